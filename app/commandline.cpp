@@ -1,0 +1,406 @@
+#include "commandline.h"
+
+#include "spanstatistics.h"
+#include "tracecache.h"
+#include "tracegenerator.h"
+#include "traceimporter.h"
+#include "tracewriter.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QTimeZone>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace tracemap {
+
+namespace {
+
+QTextStream& out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream& err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+const QCommandLineOption cacheOption(QStringList { QStringLiteral("cache") },
+    QStringLiteral("The cache file (default: %1).").arg(TraceCache::defaultPath()), QStringLiteral("path"));
+const QCommandLineOption jsonOption(QStringList { QStringLiteral("json") }, QStringLiteral("Print JSON."));
+
+// Parses a subcommand's options; prints help or the error and returns false when the command should stop.
+bool parse(QCommandLineParser& parser, const QStringList& args, const QString& description, int& exitCode)
+{
+    parser.setApplicationDescription(description);
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") },
+        QStringLiteral("Show this help."));
+    parser.addOption(help);
+    QStringList rest = args;
+    rest.removeAt(1); // the subcommand
+    if (!parser.parse(rest)) {
+        err() << parser.errorText() << "\n" << "Try 'tracemap " << args.value(1) << " --help'.\n";
+        err().flush();
+        exitCode = 2;
+        return false;
+    }
+    if (parser.isSet(help)) {
+        QString text = parser.helpText();
+        text.replace(QLatin1String(QCoreApplication::applicationFilePath().toUtf8()), QStringLiteral("tracemap"));
+        out() << text.replace(QStringLiteral("Usage: ") + QCoreApplication::applicationFilePath(),
+            QStringLiteral("Usage: tracemap ") + args.value(1));
+        out().flush();
+        exitCode = 0;
+        return false;
+    }
+    return true;
+}
+
+std::unique_ptr<TraceCache> openCache(const QCommandLineParser& parser)
+{
+    const QString path = parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath();
+    auto cache = TraceCache::open(path);
+    if (!cache) {
+        err() << "tracemap: " << cache.error() << "\n";
+        err().flush();
+        return nullptr;
+    }
+    return std::move(*cache);
+}
+
+QString isoTime(qint64 ns)
+{
+    return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+bool CommandLine::isSubcommand(const QString& word)
+{
+    static const QStringList commands { QStringLiteral("import"), QStringLiteral("search"), QStringLiteral("stats"),
+        QStringLiteral("generate") };
+    return commands.contains(word);
+}
+
+int CommandLine::run(const QStringList& args)
+{
+    const QString command = args.value(1);
+    if (command == QLatin1String("import"))
+        return runImport(args);
+    if (command == QLatin1String("search"))
+        return runSearch(args);
+    if (command == QLatin1String("stats"))
+        return runStats(args);
+    if (command == QLatin1String("generate"))
+        return runGenerate(args);
+    err() << "tracemap: unknown command '" << command << "'\n";
+    return 2;
+}
+
+int CommandLine::runImport(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addOption(cacheOption);
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+        QStringLiteral("Trace files: Jaeger JSON, Zipkin v1/v2 JSON, OTLP JSON or protobuf, plain or gzipped."),
+        QStringLiteral("FILE..."));
+    int exitCode = 0;
+    if (!parse(parser, args, QStringLiteral("Import trace files into the cache, one transaction per file."), exitCode))
+        return exitCode;
+    if (parser.positionalArguments().isEmpty()) {
+        err() << "tracemap import: no files given\n";
+        return 2;
+    }
+    auto cache = openCache(parser);
+    if (!cache)
+        return 1;
+    for (const QString& file : parser.positionalArguments()) {
+        const auto summary = cache->importFile(file);
+        if (!summary) {
+            err() << "tracemap: " << summary.error().toString() << "\n";
+            err().flush();
+            exitCode = 1;
+            continue;
+        }
+        out() << file << ": " << traceFormatName(summary->format) << ", " << summary->traces << " traces, "
+              << summary->spans << " spans, " << summary->services << " services, " << summary->warnings
+              << " warnings\n";
+        out().flush();
+    }
+    return exitCode;
+}
+
+int CommandLine::runSearch(const QStringList& args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("Traces with spans of this service."),
+        QStringLiteral("S"));
+    const QCommandLineOption operation(QStringLiteral("operation"),
+        QStringLiteral("Traces with this operation (of --service when given)."), QStringLiteral("O"));
+    const QCommandLineOption tag(QStringLiteral("tag"),
+        QStringLiteral("A span or resource attribute key=value; repeat for several (all must match)."),
+        QStringLiteral("k=v"));
+    const QCommandLineOption minDuration(QStringLiteral("min-duration"),
+        QStringLiteral("Shortest trace duration, e.g. 150ms, 2s."), QStringLiteral("D"));
+    const QCommandLineOption maxDuration(QStringLiteral("max-duration"), QStringLiteral("Longest trace duration."),
+        QStringLiteral("D"));
+    const QCommandLineOption since(QStringLiteral("since"),
+        QStringLiteral("Traces starting at or after T: ISO 8601 time or an age such as 1h."), QStringLiteral("T"));
+    const QCommandLineOption until(QStringLiteral("until"), QStringLiteral("Traces starting at or before T."),
+        QStringLiteral("T"));
+    const QCommandLineOption limit(QStringLiteral("limit"), QStringLiteral("At most N traces (default 20, 0: all)."),
+        QStringLiteral("N"), QStringLiteral("20"));
+    parser.addOptions({ service, operation, tag, minDuration, maxDuration, since, until, limit, jsonOption, cacheOption });
+    int exitCode = 0;
+    if (!parse(parser, args, QStringLiteral("Search the cache for traces, newest first."), exitCode))
+        return exitCode;
+
+    TraceQuery query;
+    query.service = parser.value(service);
+    query.operation = parser.value(operation);
+    for (const QString& t : parser.values(tag)) {
+        const qsizetype eq = t.indexOf(QLatin1Char('='));
+        if (eq <= 0) {
+            err() << "tracemap search: --tag expects key=value, got '" << t << "'\n";
+            return 2;
+        }
+        query.tags.emplace_back(t.left(eq), t.mid(eq + 1));
+    }
+    auto durationOption = [&](const QCommandLineOption& option, qint64& target) {
+        if (!parser.isSet(option))
+            return true;
+        const auto ns = parseDuration(parser.value(option));
+        if (!ns) {
+            err() << "tracemap search: --" << option.names().first() << " expects a duration such as 150ms or 2s, got '"
+                  << parser.value(option) << "'\n";
+            return false;
+        }
+        target = *ns;
+        return true;
+    };
+    if (!durationOption(minDuration, query.minDurationNs) || !durationOption(maxDuration, query.maxDurationNs))
+        return 2;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch() * 1000000;
+    auto timeOption = [&](const QCommandLineOption& option, qint64& target) {
+        if (!parser.isSet(option))
+            return true;
+        const auto ns = parseTimePoint(parser.value(option), now);
+        if (!ns) {
+            err() << "tracemap search: --" << option.names().first()
+                  << " expects an ISO 8601 time or an age such as 15m, got '" << parser.value(option) << "'\n";
+            return false;
+        }
+        target = *ns;
+        return true;
+    };
+    if (!timeOption(since, query.sinceNs) || !timeOption(until, query.untilNs))
+        return 2;
+    bool ok = false;
+    query.limit = parser.value(limit).toInt(&ok);
+    if (!ok || query.limit < 0) {
+        err() << "tracemap search: --limit expects a whole number, got '" << parser.value(limit) << "'\n";
+        return 2;
+    }
+
+    auto cache = openCache(parser);
+    if (!cache)
+        return 1;
+    const auto results = cache->search(query);
+    if (!results) {
+        err() << "tracemap search: " << results.error() << "\n";
+        return 1;
+    }
+    if (parser.isSet(jsonOption)) {
+        QJsonArray array;
+        for (const TraceSummary& s : *results) {
+            array.append(QJsonObject { { QStringLiteral("traceId"), QString::fromStdString(s.traceId.toHex()) },
+                { QStringLiteral("start"), isoTime(s.startNs) },
+                { QStringLiteral("startNs"), QString::number(s.startNs) },
+                { QStringLiteral("durationNs"), s.durationNs },
+                { QStringLiteral("rootService"), s.rootService },
+                { QStringLiteral("rootOperation"), s.rootOperation }, { QStringLiteral("spans"), s.spanCount },
+                { QStringLiteral("services"), s.serviceCount }, { QStringLiteral("errors"), s.errorCount } });
+        }
+        out() << QJsonDocument(array).toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    for (const TraceSummary& s : *results) {
+        out() << QString::fromStdString(s.traceId.toHex()).leftJustified(32) << "  " << isoTime(s.startNs) << "  "
+              << formatDuration(s.durationNs).rightJustified(10) << "  " << s.rootService << ": " << s.rootOperation
+              << "  (" << s.spanCount << " spans, " << s.serviceCount << " services, " << s.errorCount
+              << " errors)\n";
+    }
+    out() << results->size() << " traces\n";
+    return 0;
+}
+
+int CommandLine::runStats(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addOptions({ cacheOption, jsonOption });
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+        QStringLiteral("Trace files to compute figures for (without them: the whole cache)."),
+        QStringLiteral("[FILE...]"));
+    int exitCode = 0;
+    if (!parse(parser, args,
+            QStringLiteral("Spans, errors and exact duration percentiles per service and per operation."), exitCode))
+        return exitCode;
+    SpanStatistics statistics;
+    if (!parser.positionalArguments().isEmpty()) {
+        for (const QString& file : parser.positionalArguments()) {
+            const auto summary = TraceImporter::importFile(file, [&](std::vector<Trace>& traces) {
+                for (const Trace& t : traces)
+                    statistics.add(t);
+            });
+            if (!summary) {
+                err() << "tracemap: " << summary.error().toString() << "\n";
+                return 1;
+            }
+        }
+    } else {
+        auto cache = openCache(parser);
+        if (!cache)
+            return 1;
+        const auto done = cache->forEachTrace([&](const Trace& t) {
+            statistics.add(t);
+            return true;
+        });
+        if (!done) {
+            err() << "tracemap stats: " << done.error() << "\n";
+            return 1;
+        }
+    }
+    const auto rows = statistics.rows();
+    if (parser.isSet(jsonOption)) {
+        QJsonArray services;
+        QJsonObject current;
+        QJsonArray operations;
+        auto figures = [](const SpanStatistics::Row& r) {
+            return QJsonObject { { QStringLiteral("spans"), r.spans }, { QStringLiteral("errors"), r.errors },
+                { QStringLiteral("errorPercent"), r.errorPercent }, { QStringLiteral("p50Ns"), r.p50 },
+                { QStringLiteral("p95Ns"), r.p95 }, { QStringLiteral("p99Ns"), r.p99 },
+                { QStringLiteral("maxNs"), r.max } };
+        };
+        for (const auto& r : rows) {
+            if (r.operation.empty() && !current.isEmpty()) {
+                current.insert(QStringLiteral("operations"), operations);
+                services.append(current);
+                operations = {};
+            }
+            QJsonObject o = figures(r);
+            if (r.operation.empty()) {
+                o.insert(QStringLiteral("service"), QString::fromStdString(r.service));
+                current = o;
+            } else {
+                o.insert(QStringLiteral("operation"), QString::fromStdString(r.operation));
+                operations.append(o);
+            }
+        }
+        if (!current.isEmpty()) {
+            current.insert(QStringLiteral("operations"), operations);
+            services.append(current);
+        }
+        out() << QJsonDocument(QJsonObject { { QStringLiteral("services"), services } }).toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
+                 .arg(QStringLiteral("service / operation"), -48)
+                 .arg(QStringLiteral("spans"), 9)
+                 .arg(QStringLiteral("errors"), 8)
+                 .arg(QStringLiteral("err %"), 7)
+                 .arg(QStringLiteral("p50"), 10)
+                 .arg(QStringLiteral("p95"), 10)
+                 .arg(QStringLiteral("p99"), 10)
+                 .arg(QStringLiteral("max"), 10);
+    for (const auto& r : rows) {
+        const QString service = r.service.empty() ? QStringLiteral("(no service)") : QString::fromStdString(r.service);
+        const QString name = r.operation.empty() ? service
+                                                 : QStringLiteral("  ") + QString::fromStdString(r.operation);
+        out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
+                     .arg(name.left(48), -48)
+                     .arg(r.spans, 9)
+                     .arg(r.errors, 8)
+                     .arg(r.errorPercent, 7, 'f', 2)
+                     .arg(formatDuration(r.p50), 10)
+                     .arg(formatDuration(r.p95), 10)
+                     .arg(formatDuration(r.p99), 10)
+                     .arg(formatDuration(r.max), 10);
+    }
+    return 0;
+}
+
+int CommandLine::runGenerate(const QStringList& args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption traces(QStringLiteral("traces"), QStringLiteral("Number of traces."), QStringLiteral("N"),
+        QStringLiteral("100"));
+    const QCommandLineOption spans(QStringLiteral("spans-per-trace"), QStringLiteral("Average spans per trace."),
+        QStringLiteral("N"), QStringLiteral("50"));
+    const QCommandLineOption services(QStringLiteral("services"), QStringLiteral("Number of services."),
+        QStringLiteral("N"), QStringLiteral("12"));
+    const QCommandLineOption format(QStringLiteral("format"),
+        QStringLiteral("jaeger, zipkin, otlp-json or otlp-proto."), QStringLiteral("F"), QStringLiteral("jaeger"));
+    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Random seed (same seed, same output)."),
+        QStringLiteral("S"), QStringLiteral("1"));
+    const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
+        QStringLiteral("Output file."), QStringLiteral("FILE"));
+    parser.addOptions({ traces, spans, services, format, seed, output });
+    int exitCode = 0;
+    if (!parse(parser, args, QStringLiteral("Write realistic synthetic microservice traces."), exitCode))
+        return exitCode;
+    GeneratorOptions options;
+    bool ok1 = false, ok2 = false, ok3 = false, ok4 = false;
+    options.traces = parser.value(traces).toLongLong(&ok1);
+    options.spansPerTrace = parser.value(spans).toInt(&ok2);
+    options.services = parser.value(services).toInt(&ok3);
+    options.seed = parser.value(seed).toULongLong(&ok4);
+    if (!ok1 || !ok2 || !ok3 || !ok4 || options.traces < 0 || options.spansPerTrace < 1 || options.services < 1) {
+        err() << "tracemap generate: --traces, --spans-per-trace, --services and --seed expect positive numbers\n";
+        return 2;
+    }
+    if (!parser.isSet(output)) {
+        err() << "tracemap generate: -o FILE is required\n";
+        return 2;
+    }
+    const QByteArray path = QFile::encodeName(parser.value(output));
+    std::FILE* file = std::fopen(path.constData(), "wb");
+    if (!file) {
+        err() << "tracemap generate: cannot write " << parser.value(output) << "\n";
+        return 1;
+    }
+    auto writer = makeTraceWriter(parser.value(format).toStdString(), file);
+    if (!writer) {
+        std::fclose(file);
+        err() << "tracemap generate: unknown format '" << parser.value(format)
+              << "' (expected jaeger, zipkin, otlp-json or otlp-proto)\n";
+        return 2;
+    }
+    TraceGenerator generator(options);
+    Trace trace;
+    writer->begin();
+    qint64 spanCount = 0;
+    while (writer->ok() && generator.next(trace)) {
+        writer->write(trace);
+        spanCount += static_cast<qint64>(trace.spans.size());
+    }
+    writer->end();
+    const bool written = writer->ok() && std::fclose(file) == 0;
+    if (!written) {
+        err() << "tracemap generate: writing " << parser.value(output) << " failed\n";
+        return 1;
+    }
+    out() << parser.value(output) << ": " << generator.generatedTraces() << " traces, " << spanCount << " spans ("
+          << parser.value(format) << ")\n";
+    return 0;
+}
+
+} // namespace tracemap

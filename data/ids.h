@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <compare>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tracemap {
+
+using SpanId = quint64;
+
+/// A 128-bit trace id. Jaeger and Zipkin write 64-bit ids too; those have high() == 0.
+struct TraceId {
+    quint64 high = 0;
+    quint64 low = 0;
+
+    bool isValid() const { return high != 0 || low != 0; }
+    auto operator<=>(const TraceId&) const = default;
+
+    /// 32 lowercase hex characters (16 when the high half is zero, as Jaeger writes them).
+    std::string toHex() const;
+    std::string toFullHex() const;
+};
+
+/// Parses 1..16 hex digits (left-padded, as Zipkin and Jaeger allow short ids). Case-insensitive.
+std::optional<SpanId> spanIdFromHex(std::string_view hex);
+/// Parses 1..32 hex digits into a trace id, left-padded.
+std::optional<TraceId> traceIdFromHex(std::string_view hex);
+/// Trace and span ids given as raw big-endian bytes (protobuf, and base64 in Tempo's JSON).
+std::optional<TraceId> traceIdFromBytes(std::string_view bytes);
+std::optional<SpanId> spanIdFromBytes(std::string_view bytes);
+
+std::string spanIdToHex(SpanId id);
+
+/// Decodes standard or URL-safe base64 (padding optional). Returns nullopt on a character outside the alphabet.
+std::optional<std::string> decodeBase64(std::string_view text);
+std::string encodeBase64(std::string_view bytes);
+
+struct TraceIdHash {
+    size_t operator()(const TraceId& id) const noexcept { return std::hash<quint64>()(id.high * 0x9E3779B97F4A7C15ull ^ id.low); }
+};
+
+} // namespace tracemap

@@ -1,0 +1,436 @@
+#include "traceassembler.h"
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace tracemap {
+
+namespace {
+
+constexpr quint16 kDerivedProblems = OrphanSpan | DuplicateSpanId | CycleBroken | SelfParent;
+// Beyond this many spans sharing one id, pairwise comparison would be quadratic on hostile input.
+constexpr size_t kMaxPairwiseGroup = 64;
+
+quint64 mix64(quint64 x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x;
+}
+
+quint64 fnv1a(std::string_view text)
+{
+    quint64 h = 0xcbf29ce484222325ull;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+// Spans grouped by id: first[id] is the first index, next[i] the following index with the same id.
+struct IdGroups {
+    std::unordered_map<SpanId, quint32> first;
+    std::vector<quint32> next;
+
+    explicit IdGroups(const std::vector<Span>& spans, const std::vector<bool>* removed = nullptr)
+        : next(spans.size(), kNoIndex)
+    {
+        first.reserve(spans.size());
+        std::unordered_map<SpanId, quint32> last;
+        last.reserve(spans.size());
+        for (quint32 i = 0; i < spans.size(); ++i) {
+            if (removed && (*removed)[i])
+                continue;
+            const auto [it, inserted] = last.try_emplace(spans[i].id, i);
+            if (inserted) {
+                first.emplace(spans[i].id, i);
+            } else {
+                next[it->second] = i;
+                it->second = i;
+            }
+        }
+    }
+
+    std::vector<quint32> members(quint32 head) const
+    {
+        std::vector<quint32> out;
+        for (quint32 i = head; i != kNoIndex; i = next[i])
+            out.push_back(i);
+        return out;
+    }
+};
+
+bool isUnknownName(std::string_view name)
+{
+    return name.empty() || name == "unknown";
+}
+
+bool sameAttributes(const Trace& t, Range a, Range b)
+{
+    if (a.count != b.count)
+        return false;
+    for (quint32 i = 0; i < a.count; ++i) {
+        const Attribute& x = t.attributes[a.begin + i];
+        const Attribute& y = t.attributes[b.begin + i];
+        if (x.key != y.key || x.type != y.type)
+            return false;
+        const bool hasText = x.type == ValueType::String || x.type == ValueType::Bytes || x.type == ValueType::Array
+            || x.type == ValueType::KeyValueList;
+        if (hasText ? t.text(x.ref) != t.text(y.ref) : x.intValue != y.intValue)
+            return false;
+    }
+    return true;
+}
+
+// The same span twice (a file imported again, a batch re-sent): every field a source writes is equal.
+bool identical(const Trace& t, const Span& a, const Span& b)
+{
+    return a.id == b.id && a.parentId == b.parentId && a.startNs == b.startNs && a.durationNs == b.durationNs
+        && a.service == b.service && a.operation == b.operation && a.kind == b.kind && a.status == b.status
+        && a.events.count == b.events.count && a.links.count == b.links.count
+        && t.text(a.statusMessage) == t.text(b.statusMessage) && sameAttributes(t, a.attributes, b.attributes);
+}
+
+// Zipkin reports one span in pieces (late data, one piece with the timestamp, another with the duration).
+bool piecesOfOneSpan(const Trace& t, const Span& a, const Span& b)
+{
+    const bool kindsFit = a.kind == b.kind || a.kind == SpanKind::Unspecified || b.kind == SpanKind::Unspecified;
+    const bool servicesFit = a.service == b.service || a.service == 0 || b.service == 0;
+    const bool namesFit = a.operation == b.operation || isUnknownName(t.string(a.operation))
+        || isUnknownName(t.string(b.operation));
+    const bool startsFit = a.startNs == b.startNs || (a.problems & MissingStart) || (b.problems & MissingStart);
+    const bool durationsFit
+        = a.durationNs == b.durationNs || (a.problems & MissingDuration) || (b.problems & MissingDuration);
+    return kindsFit && servicesFit && namesFit && startsFit && durationsFit;
+}
+
+Range concatenated(std::vector<Attribute>& attributes, Range a, Range b, bool skipKnownKeys)
+{
+    Range out { static_cast<quint32>(attributes.size()), 0 };
+    for (quint32 i = a.begin; i < a.end(); ++i)
+        attributes.push_back(attributes[i]);
+    for (quint32 i = b.begin; i < b.end(); ++i) {
+        const Attribute candidate = attributes[i];
+        const bool known = skipKnownKeys
+            && std::any_of(attributes.begin() + out.begin, attributes.end(),
+                [&](const Attribute& x) { return x.key == candidate.key; });
+        if (!known)
+            attributes.push_back(candidate);
+    }
+    out.count = static_cast<quint32>(attributes.size()) - out.begin;
+    return out;
+}
+
+template <typename T> Range concatenatedItems(std::vector<T>& items, Range a, Range b)
+{
+    Range out { static_cast<quint32>(items.size()), a.count + b.count };
+    for (quint32 i = a.begin; i < a.end(); ++i)
+        items.push_back(items[i]);
+    for (quint32 i = b.begin; i < b.end(); ++i)
+        items.push_back(items[i]);
+    return out;
+}
+
+void mergePiece(Trace& t, Span& into, const Span& piece)
+{
+    if ((into.problems & MissingStart) && !(piece.problems & MissingStart)) {
+        into.startNs = piece.startNs;
+        into.problems &= ~MissingStart;
+    }
+    if ((into.problems & MissingDuration) && !(piece.problems & MissingDuration)) {
+        into.durationNs = piece.durationNs;
+        into.problems &= ~MissingDuration;
+    }
+    if (into.service == 0)
+        into.service = piece.service;
+    if (isUnknownName(t.string(into.operation)))
+        into.operation = piece.operation;
+    if (into.kind == SpanKind::Unspecified)
+        into.kind = piece.kind;
+    if (into.parentId == 0)
+        into.parentId = piece.parentId;
+    if (into.resource == kNoIndex)
+        into.resource = piece.resource;
+    if (into.scope == kNoIndex)
+        into.scope = piece.scope;
+    if (piece.status == StatusCode::Error || into.status == StatusCode::Unset) {
+        into.status = piece.status;
+        if (piece.statusMessage.size)
+            into.statusMessage = piece.statusMessage;
+    }
+    if (piece.attributes.count)
+        into.attributes = concatenated(t.attributes, into.attributes, piece.attributes, true);
+    if (piece.events.count) {
+        into.events = concatenatedItems(t.events, into.events, piece.events);
+        std::sort(t.events.begin() + into.events.begin, t.events.begin() + into.events.end(),
+            [](const Event& a, const Event& b) { return a.timeNs < b.timeNs; });
+    }
+    if (piece.links.count)
+        into.links = concatenatedItems(t.links, into.links, piece.links);
+    if (piece.warnings.count)
+        into.warnings = concatenatedItems(t.warnings, into.warnings, piece.warnings);
+}
+
+template <typename T> void removeMarked(std::vector<T>& items, const std::vector<bool>& removed)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (!removed[i])
+            items[out++] = items[i];
+    }
+    items.resize(out);
+}
+
+} // namespace
+
+SpanId TraceAssembler::serverHalfId(SpanId sharedId, std::string_view serverService)
+{
+    const SpanId id = mix64(sharedId ^ fnv1a(serverService) ^ 0x5e4e4a1f5e4e4a1full);
+    return id == 0 ? 1 : id;
+}
+
+void TraceAssembler::splitSharedServerHalves(Trace& t)
+{
+    IdGroups groups(t.spans);
+    std::unordered_map<SpanId, std::vector<std::pair<SpanId, quint32>>> moved; // old id -> (new id, server service)
+    for (const auto& [id, head] : groups.first) {
+        if (groups.next[head] == kNoIndex)
+            continue;
+        const auto members = groups.members(head);
+        const auto client = std::find_if(members.begin(), members.end(),
+            [&](quint32 i) { return t.spans[i].kind == SpanKind::Client; });
+        if (client == members.end())
+            continue;
+        const Span& clientSpan = t.spans[*client];
+        for (quint32 i : members) {
+            Span& s = t.spans[i];
+            if (s.kind != SpanKind::Server)
+                continue;
+            const SpanId newId = serverHalfId(id, t.string(s.service));
+            moved[id].emplace_back(newId, s.service);
+            s.id = newId;
+            s.parentId = clientSpan.id;
+            s.problems |= SharedServerHalf;
+        }
+    }
+    if (moved.empty())
+        return;
+    // Children of the shared id belong to the server side when they ran in the server's service (Zipkin keys
+    // shared spans by id and endpoint); when client and server are the same service, they follow the server
+    // (Jaeger's DeduplicateClientServerSpanIDs moves them all).
+    for (Span& s : t.spans) {
+        const auto it = moved.find(s.parentId);
+        if (it == moved.end() || (s.problems & SharedServerHalf))
+            continue;
+        for (const auto& [newId, serverService] : it->second) {
+            if (s.service == serverService || it->second.size() == 1) {
+                if (s.id != newId)
+                    s.parentId = newId;
+                break;
+            }
+        }
+    }
+}
+
+void TraceAssembler::mergeSameIdSpans(Trace& t)
+{
+    std::vector<bool> removed(t.spans.size(), false);
+    IdGroups groups(t.spans);
+    bool anyRemoved = false;
+    for (const auto& [id, head] : groups.first) {
+        if (groups.next[head] == kNoIndex)
+            continue;
+        const auto members = groups.members(head);
+        if (members.size() > kMaxPairwiseGroup) {
+            for (size_t k = 1; k < members.size(); ++k)
+                t.spans[members[k]].problems |= DuplicateSpanId;
+            continue;
+        }
+        for (size_t bi = 1; bi < members.size(); ++bi) {
+            Span& b = t.spans[members[bi]];
+            for (size_t ai = 0; ai < bi; ++ai) {
+                if (removed[members[ai]])
+                    continue;
+                Span& a = t.spans[members[ai]];
+                if (identical(t, a, b)) {
+                    removed[members[bi]] = anyRemoved = true;
+                    break;
+                }
+                if (piecesOfOneSpan(t, a, b)) {
+                    mergePiece(t, a, b);
+                    removed[members[bi]] = anyRemoved = true;
+                    break;
+                }
+            }
+            if (!removed[members[bi]])
+                b.problems |= DuplicateSpanId;
+        }
+    }
+    if (anyRemoved)
+        removeMarked(t.spans, removed);
+}
+
+void TraceAssembler::sortByStart(Trace& t)
+{
+    if (std::is_sorted(t.spans.begin(), t.spans.end(), [](const Span& a, const Span& b) { return a.startNs < b.startNs; }))
+        return;
+    std::stable_sort(t.spans.begin(), t.spans.end(), [](const Span& a, const Span& b) { return a.startNs < b.startNs; });
+}
+
+void TraceAssembler::linkParents(Trace& t)
+{
+    const auto n = static_cast<quint32>(t.spans.size());
+    std::unordered_map<SpanId, quint32> indexOf;
+    indexOf.reserve(n);
+    for (quint32 i = 0; i < n; ++i)
+        indexOf.try_emplace(t.spans[i].id, i);
+
+    for (quint32 i = 0; i < n; ++i) {
+        Span& s = t.spans[i];
+        s.parent = kNoIndex;
+        if (s.parentId == 0)
+            continue;
+        if (s.parentId == s.id) {
+            s.problems |= SelfParent;
+            continue;
+        }
+        const auto it = indexOf.find(s.parentId);
+        if (it == indexOf.end() || it->second == i)
+            s.problems |= OrphanSpan;
+        else
+            s.parent = it->second;
+    }
+
+    // Depths by walking up to a span whose depth is known. A walk that meets itself is a cycle: the cycle's
+    // earliest span loses its parent, and the walk starts again (each span is walked at most twice).
+    enum : quint8 { Unvisited, OnPath, Done };
+    std::vector<quint8> state(n, Unvisited);
+    std::vector<quint32> path;
+    for (quint32 start = 0; start < n; ++start) {
+        if (state[start] == Done)
+            continue;
+        for (;;) {
+            path.clear();
+            quint32 j = start;
+            while (j != kNoIndex && state[j] == Unvisited) {
+                state[j] = OnPath;
+                path.push_back(j);
+                j = t.spans[j].parent;
+            }
+            if (j != kNoIndex && state[j] == OnPath) {
+                const auto cycleBegin = std::find(path.begin(), path.end(), j);
+                const quint32 earliest = *std::min_element(cycleBegin, path.end());
+                t.spans[earliest].parent = kNoIndex;
+                t.spans[earliest].problems |= CycleBroken;
+                for (quint32 p : path)
+                    state[p] = Unvisited;
+                continue;
+            }
+            for (auto it = path.rbegin(); it != path.rend(); ++it) {
+                Span& s = t.spans[*it];
+                s.depth = s.parent == kNoIndex ? 0 : t.spans[s.parent].depth + 1;
+                state[*it] = Done;
+            }
+            break;
+        }
+    }
+
+    // Children as index ranges, by a counting sort on the parent; spans are already in start order.
+    std::vector<quint32> counts(n + 1, 0);
+    for (const Span& s : t.spans) {
+        if (s.parent != kNoIndex)
+            ++counts[s.parent];
+    }
+    quint32 offset = 0;
+    for (quint32 i = 0; i < n; ++i) {
+        t.spans[i].children = { offset, counts[i] };
+        offset += counts[i];
+        counts[i] = t.spans[i].children.begin;
+    }
+    t.childIndex.assign(offset, 0);
+    t.roots.clear();
+    for (quint32 i = 0; i < n; ++i) {
+        const quint32 parent = t.spans[i].parent;
+        if (parent == kNoIndex)
+            t.roots.push_back(i);
+        else
+            t.childIndex[counts[parent]++] = i;
+    }
+}
+
+void TraceAssembler::assemble(Trace& t)
+{
+    for (Span& s : t.spans)
+        s.problems &= ~kDerivedProblems;
+    splitSharedServerHalves(t);
+    mergeSameIdSpans(t);
+    sortByStart(t);
+    linkParents(t);
+}
+
+void TraceAssembler::append(Trace& into, const Trace& from)
+{
+    std::vector<StringId> strings(from.strings.size());
+    for (StringId i = 0; i < from.strings.size(); ++i)
+        strings[i] = into.strings.intern(from.strings.at(i));
+    auto text = [&](StrRef ref) { return into.addText(from.text(ref)); };
+    const auto attributeBase = static_cast<quint32>(into.attributes.size());
+    for (Attribute a : from.attributes) {
+        a.key = strings[a.key];
+        if (a.type == ValueType::String || a.type == ValueType::Bytes || a.type == ValueType::Array
+            || a.type == ValueType::KeyValueList)
+            a.ref = text(a.ref);
+        into.attributes.push_back(a);
+    }
+    auto rebase = [](Range r, quint32 base) { return Range { r.begin + base, r.count }; };
+    const auto eventBase = static_cast<quint32>(into.events.size());
+    for (Event e : from.events) {
+        e.name = strings[e.name];
+        e.attributes = rebase(e.attributes, attributeBase);
+        into.events.push_back(e);
+    }
+    const auto linkBase = static_cast<quint32>(into.links.size());
+    for (Link l : from.links) {
+        l.traceState = text(l.traceState);
+        l.attributes = rebase(l.attributes, attributeBase);
+        into.links.push_back(l);
+    }
+    const auto resourceBase = static_cast<quint32>(into.resources.size());
+    for (Resource r : from.resources) {
+        r.attributes = rebase(r.attributes, attributeBase);
+        into.resources.push_back(r);
+    }
+    const auto scopeBase = static_cast<quint32>(into.scopes.size());
+    for (Scope s : from.scopes) {
+        s.name = strings[s.name];
+        s.version = text(s.version);
+        s.attributes = rebase(s.attributes, attributeBase);
+        into.scopes.push_back(s);
+    }
+    const auto warningBase = static_cast<quint32>(into.warnings.size());
+    for (StrRef w : from.warnings)
+        into.warnings.push_back(text(w));
+    for (Span s : from.spans) {
+        s.service = strings[s.service];
+        s.operation = strings[s.operation];
+        if (s.resource != kNoIndex)
+            s.resource += resourceBase;
+        if (s.scope != kNoIndex)
+            s.scope += scopeBase;
+        s.attributes = rebase(s.attributes, attributeBase);
+        s.events = rebase(s.events, eventBase);
+        s.links = rebase(s.links, linkBase);
+        s.warnings = rebase(s.warnings, warningBase);
+        s.statusMessage = text(s.statusMessage);
+        s.traceState = text(s.traceState);
+        into.spans.push_back(s);
+    }
+}
+
+} // namespace tracemap

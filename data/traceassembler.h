@@ -1,0 +1,35 @@
+#pragma once
+
+#include "trace.h"
+
+namespace tracemap {
+
+/// Turns the raw spans of one trace into a well-formed tree, in place and without recursion:
+/// - exact duplicates (the same span imported twice) are dropped;
+/// - a Zipkin client and server that share a span id become two spans: the server half gets a deterministic id of
+///   its own and is placed under its client, and the server-side children follow it (PROTOCOLS.md section 6);
+/// - pieces of one span reported separately (Zipkin late data) are merged, the first non-empty value winning;
+/// - other spans with the same id are kept and flagged DuplicateSpanId;
+/// - spans are sorted by start time, parent links resolved; missing parents flag OrphanSpan, self-parents and
+///   cycles are broken (SelfParent, CycleBroken);
+/// - depth, children (in start order) and roots are filled.
+/// Running it again on an assembled trace, or on one with more spans appended, gives the same result as running
+/// it once on all the spans.
+class TraceAssembler {
+public:
+    static void assemble(Trace& trace);
+
+    /// Appends all spans of `from` to `into` (strings re-interned, ranges rebased). Call assemble() afterwards.
+    static void append(Trace& into, const Trace& from);
+
+    /// The id a shared Zipkin server half receives: stable for the same client id and server service.
+    static SpanId serverHalfId(SpanId sharedId, std::string_view serverService);
+
+private:
+    static void splitSharedServerHalves(Trace& trace);
+    static void mergeSameIdSpans(Trace& trace);
+    static void sortByStart(Trace& trace);
+    static void linkParents(Trace& trace);
+};
+
+} // namespace tracemap

@@ -1,0 +1,612 @@
+#include "tracecache.h"
+
+#include "searchterms.h"
+#include "sqlitestatement.h"
+#include "traceassembler.h"
+#include "tracecodec.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <set>
+#include <unordered_set>
+
+namespace tracemap {
+
+namespace {
+
+constexpr size_t kChunkBytes = 32u << 20; // a 1M-span trace spans several rows; SQLite's default limit is 1 GB
+// Above this many candidate traces a search walks the time index instead of fetching each candidate.
+constexpr size_t kDirectLookupLimit = 4096;
+
+std::string_view utf8(const QByteArray& bytes)
+{
+    return { bytes.constData(), static_cast<size_t>(bytes.size()) };
+}
+
+QString qstring(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
+void appendVarint(std::string& out, quint64 v)
+{
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+
+// A posting list: trace rows in ascending order, delta-encoded as varints.
+std::string encodePostings(const std::vector<qint64>& rows)
+{
+    std::string out;
+    qint64 previous = 0;
+    for (qint64 row : rows) {
+        appendVarint(out, static_cast<quint64>(row - previous));
+        previous = row;
+    }
+    return out;
+}
+
+void decodePostings(std::string_view bytes, std::vector<qint64>& out)
+{
+    qint64 previous = 0;
+    quint64 value = 0;
+    int shift = 0;
+    for (unsigned char c : bytes) {
+        value |= static_cast<quint64>(c & 0x7f) << shift;
+        if (c & 0x80) {
+            shift += 7;
+            if (shift > 63)
+                return; // damaged list: stop rather than read nonsense
+            continue;
+        }
+        previous += static_cast<qint64>(value);
+        out.push_back(previous);
+        value = 0;
+        shift = 0;
+    }
+}
+
+std::vector<qint64> intersect(const std::vector<qint64>& a, const std::vector<qint64>& b)
+{
+    std::vector<qint64> out;
+    std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+}
+
+} // namespace
+
+/// Everything one import transaction writes, with its statements prepared once.
+class TraceCache::Writer {
+public:
+    Writer(sqlite3* db, qint64 importId)
+        : m_db(db)
+        , m_importId(importId)
+        , m_findTrace(db, "SELECT row FROM traces WHERE trace_hi = ?1 AND trace_lo = ?2")
+        , m_insertTrace(db,
+              "INSERT INTO traces(trace_hi, trace_lo, start_ns, duration_ns, root_service, root_operation, "
+              "span_count, service_count, error_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        , m_updateTrace(db,
+              "UPDATE traces SET start_ns = ?3, duration_ns = ?4, root_service = ?5, root_operation = ?6, "
+              "span_count = ?7, service_count = ?8, error_count = ?9 WHERE row = ?1")
+        , m_deleteBlobs(db, "DELETE FROM trace_blobs WHERE trace_row = ?1")
+        , m_insertBlob(db, "INSERT INTO trace_blobs(trace_row, seq, data) VALUES (?1, ?2, ?3)")
+        , m_selectBlobs(db, "SELECT data FROM trace_blobs WHERE trace_row = ?1 ORDER BY seq")
+        , m_insertPosting(db, "INSERT OR REPLACE INTO postings(term, import_id, rows) VALUES (?1, ?2, ?3)")
+        , m_insertOperation(db, "INSERT OR IGNORE INTO operations(service, operation) VALUES (?1, ?2)")
+    {
+    }
+
+    bool isValid() const
+    {
+        return m_findTrace.isValid() && m_insertTrace.isValid() && m_updateTrace.isValid() && m_deleteBlobs.isValid()
+            && m_insertBlob.isValid() && m_selectBlobs.isValid() && m_insertPosting.isValid()
+            && m_insertOperation.isValid();
+    }
+
+    std::expected<void, QString> store(Trace& trace)
+    {
+        m_findTrace.reset();
+        m_findTrace.bind(1, static_cast<qint64>(trace.id.high));
+        m_findTrace.bind(2, static_cast<qint64>(trace.id.low));
+        qint64 row = -1;
+        if (m_findTrace.step() == SQLITE_ROW)
+            row = m_findTrace.int64(0);
+        m_findTrace.reset();
+
+        if (row >= 0) {
+            // The trace is cached already (the same file again, or more spans of it): merge, and write only if
+            // the merge changed anything.
+            auto existing = TraceCache::readBlobs(m_selectBlobs, row);
+            if (!existing)
+                return std::unexpected(existing.error());
+            Trace merged = std::move(*existing);
+            const Trace before = merged;
+            TraceAssembler::append(merged, trace);
+            TraceAssembler::assemble(merged);
+            if (merged.spans.size() == before.spans.size() && merged == before)
+                return {};
+            trace = std::move(merged);
+        }
+
+        const TraceSummary summary = TraceSummary::of(trace);
+        SqliteStatement& statement = row >= 0 ? m_updateTrace : m_insertTrace;
+        statement.reset();
+        if (row >= 0) {
+            statement.bind(1, row);
+        } else {
+            statement.bind(1, static_cast<qint64>(trace.id.high));
+            statement.bind(2, static_cast<qint64>(trace.id.low));
+        }
+        statement.bind(3, summary.startNs);
+        statement.bind(4, summary.durationNs);
+        const QByteArray rootService = summary.rootService.toUtf8();
+        const QByteArray rootOperation = summary.rootOperation.toUtf8();
+        statement.bind(5, utf8(rootService));
+        statement.bind(6, utf8(rootOperation));
+        statement.bind(7, summary.spanCount);
+        statement.bind(8, summary.serviceCount);
+        statement.bind(9, summary.errorCount);
+        if (statement.step() != SQLITE_DONE)
+            return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        statement.reset();
+        if (row < 0) {
+            row = sqlite3_last_insert_rowid(m_db);
+        } else {
+            m_deleteBlobs.reset();
+            m_deleteBlobs.bind(1, row);
+            if (m_deleteBlobs.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+            m_deleteBlobs.reset();
+        }
+
+        const std::string blob = TraceCodec::encode(trace);
+        for (size_t offset = 0, seq = 0; offset < blob.size() || seq == 0; offset += kChunkBytes, ++seq) {
+            m_insertBlob.reset();
+            m_insertBlob.bind(1, row);
+            m_insertBlob.bind(2, static_cast<qint64>(seq));
+            m_insertBlob.bindBlob(3, std::string_view(blob).substr(offset, kChunkBytes));
+            if (m_insertBlob.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        m_insertBlob.reset();
+
+        for (qint64 term : SearchTerms::ofTrace(trace))
+            m_postings.emplace_back(term, row);
+        for (const Span& span : trace.spans)
+            m_operations.emplace(std::string(trace.string(span.service)), std::string(trace.string(span.operation)));
+        return {};
+    }
+
+    std::expected<void, QString> finish()
+    {
+        std::sort(m_postings.begin(), m_postings.end());
+        m_postings.erase(std::unique(m_postings.begin(), m_postings.end()), m_postings.end());
+        std::vector<qint64> rows;
+        for (size_t i = 0; i < m_postings.size();) {
+            const qint64 term = m_postings[i].first;
+            rows.clear();
+            for (; i < m_postings.size() && m_postings[i].first == term; ++i)
+                rows.push_back(m_postings[i].second);
+            m_insertPosting.reset();
+            m_insertPosting.bind(1, term);
+            m_insertPosting.bind(2, m_importId);
+            const std::string encoded = encodePostings(rows);
+            m_insertPosting.bindBlob(3, encoded);
+            if (m_insertPosting.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        for (const auto& [service, operation] : m_operations) {
+            m_insertOperation.reset();
+            m_insertOperation.bind(1, service);
+            m_insertOperation.bind(2, operation);
+            if (m_insertOperation.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        m_insertPosting.reset();
+        m_insertOperation.reset();
+        return {};
+    }
+
+private:
+    sqlite3* m_db;
+    qint64 m_importId;
+    SqliteStatement m_findTrace;
+    SqliteStatement m_insertTrace;
+    SqliteStatement m_updateTrace;
+    SqliteStatement m_deleteBlobs;
+    SqliteStatement m_insertBlob;
+    SqliteStatement m_selectBlobs;
+    SqliteStatement m_insertPosting;
+    SqliteStatement m_insertOperation;
+    std::vector<std::pair<qint64, qint64>> m_postings;
+    std::set<std::pair<std::string, std::string>> m_operations;
+};
+
+QString TraceCache::defaultPath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    return QDir(dir.isEmpty() ? QDir::tempPath() : dir).filePath(QStringLiteral("tracemap-cache.sqlite"));
+}
+
+std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QString& path)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    std::unique_ptr<TraceCache> cache(new TraceCache);
+    cache->m_path = path;
+    const QByteArray native = QFile::encodeName(path);
+    if (sqlite3_open_v2(native.constData(), &cache->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+            nullptr)
+        != SQLITE_OK) {
+        const QString message = cache->m_db ? cache->lastError() : QStringLiteral("out of memory");
+        return std::unexpected(QStringLiteral("%1: cannot open the cache: %2").arg(path, message));
+    }
+    sqlite3_busy_timeout(cache->m_db, 5000);
+    if (auto migrated = cache->migrate(); !migrated)
+        return std::unexpected(QStringLiteral("%1: %2").arg(path, migrated.error()));
+    return cache;
+}
+
+TraceCache::~TraceCache()
+{
+    sqlite3_close_v2(m_db);
+}
+
+QString TraceCache::lastError() const
+{
+    return QString::fromUtf8(sqlite3_errmsg(m_db));
+}
+
+std::expected<void, QString> TraceCache::migrate()
+{
+    auto exec = [this](const char* sql) -> std::expected<void, QString> {
+        char* message = nullptr;
+        if (sqlite3_exec(m_db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+            const QString text = QString::fromUtf8(message ? message : "unknown error");
+            sqlite3_free(message);
+            return std::unexpected(text);
+        }
+        return {};
+    };
+    if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+                      "PRAGMA temp_store=MEMORY;");
+        !r)
+        return std::unexpected(QStringLiteral("not a usable SQLite database: %1").arg(r.error()));
+    SqliteStatement version(m_db, "PRAGMA user_version");
+    if (version.step() != SQLITE_ROW)
+        return std::unexpected(QStringLiteral("not a usable SQLite database: %1").arg(lastError()));
+    const qint64 current = version.int64(0);
+    if (current > kSchemaVersion)
+        return std::unexpected(QStringLiteral("the cache was written by a newer Tracemap (schema %1, this one reads "
+                                              "up to %2); use another --cache file")
+                                   .arg(current)
+                                   .arg(kSchemaVersion));
+    // Each step takes the schema from version N to N+1; a new schema version appends a step here.
+    static const char* const steps[] = {
+        "CREATE TABLE traces(row INTEGER PRIMARY KEY, trace_hi INTEGER NOT NULL, trace_lo INTEGER NOT NULL,"
+        " start_ns INTEGER NOT NULL, duration_ns INTEGER NOT NULL, root_service TEXT, root_operation TEXT,"
+        " span_count INTEGER NOT NULL, service_count INTEGER NOT NULL, error_count INTEGER NOT NULL,"
+        " UNIQUE(trace_hi, trace_lo));"
+        "CREATE INDEX traces_by_start ON traces(start_ns);"
+        "CREATE TABLE trace_blobs(trace_row INTEGER NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,"
+        " PRIMARY KEY(trace_row, seq));"
+        "CREATE TABLE postings(term INTEGER NOT NULL, import_id INTEGER NOT NULL, rows BLOB NOT NULL,"
+        " PRIMARY KEY(term, import_id)) WITHOUT ROWID;"
+        "CREATE TABLE operations(service TEXT NOT NULL, operation TEXT NOT NULL,"
+        " PRIMARY KEY(service, operation)) WITHOUT ROWID;"
+        "CREATE TABLE imports(id INTEGER PRIMARY KEY, path TEXT, imported_at INTEGER, format TEXT,"
+        " traces INTEGER, spans INTEGER);",
+    };
+    for (qint64 v = current; v < kSchemaVersion; ++v) {
+        const std::string sql = std::string("BEGIN IMMEDIATE;") + steps[v] + "PRAGMA user_version="
+            + std::to_string(v + 1) + ";COMMIT;";
+        if (auto r = exec(sql.c_str()); !r) {
+            (void)exec("ROLLBACK");
+            return std::unexpected(QStringLiteral("cannot create the cache schema: %1").arg(r.error()));
+        }
+    }
+    return {};
+}
+
+std::expected<Trace, QString> TraceCache::readBlobs(SqliteStatement& select, qint64 row)
+{
+    select.reset();
+    select.bind(1, row);
+    std::string blob;
+    int status;
+    while ((status = select.step()) == SQLITE_ROW)
+        blob.append(select.blob(0));
+    select.reset();
+    if (status != SQLITE_DONE)
+        return std::unexpected(QStringLiteral("cannot read trace row %1").arg(row));
+    auto trace = TraceCodec::decode(blob);
+    if (!trace)
+        return std::unexpected(QStringLiteral("trace row %1 in the cache is damaged or from another version").arg(row));
+    return std::move(*trace);
+}
+
+std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces, const QString& source)
+{
+    if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return std::unexpected(lastError());
+    auto rollback = [this](const QString& message) {
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return std::unexpected(message);
+    };
+    SqliteStatement addImport(m_db, "INSERT INTO imports(path, imported_at, format) VALUES (?1, ?2, 'live')");
+    const QByteArray path = source.toUtf8();
+    addImport.bind(1, utf8(path));
+    addImport.bind(2, QDateTime::currentMSecsSinceEpoch());
+    if (addImport.step() != SQLITE_DONE)
+        return rollback(lastError());
+    Writer writer(m_db, sqlite3_last_insert_rowid(m_db));
+    if (!writer.isValid())
+        return rollback(lastError());
+    for (Trace& trace : traces) {
+        if (auto r = writer.store(trace); !r)
+            return rollback(r.error());
+    }
+    if (auto r = writer.finish(); !r)
+        return rollback(r.error());
+    if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return rollback(lastError());
+    return {};
+}
+
+std::expected<ImportSummary, ImportError> TraceCache::importFile(const QString& file,
+    const TraceImporter::Progress& progress)
+{
+    auto fail = [&](const QString& message) {
+        ImportError e;
+        e.file = file;
+        e.message = message;
+        return std::unexpected(e);
+    };
+    if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return fail(QStringLiteral("cannot write the cache %1: %2").arg(m_path, lastError()));
+    auto rollback = [this]() { sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr); };
+
+    SqliteStatement addImport(m_db, "INSERT INTO imports(path, imported_at) VALUES (?1, ?2)");
+    const QByteArray path = QFileInfo(file).absoluteFilePath().toUtf8();
+    addImport.bind(1, utf8(path));
+    addImport.bind(2, QDateTime::currentMSecsSinceEpoch());
+    if (addImport.step() != SQLITE_DONE) {
+        const QString message = lastError();
+        rollback();
+        return fail(message);
+    }
+    const qint64 importId = sqlite3_last_insert_rowid(m_db);
+    Writer writer(m_db, importId);
+    if (!writer.isValid()) {
+        const QString message = lastError();
+        rollback();
+        return fail(message);
+    }
+    QString storeError;
+    TraceImporter::Options options;
+    options.progress = progress;
+    auto summary = TraceImporter::importFile(
+        file,
+        [&](std::vector<Trace>& traces) {
+            for (Trace& trace : traces) {
+                if (!storeError.isEmpty())
+                    return;
+                if (auto r = writer.store(trace); !r)
+                    storeError = r.error();
+            }
+        },
+        options);
+    if (summary && storeError.isEmpty()) {
+        if (auto r = writer.finish(); !r)
+            storeError = r.error();
+    }
+    if (!summary || !storeError.isEmpty()) {
+        rollback();
+        if (!summary)
+            return std::unexpected(summary.error());
+        return fail(QStringLiteral("cannot write the cache %1: %2").arg(m_path, storeError));
+    }
+    SqliteStatement finishImport(m_db, "UPDATE imports SET format = ?2, traces = ?3, spans = ?4 WHERE id = ?1");
+    finishImport.bind(1, importId);
+    const QByteArray format = traceFormatName(summary->format).toUtf8();
+    finishImport.bind(2, utf8(format));
+    finishImport.bind(3, summary->traces);
+    finishImport.bind(4, summary->spans);
+    if (finishImport.step() != SQLITE_DONE || sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        const QString message = lastError();
+        rollback();
+        return fail(QStringLiteral("cannot write the cache %1: %2").arg(m_path, message));
+    }
+    return summary;
+}
+
+std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const TraceQuery& query) const
+{
+    std::vector<qint64> terms;
+    const QByteArray service = query.service.toUtf8();
+    const QByteArray operation = query.operation.toUtf8();
+    if (!service.isEmpty())
+        terms.push_back(SearchTerms::service(utf8(service)));
+    if (!operation.isEmpty()) {
+        terms.push_back(service.isEmpty() ? SearchTerms::anyServiceOperation(utf8(operation))
+                                          : SearchTerms::operation(utf8(service), utf8(operation)));
+    }
+    for (const auto& [key, value] : query.tags)
+        terms.push_back(SearchTerms::tag(utf8(key.toUtf8()), utf8(value.toUtf8())));
+
+    auto summaryAt = [](const SqliteStatement& s, int first) {
+        TraceSummary summary;
+        summary.traceId = { static_cast<quint64>(s.int64(first)), static_cast<quint64>(s.int64(first + 1)) };
+        summary.startNs = s.int64(first + 2);
+        summary.durationNs = s.int64(first + 3);
+        summary.rootService = qstring(s.text(first + 4));
+        summary.rootOperation = qstring(s.text(first + 5));
+        summary.spanCount = s.int64(first + 6);
+        summary.serviceCount = s.int64(first + 7);
+        summary.errorCount = s.int64(first + 8);
+        return summary;
+    };
+    const char* columns = "trace_hi, trace_lo, start_ns, duration_ns, root_service, root_operation, span_count, "
+                          "service_count, error_count";
+    auto matchesFilters = [&](const TraceSummary& s) {
+        return s.durationNs >= query.minDurationNs && s.durationNs <= query.maxDurationNs && s.startNs >= query.sinceNs
+            && s.startNs <= query.untilNs;
+    };
+    const size_t limit = query.limit > 0 ? static_cast<size_t>(query.limit) : std::numeric_limits<size_t>::max();
+    std::vector<TraceSummary> results;
+
+    const std::string byTime = std::string("SELECT row, ") + columns
+        + " FROM traces WHERE start_ns >= ?1 AND start_ns <= ?2 AND duration_ns >= ?3 AND duration_ns <= ?4"
+          " ORDER BY start_ns DESC";
+    if (terms.empty()) {
+        SqliteStatement s(m_db, byTime + " LIMIT ?5");
+        s.bind(1, query.sinceNs);
+        s.bind(2, query.untilNs);
+        s.bind(3, query.minDurationNs);
+        s.bind(4, query.maxDurationNs);
+        s.bind(5, query.limit > 0 ? static_cast<qint64>(query.limit) : -1);
+        while (s.step() == SQLITE_ROW)
+            results.push_back(summaryAt(s, 1));
+        return results;
+    }
+
+    // Candidate rows: the intersection over terms of each term's posting lists (one list per import).
+    SqliteStatement postings(m_db, "SELECT rows FROM postings WHERE term = ?1");
+    if (!postings.isValid())
+        return std::unexpected(lastError());
+    std::vector<qint64> candidates;
+    bool first = true;
+    for (qint64 term : terms) {
+        std::vector<qint64> rows;
+        postings.reset();
+        postings.bind(1, term);
+        size_t lists = 0;
+        while (postings.step() == SQLITE_ROW) {
+            decodePostings(postings.blob(0), rows);
+            ++lists;
+        }
+        if (lists > 1) {
+            std::sort(rows.begin(), rows.end());
+            rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+        }
+        candidates = first ? std::move(rows) : intersect(candidates, rows);
+        first = false;
+        if (candidates.empty())
+            return results;
+    }
+
+    if (candidates.size() <= kDirectLookupLimit) {
+        SqliteStatement s(m_db, std::string("SELECT ") + columns + " FROM traces WHERE row = ?1");
+        for (qint64 row : candidates) {
+            s.reset();
+            s.bind(1, row);
+            if (s.step() == SQLITE_ROW) {
+                TraceSummary summary = summaryAt(s, 0);
+                if (matchesFilters(summary))
+                    results.push_back(std::move(summary));
+            }
+        }
+        std::sort(results.begin(), results.end(),
+            [](const TraceSummary& a, const TraceSummary& b) { return a.startNs > b.startNs; });
+        if (results.size() > limit)
+            results.resize(limit);
+        return results;
+    }
+    // Many candidates: walk traces newest first and keep the candidates, stopping at the limit.
+    SqliteStatement s(m_db, byTime);
+    s.bind(1, query.sinceNs);
+    s.bind(2, query.untilNs);
+    s.bind(3, query.minDurationNs);
+    s.bind(4, query.maxDurationNs);
+    while (results.size() < limit && s.step() == SQLITE_ROW) {
+        if (std::binary_search(candidates.begin(), candidates.end(), s.int64(0)))
+            results.push_back(summaryAt(s, 1));
+    }
+    return results;
+}
+
+std::expected<std::shared_ptr<const Trace>, QString> TraceCache::loadTrace(const TraceId& id) const
+{
+    SqliteStatement find(m_db, "SELECT row FROM traces WHERE trace_hi = ?1 AND trace_lo = ?2");
+    find.bind(1, static_cast<qint64>(id.high));
+    find.bind(2, static_cast<qint64>(id.low));
+    if (find.step() != SQLITE_ROW)
+        return std::unexpected(QStringLiteral("trace %1 is not in the cache").arg(QString::fromStdString(id.toHex())));
+    SqliteStatement select(m_db, "SELECT data FROM trace_blobs WHERE trace_row = ?1 ORDER BY seq");
+    auto trace = readBlobs(select, find.int64(0));
+    if (!trace)
+        return std::unexpected(trace.error());
+    return std::make_shared<const Trace>(std::move(*trace));
+}
+
+std::expected<void, QString> TraceCache::forEachTrace(const std::function<bool(const Trace&)>& visit) const
+{
+    SqliteStatement rows(m_db, "SELECT row FROM traces ORDER BY start_ns");
+    SqliteStatement select(m_db, "SELECT data FROM trace_blobs WHERE trace_row = ?1 ORDER BY seq");
+    while (rows.step() == SQLITE_ROW) {
+        auto trace = readBlobs(select, rows.int64(0));
+        if (!trace)
+            return std::unexpected(trace.error());
+        if (!visit(*trace))
+            break;
+    }
+    return {};
+}
+
+QStringList TraceCache::services() const
+{
+    QStringList out;
+    SqliteStatement s(m_db, "SELECT DISTINCT service FROM operations ORDER BY service");
+    while (s.step() == SQLITE_ROW)
+        out << qstring(s.text(0));
+    return out;
+}
+
+QStringList TraceCache::operations(const QString& service) const
+{
+    QStringList out;
+    SqliteStatement s(m_db, "SELECT operation FROM operations WHERE service = ?1 ORDER BY operation");
+    const QByteArray name = service.toUtf8();
+    s.bind(1, utf8(name));
+    while (s.step() == SQLITE_ROW)
+        out << qstring(s.text(0));
+    return out;
+}
+
+qint64 TraceCache::traceCount() const
+{
+    SqliteStatement s(m_db, "SELECT count(*) FROM traces");
+    return s.step() == SQLITE_ROW ? s.int64(0) : 0;
+}
+
+qint64 TraceCache::spanCount() const
+{
+    SqliteStatement s(m_db, "SELECT coalesce(sum(span_count), 0) FROM traces");
+    return s.step() == SQLITE_ROW ? s.int64(0) : 0;
+}
+
+std::expected<void, QString> TraceCache::clear()
+{
+    char* message = nullptr;
+    if (sqlite3_exec(m_db,
+            "BEGIN IMMEDIATE; DELETE FROM postings; DELETE FROM trace_blobs; DELETE FROM traces; "
+            "DELETE FROM operations; DELETE FROM imports; COMMIT;",
+            nullptr, nullptr, &message)
+        != SQLITE_OK) {
+        const QString text = QString::fromUtf8(message ? message : "unknown error");
+        sqlite3_free(message);
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return std::unexpected(text);
+    }
+    return {};
+}
+
+} // namespace tracemap

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "importerror.h"
+#include "trace.h"
+#include "traceimporter.h"
+#include "tracequery.h"
+#include "tracesummary.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <expected>
+#include <functional>
+#include <memory>
+#include <vector>
+
+struct sqlite3;
+
+namespace tracemap {
+class SqliteStatement;
+}
+
+namespace tracemap {
+
+/// The local SQLite cache of everything imported. One file, WAL mode, schema version in user_version.
+///
+/// Traces are stored whole (TraceCodec blobs, in chunks) with a summary row each, because a trace is what is
+/// read back; spans are keyed by (trace id, span id) inside the trace, so importing the same file twice adds
+/// nothing. Search terms (service, service+operation, key=value of span and resource attributes) go to an
+/// inverted index: each import appends one posting list of trace rows per term, which keeps imports fast
+/// (one row per distinct term, not per span) and searches to a few index lookups.
+///
+/// Not thread-safe: each thread opens its own TraceCache on the same file (SQLite handles the locking).
+class TraceCache {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    static QString defaultPath();
+    static std::expected<std::unique_ptr<TraceCache>, QString> open(const QString& path);
+    ~TraceCache();
+
+    QString path() const { return m_path; }
+
+    /// Imports one file in one transaction: on any error, or when progress cancels, the cache is unchanged.
+    std::expected<ImportSummary, ImportError> importFile(const QString& file,
+        const TraceImporter::Progress& progress = {});
+
+    /// Stores already assembled traces (merging with what is cached) in one transaction.
+    std::expected<void, QString> storeTraces(std::vector<Trace>& traces, const QString& source);
+
+    std::expected<std::vector<TraceSummary>, QString> search(const TraceQuery& query) const;
+    std::expected<std::shared_ptr<const Trace>, QString> loadTrace(const TraceId& id) const;
+    /// Calls visit for every cached trace (decoded one at a time); stops when visit returns false.
+    std::expected<void, QString> forEachTrace(const std::function<bool(const Trace&)>& visit) const;
+
+    QStringList services() const;
+    QStringList operations(const QString& service) const;
+    qint64 traceCount() const;
+    qint64 spanCount() const;
+    std::expected<void, QString> clear();
+
+private:
+    class Writer;
+    TraceCache() = default;
+    static std::expected<Trace, QString> readBlobs(SqliteStatement& select, qint64 row);
+    std::expected<void, QString> migrate();
+    QString lastError() const;
+
+    sqlite3* m_db = nullptr;
+    QString m_path;
+};
+
+} // namespace tracemap

@@ -1,0 +1,70 @@
+#include "traceformat.h"
+
+namespace tracemap {
+
+QString traceFormatName(TraceFormat format)
+{
+    switch (format) {
+    case TraceFormat::JaegerJson:
+        return QStringLiteral("jaeger-json");
+    case TraceFormat::ZipkinV1Json:
+        return QStringLiteral("zipkin-v1-json");
+    case TraceFormat::ZipkinV2Json:
+        return QStringLiteral("zipkin-v2-json");
+    case TraceFormat::OtlpJson:
+        return QStringLiteral("otlp-json");
+    case TraceFormat::OtlpProto:
+        return QStringLiteral("otlp-proto");
+    case TraceFormat::Unknown:
+        break;
+    }
+    return QStringLiteral("unknown");
+}
+
+namespace {
+bool hasMember(std::string_view record, std::string_view name)
+{
+    // Member names are looked for as "name" followed by a colon; good enough to tell formats apart, whose
+    // member names do not overlap.
+    size_t pos = 0;
+    while ((pos = record.find(name, pos)) != std::string_view::npos) {
+        const size_t end = pos + name.size();
+        if (pos > 0 && record[pos - 1] == '"' && end < record.size() && record[end] == '"') {
+            size_t i = end + 1;
+            while (i < record.size() && (record[i] == ' ' || record[i] == '\n' || record[i] == '\r' || record[i] == '\t'))
+                ++i;
+            if (i < record.size() && record[i] == ':')
+                return true;
+        }
+        pos = end;
+    }
+    return false;
+}
+} // namespace
+
+TraceFormat detectJsonFormat(std::string_view envelopeKey, std::string_view record)
+{
+    if (envelopeKey == "resourceSpans" || envelopeKey == "batches" || envelopeKey == "resource_spans")
+        return TraceFormat::OtlpJson;
+    if (hasMember(record, "scopeSpans") || hasMember(record, "instrumentationLibrarySpans")
+        || hasMember(record, "resourceSpans") || hasMember(record, "scope_spans"))
+        return TraceFormat::OtlpJson;
+    if (hasMember(record, "spanID") || hasMember(record, "operationName") || hasMember(record, "processes"))
+        return TraceFormat::JaegerJson;
+    if (hasMember(record, "traceId") || hasMember(record, "id")) {
+        if (hasMember(record, "binaryAnnotations") || hasMember(record, "endpoint"))
+            return TraceFormat::ZipkinV1Json;
+        return TraceFormat::ZipkinV2Json;
+    }
+    if (hasMember(record, "spanId") || hasMember(record, "startTimeUnixNano"))
+        return TraceFormat::OtlpJson;
+    return TraceFormat::Unknown;
+}
+
+bool looksLikeProtobuf(std::string_view bytes)
+{
+    // TracesData / ExportTraceServiceRequest start with field 1, wire type 2 (0x0a), then a varint length.
+    return !bytes.empty() && static_cast<unsigned char>(bytes[0]) == 0x0a;
+}
+
+} // namespace tracemap

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QString>
+
+#include <string_view>
+
+namespace tracemap {
+
+enum class TraceFormat { Unknown, JaegerJson, ZipkinV1Json, ZipkinV2Json, OtlpJson, OtlpProto };
+
+QString traceFormatName(TraceFormat format);
+
+/// Recognises a format from the content alone: the envelope key the first record came from and the member names
+/// of that record (JSON), or the protobuf shape of the first bytes. Never from the file name.
+TraceFormat detectJsonFormat(std::string_view envelopeKey, std::string_view firstRecord);
+bool looksLikeProtobuf(std::string_view bytes);
+
+} // namespace tracemap

@@ -1,0 +1,294 @@
+#include "traceimporter.h"
+
+#include "jaegerjsonparser.h"
+#include "jsonrecordsplitter.h"
+#include "otlpjsonparser.h"
+#include "otlpprotoparser.h"
+#include "parseerror.h"
+#include "spanbatch.h"
+#include "traceassembler.h"
+#include "zipkinjsonparser.h"
+
+#include <QLoggingCategory>
+
+#include <simdjson.h>
+
+#include <memory>
+#include <unordered_set>
+
+namespace tracemap {
+
+Q_LOGGING_CATEGORY(lcImport, "tracemap.import")
+
+namespace {
+
+struct Cancelled { };
+
+std::unique_ptr<JsonFormatParser> makeJsonParser(TraceFormat format)
+{
+    switch (format) {
+    case TraceFormat::JaegerJson:
+        return std::make_unique<JaegerJsonParser>();
+    case TraceFormat::ZipkinV1Json:
+        return std::make_unique<ZipkinJsonParser>(ZipkinJsonParser::Version::V1);
+    case TraceFormat::ZipkinV2Json:
+        return std::make_unique<ZipkinJsonParser>(ZipkinJsonParser::Version::V2);
+    case TraceFormat::OtlpJson:
+        return std::make_unique<OtlpJsonParser>();
+    default:
+        return nullptr;
+    }
+}
+
+QString simdjsonMessage(simdjson::error_code code)
+{
+    switch (code) {
+    case simdjson::DEPTH_ERROR:
+        return QStringLiteral("JSON nested deeper than %1 levels").arg(simdjson::DEFAULT_MAX_DEPTH);
+    case simdjson::UTF8_ERROR:
+        return QStringLiteral("invalid UTF-8 in JSON text");
+    case simdjson::STRING_ERROR:
+    case simdjson::UNCLOSED_STRING:
+        return QStringLiteral("invalid string (bad escape or control character)");
+    case simdjson::NUMBER_ERROR:
+        return QStringLiteral("invalid or out-of-range number");
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+        return QStringLiteral("invalid literal (expected true, false or null)");
+    case simdjson::INCORRECT_TYPE:
+        return QStringLiteral("a value has the wrong type");
+    default:
+        return QStringLiteral("malformed JSON (%1)").arg(QString::fromUtf8(simdjson::error_message(code)));
+    }
+}
+
+// The first byte of `text` that is not valid UTF-8, or npos.
+size_t firstInvalidUtf8(std::string_view text)
+{
+    size_t i = 0;
+    const auto n = text.size();
+    while (i < n) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        if (length == 0 || (length == 2 && c < 0xc2) || i + length > n)
+            return i;
+        for (size_t k = 1; k < length; ++k) {
+            if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
+                return i;
+        }
+        i += length;
+    }
+    return std::string_view::npos;
+}
+
+class ImportRun {
+public:
+    ImportRun(InputBuffer& input, const TraceImporter::Sink& sink, const TraceImporter::Options& options)
+        : m_input(input)
+        , m_sink(sink)
+        , m_options(options)
+    {
+        m_summary.file = input.name();
+        m_summary.bytes = static_cast<qint64>(input.bytes().size());
+    }
+
+    std::expected<ImportSummary, ImportError> run()
+    {
+        const std::string_view bytes = m_input.bytes();
+        size_t start = 0;
+        while (start < bytes.size() && (bytes[start] == ' ' || bytes[start] == '\n' || bytes[start] == '\r' || bytes[start] == '\t'))
+            ++start;
+        if (bytes.substr(start, 3) == "\xEF\xBB\xBF")
+            start += 3;
+        if (start >= bytes.size())
+            return std::unexpected(error(-1, m_input.wasCompressed() ? QStringLiteral("the file is empty once inflated")
+                                                                      : QStringLiteral("the file is empty")));
+        try {
+            if (bytes[start] == '{' || bytes[start] == '[')
+                runJson();
+            else if (looksLikeProtobuf(bytes))
+                runProtobuf();
+            else
+                return std::unexpected(error(0,
+                    QStringLiteral("unknown format: expected JSON (Jaeger, Zipkin, OTLP) or OTLP protobuf, but the "
+                                   "file starts with %1")
+                        .arg(describeStart(bytes))));
+            flush();
+        } catch (const Cancelled&) {
+            ImportError e = error(-1, QStringLiteral("import cancelled"));
+            e.cancelled = true;
+            return std::unexpected(e);
+        } catch (const ImportError& e) {
+            return std::unexpected(e);
+        } catch (const std::bad_alloc&) {
+            return std::unexpected(error(-1, QStringLiteral("out of memory")));
+        }
+        m_summary.traces = static_cast<qint64>(m_traceIds.size());
+        m_summary.services = static_cast<qint64>(m_services.size());
+        return m_summary;
+    }
+
+private:
+    static QString describeStart(std::string_view bytes)
+    {
+        QString out;
+        for (size_t i = 0; i < std::min<size_t>(bytes.size(), 8); ++i)
+            out += QStringLiteral("%1 ").arg(static_cast<unsigned char>(bytes[i]), 2, 16, QLatin1Char('0'));
+        return QStringLiteral("the bytes %1").arg(out.trimmed());
+    }
+
+    ImportError error(qint64 offset, const QString& message) const
+    {
+        ImportError e;
+        e.file = m_input.name();
+        e.offset = offset;
+        e.message = message;
+        if (offset >= 0 && m_text) {
+            const auto [line, column] = m_input.lineColumn(static_cast<size_t>(offset));
+            e.line = line;
+            e.column = column;
+        }
+        return e;
+    }
+
+    qint64 offsetOf(const char* position, size_t fallback) const
+    {
+        const std::string_view bytes = m_input.bytes();
+        if (position && position >= bytes.data() && position <= bytes.data() + bytes.size())
+            return position - bytes.data();
+        return static_cast<qint64>(fallback);
+    }
+
+    void runJson()
+    {
+        m_text = true;
+        JsonRecordSplitter splitter(m_input.bytes());
+        std::unique_ptr<JsonFormatParser> parser;
+        size_t records = 0;
+        for (;;) {
+            std::optional<JsonRecord> record;
+            try {
+                record = splitter.next();
+            } catch (const ParseError& e) {
+                throw error(offsetOf(e.position, splitter.position()), QString::fromStdString(e.message));
+            }
+            if (!record)
+                break;
+            if (!parser) {
+                m_summary.format = detectJsonFormat(record->envelope, record->text);
+                parser = makeJsonParser(m_summary.format);
+                if (!parser)
+                    throw error(static_cast<qint64>(record->offset),
+                        QStringLiteral("unknown format: this JSON is not Jaeger, Zipkin v1/v2 or OTLP trace data "
+                                       "(no traceId/spanID/resourceSpans members in its first record)"));
+            }
+            parseJsonRecord(*parser, *record);
+            if (m_batch.spanCount() >= m_options.flushSpans)
+                flush();
+            if ((++records & 255) == 0) {
+                m_input.releaseBefore(record->offset);
+                reportProgress(static_cast<qint64>(record->offset + record->text.size()));
+            }
+        }
+        if (m_summary.format == TraceFormat::Unknown)
+            m_summary.format = TraceFormat::JaegerJson; // an empty envelope: nothing to import, which is fine
+    }
+
+    void parseJsonRecord(JsonFormatParser& parser, const JsonRecord& record)
+    {
+        try {
+            parser.parseRecord(record.text, m_batch);
+        } catch (const ParseError& e) {
+            throw error(offsetOf(e.position, record.offset), QString::fromStdString(e.message));
+        } catch (const simdjson::simdjson_error& e) {
+            size_t where = record.offset;
+            if (e.error() == simdjson::UTF8_ERROR) {
+                if (const size_t bad = firstInvalidUtf8(record.text); bad != std::string_view::npos)
+                    where += bad;
+            }
+            throw error(static_cast<qint64>(where),
+                simdjsonMessage(e.error())
+                    + (where == record.offset ? QStringLiteral(" in the record that starts here") : QString()));
+        }
+    }
+
+    void runProtobuf()
+    {
+        m_summary.format = TraceFormat::OtlpProto;
+        OtlpProtoParser parser;
+        const std::string_view bytes = m_input.bytes();
+        try {
+            parser.parse(
+                bytes, m_batch, [this](size_t done) { reportProgress(static_cast<qint64>(done)); },
+                [this] {
+                    if (m_batch.spanCount() >= m_options.flushSpans)
+                        flush();
+                });
+        } catch (const ParseError& e) {
+            throw error(offsetOf(e.position, 0), QString::fromStdString(e.message));
+        }
+    }
+
+    void reportProgress(qint64 done)
+    {
+        if (m_options.progress && !m_options.progress(done, m_summary.bytes))
+            throw Cancelled {};
+    }
+
+    void flush()
+    {
+        if (m_batch.isEmpty())
+            return;
+        std::vector<Trace> traces = m_batch.takeTraces();
+        for (Trace& trace : traces) {
+            TraceAssembler::assemble(trace);
+            m_traceIds.insert(trace.id);
+            m_summary.spans += static_cast<qint64>(trace.spans.size());
+            for (const Span& span : trace.spans) {
+                if (span.problems != NoProblem || span.warnings.count)
+                    ++m_summary.warnings;
+            }
+            std::vector<bool> isService(trace.strings.size(), false);
+            for (const Span& span : trace.spans)
+                isService[span.service] = true;
+            for (StringId id = 1; id < trace.strings.size(); ++id) {
+                if (isService[id])
+                    m_services.insert(std::string(trace.strings.at(id)));
+            }
+        }
+        m_sink(traces);
+    }
+
+    InputBuffer& m_input;
+    const TraceImporter::Sink& m_sink;
+    const TraceImporter::Options& m_options;
+    ImportSummary m_summary;
+    SpanBatch m_batch;
+    bool m_text = false;
+    std::unordered_set<TraceId, TraceIdHash> m_traceIds;
+    std::unordered_set<std::string> m_services;
+};
+
+} // namespace
+
+std::expected<ImportSummary, ImportError> TraceImporter::importBuffer(InputBuffer& input, const Sink& sink,
+    const Options& options)
+{
+    return ImportRun(input, sink, options).run();
+}
+
+std::expected<ImportSummary, ImportError> TraceImporter::importFile(const QString& path, const Sink& sink,
+    const Options& options)
+{
+    auto input = InputBuffer::open(path);
+    if (!input) {
+        ImportError e;
+        e.file = path;
+        e.message = input.error();
+        return std::unexpected(e);
+    }
+    return importBuffer(*input, sink, options);
+}
+
+} // namespace tracemap

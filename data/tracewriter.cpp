@@ -1,0 +1,25 @@
+#include "tracewriter.h"
+
+#include "jaegerjsonwriter.h"
+#include "otlpjsonwriter.h"
+#include "otlpprotowriter.h"
+#include "zipkinjsonwriter.h"
+
+namespace tracemap {
+
+TraceWriter::~TraceWriter() = default;
+
+std::unique_ptr<TraceWriter> makeTraceWriter(std::string_view format, std::FILE* file)
+{
+    if (format == "jaeger")
+        return std::make_unique<JaegerJsonWriter>(file);
+    if (format == "zipkin")
+        return std::make_unique<ZipkinJsonWriter>(file);
+    if (format == "otlp-json")
+        return std::make_unique<OtlpJsonWriter>(file);
+    if (format == "otlp-proto")
+        return std::make_unique<OtlpProtoWriter>(file);
+    return nullptr;
+}
+
+} // namespace tracemap
