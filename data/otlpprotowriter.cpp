@@ -148,9 +148,7 @@ OtlpProtoWriter::OtlpProtoWriter(std::FILE* file)
 
 OtlpProtoWriter::~OtlpProtoWriter() = default;
 
-void OtlpProtoWriter::begin()
-{
-}
+void OtlpProtoWriter::begin() { }
 
 void OtlpProtoWriter::end()
 {

@@ -23,17 +23,17 @@ constexpr int kMaxCallDepth = 7;
 constexpr double kMaxCapacity = 1e9;
 
 constexpr std::string_view kServiceNames[] = { "checkout", "cart", "payment", "inventory", "user", "search",
-    "recommendation", "shipping", "auth", "notification", "pricing", "catalog", "order", "review", "currency",
-    "email", "fraud-detection", "ad", "loyalty", "tax", "promotion", "wishlist", "media", "geo", "billing", "account",
-    "session", "feature-flag", "quote", "analytics" };
-constexpr std::string_view kNamePrefixes[] = { "ledger", "profile", "asset", "policy", "quota", "report", "routing",
-    "token", "audit", "invoice", "coupon", "rating", "fulfillment", "warehouse", "returns", "subscription", "identity",
-    "consent", "content", "locale", "settlement", "refund", "delivery", "vendor", "partner", "metrics", "export",
-    "import", "schedule", "label" };
-constexpr std::string_view kNameSuffixes[] = { "api", "worker", "sync", "store", "indexer", "manager", "resolver",
-    "gateway", "processor", "registry" };
-constexpr std::string_view kTopicNames[] = { "orders", "notifications", "inventory-updates", "payments",
-    "user-events", "audit-log", "shipments", "price-changes" };
+    "recommendation", "shipping", "auth", "notification", "pricing", "catalog", "order", "review", "currency", "email",
+    "fraud-detection", "ad", "loyalty", "tax", "promotion", "wishlist", "media", "geo", "billing", "account", "session",
+    "feature-flag", "quote", "analytics" };
+constexpr std::string_view kNamePrefixes[]
+    = { "ledger", "profile", "asset", "policy", "quota", "report", "routing", "token", "audit", "invoice", "coupon",
+          "rating", "fulfillment", "warehouse", "returns", "subscription", "identity", "consent", "content", "locale",
+          "settlement", "refund", "delivery", "vendor", "partner", "metrics", "export", "import", "schedule", "label" };
+constexpr std::string_view kNameSuffixes[]
+    = { "api", "worker", "sync", "store", "indexer", "manager", "resolver", "gateway", "processor", "registry" };
+constexpr std::string_view kTopicNames[] = { "orders", "notifications", "inventory-updates", "payments", "user-events",
+    "audit-log", "shipments", "price-changes" };
 constexpr std::string_view kInternalOps[] = { "Service.validate", "Repository.find", "Mapper.toResponse",
     "Policy.evaluate", "Cache.lookup", "Serializer.encode", "Handler.authorize", "Service.enrich" };
 constexpr std::string_view kCacheOps[] = { "GET", "SET", "HGETALL", "MGET", "EXPIRE", "DEL" };
@@ -49,22 +49,23 @@ struct Language {
 };
 
 constexpr Language kLanguages[] = {
-    { "go", "otelhttp", "otelgrpc", "0.58.0", false,
-        { "*errors.errorString", "*net.OpError", "*url.Error" }, "context deadline exceeded" },
+    { "go", "otelhttp", "otelgrpc", "0.58.0", false, { "*errors.errorString", "*net.OpError", "*url.Error" },
+        "context deadline exceeded" },
     { "java", "io.opentelemetry.http", "io.opentelemetry.grpc", "2.10.0", true,
         { "java.lang.IllegalStateException", "java.net.SocketTimeoutException", "java.sql.SQLException" },
         "Read timed out" },
     { "python", "opentelemetry.flask", "opentelemetry.grpc", "0.49b0", false,
         { "ValueError", "ConnectionError", "KeyError" }, "timed out" },
-    { "nodejs", "@opentelemetry/http", "@opentelemetry/grpc", "0.56.0", false,
-        { "Error", "TypeError", "FetchError" }, "ETIMEDOUT" },
-    { "dotnet", "OpenTelemetry.AspNetCore", "OpenTelemetry.Grpc", "1.10.0", true, { "System.InvalidOperationException", "System.Net.Http.HttpRequestException", "System.TimeoutException" },
+    { "nodejs", "@opentelemetry/http", "@opentelemetry/grpc", "0.56.0", false, { "Error", "TypeError", "FetchError" },
+        "ETIMEDOUT" },
+    { "dotnet", "OpenTelemetry.AspNetCore", "OpenTelemetry.Grpc", "1.10.0", true,
+        { "System.InvalidOperationException", "System.Net.Http.HttpRequestException", "System.TimeoutException" },
         "The operation was canceled." },
 };
 
-constexpr std::string_view kErrorMessages[] = { "connection refused", "upstream request timeout",
-    "invalid state transition", "resource temporarily unavailable", "unexpected end of stream",
-    "downstream dependency failed" };
+constexpr std::string_view kErrorMessages[]
+    = { "connection refused", "upstream request timeout", "invalid state transition",
+          "resource temporarily unavailable", "unexpected end of stream", "downstream dependency failed" };
 
 enum class StoreKind : quint8 { Postgres, Mysql, Redis, Kafka };
 enum class StepType : quint8 { Call, Database, Cache, Publish, Internal };
@@ -276,8 +277,9 @@ void TraceGenerator::Model::buildServices(FastRandom& rng, int count)
         s.scope.name = s.grpc ? s.language->rpcScope : s.language->httpScope;
         s.scope.version = s.language->scopeVersion;
 
-        for (int k = 0; k < 3; ++k) {
-            const auto& op = kInternalOps[rng.below(std::size(kInternalOps))];
+        const quint64 firstOp = rng.below(std::size(kInternalOps));
+        for (quint64 k = 0; k < 3; ++k) {
+            const auto& op = kInternalOps[(firstOp + 3 * k) % std::size(kInternalOps)];
             s.internalOps.push_back(s.pascal + std::string(op));
         }
     }
@@ -339,13 +341,12 @@ void TraceGenerator::Model::buildStatements(FastRandom& rng, Service& s)
         const bool plural = t == 0 && s.dbName.ends_with('s');
         const std::string table = s.dbName + std::string(plural ? std::string_view() : tableSuffixes[t]);
         const std::string qualified = s.dbName + '.' + table;
-        s.statements.push_back({ "SELECT " + qualified,
-            "SELECT * FROM " + table + " WHERE id = " + param(1), false });
+        s.statements.push_back({ "SELECT " + qualified, "SELECT * FROM " + table + " WHERE id = " + param(1), false });
         s.statements.push_back({ "SELECT " + qualified,
             "SELECT id, status FROM " + table + " WHERE customer_id = " + param(1) + " LIMIT 20", false });
         s.statements.push_back({ "INSERT " + qualified,
-            "INSERT INTO " + table + " (id, customer_id, status) VALUES (" + param(1) + ", " + param(2) + ", " + param(3)
-                + ")",
+            "INSERT INTO " + table + " (id, customer_id, status) VALUES (" + param(1) + ", " + param(2) + ", "
+                + param(3) + ")",
             true });
         s.statements.push_back({ "UPDATE " + qualified,
             "UPDATE " + table + " SET status = " + param(1) + " WHERE id = " + param(2), true });
@@ -411,8 +412,9 @@ void TraceGenerator::Model::addLeafSteps(FastRandom& rng, quint16 index, Endpoin
 
 void TraceGenerator::Model::buildGatewayEndpoints(FastRandom& rng)
 {
-    static constexpr std::string_view templates[][2] = { { "GET", "/api/{n}" }, { "GET", "/api/{n}/{id}" },
-        { "POST", "/api/{n}" }, { "PUT", "/api/{n}/{id}" }, { "GET", "/api/{n}/search" }, { "DELETE", "/api/{n}/{id}" } };
+    static constexpr std::string_view templates[][2]
+        = { { "GET", "/api/{n}" }, { "GET", "/api/{n}/{id}" }, { "POST", "/api/{n}" }, { "PUT", "/api/{n}/{id}" },
+              { "GET", "/api/{n}/search" }, { "DELETE", "/api/{n}/{id}" } };
     const int n = int(services.size());
     const int count = std::clamp(3 + n / 3, 3, 12);
     std::unordered_set<std::string> names;
@@ -464,9 +466,9 @@ void TraceGenerator::Model::buildGatewayEndpoints(FastRandom& rng)
 
 void TraceGenerator::Model::buildEndpoints(FastRandom& rng, quint16 index)
 {
-    static constexpr std::string_view httpTemplates[][2] = { { "GET", "/api/{n}/{id}" }, { "GET", "/api/{n}" },
-        { "POST", "/api/{n}" }, { "PUT", "/api/{n}/{id}" }, { "GET", "/api/{n}/{id}/items" },
-        { "POST", "/api/{n}/{id}/validate" } };
+    static constexpr std::string_view httpTemplates[][2]
+        = { { "GET", "/api/{n}/{id}" }, { "GET", "/api/{n}" }, { "POST", "/api/{n}" }, { "PUT", "/api/{n}/{id}" },
+              { "GET", "/api/{n}/{id}/items" }, { "POST", "/api/{n}/{id}/validate" } };
     static constexpr std::string_view rpcTemplates[][2] = { { "GET", "Get" }, { "GET", "List" }, { "POST", "Create" },
         { "PUT", "Update" }, { "GET", "Check" }, { "POST", "Validate" } };
     Service& s = services[index];
@@ -869,7 +871,9 @@ void TraceGenerator::Builder::emit(const Node& n)
                 a.addString("url.path", scratch);
             }
             a.addInt("http.response.status_code",
-                n.error ? (n.detail == 1 ? 503 : 500) : e.method == "POST" ? 201 : 200);
+                n.error                  ? (n.detail == 1 ? 503 : 500)
+                    : e.method == "POST" ? 201
+                                         : 200);
         }
         if (n.parent == kNone)
             a.addString("enduser.id", withNumber("customer-", customerId));
@@ -896,14 +900,18 @@ void TraceGenerator::Builder::emit(const Node& n)
             if (callee.grpc)
                 a.addInt("rpc.grpc.status_code", n.error ? (n.retried ? 14 : 13) : 0);
             else
-                a.addInt("http.response.status_code", n.error ? (n.retried ? 503 : 500) : e.method == "POST" ? 201 : 200);
+                a.addInt("http.response.status_code",
+                    n.error                  ? (n.retried ? 503 : 500)
+                        : e.method == "POST" ? 201
+                                             : 200);
         }
         if (n.resend)
             a.addInt("http.request.resend_count", 1);
         if (n.error) {
             draft.status = StatusCode::Error;
-            draft.statusMessage = timedOut ? s.language->timeoutMessage : n.retried ? "503 Service Unavailable"
-                                                                                    : "500 Internal Server Error";
+            draft.statusMessage = timedOut ? s.language->timeoutMessage
+                : n.retried                ? "503 Service Unavailable"
+                                           : "500 Internal Server Error";
         }
         break;
     }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Set-up, build and run in one step, on a fresh Debian 12 machine or an existing checkout.
+#   packaging/dev.sh run [FILE...]   build, then open the window on FILE... (default: the bundled sample)
+#   packaging/dev.sh test            build, then run the whole test suite (offscreen)
+#   packaging/dev.sh bench           build, then run the import/search benchmark (long; see README)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${TRACEMAP_BUILD_DIR:-$here/build}
+packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-svg-dev libgl-dev
+          libgraphviz-dev libsqlite3-dev libsimdjson-dev libprotobuf-dev protobuf-compiler zlib1g-dev
+          libqcustomplot-dev)
+
+install_missing() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "dev.sh: installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    else
+        echo "dev.sh: these Debian packages are missing: ${missing[*]}" >&2
+        echo "dev.sh: install them with: sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+}
+
+configure_and_build() {
+    install_missing "${packages[@]}"
+    if [ ! -f "$build/build.ninja" ]; then
+        cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    fi
+    cmake --build "$build" -j "${TRACEMAP_JOBS:-2}"
+}
+
+command=${1:-}
+[ $# -gt 0 ] && shift
+case "$command" in
+    run)
+        configure_and_build
+        if [ $# -eq 0 ]; then set -- "$here/resources/sample-shop.json.gz"; fi
+        if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+            install_missing xvfb xauth
+            echo "dev.sh: no display; running under xvfb-run" >&2
+            exec xvfb-run -a "$build/app/tracemap" "$@"
+        fi
+        exec "$build/app/tracemap" "$@"
+        ;;
+    test)
+        configure_and_build
+        cd "$build"
+        QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j 2
+        ;;
+    bench)
+        configure_and_build
+        install_missing nodejs
+        exec "$build/tests/bench_import" "$@"
+        ;;
+    *)
+        echo "usage: packaging/dev.sh run [FILE...] | test | bench" >&2
+        exit 2
+        ;;
+esac
