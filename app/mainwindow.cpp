@@ -54,6 +54,7 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     , m_view(new QTableView(this))
     , m_status(new QLabel(this))
 {
+    m_cacheWorker.setMaxThreadCount(1);
     setWindowTitle(QStringLiteral("Tracemap"));
     auto* proxy = new QSortFilterProxyModel(this);
     proxy->setSourceModel(m_model);
@@ -83,7 +84,7 @@ void MainWindow::openFiles(const QStringList& files)
         if (!outcome.errors.isEmpty())
             QMessageBox::warning(this, tr("Import failed"), outcome.errors.join(QStringLiteral("\n")));
     });
-    watcher->setFuture(QtConcurrent::run(importAndList, m_cachePath, files));
+    watcher->setFuture(QtConcurrent::run(&m_cacheWorker, importAndList, m_cachePath, files));
 }
 
 void MainWindow::refresh()

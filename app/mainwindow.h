@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QThreadPool>
 
 class QLabel;
 class QTableView;
@@ -21,6 +22,8 @@ private:
     void refresh();
 
     QString m_cachePath;
+    // One worker for all cache work: imports and listings run in the order they were asked for.
+    QThreadPool m_cacheWorker;
     TraceListModel* m_model;
     QTableView* m_view;
     QLabel* m_status;
