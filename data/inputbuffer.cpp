@@ -204,12 +204,14 @@ void InputBuffer::releaseBefore(size_t offset)
     const size_t end = offset / pageSize() * pageSize();
     if (!m_mapping || end <= m_released)
         return;
-    // For the file mapping the pages come back from the page cache if touched again; for inflated data they
-    // would read as zeros, so those are only released, never re-read (the splitter never goes back).
-    const std::string_view released = bytes().substr(m_released, end - m_released);
-    m_releasedLines += std::count(released.begin(), released.end(), '\n');
-    if (const size_t last = released.rfind('\n'); last != std::string_view::npos)
-        m_releasedLastNewline = m_released + last + 1;
+    if (m_compressed) {
+        // Released anonymous pages read back as zeros, so remember the lines they held for lineColumn(). A file
+        // mapping needs no bookkeeping: its pages come back from the file when an error message reads them.
+        const std::string_view released = bytes().substr(m_released, end - m_released);
+        m_releasedLines += std::count(released.begin(), released.end(), '\n');
+        if (const size_t last = released.rfind('\n'); last != std::string_view::npos)
+            m_releasedLastNewline = m_released + last + 1;
+    }
     madvise(static_cast<char*>(m_mapping) + m_released, end - m_released, MADV_DONTNEED);
     m_released = end;
 }
@@ -221,7 +223,7 @@ namespace tracemap {
 std::pair<qint64, qint64> InputBuffer::lineColumn(size_t offset) const
 {
     offset = std::min(offset, m_size);
-    const size_t from = std::min(m_released, offset);
+    const size_t from = m_compressed ? std::min(m_released, offset) : 0;
     const std::string_view scanned = bytes().substr(from, offset - from);
     const qint64 line = 1 + m_releasedLines + std::count(scanned.begin(), scanned.end(), '\n');
     const size_t lastNewline = scanned.rfind('\n');

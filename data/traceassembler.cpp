@@ -33,38 +33,42 @@ quint64 fnv1a(std::string_view text)
     return h;
 }
 
-// Spans grouped by id: first[id] is the first index, next[i] the following index with the same id.
-struct IdGroups {
-    std::unordered_map<SpanId, quint32> first;
-    std::vector<quint32> next;
+// (id, index) of every span, sorted by id then index: groups of equal ids are adjacent, and a binary search finds
+// the first span with an id. Sorting a vector avoids a hash map's allocation per span on the hot path.
+using IdIndex = std::vector<std::pair<SpanId, quint32>>;
 
-    explicit IdGroups(const std::vector<Span>& spans, const std::vector<bool>* removed = nullptr)
-        : next(spans.size(), kNoIndex)
-    {
-        first.reserve(spans.size());
-        std::unordered_map<SpanId, quint32> last;
-        last.reserve(spans.size());
-        for (quint32 i = 0; i < spans.size(); ++i) {
-            if (removed && (*removed)[i])
-                continue;
-            const auto [it, inserted] = last.try_emplace(spans[i].id, i);
-            if (inserted) {
-                first.emplace(spans[i].id, i);
-            } else {
-                next[it->second] = i;
-                it->second = i;
-            }
+IdIndex sortedIds(const std::vector<Span>& spans)
+{
+    IdIndex ids(spans.size());
+    for (quint32 i = 0; i < spans.size(); ++i)
+        ids[i] = { spans[i].id, i };
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+bool hasDuplicateIds(const IdIndex& ids)
+{
+    return std::adjacent_find(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first == b.first; })
+        != ids.end();
+}
+
+// Calls visit(id, members) for each id that more than one span has.
+template <typename Visit> void forEachSharedId(const IdIndex& ids, Visit visit)
+{
+    std::vector<quint32> members;
+    for (size_t i = 0; i < ids.size();) {
+        size_t j = i + 1;
+        while (j < ids.size() && ids[j].first == ids[i].first)
+            ++j;
+        if (j - i > 1) {
+            members.clear();
+            for (size_t k = i; k < j; ++k)
+                members.push_back(ids[k].second);
+            visit(ids[i].first, members);
         }
+        i = j;
     }
-
-    std::vector<quint32> members(quint32 head) const
-    {
-        std::vector<quint32> out;
-        for (quint32 i = head; i != kNoIndex; i = next[i])
-            out.push_back(i);
-        return out;
-    }
-};
+}
 
 bool isUnknownName(std::string_view name)
 {
@@ -197,17 +201,16 @@ SpanId TraceAssembler::serverHalfId(SpanId sharedId, std::string_view serverServ
 
 void TraceAssembler::splitSharedServerHalves(Trace& t)
 {
-    IdGroups groups(t.spans);
+    const IdIndex ids = sortedIds(t.spans);
+    if (!hasDuplicateIds(ids))
+        return;
     std::unordered_map<SpanId, std::vector<std::pair<SpanId, quint32>>> moved; // old id -> (new id, server service)
-    for (const auto& [id, head] : groups.first) {
-        if (groups.next[head] == kNoIndex)
-            continue;
-        const auto members = groups.members(head);
+    forEachSharedId(ids, [&](SpanId id, const std::vector<quint32>& members) {
         const auto client = std::find_if(members.begin(), members.end(),
             [&](quint32 i) { return t.spans[i].kind == SpanKind::Client; });
         if (client == members.end())
-            continue;
-        const Span& clientSpan = t.spans[*client];
+            return;
+        const SpanId clientId = t.spans[*client].id;
         for (quint32 i : members) {
             Span& s = t.spans[i];
             if (s.kind != SpanKind::Server)
@@ -215,10 +218,10 @@ void TraceAssembler::splitSharedServerHalves(Trace& t)
             const SpanId newId = serverHalfId(id, t.string(s.service));
             moved[id].emplace_back(newId, s.service);
             s.id = newId;
-            s.parentId = clientSpan.id;
+            s.parentId = clientId;
             s.problems |= SharedServerHalf;
         }
-    }
+    });
     if (moved.empty())
         return;
     // Children of the shared id belong to the server side when they ran in the server's service (Zipkin keys
@@ -240,17 +243,16 @@ void TraceAssembler::splitSharedServerHalves(Trace& t)
 
 void TraceAssembler::mergeSameIdSpans(Trace& t)
 {
+    const IdIndex ids = sortedIds(t.spans);
+    if (!hasDuplicateIds(ids))
+        return;
     std::vector<bool> removed(t.spans.size(), false);
-    IdGroups groups(t.spans);
     bool anyRemoved = false;
-    for (const auto& [id, head] : groups.first) {
-        if (groups.next[head] == kNoIndex)
-            continue;
-        const auto members = groups.members(head);
+    forEachSharedId(ids, [&](SpanId, const std::vector<quint32>& members) {
         if (members.size() > kMaxPairwiseGroup) {
             for (size_t k = 1; k < members.size(); ++k)
                 t.spans[members[k]].problems |= DuplicateSpanId;
-            continue;
+            return;
         }
         for (size_t bi = 1; bi < members.size(); ++bi) {
             Span& b = t.spans[members[bi]];
@@ -271,7 +273,7 @@ void TraceAssembler::mergeSameIdSpans(Trace& t)
             if (!removed[members[bi]])
                 b.problems |= DuplicateSpanId;
         }
-    }
+    });
     if (anyRemoved)
         removeMarked(t.spans, removed);
 }
@@ -286,10 +288,7 @@ void TraceAssembler::sortByStart(Trace& t)
 void TraceAssembler::linkParents(Trace& t)
 {
     const auto n = static_cast<quint32>(t.spans.size());
-    std::unordered_map<SpanId, quint32> indexOf;
-    indexOf.reserve(n);
-    for (quint32 i = 0; i < n; ++i)
-        indexOf.try_emplace(t.spans[i].id, i);
+    const IdIndex ids = sortedIds(t.spans);
 
     for (quint32 i = 0; i < n; ++i) {
         Span& s = t.spans[i];
@@ -300,8 +299,8 @@ void TraceAssembler::linkParents(Trace& t)
             s.problems |= SelfParent;
             continue;
         }
-        const auto it = indexOf.find(s.parentId);
-        if (it == indexOf.end() || it->second == i)
+        const auto it = std::lower_bound(ids.begin(), ids.end(), std::pair<SpanId, quint32>(s.parentId, 0));
+        if (it == ids.end() || it->first != s.parentId || it->second == i)
             s.problems |= OrphanSpan;
         else
             s.parent = it->second;
