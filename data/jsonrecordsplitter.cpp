@@ -1,6 +1,8 @@
 #include "jsonrecordsplitter.h"
 #include "parseerror.h"
 
+#include <QtGlobal>
+
 #include <array>
 #include <cstring>
 
@@ -78,6 +80,37 @@ size_t endOfString(std::string_view s, size_t open)
     }
 }
 
+#ifdef __SSE2__
+struct BlockMasks {
+    quint64 quotes = 0;
+    quint64 backslashes = 0;
+    quint64 brackets = 0;
+};
+
+// Bit k set when byte k of the 64-byte block is a quote, a backslash, or one of [ ] { }.
+BlockMasks blockMasks(const char* block)
+{
+    BlockMasks m;
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i noCase = _mm_set1_epi8(static_cast<char>(0xDF)); // '{' & 0xDF == '[', '}' & 0xDF == ']'
+    const __m128i open = _mm_set1_epi8('[');
+    const __m128i close = _mm_set1_epi8(']');
+    for (int k = 0; k < 4; ++k) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * k));
+        const __m128i folded = _mm_and_si128(bytes, noCase);
+        const auto shift = 16 * k;
+        m.quotes |= static_cast<quint64>(static_cast<quint16>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quote)))) << shift;
+        m.backslashes |= static_cast<quint64>(static_cast<quint16>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, backslash))))
+            << shift;
+        m.brackets |= static_cast<quint64>(static_cast<quint16>(_mm_movemask_epi8(
+                          _mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close)))))
+            << shift;
+    }
+    return m;
+}
+#endif
+
 // Offset of the next '"', '{', '}', '[' or ']' at or after i, or n.
 size_t nextStructural(const char* data, size_t n, size_t i)
 {
@@ -147,29 +180,59 @@ size_t JsonRecordSplitter::skipValue(std::string_view s, size_t pos)
     const char* data = s.data();
     const size_t n = s.size();
     size_t i = pos;
+    auto bracket = [&](size_t at) -> bool { // true when the value is complete
+        const char c = data[at];
+        if (c == '{' || c == '[') {
+            open.push_back(c);
+            return false;
+        }
+        const char expected = c == '}' ? '{' : '[';
+        if (open.empty() || open.back() != expected)
+            failAt(s, at, std::string("unexpected '") + c + "'; expected '" + (open.back() == '{' ? '}' : ']') + "'");
+        open.pop_back();
+        return open.empty();
+    };
     for (;;) {
+#ifdef __SSE2__
+        // Fast path, 64 bytes at a time while no backslash is in sight and we start outside a string: quotes
+        // pair up, a prefix XOR of the quote bits marks the bytes inside strings, and the brackets left over
+        // are the structure.
+        while (i + 64 <= n) {
+            const BlockMasks m = blockMasks(data + i);
+            if (m.backslashes)
+                break;
+            quint64 inString = m.quotes;
+            inString ^= inString << 1;
+            inString ^= inString << 2;
+            inString ^= inString << 4;
+            inString ^= inString << 8;
+            inString ^= inString << 16;
+            inString ^= inString << 32;
+            for (quint64 structure = m.brackets & ~inString; structure; structure &= structure - 1) {
+                const size_t at = i + static_cast<size_t>(__builtin_ctzll(structure));
+                if (bracket(at))
+                    return at + 1;
+            }
+            if (__builtin_popcountll(m.quotes) & 1) {
+                // A string opens at the block's last quote: let the scalar scanner find its end.
+                i = endOfString(s, i + 63 - static_cast<size_t>(__builtin_clzll(m.quotes))) + 1;
+                continue;
+            }
+            i += 64;
+        }
+#endif
         i = nextStructural(data, n, i);
         if (i >= n) {
             failAt(s, n,
                 std::string("unexpected end of file; expected '") + (open.back() == '{' ? '}' : ']') + "' to close the "
                     + (open.back() == '{' ? "object" : "array") + " opened at depth " + std::to_string(open.size()));
         }
-        const char c = data[i];
-        if (c == '"') {
+        if (data[i] == '"') {
             i = endOfString(s, i) + 1;
             continue;
         }
-        if (c == '{' || c == '[') {
-            open.push_back(c);
-        } else {
-            const char expected = c == '}' ? '{' : '[';
-            if (open.empty() || open.back() != expected)
-                failAt(s, i,
-                    std::string("unexpected '") + c + "'; expected '" + (open.back() == '{' ? '}' : ']') + "'");
-            open.pop_back();
-            if (open.empty())
-                return i + 1;
-        }
+        if (bracket(i))
+            return i + 1;
         ++i;
     }
 }

@@ -141,7 +141,7 @@ bool Trace::operator==(const Trace& o) const
     auto scopeEq = [](const Scope& a, const Scope& b) {
         return a.name == b.name && a.version == b.version && a.attributes == b.attributes;
     };
-    return id == o.id && strings.strings() == o.strings.strings() && payload == o.payload
+    return id == o.id && strings == o.strings && payload == o.payload
         && std::equal(spans.begin(), spans.end(), o.spans.begin(), o.spans.end(), sameSpan)
         && std::equal(attributes.begin(), attributes.end(), o.attributes.begin(), o.attributes.end(), sameAttribute)
         && std::equal(events.begin(), events.end(), o.events.begin(), o.events.end(), eventEq)

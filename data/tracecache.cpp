@@ -224,8 +224,14 @@ public:
 
         for (qint64 term : SearchTerms::ofTrace(trace))
             m_postings.emplace_back(term, row);
+        std::vector<std::pair<StringId, StringId>> pairs;
+        pairs.reserve(trace.spans.size());
         for (const Span& span : trace.spans)
-            m_operations.emplace(std::string(trace.string(span.service)), std::string(trace.string(span.operation)));
+            pairs.emplace_back(span.service, span.operation);
+        std::sort(pairs.begin(), pairs.end());
+        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+        for (const auto& [service, operation] : pairs)
+            m_operations.emplace(std::string(trace.string(service)), std::string(trace.string(operation)));
         return {};
     }
 

@@ -86,8 +86,8 @@ std::string TraceCodec::encode(const Trace& t)
     w.value(kVersion);
     w.value(t.id);
     w.value(static_cast<quint64>(t.strings.size()));
-    for (const auto& s : t.strings.strings())
-        w.text(s);
+    for (StringId i = 0; i < t.strings.size(); ++i)
+        w.text(t.strings.at(i));
     w.array(t.spans);
     w.array(t.attributes);
     w.array(t.events);
