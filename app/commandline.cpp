@@ -8,12 +8,12 @@
 
 #include <QCommandLineParser>
 #include <QDateTime>
-#include <QTimeZone>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
+#include <QTimeZone>
 
 #include <cstdio>
 
@@ -42,13 +42,14 @@ bool parse(QCommandLineParser& parser, const QStringList& args, const QString& d
 {
     parser.setApplicationDescription(description);
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") },
-        QStringLiteral("Show this help."));
+    const QCommandLineOption help(
+        QStringList { QStringLiteral("h"), QStringLiteral("help") }, QStringLiteral("Show this help."));
     parser.addOption(help);
     QStringList rest = args;
     rest.removeAt(1); // the subcommand
     if (!parser.parse(rest)) {
-        err() << parser.errorText() << "\n" << "Try 'tracemap " << args.value(1) << " --help'.\n";
+        err() << parser.errorText() << "\n"
+              << "Try 'tracemap " << args.value(1) << " --help'.\n";
         err().flush();
         exitCode = 2;
         return false;
@@ -142,8 +143,8 @@ int CommandLine::runImport(const QStringList& args)
 int CommandLine::runSearch(const QStringList& args)
 {
     QCommandLineParser parser;
-    const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("Traces with spans of this service."),
-        QStringLiteral("S"));
+    const QCommandLineOption service(
+        QStringLiteral("service"), QStringLiteral("Traces with spans of this service."), QStringLiteral("S"));
     const QCommandLineOption operation(QStringLiteral("operation"),
         QStringLiteral("Traces with this operation (of --service when given)."), QStringLiteral("O"));
     const QCommandLineOption tag(QStringLiteral("tag"),
@@ -151,15 +152,16 @@ int CommandLine::runSearch(const QStringList& args)
         QStringLiteral("k=v"));
     const QCommandLineOption minDuration(QStringLiteral("min-duration"),
         QStringLiteral("Shortest trace duration, e.g. 150ms, 2s."), QStringLiteral("D"));
-    const QCommandLineOption maxDuration(QStringLiteral("max-duration"), QStringLiteral("Longest trace duration."),
-        QStringLiteral("D"));
+    const QCommandLineOption maxDuration(
+        QStringLiteral("max-duration"), QStringLiteral("Longest trace duration."), QStringLiteral("D"));
     const QCommandLineOption since(QStringLiteral("since"),
         QStringLiteral("Traces starting at or after T: ISO 8601 time or an age such as 1h."), QStringLiteral("T"));
-    const QCommandLineOption until(QStringLiteral("until"), QStringLiteral("Traces starting at or before T."),
-        QStringLiteral("T"));
+    const QCommandLineOption until(
+        QStringLiteral("until"), QStringLiteral("Traces starting at or before T."), QStringLiteral("T"));
     const QCommandLineOption limit(QStringLiteral("limit"), QStringLiteral("At most N traces (default 20, 0: all)."),
         QStringLiteral("N"), QStringLiteral("20"));
-    parser.addOptions({ service, operation, tag, minDuration, maxDuration, since, until, limit, jsonOption, cacheOption });
+    parser.addOptions(
+        { service, operation, tag, minDuration, maxDuration, since, until, limit, jsonOption, cacheOption });
     int exitCode = 0;
     if (!parse(parser, args, QStringLiteral("Search the cache for traces, newest first."), exitCode))
         return exitCode;
@@ -225,8 +227,7 @@ int CommandLine::runSearch(const QStringList& args)
             array.append(QJsonObject { { QStringLiteral("traceId"), QString::fromStdString(s.traceId.toHex()) },
                 { QStringLiteral("start"), isoTime(s.startNs) },
                 { QStringLiteral("startNs"), QString::number(s.startNs) },
-                { QStringLiteral("durationNs"), s.durationNs },
-                { QStringLiteral("rootService"), s.rootService },
+                { QStringLiteral("durationNs"), s.durationNs }, { QStringLiteral("rootService"), s.rootService },
                 { QStringLiteral("rootOperation"), s.rootOperation }, { QStringLiteral("spans"), s.spanCount },
                 { QStringLiteral("services"), s.serviceCount }, { QStringLiteral("errors"), s.errorCount } });
         }
@@ -236,8 +237,7 @@ int CommandLine::runSearch(const QStringList& args)
     for (const TraceSummary& s : *results) {
         out() << QString::fromStdString(s.traceId.toHex()).leftJustified(32) << "  " << isoTime(s.startNs) << "  "
               << formatDuration(s.durationNs).rightJustified(10) << "  " << s.rootService << ": " << s.rootOperation
-              << "  (" << s.spanCount << " spans, " << s.serviceCount << " services, " << s.errorCount
-              << " errors)\n";
+              << "  (" << s.spanCount << " spans, " << s.serviceCount << " services, " << s.errorCount << " errors)\n";
     }
     out() << results->size() << " traces\n";
     return 0;
@@ -309,7 +309,8 @@ int CommandLine::runStats(const QStringList& args)
             current.insert(QStringLiteral("operations"), operations);
             services.append(current);
         }
-        out() << QJsonDocument(QJsonObject { { QStringLiteral("services"), services } }).toJson(QJsonDocument::Indented);
+        out()
+            << QJsonDocument(QJsonObject { { QStringLiteral("services"), services } }).toJson(QJsonDocument::Indented);
         return 0;
     }
     out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
@@ -323,8 +324,7 @@ int CommandLine::runStats(const QStringList& args)
                  .arg(QStringLiteral("max"), 10);
     for (const auto& r : rows) {
         const QString service = r.service.empty() ? QStringLiteral("(no service)") : QString::fromStdString(r.service);
-        const QString name = r.operation.empty() ? service
-                                                 : QStringLiteral("  ") + QString::fromStdString(r.operation);
+        const QString name = r.operation.empty() ? service : QStringLiteral("  ") + QString::fromStdString(r.operation);
         out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
                      .arg(name.left(48), -48)
                      .arg(r.spans, 9)
@@ -341,12 +341,12 @@ int CommandLine::runStats(const QStringList& args)
 int CommandLine::runGenerate(const QStringList& args)
 {
     QCommandLineParser parser;
-    const QCommandLineOption traces(QStringLiteral("traces"), QStringLiteral("Number of traces."), QStringLiteral("N"),
-        QStringLiteral("100"));
+    const QCommandLineOption traces(
+        QStringLiteral("traces"), QStringLiteral("Number of traces."), QStringLiteral("N"), QStringLiteral("100"));
     const QCommandLineOption spans(QStringLiteral("spans-per-trace"), QStringLiteral("Average spans per trace."),
         QStringLiteral("N"), QStringLiteral("50"));
-    const QCommandLineOption services(QStringLiteral("services"), QStringLiteral("Number of services."),
-        QStringLiteral("N"), QStringLiteral("12"));
+    const QCommandLineOption services(
+        QStringLiteral("services"), QStringLiteral("Number of services."), QStringLiteral("N"), QStringLiteral("12"));
     const QCommandLineOption format(QStringLiteral("format"),
         QStringLiteral("jaeger, zipkin, otlp-json or otlp-proto."), QStringLiteral("F"), QStringLiteral("jaeger"));
     const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Random seed (same seed, same output)."),

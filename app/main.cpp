@@ -24,21 +24,21 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(TRACEMAP_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Tracemap: distributed traces and service topology.\n\n"
-        "Commands (run without a display; 'tracemap COMMAND --help' for their options):\n"
-        "  import FILE...     import trace files into the cache\n"
-        "  search             search the cache for traces\n"
-        "  stats [FILE...]    per-service and per-operation spans, errors and latency percentiles\n"
-        "  generate           write synthetic microservice traces\n\n"
-        "Without a command, opens the window on the given files."));
+    parser.setApplicationDescription(
+        QStringLiteral("Tracemap: distributed traces and service topology.\n\n"
+                       "Commands (run without a display; 'tracemap COMMAND --help' for their options):\n"
+                       "  import FILE...     import trace files into the cache\n"
+                       "  search             search the cache for traces\n"
+                       "  stats [FILE...]    per-service and per-operation spans, errors and latency percentiles\n"
+                       "  generate           write synthetic microservice traces\n\n"
+                       "Without a command, opens the window on the given files."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption cache(QStringLiteral("cache"),
         QStringLiteral("The cache file (default: %1).").arg(TraceCache::defaultPath()), QStringLiteral("path"));
     parser.addOption(cache);
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Trace files to open."),
-        QStringLiteral("[FILE...]"));
+    parser.addPositionalArgument(
+        QStringLiteral("FILE"), QStringLiteral("Trace files to open."), QStringLiteral("[FILE...]"));
     parser.process(app);
 
     MainWindow window(parser.isSet(cache) ? parser.value(cache) : TraceCache::defaultPath());

@@ -34,7 +34,8 @@ ImportOutcome importAndList(const QString& cachePath, const QStringList& files)
     for (const QString& file : files) {
         const auto summary = (*cache)->importFile(file);
         if (summary)
-            outcome.messages << QStringLiteral("%1: %2 traces, %3 spans").arg(file).arg(summary->traces).arg(summary->spans);
+            outcome.messages
+                << QStringLiteral("%1: %2 traces, %3 spans").arg(file).arg(summary->traces).arg(summary->spans);
         else
             outcome.errors << summary.error().toString();
     }
@@ -80,7 +81,8 @@ void MainWindow::openFiles(const QStringList& files)
         watcher->deleteLater();
         m_model->setTraces(std::move(outcome.traces));
         m_view->resizeColumnsToContents();
-        m_status->setText(tr("%n trace(s) in the cache. ", nullptr, m_model->rowCount()) + outcome.messages.join(QStringLiteral("; ")));
+        m_status->setText(tr("%n trace(s) in the cache. ", nullptr, m_model->rowCount())
+            + outcome.messages.join(QStringLiteral("; ")));
         if (!outcome.errors.isEmpty())
             QMessageBox::warning(this, tr("Import failed"), outcome.errors.join(QStringLiteral("\n")));
     });

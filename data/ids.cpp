@@ -158,7 +158,8 @@ std::string encodeBase64(std::string_view bytes)
     out.reserve((bytes.size() + 2) / 3 * 4);
     size_t i = 0;
     for (; i + 2 < bytes.size(); i += 3) {
-        const quint32 n = (quint32(quint8(bytes[i])) << 16) | (quint32(quint8(bytes[i + 1])) << 8) | quint8(bytes[i + 2]);
+        const quint32 n
+            = (quint32(quint8(bytes[i])) << 16) | (quint32(quint8(bytes[i + 1])) << 8) | quint8(bytes[i + 2]);
         out.push_back(alphabet[(n >> 18) & 63]);
         out.push_back(alphabet[(n >> 12) & 63]);
         out.push_back(alphabet[(n >> 6) & 63]);

@@ -40,7 +40,10 @@ std::optional<std::string> decodeBase64(std::string_view text);
 std::string encodeBase64(std::string_view bytes);
 
 struct TraceIdHash {
-    size_t operator()(const TraceId& id) const noexcept { return std::hash<quint64>()(id.high * 0x9E3779B97F4A7C15ull ^ id.low); }
+    size_t operator()(const TraceId& id) const noexcept
+    {
+        return std::hash<quint64>()(id.high * 0x9E3779B97F4A7C15ull ^ id.low);
+    }
 };
 
 } // namespace tracemap

@@ -82,7 +82,7 @@ std::expected<InputBuffer, QString> InputBuffer::open(const QString& path)
     const int fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return std::unexpected(QStringLiteral("cannot open: %1").arg(errnoText()));
-    struct stat info {};
+    struct stat info { };
     if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
         ::close(fd);
         return std::unexpected(QStringLiteral("not a regular file"));
@@ -99,8 +99,7 @@ std::expected<InputBuffer, QString> InputBuffer::open(const QString& path)
         ::close(fd);
         return std::unexpected(QStringLiteral("cannot map %1 bytes: %2").arg(size).arg(errnoText()));
     }
-    if (size > 0
-        && mmap(buffer.m_mapping, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+    if (size > 0 && mmap(buffer.m_mapping, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
         ::close(fd);
         return std::unexpected(QStringLiteral("cannot map the file: %1").arg(errnoText()));
     }
@@ -187,9 +186,10 @@ std::expected<InputBuffer, QString> InputBuffer::inflate(std::string_view compre
         }
         if (status == Z_BUF_ERROR && consumed >= compressed.size()) {
             inflateEnd(&stream);
-            return std::unexpected(QStringLiteral("gzip data is truncated after %1 compressed bytes (%2 bytes inflated)")
-                                       .arg(consumed)
-                                       .arg(produced));
+            return std::unexpected(
+                QStringLiteral("gzip data is truncated after %1 compressed bytes (%2 bytes inflated)")
+                    .arg(consumed)
+                    .arg(produced));
         }
     }
     inflateEnd(&stream);
@@ -227,8 +227,8 @@ std::pair<qint64, qint64> InputBuffer::lineColumn(size_t offset) const
     const std::string_view scanned = bytes().substr(from, offset - from);
     const qint64 line = 1 + m_releasedLines + std::count(scanned.begin(), scanned.end(), '\n');
     const size_t lastNewline = scanned.rfind('\n');
-    const size_t lineStart = lastNewline == std::string_view::npos ? std::max(m_releasedLastNewline, size_t(0))
-                                                                     : from + lastNewline + 1;
+    const size_t lineStart
+        = lastNewline == std::string_view::npos ? std::max(m_releasedLastNewline, size_t(0)) : from + lastNewline + 1;
     return { line, static_cast<qint64>(offset - std::min(lineStart, offset)) + 1 };
 }
 

@@ -353,7 +353,8 @@ void JaegerJsonParser::readTags(array tags, AttributeBuffer& out, SpanDraft* spa
             else
                 out.addString(key, text);
         } else {
-            fail(at, "unknown tag type \"" + std::string(type) + "\" (expected string, bool, int64, float64 or binary)");
+            fail(
+                at, "unknown tag type \"" + std::string(type) + "\" (expected string, bool, int64, float64 or binary)");
         }
 
         if (!span)

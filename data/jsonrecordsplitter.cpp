@@ -61,8 +61,8 @@ size_t endOfString(std::string_view s, size_t open)
         const __m128i backslash = _mm_set1_epi8('\\');
         while (i + 16 <= n) {
             const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-            const int mask = _mm_movemask_epi8(
-                _mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash)));
+            const int mask
+                = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash)));
             if (mask) {
                 i += __builtin_ctz(static_cast<unsigned>(mask));
                 break;
@@ -100,11 +100,12 @@ BlockMasks blockMasks(const char* block)
         const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * k));
         const __m128i folded = _mm_and_si128(bytes, noCase);
         const auto shift = 16 * k;
-        m.quotes |= static_cast<quint64>(static_cast<quint16>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quote)))) << shift;
+        m.quotes |= static_cast<quint64>(static_cast<quint16>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quote))))
+            << shift;
         m.backslashes |= static_cast<quint64>(static_cast<quint16>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, backslash))))
             << shift;
-        m.brackets |= static_cast<quint64>(static_cast<quint16>(_mm_movemask_epi8(
-                          _mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close)))))
+        m.brackets |= static_cast<quint64>(static_cast<quint16>(
+                          _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close)))))
             << shift;
     }
     return m;

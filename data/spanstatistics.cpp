@@ -28,7 +28,7 @@ qint64 SpanStatistics::percentile(const std::vector<qint64>& sorted, double p)
 {
     if (sorted.empty())
         return 0;
-    const auto rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+    const auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size()) / 100.0));
     return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
@@ -42,7 +42,8 @@ std::vector<SpanStatistics::Row> SpanStatistics::rows() const
         row.operation = operation;
         row.spans = static_cast<qint64>(sorted.size());
         row.errors = a.errors;
-        row.errorPercent = sorted.empty() ? 0 : 100.0 * static_cast<double>(a.errors) / static_cast<double>(sorted.size());
+        row.errorPercent
+            = sorted.empty() ? 0 : 100.0 * static_cast<double>(a.errors) / static_cast<double>(sorted.size());
         row.p50 = percentile(sorted, 50);
         row.p95 = percentile(sorted, 95);
         row.p99 = percentile(sorted, 99);

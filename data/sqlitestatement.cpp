@@ -4,8 +4,8 @@ namespace tracemap {
 
 SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql)
 {
-    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_statement,
-            nullptr)
+    if (sqlite3_prepare_v3(
+            db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_statement, nullptr)
         != SQLITE_OK) {
         sqlite3_finalize(m_statement);
         m_statement = nullptr;
@@ -51,13 +51,15 @@ qint64 SqliteStatement::int64(int column) const
 std::string_view SqliteStatement::text(int column) const
 {
     const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(m_statement, column));
-    return data ? std::string_view(data, static_cast<size_t>(sqlite3_column_bytes(m_statement, column))) : std::string_view();
+    return data ? std::string_view(data, static_cast<size_t>(sqlite3_column_bytes(m_statement, column)))
+                : std::string_view();
 }
 
 std::string_view SqliteStatement::blob(int column) const
 {
     const auto* data = static_cast<const char*>(sqlite3_column_blob(m_statement, column));
-    return data ? std::string_view(data, static_cast<size_t>(sqlite3_column_bytes(m_statement, column))) : std::string_view();
+    return data ? std::string_view(data, static_cast<size_t>(sqlite3_column_bytes(m_statement, column)))
+                : std::string_view();
 }
 
 } // namespace tracemap

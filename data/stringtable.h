@@ -27,10 +27,7 @@ public:
     size_t size() const { return m_offsets.size() - 1; }
     size_t memoryUsage() const;
 
-    bool operator==(const StringTable& other) const
-    {
-        return m_chars == other.m_chars && m_offsets == other.m_offsets;
-    }
+    bool operator==(const StringTable& other) const { return m_chars == other.m_chars && m_offsets == other.m_offsets; }
 
 private:
     static size_t hash(std::string_view text);

@@ -145,10 +145,9 @@ bool Trace::operator==(const Trace& o) const
         && std::equal(spans.begin(), spans.end(), o.spans.begin(), o.spans.end(), sameSpan)
         && std::equal(attributes.begin(), attributes.end(), o.attributes.begin(), o.attributes.end(), sameAttribute)
         && std::equal(events.begin(), events.end(), o.events.begin(), o.events.end(), eventEq)
-        && std::equal(links.begin(), links.end(), o.links.begin(), o.links.end(), linkEq)
-        && resources == o.resources
-        && std::equal(scopes.begin(), scopes.end(), o.scopes.begin(), o.scopes.end(), scopeEq)
-        && warnings == o.warnings && childIndex == o.childIndex && roots == o.roots;
+        && std::equal(links.begin(), links.end(), o.links.begin(), o.links.end(), linkEq) && resources == o.resources
+        && std::equal(scopes.begin(), scopes.end(), o.scopes.begin(), o.scopes.end(), scopeEq) && warnings == o.warnings
+        && childIndex == o.childIndex && roots == o.roots;
 }
 
 } // namespace tracemap

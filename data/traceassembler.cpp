@@ -106,8 +106,8 @@ bool piecesOfOneSpan(const Trace& t, const Span& a, const Span& b)
 {
     const bool kindsFit = a.kind == b.kind || a.kind == SpanKind::Unspecified || b.kind == SpanKind::Unspecified;
     const bool servicesFit = a.service == b.service || a.service == 0 || b.service == 0;
-    const bool namesFit = a.operation == b.operation || isUnknownName(t.string(a.operation))
-        || isUnknownName(t.string(b.operation));
+    const bool namesFit
+        = a.operation == b.operation || isUnknownName(t.string(a.operation)) || isUnknownName(t.string(b.operation));
     const bool startsFit = a.startNs == b.startNs || (a.problems & MissingStart) || (b.problems & MissingStart);
     const bool durationsFit
         = a.durationNs == b.durationNs || (a.problems & MissingDuration) || (b.problems & MissingDuration);
@@ -206,8 +206,8 @@ void TraceAssembler::splitSharedServerHalves(Trace& t)
         return;
     std::unordered_map<SpanId, std::vector<std::pair<SpanId, quint32>>> moved; // old id -> (new id, server service)
     forEachSharedId(ids, [&](SpanId id, const std::vector<quint32>& members) {
-        const auto client = std::find_if(members.begin(), members.end(),
-            [&](quint32 i) { return t.spans[i].kind == SpanKind::Client; });
+        const auto client = std::find_if(
+            members.begin(), members.end(), [&](quint32 i) { return t.spans[i].kind == SpanKind::Client; });
         if (client == members.end())
             return;
         const SpanId clientId = t.spans[*client].id;
@@ -248,7 +248,12 @@ void TraceAssembler::mergeSameIdSpans(Trace& t)
         return;
     std::vector<bool> removed(t.spans.size(), false);
     bool anyRemoved = false;
-    forEachSharedId(ids, [&](SpanId, const std::vector<quint32>& members) {
+    forEachSharedId(ids, [&](SpanId, const std::vector<quint32>& group) {
+        // In start order (ties by position), so the member kept and the members flagged are the same when the
+        // assembled (sorted) trace is assembled again: assemble() must be idempotent.
+        std::vector<quint32> members = group;
+        std::stable_sort(members.begin(), members.end(),
+            [&](quint32 a, quint32 b) { return t.spans[a].startNs < t.spans[b].startNs; });
         if (members.size() > kMaxPairwiseGroup) {
             for (size_t k = 1; k < members.size(); ++k)
                 t.spans[members[k]].problems |= DuplicateSpanId;
@@ -280,9 +285,11 @@ void TraceAssembler::mergeSameIdSpans(Trace& t)
 
 void TraceAssembler::sortByStart(Trace& t)
 {
-    if (std::is_sorted(t.spans.begin(), t.spans.end(), [](const Span& a, const Span& b) { return a.startNs < b.startNs; }))
+    if (std::is_sorted(
+            t.spans.begin(), t.spans.end(), [](const Span& a, const Span& b) { return a.startNs < b.startNs; }))
         return;
-    std::stable_sort(t.spans.begin(), t.spans.end(), [](const Span& a, const Span& b) { return a.startNs < b.startNs; });
+    std::stable_sort(
+        t.spans.begin(), t.spans.end(), [](const Span& a, const Span& b) { return a.startNs < b.startNs; });
 }
 
 void TraceAssembler::linkParents(Trace& t)

@@ -211,7 +211,8 @@ public:
         const std::string encoded = TraceCodec::encode(trace);
         const std::string_view blob = m_compressor.compress(encoded);
         if (blob.empty())
-            return std::unexpected(QStringLiteral("cannot compress trace %1").arg(QString::fromStdString(trace.id.toHex())));
+            return std::unexpected(
+                QStringLiteral("cannot compress trace %1").arg(QString::fromStdString(trace.id.toHex())));
         for (size_t offset = 0, seq = 0; offset < blob.size() || seq == 0; offset += kChunkBytes, ++seq) {
             m_insertBlob.reset();
             m_insertBlob.bind(1, row);
@@ -293,8 +294,8 @@ std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QStri
     std::unique_ptr<TraceCache> cache(new TraceCache);
     cache->m_path = path;
     const QByteArray native = QFile::encodeName(path);
-    if (sqlite3_open_v2(native.constData(), &cache->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-            nullptr)
+    if (sqlite3_open_v2(
+            native.constData(), &cache->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr)
         != SQLITE_OK) {
         const QString message = cache->m_db ? cache->lastError() : QStringLiteral("out of memory");
         return std::unexpected(QStringLiteral("%1: cannot open the cache: %2").arg(path, message));
@@ -356,8 +357,8 @@ std::expected<void, QString> TraceCache::migrate()
         " traces INTEGER, spans INTEGER);",
     };
     for (qint64 v = current; v < kSchemaVersion; ++v) {
-        const std::string sql = std::string("BEGIN IMMEDIATE;") + steps[v] + "PRAGMA user_version="
-            + std::to_string(v + 1) + ";COMMIT;";
+        const std::string sql
+            = std::string("BEGIN IMMEDIATE;") + steps[v] + "PRAGMA user_version=" + std::to_string(v + 1) + ";COMMIT;";
         if (auto r = exec(sql.c_str()); !r) {
             (void)exec("ROLLBACK");
             return std::unexpected(QStringLiteral("cannot create the cache schema: %1").arg(r.error()));
@@ -412,8 +413,8 @@ std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces,
     return {};
 }
 
-std::expected<ImportSummary, ImportError> TraceCache::importFile(const QString& file,
-    const TraceImporter::Progress& progress)
+std::expected<ImportSummary, ImportError> TraceCache::importFile(
+    const QString& file, const TraceImporter::Progress& progress)
 {
     auto fail = [&](const QString& message) {
         ImportError e;

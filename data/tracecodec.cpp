@@ -120,9 +120,9 @@ std::optional<Trace> TraceCodec::decode(std::string_view bytes)
         if (i == 0 ? !s.empty() : t.strings.intern(s) != i)
             return std::nullopt; // duplicate strings would break id equality
     }
-    if (!r.array(t.spans) || !r.array(t.attributes) || !r.array(t.events) || !r.array(t.links)
-        || !r.array(t.resources) || !r.array(t.scopes) || !r.array(t.warnings) || !r.array(t.childIndex)
-        || !r.array(t.roots) || !r.text(t.payload) || !r.atEnd())
+    if (!r.array(t.spans) || !r.array(t.attributes) || !r.array(t.events) || !r.array(t.links) || !r.array(t.resources)
+        || !r.array(t.scopes) || !r.array(t.warnings) || !r.array(t.childIndex) || !r.array(t.roots)
+        || !r.text(t.payload) || !r.atEnd())
         return std::nullopt;
     if (!isConsistent(t))
         return std::nullopt;
@@ -132,7 +132,8 @@ std::optional<Trace> TraceCodec::decode(std::string_view bytes)
 bool TraceCodec::isConsistent(const Trace& t)
 {
     const auto inside = [](Range r, size_t size) { return r.begin <= size && r.count <= size - r.begin; };
-    const auto textOk = [&](StrRef ref) { return ref.offset <= t.payload.size() && ref.size <= t.payload.size() - ref.offset; };
+    const auto textOk
+        = [&](StrRef ref) { return ref.offset <= t.payload.size() && ref.size <= t.payload.size() - ref.offset; };
     const size_t strings = t.strings.size();
     for (const Attribute& a : t.attributes) {
         if (a.key >= strings || a.type > ValueType::KeyValueList)

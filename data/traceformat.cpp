@@ -31,7 +31,8 @@ bool hasMember(std::string_view record, std::string_view name)
         const size_t end = pos + name.size();
         if (pos > 0 && record[pos - 1] == '"' && end < record.size() && record[end] == '"') {
             size_t i = end + 1;
-            while (i < record.size() && (record[i] == ' ' || record[i] == '\n' || record[i] == '\r' || record[i] == '\t'))
+            while (
+                i < record.size() && (record[i] == ' ' || record[i] == '\n' || record[i] == '\r' || record[i] == '\t'))
                 ++i;
             if (i < record.size() && record[i] == ':')
                 return true;

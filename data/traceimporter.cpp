@@ -97,13 +97,15 @@ public:
     {
         const std::string_view bytes = m_input.bytes();
         size_t start = 0;
-        while (start < bytes.size() && (bytes[start] == ' ' || bytes[start] == '\n' || bytes[start] == '\r' || bytes[start] == '\t'))
+        while (start < bytes.size()
+            && (bytes[start] == ' ' || bytes[start] == '\n' || bytes[start] == '\r' || bytes[start] == '\t'))
             ++start;
         if (bytes.substr(start, 3) == "\xEF\xBB\xBF")
             start += 3;
         if (start >= bytes.size())
-            return std::unexpected(error(-1, m_input.wasCompressed() ? QStringLiteral("the file is empty once inflated")
-                                                                      : QStringLiteral("the file is empty")));
+            return std::unexpected(error(-1,
+                m_input.wasCompressed() ? QStringLiteral("the file is empty once inflated")
+                                        : QStringLiteral("the file is empty")));
         try {
             if (bytes[start] == '{' || bytes[start] == '[')
                 runJson();
@@ -272,14 +274,14 @@ private:
 
 } // namespace
 
-std::expected<ImportSummary, ImportError> TraceImporter::importBuffer(InputBuffer& input, const Sink& sink,
-    const Options& options)
+std::expected<ImportSummary, ImportError> TraceImporter::importBuffer(
+    InputBuffer& input, const Sink& sink, const Options& options)
 {
     return ImportRun(input, sink, options).run();
 }
 
-std::expected<ImportSummary, ImportError> TraceImporter::importFile(const QString& path, const Sink& sink,
-    const Options& options)
+std::expected<ImportSummary, ImportError> TraceImporter::importFile(
+    const QString& path, const Sink& sink, const Options& options)
 {
     auto input = InputBuffer::open(path);
     if (!input) {

@@ -38,10 +38,10 @@ public:
     using Progress = ImportProgress;
     using Options = ImportOptions;
 
-    static std::expected<ImportSummary, ImportError> importFile(const QString& path, const Sink& sink,
-        const Options& options = ImportOptions());
-    static std::expected<ImportSummary, ImportError> importBuffer(InputBuffer& input, const Sink& sink,
-        const Options& options = ImportOptions());
+    static std::expected<ImportSummary, ImportError> importFile(
+        const QString& path, const Sink& sink, const Options& options = ImportOptions());
+    static std::expected<ImportSummary, ImportError> importBuffer(
+        InputBuffer& input, const Sink& sink, const Options& options = ImportOptions());
 };
 
 } // namespace tracemap

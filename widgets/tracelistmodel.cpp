@@ -73,7 +73,8 @@ QVariant TraceListModel::headerData(int section, Qt::Orientation orientation, in
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char* const names[] = { "Start", "Root service: operation", "Duration", "Spans", "Services", "Errors" };
+    static const char* const names[]
+        = { "Start", "Root service: operation", "Duration", "Spans", "Services", "Errors" };
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 
