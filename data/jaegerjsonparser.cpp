@@ -202,6 +202,7 @@ void JaegerJsonParser::readSpan(object span, SpanBatch& batch)
     }
     if (!m_draft.traceId.isValid())
         fail(nullptr, "span " + spanIdToHex(m_draft.spanId) + " has no traceID");
+    chooseParent();
     const Process* process = inlineProcess ? &m_inlineProcess : nullptr;
     if (!process && !processId.empty()) {
         const auto it = m_processes.find(processId);
@@ -236,21 +237,27 @@ void JaegerJsonParser::readReferences(array references)
                 link.spanId = spanId(v, "reference spanID");
         }
     }
-    // The first CHILD_OF reference is the parent, or a FOLLOWS_FROM one when there is no CHILD_OF (Jaeger UI
-    // draws that as a child too). A CHILD_OF parent says nothing more, so it is not kept as a link; FOLLOWS_FROM
-    // and any further references are.
+}
+
+void JaegerJsonParser::chooseParent()
+{
+    // The parent is the first CHILD_OF reference within the span's own trace (as Jaeger's backend takes it),
+    // else the first CHILD_OF, else a FOLLOWS_FROM one (Jaeger UI draws that as a child too). A CHILD_OF parent
+    // says nothing more, so it is not kept as a link; FOLLOWS_FROM and any further references are.
     const auto links = m_draft.links();
-    size_t parent = links.size();
-    for (size_t i = 0; i < links.size(); ++i) {
-        if (links[i].type == LinkType::ChildOf) {
-            parent = i;
-            break;
-        }
-    }
-    if (parent == links.size() && !links.empty())
-        parent = 0;
-    if (parent == links.size())
+    if (links.empty())
         return;
+    size_t parent = links.size();
+    for (size_t i = 0; i < links.size() && parent == links.size(); ++i) {
+        if (links[i].type == LinkType::ChildOf && links[i].traceId == m_draft.traceId)
+            parent = i;
+    }
+    for (size_t i = 0; i < links.size() && parent == links.size(); ++i) {
+        if (links[i].type == LinkType::ChildOf)
+            parent = i;
+    }
+    if (parent == links.size())
+        parent = 0;
     m_draft.parentId = links[parent].spanId;
     if (links[parent].type == LinkType::ChildOf)
         m_draft.removeLink(parent);

@@ -28,6 +28,7 @@ private:
     void readTags(simdjson::ondemand::array tags, AttributeBuffer& out, SpanDraft* span);
     void readLogs(simdjson::ondemand::array logs);
     void readReferences(simdjson::ondemand::array references);
+    void chooseParent();
     TraceId traceId(simdjson::ondemand::value v, std::string_view what);
     SpanId spanId(simdjson::ondemand::value v, std::string_view what);
 

@@ -147,6 +147,16 @@ JsonRecordSplitter::JsonRecordSplitter(std::string_view input)
         m_pos = 3;
 }
 
+void JsonRecordSplitter::pushFrame(FrameState frame)
+{
+    // Trace formats wrap their records in a few envelopes at most; anything deeper is not trace data, and a
+    // hostile file ([[[[…]]]] a million times) must get a clear error rather than a huge frame stack.
+    if (m_frames.size() >= kMaxFrames)
+        fail(m_pos, "JSON nested deeper than " + std::to_string(kMaxFrames)
+                + " arrays or envelope objects around the trace records: this is not trace data");
+    m_frames.push_back(frame);
+}
+
 void JsonRecordSplitter::fail(size_t at, std::string message) const
 {
     failAt(m_input, at, std::move(message));
@@ -279,13 +289,13 @@ std::optional<JsonRecord> JsonRecordSplitter::next()
                 return std::nullopt;
             const char c = m_input[m_pos];
             if (c == '[') {
-                m_frames.push_back({ Frame::RecordArray, {} });
+                pushFrame({ Frame::RecordArray, {} });
                 ++m_pos;
                 continue;
             }
             if (c == '{') {
                 if (isEnvelopeObject(m_pos)) {
-                    m_frames.push_back({ Frame::Envelope, {} });
+                    pushFrame({ Frame::Envelope, {} });
                     ++m_pos;
                     continue;
                 }
@@ -317,7 +327,7 @@ std::optional<JsonRecord> JsonRecordSplitter::next()
             frame.expectComma = true;
             if (c == '[') {
                 const std::string_view key = frame.key;
-                m_frames.push_back({ Frame::RecordArray, key });
+                pushFrame({ Frame::RecordArray, key });
                 ++m_pos;
                 continue;
             }
@@ -353,13 +363,13 @@ std::optional<JsonRecord> JsonRecordSplitter::next()
         frame.expectComma = true;
         if (isEnvelopeKey(key) && m_pos < m_input.size()) {
             if (m_input[m_pos] == '[') {
-                m_frames.push_back({ Frame::RecordArray, key });
+                pushFrame({ Frame::RecordArray, key });
                 ++m_pos;
                 continue;
             }
             if (m_input[m_pos] == '{') {
                 if (isEnvelopeObject(m_pos)) {
-                    m_frames.push_back({ Frame::Envelope, key });
+                    pushFrame({ Frame::Envelope, key });
                     ++m_pos;
                     continue;
                 }

@@ -40,6 +40,8 @@ private:
         bool expectComma = false;
     };
 
+    static constexpr size_t kMaxFrames = 64;
+    void pushFrame(FrameState frame);
     bool isEnvelopeObject(size_t objectStart) const;
     void skipWhitespace();
     [[noreturn]] void fail(size_t at, std::string message) const;

@@ -201,10 +201,19 @@ SpanId TraceAssembler::serverHalfId(SpanId sharedId, std::string_view serverServ
 
 void TraceAssembler::splitSharedServerHalves(Trace& t)
 {
-    const IdIndex ids = sortedIds(t.spans);
-    if (!hasDuplicateIds(ids))
-        return;
     std::unordered_map<SpanId, std::vector<std::pair<SpanId, quint32>>> moved; // old id -> (new id, server service)
+    // Server halves split by an earlier assemble(): children of the shared id appended since then (the rest of the
+    // trace from a later batch or file) must follow them as if all spans had come at once.
+    for (const Span& s : t.spans) {
+        if ((s.problems & SharedServerHalf) && s.parentId != 0) {
+            auto& halves = moved[s.parentId];
+            if (std::find(halves.begin(), halves.end(), std::pair<SpanId, quint32>(s.id, s.service)) == halves.end())
+                halves.emplace_back(s.id, s.service);
+        }
+    }
+    const IdIndex ids = sortedIds(t.spans);
+    if (!hasDuplicateIds(ids) && moved.empty())
+        return;
     forEachSharedId(ids, [&](SpanId id, const std::vector<quint32>& members) {
         const auto client = std::find_if(
             members.begin(), members.end(), [&](quint32 i) { return t.spans[i].kind == SpanKind::Client; });
@@ -216,7 +225,9 @@ void TraceAssembler::splitSharedServerHalves(Trace& t)
             if (s.kind != SpanKind::Server)
                 continue;
             const SpanId newId = serverHalfId(id, t.string(s.service));
-            moved[id].emplace_back(newId, s.service);
+            auto& halves = moved[id];
+            if (std::find(halves.begin(), halves.end(), std::pair<SpanId, quint32>(newId, s.service)) == halves.end())
+                halves.emplace_back(newId, s.service);
             s.id = newId;
             s.parentId = clientId;
             s.problems |= SharedServerHalf;
@@ -241,11 +252,11 @@ void TraceAssembler::splitSharedServerHalves(Trace& t)
     }
 }
 
-void TraceAssembler::mergeSameIdSpans(Trace& t)
+bool TraceAssembler::mergeSameIdSpans(Trace& t)
 {
     const IdIndex ids = sortedIds(t.spans);
     if (!hasDuplicateIds(ids))
-        return;
+        return false;
     std::vector<bool> removed(t.spans.size(), false);
     bool anyRemoved = false;
     forEachSharedId(ids, [&](SpanId, const std::vector<quint32>& group) {
@@ -281,6 +292,7 @@ void TraceAssembler::mergeSameIdSpans(Trace& t)
     });
     if (anyRemoved)
         removeMarked(t.spans, removed);
+    return anyRemoved;
 }
 
 void TraceAssembler::sortByStart(Trace& t)
@@ -375,9 +387,100 @@ void TraceAssembler::assemble(Trace& t)
     for (Span& s : t.spans)
         s.problems &= ~kDerivedProblems;
     splitSharedServerHalves(t);
-    mergeSameIdSpans(t);
+    const bool dropped = mergeSameIdSpans(t);
     sortByStart(t);
     linkParents(t);
+    // Dropped duplicates and merged pieces leave records nothing points to; a compact copy keeps a trace that is
+    // merged again and again (re-imports, live ingest) from growing.
+    if (dropped)
+        t = compacted(t);
+}
+
+Trace TraceAssembler::compacted(const Trace& t)
+{
+    Trace out;
+    out.id = t.id;
+    std::vector<StringId> strings(t.strings.size(), kNoIndex);
+    auto string = [&](StringId id) {
+        if (strings[id] == kNoIndex)
+            strings[id] = out.strings.intern(t.strings.at(id));
+        return strings[id];
+    };
+    auto text = [&](StrRef ref) { return out.addText(t.text(ref)); };
+    auto attributes = [&](Range range) {
+        Range copy { static_cast<quint32>(out.attributes.size()), range.count };
+        for (quint32 i = range.begin; i < range.end(); ++i) {
+            Attribute a = t.attributes[i];
+            a.key = string(a.key);
+            if (a.type == ValueType::String || a.type == ValueType::Bytes || a.type == ValueType::Array
+                || a.type == ValueType::KeyValueList)
+                a.ref = text(a.ref);
+            out.attributes.push_back(a);
+        }
+        return copy;
+    };
+    std::vector<quint32> resources(t.resources.size(), kNoIndex);
+    std::vector<quint32> scopes(t.scopes.size(), kNoIndex);
+    out.spans.reserve(t.spans.size());
+    for (Span s : t.spans) {
+        s.service = string(s.service);
+        s.operation = string(s.operation);
+        if (s.resource != kNoIndex) {
+            if (resources[s.resource] == kNoIndex) {
+                resources[s.resource] = static_cast<quint32>(out.resources.size());
+                out.resources.push_back(Resource { attributes(t.resources[s.resource].attributes) });
+            }
+            s.resource = resources[s.resource];
+        }
+        if (s.scope != kNoIndex) {
+            if (scopes[s.scope] == kNoIndex) {
+                const Scope& from = t.scopes[s.scope];
+                scopes[s.scope] = static_cast<quint32>(out.scopes.size());
+                Scope scope;
+                scope.name = string(from.name);
+                scope.version = text(from.version);
+                scope.attributes = attributes(from.attributes);
+                out.scopes.push_back(scope);
+            }
+            s.scope = scopes[s.scope];
+        }
+        s.attributes = attributes(s.attributes);
+        const Range events = s.events;
+        s.events = { static_cast<quint32>(out.events.size()), events.count };
+        for (quint32 i = events.begin; i < events.end(); ++i) {
+            Event e = t.events[i];
+            e.name = string(e.name);
+            out.events.push_back(e);
+        }
+        for (quint32 i = 0; i < events.count; ++i)
+            out.events[s.events.begin + i].attributes = attributes(t.events[events.begin + i].attributes);
+        const Range links = s.links;
+        s.links = { static_cast<quint32>(out.links.size()), links.count };
+        for (quint32 i = links.begin; i < links.end(); ++i) {
+            Link l = t.links[i];
+            l.traceState = text(l.traceState);
+            out.links.push_back(l);
+        }
+        for (quint32 i = 0; i < links.count; ++i)
+            out.links[s.links.begin + i].attributes = attributes(t.links[links.begin + i].attributes);
+        const Range warnings = s.warnings;
+        s.warnings = { static_cast<quint32>(out.warnings.size()), warnings.count };
+        for (quint32 i = warnings.begin; i < warnings.end(); ++i)
+            out.warnings.push_back(text(t.warnings[i]));
+        s.statusMessage = text(s.statusMessage);
+        s.traceState = text(s.traceState);
+        out.spans.push_back(s);
+    }
+    out.childIndex = t.childIndex;
+    out.roots = t.roots;
+    return out;
+}
+
+bool TraceAssembler::sameContent(const Trace& a, const Trace& b)
+{
+    if (a.id != b.id || a.spans.size() != b.spans.size())
+        return false;
+    return compacted(a) == compacted(b);
 }
 
 void TraceAssembler::append(Trace& into, const Trace& from)

@@ -22,12 +22,18 @@ public:
     /// Appends all spans of `from` to `into` (strings re-interned, ranges rebased). Call assemble() afterwards.
     static void append(Trace& into, const Trace& from);
 
+    /// A copy holding only what the spans refer to, laid out in span order: two traces with the same spans have
+    /// equal compacted copies, however their arrays grew.
+    static Trace compacted(const Trace& trace);
+    /// Whether two traces hold the same spans with the same content (layout aside).
+    static bool sameContent(const Trace& a, const Trace& b);
+
     /// The id a shared Zipkin server half receives: stable for the same client id and server service.
     static SpanId serverHalfId(SpanId sharedId, std::string_view serverService);
 
 private:
     static void splitSharedServerHalves(Trace& trace);
-    static void mergeSameIdSpans(Trace& trace);
+    static bool mergeSameIdSpans(Trace& trace); // true when spans were dropped or merged
     static void sortByStart(Trace& trace);
     static void linkParents(Trace& trace);
 };

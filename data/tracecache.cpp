@@ -168,11 +168,10 @@ public:
             auto existing = TraceCache::readBlobs(m_selectBlobs, row);
             if (!existing)
                 return std::unexpected(existing.error());
-            Trace merged = std::move(*existing);
-            const Trace before = merged;
+            Trace merged = *existing;
             TraceAssembler::append(merged, trace);
             TraceAssembler::assemble(merged);
-            if (merged.spans.size() == before.spans.size() && merged == before)
+            if (TraceAssembler::sameContent(merged, *existing))
                 return {};
             trace = std::move(merged);
         }

@@ -202,6 +202,10 @@ private:
         try {
             parser.parseRecord(record.text, m_batch);
         } catch (const ParseError& e) {
+            // A format parser that cannot read its record because simdjson refused invalid UTF-8 reports what it
+            // expected ("a span object"); the real problem, and where it is, is the bad byte.
+            if (const size_t bad = firstInvalidUtf8(record.text); bad != std::string_view::npos)
+                throw error(static_cast<qint64>(record.offset + bad), simdjsonMessage(simdjson::UTF8_ERROR));
             throw error(offsetOf(e.position, record.offset), QString::fromStdString(e.message));
         } catch (const simdjson::simdjson_error& e) {
             size_t where = record.offset;

@@ -14,7 +14,7 @@ void TraceStore::addTraces(std::vector<Trace> traces)
             Trace merged = *slot;
             TraceAssembler::append(merged, part);
             TraceAssembler::assemble(merged);
-            if (merged == *slot)
+            if (TraceAssembler::sameContent(merged, *slot))
                 continue; // nothing new: the same spans again
             m_spanCount += merged.spans.size() - slot->spans.size();
             slot = std::make_shared<const Trace>(std::move(merged));

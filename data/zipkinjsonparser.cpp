@@ -301,7 +301,7 @@ void ZipkinJsonParser::emitHalf(SpanBatch& batch, SpanKind kind, const Endpoint&
     d.clear();
     d.traceId = m_traceId;
     d.spanId = m_id;
-    d.parentId = m_parentId == m_id ? 0 : m_parentId;
+    d.parentId = m_parentId; // a self-parent is kept: the assembler flags it (SelfParent) and makes it a root
     d.operation = m_name;
     d.kind = kind;
     d.service = local.service;

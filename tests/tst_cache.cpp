@@ -1,0 +1,583 @@
+// TraceCache: fixture round trip, search, schema and damage handling; SpanStatistics percentiles; parseDuration.
+
+#include "testsupport.h"
+
+#include "searchterms.h"
+#include "spanstatistics.h"
+#include "tracecache.h"
+#include "tracequery.h"
+#include "tracesummary.h"
+
+#include <QDirIterator>
+#include <QObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+using namespace tracemap;
+
+namespace {
+
+const char* const kHotrod = "otlp-json/jaeger-apiv3-hotrod-gettrace.json";
+const TraceId kHotrodId { 0x2ea75461946a7dd1ull, 0x0f2c15ab36a076cbull };
+// The files the search tests import into one cache: 1 + 19 + 1 + 1 + 2 traces.
+const char* const kSearchFiles[] = { kHotrod, "otlp-proto/otlp2parquet-traces.pb",
+    "zipkin-v2/smartthings-mobile-web-install.json", "zipkin-v2/yelp.json",
+    "otlp-json/jaeger-storage-links-events-all-kinds.json" };
+
+QStringList allFixtures()
+{
+    QStringList out;
+    for (const char* folder : { "jaeger", "otlp-json", "otlp-proto", "zipkin-v1", "zipkin-v2" }) {
+        QDirIterator it(QDir(fixturesDir()).filePath(QString::fromLatin1(folder)), QDir::Files,
+            QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            it.next();
+            out << QDir(fixturesDir()).relativeFilePath(it.filePath());
+        }
+    }
+    out.sort();
+    return out;
+}
+
+std::string valueText(const Trace& t, const Attribute& a)
+{
+    char buffer[64];
+    switch (a.type) {
+    case ValueType::String:
+        return std::string(t.text(a.ref));
+    case ValueType::Bool:
+        return a.boolValue ? "true" : "false";
+    case ValueType::Int:
+        return std::string(buffer, std::to_chars(buffer, buffer + sizeof buffer, a.intValue).ptr);
+    case ValueType::Double:
+        return std::string(buffer, std::to_chars(buffer, buffer + sizeof buffer, a.doubleValue).ptr);
+    default:
+        return "\x01(not searchable)";
+    }
+}
+
+// The reference answer: does the trace match the query? Written independently of the cache's inverted index.
+bool matches(const Trace& t, const TraceQuery& q)
+{
+    const TraceSummary s = TraceSummary::of(t);
+    if (s.durationNs < q.minDurationNs || s.durationNs > q.maxDurationNs || s.startNs < q.sinceNs
+        || s.startNs > q.untilNs)
+        return false;
+    const std::string service = q.service.toStdString();
+    const std::string operation = q.operation.toStdString();
+    bool serviceFound = service.empty();
+    bool operationFound = operation.empty();
+    for (const Span& span : t.spans) {
+        if (!service.empty() && t.serviceName(span) == service)
+            serviceFound = true;
+        if (!operation.empty() && t.operationName(span) == operation
+            && (service.empty() || t.serviceName(span) == service))
+            operationFound = true;
+    }
+    if (!serviceFound || !operationFound)
+        return false;
+    for (const auto& [key, value] : q.tags) {
+        const std::string k = key.toStdString();
+        const std::string v = value.toStdString();
+        bool found = false;
+        auto scan = [&](Range r) {
+            for (quint32 i = r.begin; i < r.end() && !found; ++i)
+                found = t.string(t.attributes[i].key) == k && valueText(t, t.attributes[i]) == v;
+        };
+        for (const Span& span : t.spans) {
+            scan(span.attributes);
+            if (k == "error" && v == "true" && span.isError())
+                found = true;
+            if (k == "span.kind" && span.kind != SpanKind::Unspecified && v == spanKindName(span.kind))
+                found = true;
+        }
+        for (const Resource& r : t.resources)
+            scan(r.attributes);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+std::vector<TraceId> ids(const std::vector<TraceSummary>& summaries)
+{
+    std::vector<TraceId> out;
+    for (const TraceSummary& s : summaries)
+        out.push_back(s.traceId);
+    return out;
+}
+
+QByteArray dbPath(const QTemporaryDir& dir)
+{
+    return dir.filePath(QStringLiteral("cache.sqlite")).toUtf8();
+}
+
+bool execSql(const QString& path, const char* sql, QString* error = nullptr)
+{
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path.toUtf8().constData(), &db) != SQLITE_OK) {
+        sqlite3_close(db);
+        return false;
+    }
+    char* message = nullptr;
+    const bool ok = sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK;
+    if (error && message)
+        *error = QString::fromUtf8(message);
+    sqlite3_free(message);
+    sqlite3_close(db);
+    return ok;
+}
+
+QString pragma(const QString& path, const char* name)
+{
+    sqlite3* db = nullptr;
+    QString out;
+    if (sqlite3_open(path.toUtf8().constData(), &db) == SQLITE_OK) {
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v2(db, (std::string("PRAGMA ") + name).c_str(), -1, &s, nullptr) == SQLITE_OK
+            && sqlite3_step(s) == SQLITE_ROW)
+            out = QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+        sqlite3_finalize(s);
+    }
+    sqlite3_close(db);
+    return out;
+}
+
+} // namespace
+
+class TestCache : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_searchDir;
+    std::unique_ptr<TraceCache> m_search;
+    std::vector<Trace> m_searchTraces;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_searchDir.isValid());
+    }
+
+    void roundTrip_data()
+    {
+        QTest::addColumn<QString>("file");
+        if (!QFileInfo(fixturesDir()).isDir()) {
+            QTest::newRow("no fixtures") << QString();
+            return;
+        }
+        for (const QString& file : allFixtures())
+            QTest::newRow(qPrintable(file)) << file;
+    }
+
+    void roundTrip()
+    {
+        if (!requireFixtures())
+            return;
+        QFETCH(QString, file);
+        auto direct = testsupport::importAll(testsupport::fixture(file));
+        QVERIFY(direct.has_value());
+        QTemporaryDir dir;
+        auto cache = TraceCache::open(QString::fromUtf8(dbPath(dir)));
+        QVERIFY2(cache.has_value(), qPrintable(cache ? QString() : cache.error()));
+        auto summary = (*cache)->importFile(testsupport::fixture(file));
+        QVERIFY2(summary.has_value(), qPrintable(summary ? QString() : summary.error().toString()));
+        QCOMPARE((*cache)->traceCount(), qint64(direct->size()));
+        qint64 spans = 0;
+        for (const Trace& t : *direct) {
+            spans += static_cast<qint64>(t.spans.size());
+            auto loaded = (*cache)->loadTrace(t.id);
+            QVERIFY2(loaded.has_value(), qPrintable(loaded ? QString() : loaded.error()));
+            QVERIFY2(**loaded == t, qPrintable(QString::fromStdString(t.id.toHex())));
+        }
+        QCOMPARE((*cache)->spanCount(), spans);
+        // forEachTrace visits the same traces.
+        size_t visited = 0;
+        auto r = (*cache)->forEachTrace([&](const Trace& t) {
+            ++visited;
+            return std::any_of(direct->begin(), direct->end(), [&](const Trace& d) { return d == t; });
+        });
+        QVERIFY(r.has_value());
+        QCOMPARE(visited, direct->size());
+    }
+
+    void loadMissingTrace()
+    {
+        QTemporaryDir dir;
+        auto cache = TraceCache::open(QString::fromUtf8(dbPath(dir)));
+        QVERIFY(cache.has_value());
+        auto loaded = (*cache)->loadTrace(TraceId { 0, 42 });
+        QVERIFY(!loaded.has_value());
+        QVERIFY(loaded.error().contains(QLatin1String("not in the cache")));
+    }
+
+    void prepareSearch()
+    {
+        if (!requireFixtures())
+            return;
+        auto cache = TraceCache::open(m_searchDir.filePath(QStringLiteral("search.sqlite")));
+        QVERIFY(cache.has_value());
+        m_search = std::move(*cache);
+        for (const char* file : kSearchFiles) {
+            auto r = m_search->importFile(testsupport::fixture(QString::fromUtf8(file)));
+            QVERIFY2(r.has_value(), qPrintable(r ? QString() : r.error().toString()));
+            auto traces = testsupport::importAll(testsupport::fixture(QString::fromUtf8(file)));
+            QVERIFY(traces.has_value());
+            for (Trace& t : *traces)
+                m_searchTraces.push_back(std::move(t));
+        }
+        QCOMPARE(m_search->traceCount(), qint64(24));
+        QCOMPARE(qint64(m_searchTraces.size()), qint64(24));
+    }
+
+    void search_data()
+    {
+        QTest::addColumn<QString>("service");
+        QTest::addColumn<QString>("operation");
+        QTest::addColumn<QStringList>("tags"); // "key=value"
+        QTest::addColumn<qint64>("minDuration");
+        QTest::addColumn<qint64>("maxDuration");
+        QTest::addColumn<qint64>("since");
+        QTest::addColumn<qint64>("until");
+        QTest::addColumn<int>("limit");
+        QTest::addColumn<int>("expectedCount"); // -1: only compare with the reference
+        QTest::addColumn<int>("expectHotrod"); // 1 yes, 0 no, -1 either
+
+        const qint64 maxI = std::numeric_limits<qint64>::max();
+        const qint64 minI = std::numeric_limits<qint64>::min();
+        const qint64 hotrodStart = 1782036644630407050;
+        // clang-format off
+        QTest::newRow("everything, limit 100") << QString() << QString() << QStringList() << qint64(0) << maxI << minI << maxI << 100 << 24 << 1;
+        QTest::newRow("limit 5") << QString() << QString() << QStringList() << qint64(0) << maxI << minI << maxI << 5 << 5 << -1;
+        QTest::newRow("service mysql") << QStringLiteral("mysql") << QString() << QStringList() << qint64(0) << maxI << minI << maxI << 20 << 1 << 1;
+        QTest::newRow("service redis-manual") << QStringLiteral("redis-manual") << QString() << QStringList() << qint64(0) << maxI << minI << maxI << 20 << 1 << 1;
+        QTest::newRow("unknown service") << QStringLiteral("no-such-service") << QString() << QStringList() << qint64(0) << maxI << minI << maxI << 20 << 0 << 0;
+        QTest::newRow("service+operation") << QStringLiteral("frontend") << QStringLiteral("GET /dispatch") << QStringList() << qint64(0) << maxI << minI << maxI << 20 << 1 << 1;
+        QTest::newRow("operation of another service") << QStringLiteral("mysql") << QStringLiteral("GET /dispatch") << QStringList() << qint64(0) << maxI << minI << maxI << 20 << 0 << 0;
+        QTest::newRow("operation, any service") << QString() << QStringLiteral("SQL SELECT") << QStringList() << qint64(0) << maxI << minI << maxI << 20 << -1 << 1;
+        QTest::newRow("tag string") << QString() << QString() << QStringList { QStringLiteral("param.driverID=T707578C") } << qint64(0) << maxI << minI << maxI << 20 << 1 << 1;
+        QTest::newRow("tag int") << QString() << QString() << QStringList { QStringLiteral("http.response.status_code=200") } << qint64(0) << maxI << minI << maxI << 20 << -1 << 1;
+        QTest::newRow("resource tag") << QString() << QString() << QStringList { QStringLiteral("telemetry.sdk.version=1.44.0") } << qint64(0) << maxI << minI << maxI << 20 << -1 << 1;
+        QTest::newRow("error=true") << QString() << QString() << QStringList { QStringLiteral("error=true") } << qint64(0) << maxI << minI << maxI << 20 << -1 << 1;
+        QTest::newRow("two tags") << QStringLiteral("route") << QString() << QStringList { QStringLiteral("http.route=/route"), QStringLiteral("server.port=8083") } << qint64(0) << maxI << minI << maxI << 20 << 1 << 1;
+        QTest::newRow("two tags, one wrong") << QString() << QString() << QStringList { QStringLiteral("http.route=/route"), QStringLiteral("server.port=9999") } << qint64(0) << maxI << minI << maxI << 20 << 0 << 0;
+        QTest::newRow("tag value mismatch") << QString() << QString() << QStringList { QStringLiteral("param.driverID=nope") } << qint64(0) << maxI << minI << maxI << 20 << 0 << 0;
+        QTest::newRow("min duration above hotrod") << QStringLiteral("frontend") << QString() << QStringList() << qint64(800000000) << maxI << minI << maxI << 20 << -1 << 0;
+        QTest::newRow("min duration below hotrod") << QStringLiteral("frontend") << QString() << QStringList() << qint64(700000000) << maxI << minI << maxI << 20 << -1 << 1;
+        QTest::newRow("max duration below hotrod") << QStringLiteral("mysql") << QString() << QStringList() << qint64(0) << qint64(1000000) << minI << maxI << 20 << 0 << 0;
+        QTest::newRow("max duration, no terms") << QString() << QString() << QStringList() << qint64(0) << qint64(1000000) << minI << maxI << 100 << -1 << 0;
+        QTest::newRow("since after hotrod start") << QString() << QString() << QStringList() << qint64(0) << maxI << hotrodStart + 1 << maxI << 100 << -1 << 0;
+        QTest::newRow("since at hotrod start") << QStringLiteral("mysql") << QString() << QStringList() << qint64(0) << maxI << hotrodStart << maxI << 100 << 1 << 1;
+        QTest::newRow("until before hotrod") << QString() << QString() << QStringList() << qint64(0) << maxI << minI << hotrodStart - 1 << 100 << -1 << 0;
+        QTest::newRow("until before, by service") << QStringLiteral("mysql") << QString() << QStringList() << qint64(0) << maxI << minI << hotrodStart - 1 << 100 << 0 << 0;
+        QTest::newRow("span.kind limit 3") << QString() << QString() << QStringList { QStringLiteral("span.kind=client") } << qint64(0) << maxI << minI << maxI << 3 << 3 << -1;
+        // clang-format on
+    }
+
+    void search()
+    {
+        if (!requireFixtures())
+            return;
+        QVERIFY2(m_search, "prepareSearch failed");
+        QFETCH(QString, service);
+        QFETCH(QString, operation);
+        QFETCH(QStringList, tags);
+        QFETCH(qint64, minDuration);
+        QFETCH(qint64, maxDuration);
+        QFETCH(qint64, since);
+        QFETCH(qint64, until);
+        QFETCH(int, limit);
+        QFETCH(int, expectedCount);
+        QFETCH(int, expectHotrod);
+
+        TraceQuery q;
+        q.service = service;
+        q.operation = operation;
+        for (const QString& tag : tags) {
+            const auto eq = tag.indexOf(QLatin1Char('='));
+            q.tags.emplace_back(tag.left(eq), tag.mid(eq + 1));
+        }
+        q.minDurationNs = minDuration;
+        q.maxDurationNs = maxDuration;
+        q.sinceNs = since;
+        q.untilNs = until;
+        q.limit = limit;
+
+        auto result = m_search->search(q);
+        QVERIFY2(result.has_value(), qPrintable(result ? QString() : result.error()));
+
+        // Reference: all matching traces, newest first, cut at the limit.
+        std::vector<TraceSummary> expected;
+        for (const Trace& t : m_searchTraces) {
+            if (matches(t, q))
+                expected.push_back(TraceSummary::of(t));
+        }
+        std::stable_sort(expected.begin(), expected.end(),
+            [](const TraceSummary& a, const TraceSummary& b) { return a.startNs > b.startNs; });
+        const size_t all = expected.size();
+        if (limit > 0 && expected.size() > size_t(limit))
+            expected.resize(size_t(limit));
+
+        if (expectedCount >= 0)
+            QCOMPARE(qint64(result->size()), qint64(expectedCount));
+        QCOMPARE(result->size(), expected.size());
+        // Same set (ties in start time may come in any order), and newest first.
+        auto got = ids(*result);
+        auto want = ids(expected);
+        if (all == expected.size()) {
+            std::sort(got.begin(), got.end());
+            std::sort(want.begin(), want.end());
+            QVERIFY(got == want);
+        }
+        for (size_t i = 1; i < result->size(); ++i)
+            QVERIFY((*result)[i - 1].startNs >= (*result)[i].startNs);
+        for (const TraceSummary& s : *result) {
+            QVERIFY(s.durationNs >= minDuration && s.durationNs <= maxDuration);
+            QVERIFY(s.startNs >= since && s.startNs <= until);
+        }
+        const bool hasHotrod = std::any_of(result->begin(), result->end(),
+            [](const TraceSummary& s) { return s.traceId == kHotrodId; });
+        QCOMPARE(hasHotrod, std::find(want.begin(), want.end(), kHotrodId) != want.end());
+        if (expectHotrod >= 0)
+            QCOMPARE(hasHotrod, expectHotrod == 1);
+        if (hasHotrod) {
+            const auto& s = *std::find_if(result->begin(), result->end(),
+                [](const TraceSummary& s) { return s.traceId == kHotrodId; });
+            QCOMPARE(s.spanCount, qint64(40));
+            QCOMPARE(s.serviceCount, qint64(6));
+            QCOMPARE(s.errorCount, qint64(3));
+            QCOMPARE(s.rootService, QStringLiteral("frontend"));
+            QCOMPARE(s.rootOperation, QStringLiteral("GET /dispatch"));
+            QCOMPARE(s.startNs, qint64(1782036644630407050));
+        }
+    }
+
+    void servicesAndOperations()
+    {
+        if (!requireFixtures())
+            return;
+        QVERIFY2(m_search, "prepareSearch failed");
+        const QStringList services = m_search->services();
+        for (const char* s : { "frontend", "customer", "driver", "route", "mysql", "redis-manual" })
+            QVERIFY2(services.contains(QString::fromUtf8(s)), s);
+        QVERIFY(!services.contains(QStringLiteral("no-such-service")));
+        QStringList sorted = services;
+        sorted.sort();
+        QCOMPARE(services, sorted);
+        QCOMPARE(m_search->operations(QStringLiteral("frontend")),
+            (QStringList { QStringLiteral("GET /dispatch"), QStringLiteral("HTTP GET"),
+                QStringLiteral("driver.DriverService/FindNearest") }));
+        QCOMPARE(m_search->operations(QStringLiteral("redis-manual")),
+            (QStringList { QStringLiteral("FindDriverIDs"), QStringLiteral("GetDriver") }));
+        QVERIFY(m_search->operations(QStringLiteral("no-such-service")).isEmpty());
+    }
+
+    void schemaVersionAndWal()
+    {
+        QTemporaryDir dir;
+        const QString path = QString::fromUtf8(dbPath(dir));
+        {
+            auto cache = TraceCache::open(path);
+            QVERIFY(cache.has_value());
+            QCOMPARE(pragma(path, "user_version"), QString::number(TraceCache::kSchemaVersion));
+            QCOMPARE(pragma(path, "journal_mode").toLower(), QStringLiteral("wal"));
+        }
+        // Reopening an existing cache works and keeps the version.
+        auto again = TraceCache::open(path);
+        QVERIFY(again.has_value());
+        QCOMPARE(pragma(path, "user_version"), QString::number(TraceCache::kSchemaVersion));
+    }
+
+    void newerSchemaIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = QString::fromUtf8(dbPath(dir));
+        {
+            auto cache = TraceCache::open(path);
+            QVERIFY(cache.has_value());
+        }
+        const std::string sql = "PRAGMA user_version=" + std::to_string(TraceCache::kSchemaVersion + 1);
+        QVERIFY(execSql(path, sql.c_str()));
+        auto cache = TraceCache::open(path);
+        QVERIFY(!cache.has_value());
+        QVERIFY2(cache.error().contains(QLatin1String("newer")), qPrintable(cache.error()));
+        QVERIFY2(cache.error().contains(path), qPrintable(cache.error()));
+        QVERIFY(cache.error().contains(QString::number(TraceCache::kSchemaVersion + 1)));
+    }
+
+    void notADatabaseIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = QString::fromUtf8(dbPath(dir));
+        QVERIFY(testsupport::writeFile(path, QByteArray(8192, 'x')));
+        auto cache = TraceCache::open(path);
+        QVERIFY(!cache.has_value());
+        QVERIFY(!cache.error().isEmpty());
+    }
+
+    void damagedBlob_data()
+    {
+        QTest::addColumn<QByteArray>("garbage");
+        QTest::newRow("text") << QByteArray("this is not a trace");
+        QTest::newRow("zeros") << QByteArray(4096, '\0');
+        QTest::newRow("empty") << QByteArray();
+        // A zstd frame header that claims 512 GiB of content (single segment, 8-byte content size), no blocks.
+        QTest::newRow("zstd header claiming 512 GiB")
+            << QByteArray::fromHex("28b52ffde00000000000800000");
+        QTest::newRow("zstd header claiming 2^63") << QByteArray::fromHex("28b52ffde0ffffffffffffff7f");
+    }
+
+    void damagedBlob()
+    {
+        if (!requireFixtures())
+            return;
+        QFETCH(QByteArray, garbage);
+        QTemporaryDir dir;
+        const QString path = QString::fromUtf8(dbPath(dir));
+        auto cache = TraceCache::open(path);
+        QVERIFY(cache.has_value());
+        QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kHotrod))).has_value());
+        QVERIFY((*cache)->loadTrace(kHotrodId).has_value());
+
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
+        sqlite3_stmt* s = nullptr;
+        QCOMPARE(sqlite3_prepare_v2(db, "UPDATE trace_blobs SET data = ?1", -1, &s, nullptr), SQLITE_OK);
+        sqlite3_bind_blob(s, 1, garbage.constData(), int(garbage.size()), SQLITE_TRANSIENT);
+        QCOMPARE(sqlite3_step(s), SQLITE_DONE);
+        sqlite3_finalize(s);
+        QVERIFY(sqlite3_changes(db) >= 1);
+        sqlite3_close(db);
+
+        auto loaded = (*cache)->loadTrace(kHotrodId);
+        QVERIFY(!loaded.has_value());
+        QVERIFY2(loaded.error().contains(QLatin1String("damaged")), qPrintable(loaded.error()));
+        auto each = (*cache)->forEachTrace([](const Trace&) { return true; });
+        QVERIFY(!each.has_value());
+    }
+
+    void percentiles_data()
+    {
+        QTest::addColumn<QList<qint64>>("values");
+        QTest::addColumn<double>("p");
+        QTest::addColumn<qint64>("expected");
+        QList<qint64> hundred;
+        for (int i = 1; i <= 100; ++i)
+            hundred << i * 10;
+        QList<qint64> twenty;
+        for (int i = 1; i <= 20; ++i)
+            twenty << i;
+        QTest::newRow("empty") << QList<qint64>() << 50.0 << qint64(0);
+        QTest::newRow("one value p50") << QList<qint64> { 7 } << 50.0 << qint64(7);
+        QTest::newRow("one value p0") << QList<qint64> { 7 } << 0.0 << qint64(7);
+        QTest::newRow("1..20 p50") << twenty << 50.0 << qint64(10);
+        QTest::newRow("1..20 p95") << twenty << 95.0 << qint64(19);
+        QTest::newRow("1..20 p99") << twenty << 99.0 << qint64(20);
+        QTest::newRow("1..20 p100") << twenty << 100.0 << qint64(20);
+        QTest::newRow("1..20 p5") << twenty << 5.0 << qint64(1);
+        QTest::newRow("1..20 p6") << twenty << 6.0 << qint64(2);
+        QTest::newRow("100 values p50") << hundred << 50.0 << qint64(500);
+        QTest::newRow("100 values p95") << hundred << 95.0 << qint64(950);
+        QTest::newRow("100 values p99") << hundred << 99.0 << qint64(990);
+        QTest::newRow("100 values p7") << hundred << 7.0 << qint64(70); // 0.07 * 100 is 7.000000000000001
+        QTest::newRow("100 values p99.5") << hundred << 99.5 << qint64(1000);
+        QTest::newRow("5 values p40") << QList<qint64> { 15, 20, 35, 40, 50 } << 40.0 << qint64(20);
+        QTest::newRow("5 values p30") << QList<qint64> { 15, 20, 35, 40, 50 } << 30.0 << qint64(20);
+    }
+
+    void percentiles()
+    {
+        QFETCH(QList<qint64>, values);
+        QFETCH(double, p);
+        QFETCH(qint64, expected);
+        const std::vector<qint64> sorted(values.begin(), values.end());
+        QCOMPARE(SpanStatistics::percentile(sorted, p), expected);
+    }
+
+    void statisticsRows()
+    {
+        // One service, two operations; durations 1..10 ms on "a" (one error), 100 ms on "b".
+        Trace t;
+        t.id = TraceId { 0, 1 };
+        const StringId svc = t.strings.intern("svc");
+        const StringId a = t.strings.intern("a");
+        const StringId b = t.strings.intern("b");
+        for (int i = 1; i <= 10; ++i) {
+            Span s;
+            s.id = SpanId(i);
+            s.startNs = i;
+            s.durationNs = i * 1000000;
+            s.service = svc;
+            s.operation = a;
+            s.status = i == 3 ? StatusCode::Error : StatusCode::Unset;
+            t.spans.push_back(s);
+        }
+        Span s;
+        s.id = 11;
+        s.durationNs = 100000000;
+        s.service = svc;
+        s.operation = b;
+        t.spans.push_back(s);
+        TraceAssembler::assemble(t);
+        SpanStatistics stats;
+        stats.add(t);
+        const auto rows = stats.rows();
+        QCOMPARE(rows.size(), size_t(3));
+        QCOMPARE(rows[0].service, std::string("svc"));
+        QCOMPARE(rows[0].operation, std::string());
+        QCOMPARE(rows[0].spans, qint64(11));
+        QCOMPARE(rows[0].errors, qint64(1));
+        QCOMPARE(rows[0].p50, qint64(6000000));
+        QCOMPARE(rows[0].max, qint64(100000000));
+        QCOMPARE(rows[1].operation, std::string("a"));
+        QCOMPARE(rows[1].spans, qint64(10));
+        QCOMPARE(rows[1].p50, qint64(5000000));
+        QCOMPARE(rows[1].p95, qint64(10000000));
+        QVERIFY(qAbs(rows[1].errorPercent - 10.0) < 1e-9);
+        QCOMPARE(rows[2].operation, std::string("b"));
+        QCOMPARE(rows[2].p99, qint64(100000000));
+        QCOMPARE(rows[2].errors, qint64(0));
+    }
+
+    void parseDuration_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<qint64>("ns");
+        QTest::newRow("150ms") << QStringLiteral("150ms") << true << qint64(150000000);
+        QTest::newRow("2s") << QStringLiteral("2s") << true << qint64(2000000000);
+        QTest::newRow("1.5m") << QStringLiteral("1.5m") << true << qint64(90000000000);
+        QTest::newRow("300us") << QStringLiteral("300us") << true << qint64(300000);
+        QTest::newRow("300µs") << QStringLiteral("300µs") << true << qint64(300000);
+        QTest::newRow("42ns") << QStringLiteral("42ns") << true << qint64(42);
+        QTest::newRow("1h") << QStringLiteral("1h") << true << qint64(3600000000000);
+        QTest::newRow("bare number is ms") << QStringLiteral("5") << true << qint64(5000000);
+        QTest::newRow("spaces") << QStringLiteral(" 2 s ") << true << qint64(2000000000);
+        QTest::newRow("empty") << QString() << false << qint64(0);
+        QTest::newRow("unit only") << QStringLiteral("ms") << false << qint64(0);
+        QTest::newRow("unknown unit") << QStringLiteral("5 parsecs") << false << qint64(0);
+        QTest::newRow("negative") << QStringLiteral("-5ms") << false << qint64(0);
+        QTest::newRow("two numbers") << QStringLiteral("1 2ms") << false << qint64(0);
+        QTest::newRow("letters") << QStringLiteral("abc") << false << qint64(0);
+        QTest::newRow("overflow") << QStringLiteral("999999999999h") << false << qint64(0);
+    }
+
+    void parseDuration()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, valid);
+        QFETCH(qint64, ns);
+        const auto parsed = tracemap::parseDuration(text);
+        QCOMPARE(parsed.has_value(), valid);
+        if (valid)
+            QCOMPARE(*parsed, ns);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCache)
+#include "tst_cache.moc"
