@@ -1,5 +1,6 @@
 #include "commandline.h"
 #include "mainwindow.h"
+#include "screenshot.h"
 #include "tracecache.h"
 
 #include <QApplication>
@@ -18,10 +19,17 @@ int main(int argc, char** argv)
         return CommandLine::run(QCoreApplication::arguments());
     }
 
+    const bool screenshot = argc > 1 && QString::fromLocal8Bit(argv[1]) == QLatin1String("screenshot");
+    if (screenshot && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen"); // renders without a display
+
     QApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("tracemap"));
     QCoreApplication::setOrganizationName(QStringLiteral("tracemap"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TRACEMAP_VERSION));
+
+    if (screenshot)
+        return Screenshot::run(QCoreApplication::arguments());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -30,7 +38,8 @@ int main(int argc, char** argv)
                        "  import FILE...     import trace files into the cache\n"
                        "  search             search the cache for traces\n"
                        "  stats [FILE...]    per-service and per-operation spans, errors and latency percentiles\n"
-                       "  generate           write synthetic microservice traces\n\n"
+                       "  generate           write synthetic microservice traces\n"
+                       "  screenshot         render the window offscreen to a PNG\n\n"
                        "Without a command, opens the window on the given files."));
     parser.addHelpOption();
     parser.addVersionOption();

@@ -152,7 +152,8 @@ void JsonRecordSplitter::pushFrame(FrameState frame)
     // Trace formats wrap their records in a few envelopes at most; anything deeper is not trace data, and a
     // hostile file ([[[[…]]]] a million times) must get a clear error rather than a huge frame stack.
     if (m_frames.size() >= kMaxFrames)
-        fail(m_pos, "JSON nested deeper than " + std::to_string(kMaxFrames)
+        fail(m_pos,
+            "JSON nested deeper than " + std::to_string(kMaxFrames)
                 + " arrays or envelope objects around the trace records: this is not trace data");
     m_frames.push_back(frame);
 }

@@ -48,19 +48,29 @@ StrRef Trace::addText(std::string_view text)
     return ref;
 }
 
+// Spans whose source gave no start time (Zipkin late data) sit at 0; they would stretch the trace back to 1970.
 qint64 Trace::startNs() const
 {
-    return spans.empty() ? 0 : std::min_element(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
-        return a.startNs < b.startNs;
-    })->startNs;
+    qint64 start = std::numeric_limits<qint64>::max();
+    for (const Span& s : spans) {
+        if (!(s.problems & MissingStart))
+            start = std::min(start, s.startNs);
+    }
+    if (start == std::numeric_limits<qint64>::max())
+        return spans.empty() ? 0 : spans.front().startNs;
+    return start;
 }
 
 qint64 Trace::endNs() const
 {
     qint64 end = std::numeric_limits<qint64>::min();
-    for (const Span& s : spans)
-        end = std::max(end, s.endNs());
-    return spans.empty() ? 0 : end;
+    for (const Span& s : spans) {
+        if (!(s.problems & MissingStart))
+            end = std::max(end, s.endNs());
+    }
+    if (end == std::numeric_limits<qint64>::min())
+        return spans.empty() ? 0 : spans.front().endNs();
+    return end;
 }
 
 size_t Trace::errorCount() const

@@ -231,8 +231,12 @@ void ZipkinJsonParser::emit(SpanBatch& batch)
 
     if (!v1Style) {
         const Endpoint* remote = m_remote.isEmpty() ? nullptr : &m_remote;
-        emitHalf(batch, m_shared && m_kind == SpanKind::Unspecified ? SpanKind::Server : m_kind, m_local, remote,
-            m_timestamp.value_or(0), m_duration, true);
+        // Without a timestamp (late or lost data) the earliest annotation is the best start there is.
+        std::optional<qint64> start = m_timestamp;
+        for (const auto& a : m_annotations)
+            start = std::min(start.value_or(a.timeNs), a.timeNs);
+        emitHalf(batch, m_shared && m_kind == SpanKind::Unspecified ? SpanKind::Server : m_kind, m_local, remote, start,
+            m_duration, true);
         return;
     }
 
@@ -290,12 +294,12 @@ void ZipkinJsonParser::emit(SpanBatch& batch)
             if (!duration && hi->timeNs > lo->timeNs)
                 duration = hi->timeNs - *start;
         }
-        emitHalf(batch, SpanKind::Unspecified, local, nullptr, start.value_or(0), duration, true);
+        emitHalf(batch, SpanKind::Unspecified, local, nullptr, start, duration, true);
     }
 }
 
 void ZipkinJsonParser::emitHalf(SpanBatch& batch, SpanKind kind, const Endpoint& local, const Endpoint* remote,
-    qint64 startNs, std::optional<qint64> durationNs, bool onlyHalf)
+    std::optional<qint64> startNs, std::optional<qint64> durationNs, bool onlyHalf)
 {
     SpanDraft& d = m_draft;
     d.clear();
@@ -305,8 +309,8 @@ void ZipkinJsonParser::emitHalf(SpanBatch& batch, SpanKind kind, const Endpoint&
     d.operation = m_name;
     d.kind = kind;
     d.service = local.service;
-    d.startNs = startNs;
-    if (!m_timestamp && m_annotations.empty())
+    d.startNs = startNs.value_or(0);
+    if (!startNs)
         d.problems |= MissingStart;
     if (durationNs && *durationNs < 0) {
         d.addWarning("annotation timestamps are out of order (the span would end " + std::to_string(-*durationNs / 1000)

@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,8 @@ private:
     void readSpan(simdjson::ondemand::object span, SpanBatch& batch);
     void readEndpoint(simdjson::ondemand::value v, Endpoint& out);
     void emit(SpanBatch& batch);
-    void emitHalf(SpanBatch& batch, SpanKind kind, const Endpoint& local, const Endpoint* remote, qint64 startNs,
-        std::optional<qint64> durationNs, bool onlyHalf);
+    void emitHalf(SpanBatch& batch, SpanKind kind, const Endpoint& local, const Endpoint* remote,
+        std::optional<qint64> startNs, std::optional<qint64> durationNs, bool onlyHalf);
     ResourceDraft& resourceFor(const Endpoint& endpoint);
 
     Version m_version;

@@ -37,7 +37,8 @@ inline bool requireFixtures(const char* file = __builtin_FILE(), int line = __bu
     const QString dir = fixturesDir();
     if (QFileInfo(dir).isDir())
         return true;
-    const QByteArray message = QStringLiteral("trace fixtures not found at %1 (set TRACEMAP_FIXTURES)").arg(dir).toUtf8();
+    const QByteArray message
+        = QStringLiteral("trace fixtures not found at %1 (set TRACEMAP_FIXTURES)").arg(dir).toUtf8();
     if (qgetenv("CI") == "true")
         QTest::qFail(message.constData(), file, line);
     else
@@ -68,8 +69,8 @@ inline bool writeFile(const QString& path, const QByteArray& bytes)
 
 /// Imports a whole file; parts of one trace id are merged (TraceAssembler::append + assemble). Traces are returned
 /// in trace-id order.
-inline std::expected<std::vector<tracemap::Trace>, tracemap::ImportError> importAll(const QString& path,
-    tracemap::ImportSummary* summary = nullptr, size_t flushSpans = 100000)
+inline std::expected<std::vector<tracemap::Trace>, tracemap::ImportError> importAll(
+    const QString& path, tracemap::ImportSummary* summary = nullptr, size_t flushSpans = 100000)
 {
     using namespace tracemap;
     std::map<TraceId, Trace> byId;

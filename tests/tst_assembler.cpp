@@ -177,10 +177,25 @@ private Q_SLOTS:
     void zipkinSharedClientServer()
     {
         const Trace t = build({
-            { .id = 1, .start = 0, .duration = 1000, .service = "front", .operation = "GET /", .kind = SpanKind::Server },
-            { .id = 2, .parent = 1, .start = 100, .duration = 500, .service = "front", .operation = "call",
+            { .id = 1,
+                .start = 0,
+                .duration = 1000,
+                .service = "front",
+                .operation = "GET /",
+                .kind = SpanKind::Server },
+            { .id = 2,
+                .parent = 1,
+                .start = 100,
+                .duration = 500,
+                .service = "front",
+                .operation = "call",
                 .kind = SpanKind::Client },
-            { .id = 2, .parent = 1, .start = 120, .duration = 450, .service = "back", .operation = "call",
+            { .id = 2,
+                .parent = 1,
+                .start = 120,
+                .duration = 450,
+                .service = "back",
+                .operation = "call",
                 .kind = SpanKind::Server },
             { .id = 3, .parent = 2, .start = 200, .duration = 100, .service = "back", .operation = "db" },
         });
@@ -284,9 +299,9 @@ private Q_SLOTS:
         } else {
             if (!requireFixtures())
                 return;
-            auto traces = testsupport::importAll(testsupport::fixture(which == 1
-                    ? QStringLiteral("otlp-json/jaeger-apiv3-hotrod-gettrace.json")
-                    : QStringLiteral("zipkin-v2/smartthings-mobile-web-install.json")));
+            auto traces = testsupport::importAll(
+                testsupport::fixture(which == 1 ? QStringLiteral("otlp-json/jaeger-apiv3-hotrod-gettrace.json")
+                                                : QStringLiteral("zipkin-v2/smartthings-mobile-web-install.json")));
             QVERIFY(traces && traces->size() == 1);
             t = std::move(traces->front());
         }

@@ -7,9 +7,9 @@
 #include "tracecodec.h"
 #include "tracequery.h"
 
-#include <QObject>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QObject>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
@@ -59,22 +59,23 @@ QByteArray truncated(QByteArray bytes, double fraction)
 QByteArray zipkinSpan(const QByteArray& fields)
 {
     return "[{\"traceId\":\"463ac35c9f6413ad48485a3953bb6124\",\"id\":\"a2fb4a1d1a96d312\",\"name\":\"get\","
-           "\"localEndpoint\":{\"serviceName\":\"svc\"}," + fields + "}]";
+           "\"localEndpoint\":{\"serviceName\":\"svc\"},"
+        + fields + "}]";
 }
 
 QByteArray jaegerSpan(const QByteArray& fields)
 {
     return "{\"data\":[{\"traceID\":\"0000000000000001\",\"spans\":[{\"traceID\":\"0000000000000001\","
            "\"spanID\":\"0000000000000002\",\"operationName\":\"op\",\"references\":[],\"processID\":\"p1\","
-           + fields + "}],\"processes\":{\"p1\":{\"serviceName\":\"svc\",\"tags\":[]}}}]}";
+        + fields + "}],\"processes\":{\"p1\":{\"serviceName\":\"svc\",\"tags\":[]}}}]}";
 }
 
 QByteArray otlpSpan(const QByteArray& traceId, const QByteArray& spanId, const QByteArray& extra = {})
 {
     return "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":"
-           "\"svc\"}}]},\"scopeSpans\":[{\"scope\":{},\"spans\":[{\"traceId\":" + traceId + ",\"spanId\":" + spanId
-        + ",\"name\":\"op\",\"kind\":1,\"startTimeUnixNano\":\"1000\",\"endTimeUnixNano\":\"2000\"" + extra
-        + "}]}]}]}";
+           "\"svc\"}}]},\"scopeSpans\":[{\"scope\":{},\"spans\":[{\"traceId\":"
+        + traceId + ",\"spanId\":" + spanId
+        + ",\"name\":\"op\",\"kind\":1,\"startTimeUnixNano\":\"1000\",\"endTimeUnixNano\":\"2000\"" + extra + "}]}]}]}";
 }
 
 // 1-based line and column of a byte offset.
@@ -172,10 +173,7 @@ class TestBadInput : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QVERIFY(m_dir.isValid());
-    }
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
 
     void fails_data()
     {
@@ -194,11 +192,16 @@ private Q_SLOTS:
             c = char(rng.bounded(256));
         binary[0] = char(0xff); // not '{', '[' or a plausible protobuf tag
 
-        QTest::newRow("empty") << QByteArray() << "empty.json" << "empty" << qint64(-1) << QByteArray();
-        QTest::newRow("whitespace only") << QByteArray(" \n\t\r\n   \n") << "ws.json" << "empty" << qint64(-1) << QByteArray();
-        QTest::newRow("random binary") << binary << "random.bin" << "unknown format" << qint64(0) << QByteArray();
-        QTest::newRow("plain text") << QByteArray("hello, this is not a trace\nat all\n") << "text.txt" << "unknown format" << qint64(0) << QByteArray();
-        QTest::newRow("JSON that is no trace") << QByteArray("{\"foo\": [1, 2, 3]}") << "foo.json" << "unknown format" << qint64(0) << QByteArray();
+        QTest::newRow("empty") << QByteArray() << "empty.json"
+                               << "empty" << qint64(-1) << QByteArray();
+        QTest::newRow("whitespace only") << QByteArray(" \n\t\r\n   \n") << "ws.json"
+                                         << "empty" << qint64(-1) << QByteArray();
+        QTest::newRow("random binary") << binary << "random.bin"
+                                       << "unknown format" << qint64(0) << QByteArray();
+        QTest::newRow("plain text") << QByteArray("hello, this is not a trace\nat all\n") << "text.txt"
+                                    << "unknown format" << qint64(0) << QByteArray();
+        QTest::newRow("JSON that is no trace") << QByteArray("{\"foo\": [1, 2, 3]}") << "foo.json"
+                                               << "unknown format" << qint64(0) << QByteArray();
 
         if (haveFixtures) {
             struct Source {
@@ -211,54 +214,101 @@ private Q_SLOTS:
                 const QByteArray whole = fixtureBytes(src.file);
                 const bool proto = QByteArray(src.file).endsWith(".pb");
                 for (const double fraction : { 0.1, 0.5, 0.9, 1.0 }) {
-                    const QString row = QStringLiteral("%1 truncated %2").arg(QString::fromUtf8(src.tag),
-                        fraction >= 1.0 ? QStringLiteral("last byte missing") : QStringLiteral("at %1%").arg(fraction * 100));
+                    const QString row = QStringLiteral("%1 truncated %2")
+                                            .arg(QString::fromUtf8(src.tag),
+                                                fraction >= 1.0 ? QStringLiteral("last byte missing")
+                                                                : QStringLiteral("at %1%").arg(fraction * 100));
                     QTest::newRow(qPrintable(row)) << truncated(whole, fraction)
-                                                   << QString::fromUtf8(src.tag) + (proto ? QStringLiteral("-cut.pb") : QStringLiteral("-cut.json"))
+                                                   << QString::fromUtf8(src.tag)
+                            + (proto ? QStringLiteral("-cut.pb") : QStringLiteral("-cut.json"))
                                                    << (proto ? "truncated" : "") << qint64(-2) << QByteArray();
                 }
             }
         }
 
         // Wrong JSON types.
-        QTest::newRow("jaeger duration \"abc\"") << jaegerSpan("\"startTime\":1,\"duration\":\"abc\"") << "t1.json" << "duration" << qint64(-3) << QByteArray("\"abc\"");
-        QTest::newRow("zipkin duration \"abc\"") << zipkinSpan("\"timestamp\":1,\"duration\":\"abc\"") << "t2.json" << "duration" << qint64(-3) << QByteArray("\"abc\"");
-        QTest::newRow("jaeger spans an object") << QByteArray("{\"data\":[{\"traceID\":\"1\",\"spans\":{\"a\":1},\"processes\":{}}]}") << "t3.json" << "spans" << qint64(-3) << QByteArray("{\"a\"");
-        QTest::newRow("jaeger tags not an array") << jaegerSpan("\"startTime\":1,\"duration\":2,\"tags\":{\"k\":\"v\"}") << "t4.json" << "tags" << qint64(-3) << QByteArray("{\"k\"");
-        QTest::newRow("zipkin traceId a number") << QByteArray("[{\"traceId\":12345,\"id\":\"a2fb4a1d1a96d312\",\"name\":\"x\",\"timestamp\":1,\"duration\":1}]") << "t5.json" << "traceId" << qint64(-3) << QByteArray("12345");
-        QTest::newRow("otlp traceId a number") << otlpSpan("12345", "\"a2fb4a1d1a96d312\"") << "t6.json" << "traceId" << qint64(-3) << QByteArray("12345");
+        QTest::newRow("jaeger duration \"abc\"") << jaegerSpan("\"startTime\":1,\"duration\":\"abc\"") << "t1.json"
+                                                 << "duration" << qint64(-3) << QByteArray("\"abc\"");
+        QTest::newRow("zipkin duration \"abc\"") << zipkinSpan("\"timestamp\":1,\"duration\":\"abc\"") << "t2.json"
+                                                 << "duration" << qint64(-3) << QByteArray("\"abc\"");
+        QTest::newRow("jaeger spans an object")
+            << QByteArray("{\"data\":[{\"traceID\":\"1\",\"spans\":{\"a\":1},\"processes\":{}}]}") << "t3.json"
+            << "spans" << qint64(-3) << QByteArray("{\"a\"");
+        QTest::newRow("jaeger tags not an array")
+            << jaegerSpan("\"startTime\":1,\"duration\":2,\"tags\":{\"k\":\"v\"}") << "t4.json"
+            << "tags" << qint64(-3) << QByteArray("{\"k\"");
+        QTest::newRow("zipkin traceId a number") << QByteArray(
+            "[{\"traceId\":12345,\"id\":\"a2fb4a1d1a96d312\",\"name\":\"x\",\"timestamp\":1,\"duration\":1}]")
+                                                 << "t5.json"
+                                                 << "traceId" << qint64(-3) << QByteArray("12345");
+        QTest::newRow("otlp traceId a number") << otlpSpan("12345", "\"a2fb4a1d1a96d312\"") << "t6.json"
+                                               << "traceId" << qint64(-3) << QByteArray("12345");
 
         // Encoding.
-        QTest::newRow("non-UTF-8 in a string") << zipkinSpan("\"timestamp\":1,\"duration\":1,\"tags\":{\"k\":\"ab\xff\xfe\"}") << "utf8.json" << "UTF-8" << qint64(-3) << QByteArray("\xff\xfe");
+        QTest::newRow("non-UTF-8 in a string")
+            << zipkinSpan("\"timestamp\":1,\"duration\":1,\"tags\":{\"k\":\"ab\xff\xfe\"}") << "utf8.json"
+            << "UTF-8" << qint64(-3) << QByteArray("\xff\xfe");
 
         // Ids.
         const QByteArray hex33 = "\"463ac35c9f6413ad48485a3953bb61241\"";
-        QTest::newRow("otlp traceId 33 hex") << otlpSpan(hex33, "\"a2fb4a1d1a96d312\"") << "id1.json" << "traceId" << qint64(-3) << hex33;
-        QTest::newRow("otlp spanId 17 hex") << otlpSpan("\"463ac35c9f6413ad48485a3953bb6124\"", "\"a2fb4a1d1a96d3121\"") << "id2.json" << "spanId" << qint64(-3) << QByteArray("\"a2fb4a1d1a96d3121\"");
-        QTest::newRow("otlp traceId zzzz") << otlpSpan("\"zzzz\"", "\"a2fb4a1d1a96d312\"") << "id3.json" << "traceId" << qint64(-3) << QByteArray("\"zzzz\"");
-        QTest::newRow("otlp spanId zzzz") << otlpSpan("\"463ac35c9f6413ad48485a3953bb6124\"", "\"zzzz\"") << "id4.json" << "spanId" << qint64(-3) << QByteArray("\"zzzz\"");
-        QTest::newRow("zipkin traceId 33 hex") << QByteArray("[{\"traceId\":" + hex33 + ",\"id\":\"a2fb4a1d1a96d312\",\"name\":\"x\",\"timestamp\":1,\"duration\":1}]") << "id5.json" << "traceId" << qint64(-3) << hex33;
-        QTest::newRow("zipkin traceId zzzz") << QByteArray("[{\"traceId\":\"zzzz\",\"id\":\"a2fb4a1d1a96d312\",\"name\":\"x\",\"timestamp\":1,\"duration\":1}]") << "id6.json" << "traceId" << qint64(-3) << QByteArray("\"zzzz\"");
-        QTest::newRow("zipkin id zzzz") << QByteArray("[{\"traceId\":\"463ac35c9f6413ad\",\"id\":\"zzzz\",\"name\":\"x\",\"timestamp\":1,\"duration\":1}]") << "id7.json" << "id" << qint64(-3) << QByteArray("\"zzzz\"");
-        QTest::newRow("zipkin id 17 hex") << QByteArray("[{\"traceId\":\"463ac35c9f6413ad\",\"id\":\"a2fb4a1d1a96d3121\",\"name\":\"x\",\"timestamp\":1,\"duration\":1}]") << "id8.json" << "id" << qint64(-3) << QByteArray("\"a2fb4a1d1a96d3121\"");
+        QTest::newRow("otlp traceId 33 hex") << otlpSpan(hex33, "\"a2fb4a1d1a96d312\"") << "id1.json"
+                                             << "traceId" << qint64(-3) << hex33;
+        QTest::newRow("otlp spanId 17 hex")
+            << otlpSpan("\"463ac35c9f6413ad48485a3953bb6124\"", "\"a2fb4a1d1a96d3121\"") << "id2.json"
+            << "spanId" << qint64(-3) << QByteArray("\"a2fb4a1d1a96d3121\"");
+        QTest::newRow("otlp traceId zzzz") << otlpSpan("\"zzzz\"", "\"a2fb4a1d1a96d312\"") << "id3.json"
+                                           << "traceId" << qint64(-3) << QByteArray("\"zzzz\"");
+        QTest::newRow("otlp spanId zzzz") << otlpSpan("\"463ac35c9f6413ad48485a3953bb6124\"", "\"zzzz\"") << "id4.json"
+                                          << "spanId" << qint64(-3) << QByteArray("\"zzzz\"");
+        QTest::newRow("zipkin traceId 33 hex") << QByteArray(
+            "[{\"traceId\":" + hex33 + ",\"id\":\"a2fb4a1d1a96d312\",\"name\":\"x\",\"timestamp\":1,\"duration\":1}]")
+                                               << "id5.json"
+                                               << "traceId" << qint64(-3) << hex33;
+        QTest::newRow("zipkin traceId zzzz") << QByteArray(
+            "[{\"traceId\":\"zzzz\",\"id\":\"a2fb4a1d1a96d312\",\"name\":\"x\",\"timestamp\":1,\"duration\":1}]")
+                                             << "id6.json"
+                                             << "traceId" << qint64(-3) << QByteArray("\"zzzz\"");
+        QTest::newRow("zipkin id zzzz") << QByteArray(
+            "[{\"traceId\":\"463ac35c9f6413ad\",\"id\":\"zzzz\",\"name\":\"x\",\"timestamp\":1,\"duration\":1}]")
+                                        << "id7.json"
+                                        << "id" << qint64(-3) << QByteArray("\"zzzz\"");
+        QTest::newRow("zipkin id 17 hex")
+            << QByteArray("[{\"traceId\":\"463ac35c9f6413ad\",\"id\":\"a2fb4a1d1a96d3121\",\"name\":\"x\","
+                          "\"timestamp\":1,\"duration\":1}]")
+            << "id8.json"
+            << "id" << qint64(-3) << QByteArray("\"a2fb4a1d1a96d3121\"");
 
         // Durations and timestamps.
-        QTest::newRow("zipkin negative duration") << zipkinSpan("\"timestamp\":1,\"duration\":-5") << "d1.json" << "duration" << qint64(-3) << QByteArray("-5");
-        QTest::newRow("jaeger negative duration") << jaegerSpan("\"startTime\":1,\"duration\":-5") << "d2.json" << "duration" << qint64(-3) << QByteArray("-5");
-        QTest::newRow("zipkin duration 1e30") << zipkinSpan("\"timestamp\":1,\"duration\":1e30") << "d3.json" << "duration" << qint64(-3) << QByteArray("1e30");
-        QTest::newRow("zipkin timestamp 1e30") << zipkinSpan("\"timestamp\":1e30,\"duration\":1") << "d4.json" << "timestamp" << qint64(-3) << QByteArray("1e30");
-        QTest::newRow("zipkin duration int64 max us") << zipkinSpan("\"timestamp\":1,\"duration\":9223372036854775807") << "d5.json" << "duration" << qint64(-3) << QByteArray("9223372036854775807");
-        QTest::newRow("zipkin timestamp int64 max us") << zipkinSpan("\"timestamp\":9223372036854775807,\"duration\":1") << "d6.json" << "timestamp" << qint64(-3) << QByteArray("9223372036854775807");
-        QTest::newRow("jaeger startTime int64 max us") << jaegerSpan("\"startTime\":9223372036854775807,\"duration\":1") << "d7.json" << "startTime" << qint64(-3) << QByteArray("9223372036854775807");
-        QTest::newRow("jaeger duration int64 max us") << jaegerSpan("\"startTime\":1,\"duration\":9223372036854775807") << "d8.json" << "duration" << qint64(-3) << QByteArray("9223372036854775807");
+        QTest::newRow("zipkin negative duration") << zipkinSpan("\"timestamp\":1,\"duration\":-5") << "d1.json"
+                                                  << "duration" << qint64(-3) << QByteArray("-5");
+        QTest::newRow("jaeger negative duration") << jaegerSpan("\"startTime\":1,\"duration\":-5") << "d2.json"
+                                                  << "duration" << qint64(-3) << QByteArray("-5");
+        QTest::newRow("zipkin duration 1e30") << zipkinSpan("\"timestamp\":1,\"duration\":1e30") << "d3.json"
+                                              << "duration" << qint64(-3) << QByteArray("1e30");
+        QTest::newRow("zipkin timestamp 1e30") << zipkinSpan("\"timestamp\":1e30,\"duration\":1") << "d4.json"
+                                               << "timestamp" << qint64(-3) << QByteArray("1e30");
+        QTest::newRow("zipkin duration int64 max us")
+            << zipkinSpan("\"timestamp\":1,\"duration\":9223372036854775807") << "d5.json"
+            << "duration" << qint64(-3) << QByteArray("9223372036854775807");
+        QTest::newRow("zipkin timestamp int64 max us")
+            << zipkinSpan("\"timestamp\":9223372036854775807,\"duration\":1") << "d6.json"
+            << "timestamp" << qint64(-3) << QByteArray("9223372036854775807");
+        QTest::newRow("jaeger startTime int64 max us")
+            << jaegerSpan("\"startTime\":9223372036854775807,\"duration\":1") << "d7.json"
+            << "startTime" << qint64(-3) << QByteArray("9223372036854775807");
+        QTest::newRow("jaeger duration int64 max us")
+            << jaegerSpan("\"startTime\":1,\"duration\":9223372036854775807") << "d8.json"
+            << "duration" << qint64(-3) << QByteArray("9223372036854775807");
 
         // Nesting.
-        QTest::newRow("100000-deep arrays") << (QByteArray(100000, '[') + QByteArray(100000, ']')) << "deep1.json" << "nested deeper than" << qint64(64) << QByteArray();
+        QTest::newRow("100000-deep arrays") << (QByteArray(100000, '[') + QByteArray(100000, ']')) << "deep1.json"
+                                            << "nested deeper than" << qint64(64) << QByteArray();
         QByteArray objects;
         for (int i = 0; i < 100000; ++i)
             objects += "{\"a\":";
         objects += "1" + QByteArray(100000, '}');
-        QTest::newRow("100000-deep objects") << objects << "deep2.json" << "unknown format" << qint64(0) << QByteArray();
+        QTest::newRow("100000-deep objects") << objects << "deep2.json"
+                                             << "unknown format" << qint64(0) << QByteArray();
 
         // gzip.
         if (haveFixtures) {
@@ -266,9 +316,12 @@ private Q_SLOTS:
             QByteArray corrupt = gz;
             for (qsizetype i = 20; i < corrupt.size() - 20; i += 7)
                 corrupt[i] = char(corrupt[i] ^ 0x5a);
-            QTest::newRow("corrupt gzip") << corrupt << "corrupt.json.gz" << "gzip" << qint64(-2) << QByteArray();
-            QTest::newRow("truncated gzip") << gz.left(gz.size() / 2) << "cut.json.gz" << "gzip" << qint64(-2) << QByteArray();
-            QTest::newRow("gzip of nothing") << gzip(QByteArray()) << "nothing.gz" << "empty" << qint64(-1) << QByteArray();
+            QTest::newRow("corrupt gzip") << corrupt << "corrupt.json.gz"
+                                          << "gzip" << qint64(-2) << QByteArray();
+            QTest::newRow("truncated gzip") << gz.left(gz.size() / 2) << "cut.json.gz"
+                                            << "gzip" << qint64(-2) << QByteArray();
+            QTest::newRow("gzip of nothing") << gzip(QByteArray()) << "nothing.gz"
+                                             << "empty" << qint64(-1) << QByteArray();
         }
     }
 
@@ -340,11 +393,12 @@ private Q_SLOTS:
         for (int i = 1; i <= n; ++i) {
             if (i > 1)
                 json += ",\n";
-            json += "{\"traceId\":\"00000000000000000000000000000abc\",\"id\":\"" + QByteArray::number(i, 16).rightJustified(16, '0') + "\"";
+            json += "{\"traceId\":\"00000000000000000000000000000abc\",\"id\":\""
+                + QByteArray::number(i, 16).rightJustified(16, '0') + "\"";
             if (i > 1)
                 json += ",\"parentId\":\"" + QByteArray::number(i - 1, 16).rightJustified(16, '0') + "\"";
-            json += ",\"name\":\"step\",\"timestamp\":" + QByteArray::number(1000000 + i) + ",\"duration\":"
-                + QByteArray::number(2 * n - i) + ",\"localEndpoint\":{\"serviceName\":\"chain\"}}";
+            json += ",\"name\":\"step\",\"timestamp\":" + QByteArray::number(1000000 + i)
+                + ",\"duration\":" + QByteArray::number(2 * n - i) + ",\"localEndpoint\":{\"serviceName\":\"chain\"}}";
         }
         json += "]";
         const QString path = write(QStringLiteral("chain.json"), json);
@@ -367,13 +421,19 @@ private Q_SLOTS:
     {
         // Span 2 twice with different content; 3 -> 4 -> 3 (cycle); 5 its own parent.
         const QByteArray json = "["
-            "{\"traceId\":\"0abc\",\"id\":\"1\",\"name\":\"root\",\"timestamp\":10,\"duration\":100,\"localEndpoint\":{\"serviceName\":\"s\"}},"
-            "{\"traceId\":\"0abc\",\"id\":\"2\",\"parentId\":\"1\",\"name\":\"first\",\"timestamp\":20,\"duration\":5,\"localEndpoint\":{\"serviceName\":\"s\"}},"
-            "{\"traceId\":\"0abc\",\"id\":\"2\",\"parentId\":\"1\",\"name\":\"second\",\"timestamp\":30,\"duration\":6,\"localEndpoint\":{\"serviceName\":\"s\"}},"
-            "{\"traceId\":\"0abc\",\"id\":\"3\",\"parentId\":\"4\",\"name\":\"a\",\"timestamp\":40,\"duration\":1,\"localEndpoint\":{\"serviceName\":\"s\"}},"
-            "{\"traceId\":\"0abc\",\"id\":\"4\",\"parentId\":\"3\",\"name\":\"b\",\"timestamp\":50,\"duration\":1,\"localEndpoint\":{\"serviceName\":\"s\"}},"
-            "{\"traceId\":\"0abc\",\"id\":\"5\",\"parentId\":\"5\",\"name\":\"self\",\"timestamp\":60,\"duration\":1,\"localEndpoint\":{\"serviceName\":\"s\"}}"
-            "]";
+                                "{\"traceId\":\"0abc\",\"id\":\"1\",\"name\":\"root\",\"timestamp\":10,\"duration\":"
+                                "100,\"localEndpoint\":{\"serviceName\":\"s\"}},"
+                                "{\"traceId\":\"0abc\",\"id\":\"2\",\"parentId\":\"1\",\"name\":\"first\","
+                                "\"timestamp\":20,\"duration\":5,\"localEndpoint\":{\"serviceName\":\"s\"}},"
+                                "{\"traceId\":\"0abc\",\"id\":\"2\",\"parentId\":\"1\",\"name\":\"second\","
+                                "\"timestamp\":30,\"duration\":6,\"localEndpoint\":{\"serviceName\":\"s\"}},"
+                                "{\"traceId\":\"0abc\",\"id\":\"3\",\"parentId\":\"4\",\"name\":\"a\",\"timestamp\":40,"
+                                "\"duration\":1,\"localEndpoint\":{\"serviceName\":\"s\"}},"
+                                "{\"traceId\":\"0abc\",\"id\":\"4\",\"parentId\":\"3\",\"name\":\"b\",\"timestamp\":50,"
+                                "\"duration\":1,\"localEndpoint\":{\"serviceName\":\"s\"}},"
+                                "{\"traceId\":\"0abc\",\"id\":\"5\",\"parentId\":\"5\",\"name\":\"self\",\"timestamp\":"
+                                "60,\"duration\":1,\"localEndpoint\":{\"serviceName\":\"s\"}}"
+                                "]";
         const QString path = write(QStringLiteral("dups.json"), json);
         auto traces = testsupport::importAll(path);
         QVERIFY2(traces.has_value(), qPrintable(traces ? QString() : traces.error().toString()));
@@ -381,7 +441,8 @@ private Q_SLOTS:
         const Trace& t = traces->front();
         QCOMPARE(t.spans.size(), size_t(6));
         auto byName = [&](const char* name) -> const Span& {
-            return *std::find_if(t.spans.begin(), t.spans.end(), [&](const Span& s) { return t.operationName(s) == name; });
+            return *std::find_if(
+                t.spans.begin(), t.spans.end(), [&](const Span& s) { return t.operationName(s) == name; });
         };
         QCOMPARE(byName("first").id, SpanId(2));
         QCOMPARE(byName("second").id, SpanId(2));

@@ -26,16 +26,16 @@ namespace {
 const char* const kHotrod = "otlp-json/jaeger-apiv3-hotrod-gettrace.json";
 const TraceId kHotrodId { 0x2ea75461946a7dd1ull, 0x0f2c15ab36a076cbull };
 // The files the search tests import into one cache: 1 + 19 + 1 + 1 + 2 traces.
-const char* const kSearchFiles[] = { kHotrod, "otlp-proto/otlp2parquet-traces.pb",
-    "zipkin-v2/smartthings-mobile-web-install.json", "zipkin-v2/yelp.json",
-    "otlp-json/jaeger-storage-links-events-all-kinds.json" };
+const char* const kSearchFiles[]
+    = { kHotrod, "otlp-proto/otlp2parquet-traces.pb", "zipkin-v2/smartthings-mobile-web-install.json",
+          "zipkin-v2/yelp.json", "otlp-json/jaeger-storage-links-events-all-kinds.json" };
 
 QStringList allFixtures()
 {
     QStringList out;
     for (const char* folder : { "jaeger", "otlp-json", "otlp-proto", "zipkin-v1", "zipkin-v2" }) {
-        QDirIterator it(QDir(fixturesDir()).filePath(QString::fromLatin1(folder)), QDir::Files,
-            QDirIterator::Subdirectories);
+        QDirIterator it(
+            QDir(fixturesDir()).filePath(QString::fromLatin1(folder)), QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext()) {
             it.next();
             out << QDir(fixturesDir()).relativeFilePath(it.filePath());
@@ -159,10 +159,7 @@ class TestCache : public QObject {
     std::vector<Trace> m_searchTraces;
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QVERIFY(m_searchDir.isValid());
-    }
+    void initTestCase() { QVERIFY(m_searchDir.isValid()); }
 
     void roundTrip_data()
     {
@@ -340,14 +337,14 @@ private Q_SLOTS:
             QVERIFY(s.durationNs >= minDuration && s.durationNs <= maxDuration);
             QVERIFY(s.startNs >= since && s.startNs <= until);
         }
-        const bool hasHotrod = std::any_of(result->begin(), result->end(),
-            [](const TraceSummary& s) { return s.traceId == kHotrodId; });
+        const bool hasHotrod
+            = std::any_of(result->begin(), result->end(), [](const TraceSummary& s) { return s.traceId == kHotrodId; });
         QCOMPARE(hasHotrod, std::find(want.begin(), want.end(), kHotrodId) != want.end());
         if (expectHotrod >= 0)
             QCOMPARE(hasHotrod, expectHotrod == 1);
         if (hasHotrod) {
-            const auto& s = *std::find_if(result->begin(), result->end(),
-                [](const TraceSummary& s) { return s.traceId == kHotrodId; });
+            const auto& s = *std::find_if(
+                result->begin(), result->end(), [](const TraceSummary& s) { return s.traceId == kHotrodId; });
             QCOMPARE(s.spanCount, qint64(40));
             QCOMPARE(s.serviceCount, qint64(6));
             QCOMPARE(s.errorCount, qint64(3));
@@ -427,8 +424,7 @@ private Q_SLOTS:
         QTest::newRow("zeros") << QByteArray(4096, '\0');
         QTest::newRow("empty") << QByteArray();
         // A zstd frame header that claims 512 GiB of content (single segment, 8-byte content size), no blocks.
-        QTest::newRow("zstd header claiming 512 GiB")
-            << QByteArray::fromHex("28b52ffde00000000000800000");
+        QTest::newRow("zstd header claiming 512 GiB") << QByteArray::fromHex("28b52ffde00000000000800000");
         QTest::newRow("zstd header claiming 2^63") << QByteArray::fromHex("28b52ffde0ffffffffffffff7f");
     }
 

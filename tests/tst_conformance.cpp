@@ -241,15 +241,16 @@ private Q_SLOTS:
             if (!inTable.contains(file))
                 missing << file;
         }
-        QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("fixtures without an expected row: %1")
-                                                  .arg(missing.join(QStringLiteral(", ")))));
+        QVERIFY2(missing.isEmpty(),
+            qPrintable(QStringLiteral("fixtures without an expected row: %1").arg(missing.join(QStringLiteral(", ")))));
         QStringList gone;
         for (const QString& file : inTable) {
             if (!onDisk.contains(file))
                 gone << file;
         }
-        QVERIFY2(gone.isEmpty(), qPrintable(QStringLiteral("rows for fixtures that no longer exist: %1")
-                                               .arg(gone.join(QStringLiteral(", ")))));
+        QVERIFY2(gone.isEmpty(),
+            qPrintable(
+                QStringLiteral("rows for fixtures that no longer exist: %1").arg(gone.join(QStringLiteral(", ")))));
         QCOMPARE(QSet<QString>(inTable.begin(), inTable.end()).size(), inTable.size());
     }
 };

@@ -6,12 +6,17 @@
 #include <QDateTime>
 #include <QPalette>
 
+#include <algorithm>
+
 namespace tracemap {
 
 void TraceListModel::setTraces(std::vector<TraceSummary> traces)
 {
     beginResetModel();
     m_traces = std::move(traces);
+    m_longest = 1;
+    for (const TraceSummary& t : m_traces)
+        m_longest = std::max(m_longest, t.durationNs);
     endResetModel();
 }
 
@@ -30,10 +35,28 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
     if (!index.isValid() || index.row() >= rowCount())
         return {};
     const TraceSummary& t = m_traces[static_cast<size_t>(index.row())];
-    if (role == TraceIdRole)
+    switch (role) {
+    case TraceIdRole:
         return QString::fromStdString(t.traceId.toHex());
-    if (role == Qt::ForegroundRole && index.column() == Errors && t.errorCount > 0)
-        return QBrush(QColor(0xd5, 0x5e, 0x00));
+    case BarStartRole:
+        return 0.0;
+    case BarEndRole:
+        return static_cast<double>(t.durationNs) / static_cast<double>(m_longest);
+    case IsErrorRole:
+        return t.errorCount > 0;
+    case Qt::ForegroundRole:
+        // Error rows are marked in the Okabe-Ito vermilion, which stays distinct for colour-blind users.
+        if (t.errorCount > 0 && (index.column() == Errors || index.column() == Root))
+            return QBrush(QColor(0xd5, 0x5e, 0x00));
+        return {};
+    case Qt::ToolTipRole:
+        if (index.column() == Root)
+            return QStringLiteral("%1\n%2").arg(QString(t.rootService + QStringLiteral(": ") + t.rootOperation),
+                QString::fromStdString(t.traceId.toHex()));
+        break;
+    default:
+        break;
+    }
     if (role == SortRole) {
         switch (index.column()) {
         case Start:
@@ -56,7 +79,8 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
     case Start:
         return QDateTime::fromMSecsSinceEpoch(t.startNs / 1000000).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
     case Root:
-        return QString(t.rootService + QStringLiteral(": ") + t.rootOperation);
+        return QString(
+            (t.rootService.isEmpty() ? tr("(no service)") : t.rootService) + QStringLiteral(": ") + t.rootOperation);
     case Duration:
         return formatDuration(t.durationNs);
     case Spans:

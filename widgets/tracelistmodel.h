@@ -1,5 +1,6 @@
 #pragma once
 
+#include "spantreemodel.h"
 #include "tracesummary.h"
 
 #include <QAbstractTableModel>
@@ -13,7 +14,14 @@ class TraceListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Start, Root, Duration, Spans, Services, Errors, ColumnCount };
-    enum Role { TraceIdRole = Qt::UserRole + 1, SortRole };
+    // The bar roles are the span tree's, so DurationBarDelegate draws both.
+    enum Role {
+        TraceIdRole = Qt::UserRole + 100,
+        SortRole = SpanTreeModel::SortRole,
+        BarStartRole = SpanTreeModel::BarStartRole,
+        BarEndRole = SpanTreeModel::BarEndRole,
+        IsErrorRole = SpanTreeModel::IsErrorRole,
+    };
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -27,6 +35,7 @@ public:
 
 private:
     std::vector<TraceSummary> m_traces;
+    qint64 m_longest = 1; // the bars are scaled to the longest result
 };
 
 } // namespace tracemap

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "importerror.h"
+#include "traceimporter.h"
+
+#include <QObject>
+#include <QStringList>
+#include <QThreadPool>
+
+#include <atomic>
+#include <memory>
+
+namespace tracemap {
+
+/// Imports files into the cache on a worker thread, one file after the other, reporting progress (throttled to
+/// whole percents) and each file's outcome; cancel() stops the file being imported and leaves the cache as it
+/// was (the file's transaction is rolled back). A failed file does not stop the others.
+class ImportController : public QObject {
+    Q_OBJECT
+public:
+    explicit ImportController(QString cachePath, QThreadPool* worker, QObject* parent = nullptr);
+
+    void importFiles(const QStringList& files);
+    bool isBusy() const { return m_pending > 0; }
+
+public Q_SLOTS:
+    void cancel();
+
+Q_SIGNALS:
+    void started(const QString& file);
+    void progress(const QString& file, int percent);
+    void fileImported(const tracemap::ImportSummary& summary);
+    void fileFailed(const tracemap::ImportError& error);
+    /// All queued files are done (imported, failed or cancelled).
+    void finished();
+
+private:
+    QString m_cachePath;
+    QThreadPool* m_worker;
+    std::shared_ptr<std::atomic<bool>> m_cancel;
+    int m_pending = 0;
+};
+
+} // namespace tracemap
+
+Q_DECLARE_METATYPE(tracemap::ImportSummary)
+Q_DECLARE_METATYPE(tracemap::ImportError)

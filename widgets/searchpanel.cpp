@@ -1,0 +1,246 @@
+#include "searchpanel.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDateTimeEdit>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <variant>
+
+namespace tracemap {
+
+namespace {
+const QString kAllOperations = QStringLiteral("(all operations)");
+const QString kAllServices = QStringLiteral("(all services)");
+
+struct RangeChoice {
+    const char* label;
+    qint64 seconds; // 0: all time, -1: custom
+};
+constexpr RangeChoice kRanges[] = { { "Last 15 minutes", 15 * 60 }, { "Last hour", 3600 }, { "Last 6 hours", 6 * 3600 },
+    { "Last 24 hours", 24 * 3600 }, { "All time", 0 }, { "Custom…", -1 } };
+} // namespace
+
+std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const QString& text)
+{
+    std::vector<std::pair<QString, QString>> tags;
+    qsizetype i = 0;
+    const qsizetype n = text.size();
+    while (i < n) {
+        while (i < n && text.at(i).isSpace())
+            ++i;
+        if (i >= n)
+            break;
+        const qsizetype keyStart = i;
+        while (i < n && text.at(i) != QLatin1Char('=') && !text.at(i).isSpace())
+            ++i;
+        const QString key = text.mid(keyStart, i - keyStart);
+        if (i >= n || text.at(i) != QLatin1Char('=') || key.isEmpty())
+            return QStringLiteral("tags: expected key=value at \"%1\"").arg(key);
+        ++i;
+        QString value;
+        if (i < n && text.at(i) == QLatin1Char('"')) {
+            ++i;
+            while (i < n && text.at(i) != QLatin1Char('"')) {
+                if (text.at(i) == QLatin1Char('\\') && i + 1 < n)
+                    ++i;
+                value += text.at(i++);
+            }
+            if (i >= n)
+                return QStringLiteral("tags: unclosed quote in the value of %1").arg(key);
+            ++i;
+        } else {
+            const qsizetype valueStart = i;
+            while (i < n && !text.at(i).isSpace())
+                ++i;
+            value = text.mid(valueStart, i - valueStart);
+        }
+        tags.emplace_back(key, value);
+    }
+    return tags;
+}
+
+SearchPanel::SearchPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_service(new QComboBox(this))
+    , m_operation(new QComboBox(this))
+    , m_tags(new QLineEdit(this))
+    , m_minDuration(new QLineEdit(this))
+    , m_maxDuration(new QLineEdit(this))
+    , m_range(new QComboBox(this))
+    , m_from(new QDateTimeEdit(this))
+    , m_to(new QDateTimeEdit(this))
+    , m_limit(new QSpinBox(this))
+    , m_find(new QPushButton(tr("Find Traces"), this))
+    , m_error(new QLabel(this))
+{
+    m_service->setObjectName(QStringLiteral("service"));
+    m_operation->setObjectName(QStringLiteral("operation"));
+    m_tags->setObjectName(QStringLiteral("tags"));
+    m_service->setEditable(false);
+    m_service->addItem(kAllServices);
+    m_operation->addItem(kAllOperations);
+    m_tags->setPlaceholderText(QStringLiteral("http.status_code=500 error=true"));
+    m_tags->setToolTip(tr("Attributes of spans or their resources, logfmt style: key=value pairs separated by "
+                          "spaces; quote values with spaces."));
+    m_minDuration->setPlaceholderText(QStringLiteral("e.g. 150ms"));
+    m_maxDuration->setPlaceholderText(QStringLiteral("e.g. 2s"));
+    for (const RangeChoice& r : kRanges)
+        m_range->addItem(tr(r.label), r.seconds);
+    m_range->setCurrentIndex(4); // all time: imported files are rarely from the last hour
+    for (QDateTimeEdit* edit : { m_from, m_to }) {
+        edit->setCalendarPopup(true);
+        edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        edit->setDateTime(QDateTime::currentDateTime());
+    }
+    m_from->setDateTime(QDateTime::currentDateTime().addDays(-1));
+    m_limit->setRange(1, 100000);
+    m_limit->setValue(100);
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #d55e00"));
+    m_error->hide();
+    m_find->setDefault(true);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Service"), m_service);
+    form->addRow(tr("Operation"), m_operation);
+    form->addRow(tr("Tags"), m_tags);
+    form->addRow(tr("Min duration"), m_minDuration);
+    form->addRow(tr("Max duration"), m_maxDuration);
+    form->addRow(tr("Lookback"), m_range);
+    form->addRow(tr("From"), m_from);
+    form->addRow(tr("To"), m_to);
+    form->addRow(tr("Limit results"), m_limit);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_find);
+    layout->addWidget(m_error);
+    layout->addStretch(1);
+
+    connect(m_service, &QComboBox::currentTextChanged, this, [this] { Q_EMIT serviceChanged(service()); });
+    connect(m_range, &QComboBox::currentIndexChanged, this, &SearchPanel::updateCustomRange);
+    connect(m_find, &QPushButton::clicked, this, &SearchPanel::find);
+    for (QLineEdit* edit : { m_tags, m_minDuration, m_maxDuration })
+        connect(edit, &QLineEdit::returnPressed, this, &SearchPanel::find);
+    updateCustomRange();
+}
+
+void SearchPanel::updateCustomRange()
+{
+    const bool custom = m_range->currentData().toLongLong() < 0;
+    m_from->setEnabled(custom);
+    m_to->setEnabled(custom);
+}
+
+void SearchPanel::setServices(const QStringList& services)
+{
+    const QString current = service();
+    const QSignalBlocker blocker(m_service);
+    m_service->clear();
+    m_service->addItem(kAllServices);
+    for (const QString& name : services) {
+        if (!name.isEmpty()) // spans without a service cannot be searched by service
+            m_service->addItem(name);
+    }
+    const int index = current.isEmpty() ? 0 : m_service->findText(current);
+    m_service->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void SearchPanel::setOperations(const QStringList& operations)
+{
+    const QString current = m_operation->currentText();
+    m_operation->clear();
+    m_operation->addItem(kAllOperations);
+    m_operation->addItems(operations);
+    const int index = m_operation->findText(current);
+    m_operation->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+QString SearchPanel::service() const
+{
+    return m_service->currentIndex() <= 0 ? QString() : m_service->currentText();
+}
+
+std::variant<TraceQuery, QString> SearchPanel::query() const
+{
+    TraceQuery q;
+    q.service = service();
+    q.operation = m_operation->currentIndex() <= 0 ? QString() : m_operation->currentText();
+    auto tags = parseTags(m_tags->text());
+    if (auto* message = std::get_if<QString>(&tags))
+        return *message;
+    q.tags = std::get<0>(std::move(tags));
+    auto duration = [](QLineEdit* edit, const QString& name, qint64& target) -> QString {
+        if (edit->text().trimmed().isEmpty())
+            return {};
+        const auto ns = parseDuration(edit->text());
+        if (!ns)
+            return QStringLiteral("%1: expected a duration such as 150ms or 2s").arg(name);
+        target = *ns;
+        return {};
+    };
+    if (QString e = duration(m_minDuration, tr("Min duration"), q.minDurationNs); !e.isEmpty())
+        return e;
+    if (QString e = duration(m_maxDuration, tr("Max duration"), q.maxDurationNs); !e.isEmpty())
+        return e;
+    const qint64 seconds = m_range->currentData().toLongLong();
+    if (seconds > 0) {
+        q.sinceNs = (QDateTime::currentMSecsSinceEpoch() - seconds * 1000) * 1000000;
+    } else if (seconds < 0) {
+        q.sinceNs = m_from->dateTime().toMSecsSinceEpoch() * 1000000;
+        q.untilNs = m_to->dateTime().toMSecsSinceEpoch() * 1000000;
+        if (q.sinceNs > q.untilNs)
+            return tr("From is after To");
+    }
+    q.limit = m_limit->value();
+    return q;
+}
+
+void SearchPanel::find()
+{
+    auto q = query();
+    if (auto* message = std::get_if<QString>(&q)) {
+        m_error->setText(*message);
+        m_error->show();
+        return;
+    }
+    m_error->hide();
+    Q_EMIT searchRequested(std::get<TraceQuery>(q));
+}
+
+void SearchPanel::focusSearch()
+{
+    m_service->setFocus(Qt::ShortcutFocusReason);
+}
+
+QVariantMap SearchPanel::state() const
+{
+    return { { QStringLiteral("service"), service() }, { QStringLiteral("operation"), m_operation->currentText() },
+        { QStringLiteral("tags"), m_tags->text() }, { QStringLiteral("minDuration"), m_minDuration->text() },
+        { QStringLiteral("maxDuration"), m_maxDuration->text() }, { QStringLiteral("range"), m_range->currentIndex() },
+        { QStringLiteral("limit"), m_limit->value() } };
+}
+
+void SearchPanel::restoreState(const QVariantMap& state)
+{
+    if (state.isEmpty())
+        return;
+    const int service = m_service->findText(state.value(QStringLiteral("service")).toString());
+    if (service >= 0)
+        m_service->setCurrentIndex(service);
+    const int operation = m_operation->findText(state.value(QStringLiteral("operation")).toString());
+    if (operation >= 0)
+        m_operation->setCurrentIndex(operation);
+    m_tags->setText(state.value(QStringLiteral("tags")).toString());
+    m_minDuration->setText(state.value(QStringLiteral("minDuration")).toString());
+    m_maxDuration->setText(state.value(QStringLiteral("maxDuration")).toString());
+    m_range->setCurrentIndex(std::clamp(state.value(QStringLiteral("range"), 4).toInt(), 0, m_range->count() - 1));
+    m_limit->setValue(state.value(QStringLiteral("limit"), 100).toInt());
+}
+
+} // namespace tracemap

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "ids.h"
+
+#include <QTreeWidget>
+
+namespace tracemap {
+
+class TraceSelection;
+struct Trace;
+struct Range;
+
+/// The details of the selection's span as key / value / type rows, grouped in sections: Span, Warnings,
+/// Attributes, Resource, Scope, Events, Links. Values are shown on one line, elided in the middle, with the full
+/// value as tooltip; Ctrl+C and the context menu copy the full value or key=value.
+class SpanDetailsView : public QTreeWidget {
+    Q_OBJECT
+public:
+    enum Column { KeyColumn, ValueColumn, TypeColumn };
+    enum Role { FullValueRole = Qt::UserRole + 1, LinkRole };
+
+    explicit SpanDetailsView(TraceSelection* selection, QWidget* parent = nullptr);
+
+    /// The top-level item of a section ("Span", "Attributes", …; translated titles), or nullptr if not shown.
+    QTreeWidgetItem* section(const QString& title) const;
+    /// The full (not elided) value of an item, and "key=value".
+    static QString fullValue(const QTreeWidgetItem* item);
+    static QString keyValue(const QTreeWidgetItem* item);
+
+    void copyValue() const;
+    void copyKeyValue() const;
+
+Q_SIGNALS:
+    /// A link row was activated (double-click or Enter).
+    void linkActivated(tracemap::TraceId traceId, tracemap::SpanId spanId);
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
+
+private:
+    void rebuild();
+    void activateItem(QTreeWidgetItem* item);
+    QTreeWidgetItem* addSection(const QString& title);
+    QTreeWidgetItem* addRow(
+        QTreeWidgetItem* parent, const QString& key, const QString& value, const QString& type = QString());
+    void addAttributes(QTreeWidgetItem* parent, const Trace& trace, const Range& attributes);
+
+    TraceSelection* m_selection;
+};
+
+} // namespace tracemap

@@ -1,0 +1,226 @@
+#include "traceview.h"
+
+#include "durationbardelegate.h"
+#include "spandetailsview.h"
+#include "spanfilterproxymodel.h"
+#include "spantreemodel.h"
+#include "trace.h"
+#include "traceheader.h"
+#include "traceselection.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScopedValueRollback>
+#include <QSplitter>
+#include <QTimer>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <deque>
+#include <limits>
+#include <utility>
+
+namespace tracemap {
+
+TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
+    : QWidget(parent)
+    , m_selection(new TraceSelection(this))
+    , m_model(new SpanTreeModel(this))
+    , m_proxy(new SpanFilterProxyModel(this))
+    , m_header(nullptr)
+    , m_filterEdit(new QLineEdit(this))
+    , m_matchLabel(new QLabel(this))
+    , m_filterTimer(new QTimer(this))
+    , m_splitter(new QSplitter(Qt::Horizontal, this))
+    , m_tree(new QTreeView(m_splitter))
+    , m_delegate(new DurationBarDelegate(this))
+    , m_details(nullptr)
+{
+    m_selection->setTrace(trace);
+    m_model->setTrace(std::move(trace));
+    m_proxy->setSourceModel(m_model);
+    m_header = new TraceHeader(m_selection, this);
+    m_details = new SpanDetailsView(m_selection, m_splitter);
+
+    m_filterEdit->setPlaceholderText(tr("Filter spans…"));
+    m_filterEdit->setClearButtonEnabled(true);
+    m_filterEdit->setToolTip(tr("Shows spans whose service, operation, id or attributes contain the text, with "
+                                "their ancestors"));
+    m_filterTimer->setSingleShot(true);
+    // Filtering a large trace takes a moment: wait until typing pauses.
+    m_filterTimer->setInterval(m_model->trace() && m_model->trace()->spans.size() > 20000 ? 300 : 50);
+    connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
+    connect(m_filterTimer, &QTimer::timeout, this, &TraceView::applyFilter);
+
+    auto* expandButton = new QPushButton(tr("Expand all"), this);
+    auto* collapseButton = new QPushButton(tr("Collapse all"), this);
+    connect(expandButton, &QPushButton::clicked, this, &TraceView::expandAll);
+    connect(collapseButton, &QPushButton::clicked, this, &TraceView::collapseAll);
+
+    auto* toolbar = new QHBoxLayout;
+    toolbar->addWidget(m_filterEdit, 1);
+    toolbar->addWidget(m_matchLabel);
+    toolbar->addWidget(expandButton);
+    toolbar->addWidget(collapseButton);
+
+    m_tree->setModel(m_proxy);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAllColumnsShowFocus(true);
+    m_tree->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tree->setTextElideMode(Qt::ElideMiddle);
+    m_tree->setItemDelegateForColumn(SpanTreeModel::DurationColumn, m_delegate);
+    QHeaderView* header = m_tree->header();
+    header->setStretchLastSection(true);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->resizeSection(SpanTreeModel::ServiceColumn, 180);
+    header->resizeSection(SpanTreeModel::OperationColumn, 260);
+    header->resizeSection(SpanTreeModel::StartColumn, 75);
+    header->setMinimumSectionSize(40);
+
+    m_splitter->addWidget(m_tree);
+    m_splitter->addWidget(m_details);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setChildrenCollapsible(false);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(m_header);
+    layout->addLayout(toolbar);
+    layout->addWidget(m_splitter, 1);
+
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex& current) { onCurrentRowChanged(current); });
+    connect(m_selection, &TraceSelection::spanChanged, this, &TraceView::revealSelectedSpan);
+    connect(m_details, &SpanDetailsView::linkActivated, this, &TraceView::linkActivated);
+
+    expandInitial();
+    // The service column holds the tree's indentation: fit it to the expanded rows (Qt samples at most 1,000).
+    m_tree->resizeColumnToContents(SpanTreeModel::ServiceColumn);
+    header->resizeSection(
+        SpanTreeModel::ServiceColumn, std::clamp(header->sectionSize(SpanTreeModel::ServiceColumn), 120, 320));
+    const auto shown = m_model->trace();
+    if (shown && !shown->roots.empty())
+        m_selection->setSpanIndex(shown->roots.front());
+}
+
+TraceView::~TraceView() = default;
+
+std::shared_ptr<const Trace> TraceView::trace() const
+{
+    return m_model->trace();
+}
+
+void TraceView::setFilterText(const QString& text)
+{
+    m_filterEdit->setText(text);
+    m_filterTimer->stop();
+    applyFilter();
+}
+
+void TraceView::applyFilter()
+{
+    m_proxy->setFilterText(m_filterEdit->text());
+    if (m_proxy->isFiltering()) {
+        const size_t total = m_model->trace() ? m_model->trace()->spans.size() : 0;
+        m_matchLabel->setText(tr("%1 of %2 match").arg(m_proxy->matchCount()).arg(total));
+        m_matchLabel->show();
+        if (m_proxy->keptCount() <= kExpandAllLimit)
+            expandAll();
+        else
+            expandBreadthFirst(2, 500);
+    } else {
+        m_matchLabel->hide();
+        m_tree->collapseAll();
+        expandInitial();
+    }
+    revealSelectedSpan();
+}
+
+void TraceView::expandAll()
+{
+    const auto trace = m_model->trace();
+    if (!trace)
+        return;
+    if (trace->maxDepth() < kMaxExpandDepth)
+        m_tree->expandAll();
+    else
+        expandBreadthFirst(kMaxExpandDepth, std::numeric_limits<int>::max());
+}
+
+void TraceView::collapseAll()
+{
+    m_tree->collapseAll();
+    revealSelectedSpan();
+}
+
+void TraceView::expandInitial()
+{
+    const auto trace = m_model->trace();
+    if (!trace)
+        return;
+    if (trace->spans.size() <= kExpandAllLimit)
+        expandAll();
+    else
+        expandBreadthFirst(2, 500);
+}
+
+void TraceView::expandBreadthFirst(quint32 maxDepth, int maxExpansions)
+{
+    // Iterative, level by level, so the expansion budget goes to the top of the tree first.
+    std::deque<std::pair<QModelIndex, quint32>> queue;
+    for (int row = 0; row < m_proxy->rowCount(); ++row)
+        queue.emplace_back(m_proxy->index(row, 0), 0);
+    int expansions = 0;
+    while (!queue.empty() && expansions < maxExpansions) {
+        const auto [index, depth] = queue.front();
+        queue.pop_front();
+        if (depth >= maxDepth || !m_proxy->hasChildren(index))
+            continue;
+        m_tree->expand(index);
+        ++expansions;
+        const int rows = m_proxy->rowCount(index);
+        for (int row = 0; row < rows; ++row)
+            queue.emplace_back(m_proxy->index(row, 0, index), depth + 1);
+    }
+}
+
+void TraceView::onCurrentRowChanged(const QModelIndex& current)
+{
+    if (m_syncing || !current.isValid())
+        return;
+    const quint32 span = m_model->spanIndex(m_proxy->mapToSource(current));
+    const QScopedValueRollback<bool> guard(m_syncing, true);
+    m_selection->setSpanIndex(span);
+}
+
+void TraceView::revealSelectedSpan()
+{
+    if (m_syncing)
+        return;
+    const QScopedValueRollback<bool> guard(m_syncing, true);
+    const Span* span = m_selection->span();
+    QItemSelectionModel* selectionModel = m_tree->selectionModel();
+    if (!span) {
+        selectionModel->clear();
+        return;
+    }
+    // Deeper spans are shown in the details only; revealing them would expand a chain QTreeView recurses through.
+    if (span->depth >= kMaxExpandDepth)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->indexForSpan(m_selection->spanIndex()));
+    if (!index.isValid()) {
+        selectionModel->clearSelection();
+        return;
+    }
+    selectionModel->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_tree->scrollTo(index);
+}
+
+} // namespace tracemap

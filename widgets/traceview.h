@@ -1,0 +1,79 @@
+#pragma once
+
+#include "ids.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QLineEdit;
+class QModelIndex;
+class QSplitter;
+class QTimer;
+class QTreeView;
+
+namespace tracemap {
+
+class DurationBarDelegate;
+class SpanDetailsView;
+class SpanFilterProxyModel;
+class SpanTreeModel;
+class TraceHeader;
+class TraceSelection;
+struct Trace;
+
+/// The tab of one trace: a header, a filter row, the span tree and the details of the selected span. The tab owns
+/// its TraceSelection; the tree and the details view only talk through it.
+class TraceView : public QWidget {
+    Q_OBJECT
+public:
+    /// Traces up to this many spans open fully expanded; larger ones show their first levels.
+    static constexpr size_t kExpandAllLimit = 2000;
+    /// QTreeView lays out expanded items recursively, so neither expanding nor revealing goes deeper than this.
+    static constexpr quint32 kMaxExpandDepth = 500;
+
+    explicit TraceView(std::shared_ptr<const Trace> trace, QWidget* parent = nullptr);
+    ~TraceView() override;
+
+    std::shared_ptr<const Trace> trace() const;
+    TraceSelection* selection() const { return m_selection; }
+
+    QTreeView* treeView() const { return m_tree; }
+    SpanDetailsView* detailsView() const { return m_details; }
+    TraceHeader* traceHeader() const { return m_header; }
+    SpanTreeModel* spanModel() const { return m_model; }
+    SpanFilterProxyModel* filterModel() const { return m_proxy; }
+    QLineEdit* filterEdit() const { return m_filterEdit; }
+
+    /// Sets the filter text and applies it at once (typing applies it after a short pause).
+    void setFilterText(const QString& text);
+    void expandAll();
+    void collapseAll();
+
+Q_SIGNALS:
+    /// A link in the details was activated; the window opens the linked trace if it has it.
+    void linkActivated(tracemap::TraceId traceId, tracemap::SpanId spanId);
+
+private:
+    void applyFilter();
+    void expandInitial();
+    void expandBreadthFirst(quint32 maxDepth, int maxExpansions);
+    void revealSelectedSpan();
+    void onCurrentRowChanged(const QModelIndex& current);
+
+    TraceSelection* m_selection;
+    SpanTreeModel* m_model;
+    SpanFilterProxyModel* m_proxy;
+    TraceHeader* m_header;
+    QLineEdit* m_filterEdit;
+    QLabel* m_matchLabel;
+    QTimer* m_filterTimer;
+    QSplitter* m_splitter;
+    QTreeView* m_tree;
+    DurationBarDelegate* m_delegate;
+    SpanDetailsView* m_details;
+    bool m_syncing = false;
+};
+
+} // namespace tracemap
