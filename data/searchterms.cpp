@@ -67,6 +67,11 @@ qint64 SearchTerms::anyServiceOperation(std::string_view operation)
     return Hasher('O').add(operation).value();
 }
 
+qint64 SearchTerms::edge(std::string_view fromService, std::string_view toService)
+{
+    return Hasher('e').add(fromService).separator().add(toService).value();
+}
+
 qint64 SearchTerms::tag(std::string_view key, std::string_view value)
 {
     return Hasher('t').add(key).separator().add(value).value();
@@ -99,6 +104,8 @@ std::vector<qint64> SearchTerms::ofTrace(const Trace& trace)
             terms.push_back(tag("span.kind", spanKindName(span.kind)));
         if (span.isError())
             terms.push_back(tag("error", "true"));
+        if (span.parent != kNoIndex && trace.spans[span.parent].service != span.service)
+            terms.push_back(edge(trace.string(trace.spans[span.parent].service), serviceName));
     }
     for (const Resource& resource : trace.resources)
         addAttributes(resource.attributes);

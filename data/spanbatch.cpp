@@ -1,5 +1,8 @@
 #include "spanbatch.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace tracemap {
 
 SpanBatch::TraceSlot& SpanBatch::slotFor(const TraceId& id)
@@ -22,6 +25,10 @@ void SpanBatch::add(const SpanDraft& draft, const ResourceDraft* resource, const
     span.parentId = draft.parentId;
     span.startNs = draft.startNs;
     span.durationNs = draft.durationNs;
+    // Absurd but parseable times must not overflow start + duration anywhere downstream.
+    const bool overflows = span.durationNs > 0 && span.startNs > std::numeric_limits<qint64>::max() - span.durationNs;
+    if (overflows)
+        span.durationNs = std::numeric_limits<qint64>::max() - std::max<qint64>(span.startNs, 0);
     span.service = trace.strings.intern(draft.service);
     span.operation = trace.strings.intern(draft.operation);
     span.kind = draft.kind;
@@ -78,7 +85,9 @@ void SpanBatch::add(const SpanDraft& draft, const ResourceDraft* resource, const
     const auto warningsBegin = static_cast<quint32>(trace.warnings.size());
     for (const std::string& w : draft.warnings())
         trace.warnings.push_back(trace.addText(w));
-    span.warnings = { warningsBegin, static_cast<quint32>(draft.warnings().size()) };
+    if (overflows)
+        trace.warnings.push_back(trace.addText("start + duration is past the year 2262; duration cut to fit"));
+    span.warnings = { warningsBegin, static_cast<quint32>(trace.warnings.size() - warningsBegin) };
 
     trace.spans.push_back(span);
     ++m_spanCount;

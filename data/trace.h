@@ -90,6 +90,7 @@ enum SpanProblem : quint16 {
     SharedServerHalf = 1 << 4, // Zipkin server half that shared its client's id; given its own id
     MissingDuration = 1 << 5, // duration absent in the source (Zipkin)
     MissingStart = 1 << 6,
+    ClockSkew = 1 << 7, // starts before its parent or ends after it, and ran in another service (another clock)
 };
 
 constexpr quint32 kNoIndex = 0xffffffffu;

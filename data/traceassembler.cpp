@@ -9,7 +9,7 @@ namespace tracemap {
 
 namespace {
 
-constexpr quint16 kDerivedProblems = OrphanSpan | DuplicateSpanId | CycleBroken | SelfParent;
+constexpr quint16 kDerivedProblems = OrphanSpan | DuplicateSpanId | CycleBroken | SelfParent | ClockSkew;
 // Beyond this many spans sharing one id, pairwise comparison would be quadratic on hostile input.
 constexpr size_t kMaxPairwiseGroup = 64;
 
@@ -357,6 +357,18 @@ void TraceAssembler::linkParents(Trace& t)
             }
             break;
         }
+    }
+
+    // A child of another service that starts before its parent or ends after it points at clocks that disagree
+    // (Jaeger's and Zipkin's skew adjusters look for the same). Within one service it is just async work.
+    constexpr quint16 kTimeUnknown = MissingStart | MissingDuration;
+    for (Span& s : t.spans) {
+        if (s.parent == kNoIndex)
+            continue;
+        const Span& p = t.spans[s.parent];
+        if (p.service != s.service && !(s.problems & kTimeUnknown) && !(p.problems & kTimeUnknown)
+            && (s.startNs < p.startNs || s.endNs() > p.endNs()))
+            s.problems |= ClockSkew;
     }
 
     // Children as index ranges, by a counting sort on the parent; spans are already in start order.

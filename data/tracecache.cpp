@@ -250,7 +250,9 @@ public:
             m_insertPosting.bind(2, m_importId);
             const std::string encoded = encodePostings(rows);
             m_insertPosting.bindBlob(3, encoded);
-            if (m_insertPosting.step() != SQLITE_DONE)
+            const int status = m_insertPosting.step();
+            m_insertPosting.reset(); // the binding points into `encoded`, which dies with this iteration
+            if (status != SQLITE_DONE)
                 return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
         }
         for (const auto& [service, operation] : m_operations) {
@@ -283,8 +285,10 @@ private:
 
 QString TraceCache::defaultPath()
 {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
-    return QDir(dir.isEmpty() ? QDir::tempPath() : dir).filePath(QStringLiteral("tracemap-cache.sqlite"));
+    // The generic cache folder, not CacheLocation: that one depends on the organisation and application names,
+    // and the command line and the window must find the same cache.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
+    return QDir(dir.isEmpty() ? QDir::tempPath() : dir).filePath(QStringLiteral("tracemap/tracemap-cache.sqlite"));
 }
 
 std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QString& path)
@@ -330,15 +334,30 @@ std::expected<void, QString> TraceCache::migrate()
                       "PRAGMA temp_store=MEMORY;");
         !r)
         return std::unexpected(QStringLiteral("not a usable SQLite database: %1").arg(r.error()));
-    SqliteStatement version(m_db, "PRAGMA user_version");
-    if (version.step() != SQLITE_ROW)
+    auto readVersion = [this]() -> std::optional<qint64> {
+        SqliteStatement version(m_db, "PRAGMA user_version");
+        if (version.step() != SQLITE_ROW)
+            return std::nullopt;
+        return version.int64(0);
+    };
+    auto current = readVersion();
+    if (!current)
         return std::unexpected(QStringLiteral("not a usable SQLite database: %1").arg(lastError()));
-    const qint64 current = version.int64(0);
-    if (current > kSchemaVersion)
+    if (*current > kSchemaVersion)
         return std::unexpected(QStringLiteral("the cache was written by a newer Tracemap (schema %1, this one reads "
                                               "up to %2); use another --cache file")
-                                   .arg(current)
+                                   .arg(*current)
                                    .arg(kSchemaVersion));
+    if (*current == kSchemaVersion)
+        return {}; // readers never take the write lock, so they open while an import runs
+    // Re-read inside the write transaction: two processes creating a new cache at once must not both create it.
+    if (auto r = exec("BEGIN IMMEDIATE"); !r)
+        return std::unexpected(QStringLiteral("cannot lock the cache: %1").arg(r.error()));
+    current = readVersion();
+    if (!current) {
+        (void)exec("ROLLBACK");
+        return std::unexpected(QStringLiteral("not a usable SQLite database: %1").arg(lastError()));
+    }
     // Each step takes the schema from version N to N+1; a new schema version appends a step here.
     static const char* const steps[] = {
         "CREATE TABLE traces(row INTEGER PRIMARY KEY, trace_hi INTEGER NOT NULL, trace_lo INTEGER NOT NULL,"
@@ -355,13 +374,16 @@ std::expected<void, QString> TraceCache::migrate()
         "CREATE TABLE imports(id INTEGER PRIMARY KEY, path TEXT, imported_at INTEGER, format TEXT,"
         " traces INTEGER, spans INTEGER);",
     };
-    for (qint64 v = current; v < kSchemaVersion; ++v) {
-        const std::string sql
-            = std::string("BEGIN IMMEDIATE;") + steps[v] + "PRAGMA user_version=" + std::to_string(v + 1) + ";COMMIT;";
+    for (qint64 v = *current; v < kSchemaVersion; ++v) {
+        const std::string sql = std::string(steps[v]) + "PRAGMA user_version=" + std::to_string(v + 1) + ";";
         if (auto r = exec(sql.c_str()); !r) {
             (void)exec("ROLLBACK");
             return std::unexpected(QStringLiteral("cannot create the cache schema: %1").arg(r.error()));
         }
+    }
+    if (auto r = exec("COMMIT"); !r) {
+        (void)exec("ROLLBACK");
+        return std::unexpected(QStringLiteral("cannot create the cache schema: %1").arg(r.error()));
     }
     return {};
 }
@@ -412,8 +434,7 @@ std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces,
     return {};
 }
 
-std::expected<ImportSummary, ImportError> TraceCache::importFile(
-    const QString& file, const TraceImporter::Progress& progress)
+std::expected<ImportSummary, ImportError> TraceCache::importFile(const QString& file, const ImportOptions& options)
 {
     auto fail = [&](const QString& message) {
         ImportError e;
@@ -442,16 +463,17 @@ std::expected<ImportSummary, ImportError> TraceCache::importFile(
         return fail(message);
     }
     QString storeError;
-    TraceImporter::Options options;
-    options.progress = progress;
     auto summary = TraceImporter::importFile(
         file,
         [&](std::vector<Trace>& traces) {
             for (Trace& trace : traces) {
-                if (!storeError.isEmpty())
-                    return;
-                if (auto r = writer.store(trace); !r)
-                    storeError = r.error();
+                if (auto r = writer.store(trace); !r) {
+                    // Stop reading at the first write error (a full disk): the rest would be thrown away.
+                    ImportError e;
+                    e.file = file;
+                    e.message = QStringLiteral("cannot write the cache %1: %2").arg(m_path, r.error());
+                    throw e;
+                }
             }
         },
         options);
@@ -492,6 +514,8 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     }
     for (const auto& [key, value] : query.tags)
         terms.push_back(SearchTerms::tag(utf8(key.toUtf8()), utf8(value.toUtf8())));
+    if (query.edge)
+        terms.push_back(SearchTerms::edge(utf8(query.edge->first.toUtf8()), utf8(query.edge->second.toUtf8())));
 
     auto summaryAt = [](const SqliteStatement& s, int first) {
         TraceSummary summary;
@@ -524,8 +548,11 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
         s.bind(3, query.minDurationNs);
         s.bind(4, query.maxDurationNs);
         s.bind(5, query.limit > 0 ? static_cast<qint64>(query.limit) : -1);
-        while (s.step() == SQLITE_ROW)
+        int status;
+        while ((status = s.step()) == SQLITE_ROW)
             results.push_back(summaryAt(s, 1));
+        if (status != SQLITE_DONE)
+            return std::unexpected(lastError());
         return results;
     }
 
@@ -533,6 +560,14 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     SqliteStatement postings(m_db, "SELECT rows FROM postings WHERE term = ?1");
     if (!postings.isValid())
         return std::unexpected(lastError());
+    // An unindexed value (longer than SearchTerms::kMaxValueLength) can never match: say so rather than find
+    // nothing silently.
+    for (const auto& [key, value] : query.tags) {
+        if (static_cast<size_t>(value.toUtf8().size()) > SearchTerms::kMaxValueLength)
+            return std::unexpected(QStringLiteral("tag values longer than %1 bytes are not indexed (%2)")
+                                       .arg(SearchTerms::kMaxValueLength)
+                                       .arg(key));
+    }
     std::vector<qint64> candidates;
     bool first = true;
     for (qint64 term : terms) {
@@ -577,10 +612,13 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     s.bind(2, query.untilNs);
     s.bind(3, query.minDurationNs);
     s.bind(4, query.maxDurationNs);
-    while (results.size() < limit && s.step() == SQLITE_ROW) {
+    int status = SQLITE_DONE;
+    while (results.size() < limit && (status = s.step()) == SQLITE_ROW) {
         if (std::binary_search(candidates.begin(), candidates.end(), s.int64(0)))
             results.push_back(summaryAt(s, 1));
     }
+    if (status != SQLITE_DONE && status != SQLITE_ROW)
+        return std::unexpected(lastError());
     return results;
 }
 
@@ -602,13 +640,18 @@ std::expected<void, QString> TraceCache::forEachTrace(const std::function<bool(c
 {
     SqliteStatement rows(m_db, "SELECT row FROM traces ORDER BY start_ns");
     SqliteStatement select(m_db, "SELECT data FROM trace_blobs WHERE trace_row = ?1 ORDER BY seq");
-    while (rows.step() == SQLITE_ROW) {
+    if (!rows.isValid() || !select.isValid())
+        return std::unexpected(lastError());
+    int status;
+    while ((status = rows.step()) == SQLITE_ROW) {
         auto trace = readBlobs(select, rows.int64(0));
         if (!trace)
             return std::unexpected(trace.error());
         if (!visit(*trace))
-            break;
+            return {};
     }
+    if (status != SQLITE_DONE)
+        return std::unexpected(lastError());
     return {};
 }
 

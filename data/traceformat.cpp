@@ -64,8 +64,26 @@ TraceFormat detectJsonFormat(std::string_view envelopeKey, std::string_view reco
 
 bool looksLikeProtobuf(std::string_view bytes)
 {
-    // TracesData / ExportTraceServiceRequest start with field 1, wire type 2 (0x0a), then a varint length.
-    return !bytes.empty() && static_cast<unsigned char>(bytes[0]) == 0x0a;
+    // TracesData / ExportTraceServiceRequest start with field 1, wire type 2 (0x0a), then a varint length that
+    // fits in the input, then the ResourceSpans' own first tag (resource = 1 or scope_spans = 2, both length-
+    // delimited). A JSON document starting with a newline fails the length or the tag.
+    if (bytes.size() < 2 || static_cast<unsigned char>(bytes[0]) != 0x0a)
+        return false;
+    quint64 length = 0;
+    size_t i = 1;
+    for (int shift = 0; i < bytes.size() && shift < 64; shift += 7, ++i) {
+        const auto b = static_cast<unsigned char>(bytes[i]);
+        length |= static_cast<quint64>(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+    }
+    ++i;
+    if (i > bytes.size() || length > bytes.size() - std::min(i, bytes.size()))
+        return false;
+    if (length == 0)
+        return true;
+    const auto tag = static_cast<unsigned char>(bytes[i]);
+    return tag == 0x0a || tag == 0x12 || tag == 0x1a;
 }
 
 } // namespace tracemap

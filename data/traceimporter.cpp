@@ -24,6 +24,8 @@ namespace {
 
 struct Cancelled { };
 
+constexpr size_t kProgressBytes = 4u << 20;
+
 std::unique_ptr<JsonFormatParser> makeJsonParser(TraceFormat format)
 {
     switch (format) {
@@ -96,6 +98,9 @@ public:
     std::expected<ImportSummary, ImportError> run()
     {
         const std::string_view bytes = m_input.bytes();
+        // Protobuf first, on the raw first byte: its field-1 tag is 0x0a, a newline, which the JSON check below
+        // would skip as whitespace.
+        const bool protobuf = looksLikeProtobuf(bytes);
         size_t start = 0;
         while (start < bytes.size()
             && (bytes[start] == ' ' || bytes[start] == '\n' || bytes[start] == '\r' || bytes[start] == '\t'))
@@ -107,10 +112,10 @@ public:
                 m_input.wasCompressed() ? QStringLiteral("the file is empty once inflated")
                                         : QStringLiteral("the file is empty")));
         try {
-            if (bytes[start] == '{' || bytes[start] == '[')
-                runJson();
-            else if (looksLikeProtobuf(bytes))
+            if (protobuf)
                 runProtobuf();
+            else if (bytes[start] == '{' || bytes[start] == '[')
+                runJson();
             else
                 return std::unexpected(error(0,
                     QStringLiteral("unknown format: expected JSON (Jaeger, Zipkin, OTLP) or OTLP protobuf, but the "
@@ -125,6 +130,10 @@ public:
             return std::unexpected(e);
         } catch (const std::bad_alloc&) {
             return std::unexpected(error(-1, QStringLiteral("out of memory")));
+        } catch (const std::exception& e) {
+            return std::unexpected(error(-1, QStringLiteral("internal error: %1").arg(QString::fromUtf8(e.what()))));
+        } catch (...) {
+            return std::unexpected(error(-1, QStringLiteral("internal error")));
         }
         m_summary.traces = static_cast<qint64>(m_traceIds.size());
         m_summary.services = static_cast<qint64>(m_services.size());
@@ -168,6 +177,7 @@ private:
         JsonRecordSplitter splitter(m_input.bytes());
         std::unique_ptr<JsonFormatParser> parser;
         size_t records = 0;
+        size_t lastReport = 0;
         for (;;) {
             std::optional<JsonRecord> record;
             try {
@@ -188,9 +198,12 @@ private:
             parseJsonRecord(*parser, *record);
             if (m_batch.spanCount() >= m_options.flushSpans)
                 flush();
-            if ((++records & 255) == 0) {
+            // Progress (and cancel) every few megabytes or records, so a file of a few huge records reports too.
+            const size_t end = record->offset + record->text.size();
+            if ((++records & 255) == 0 || end - lastReport >= kProgressBytes) {
+                lastReport = end;
                 m_input.releaseBefore(record->offset);
-                reportProgress(static_cast<qint64>(record->offset + record->text.size()));
+                reportProgress(static_cast<qint64>(end));
             }
         }
         if (m_summary.format == TraceFormat::Unknown)

@@ -1,5 +1,8 @@
 #include "tracesummary.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace tracemap {
 
 TraceSummary TraceSummary::of(const Trace& trace)
@@ -7,7 +10,11 @@ TraceSummary TraceSummary::of(const Trace& trace)
     TraceSummary s;
     s.traceId = trace.id;
     s.startNs = trace.startNs();
-    s.durationNs = trace.endNs() - s.startNs;
+    const qint64 end = trace.endNs();
+    // Saturate: a hostile file may put spans at both ends of the 64-bit range.
+    s.durationNs = (s.startNs < 0 && end > std::numeric_limits<qint64>::max() + s.startNs)
+        ? std::numeric_limits<qint64>::max()
+        : std::max<qint64>(end - s.startNs, 0);
     s.spanCount = static_cast<qint64>(trace.spans.size());
     s.serviceCount = static_cast<qint64>(trace.serviceCount());
     s.errorCount = static_cast<qint64>(trace.errorCount());

@@ -139,38 +139,61 @@ void SearchPanel::updateCustomRange()
 
 void SearchPanel::setServices(const QStringList& services)
 {
-    const QString current = service();
-    const QSignalBlocker blocker(m_service);
-    m_service->clear();
-    m_service->addItem(kAllServices);
-    for (const QString& name : services) {
-        if (!name.isEmpty()) // spans without a service cannot be searched by service
-            m_service->addItem(name);
+    const QString wanted = service();
+    {
+        const QSignalBlocker blocker(m_service);
+        m_service->clear();
+        m_service->addItem(kAllServices);
+        for (const QString& name : services) {
+            if (!name.isEmpty()) // spans without a service cannot be searched by service
+                m_service->addItem(name);
+        }
+        const int index = wanted.isEmpty() ? 0 : m_service->findText(wanted);
+        m_service->setCurrentIndex(index >= 0 ? index : 0);
+        if (index >= 0)
+            m_pendingService.clear();
     }
-    const int index = current.isEmpty() ? 0 : m_service->findText(current);
-    m_service->setCurrentIndex(index >= 0 ? index : 0);
+    // Announce the service (it may be a restored one, or the previous may be gone after Clear Cache) so the
+    // operations follow it.
+    Q_EMIT serviceChanged(service());
 }
 
 void SearchPanel::setOperations(const QStringList& operations)
 {
-    const QString current = m_operation->currentText();
+    const QString current = m_pendingOperation.isEmpty() ? m_operation->currentText() : m_pendingOperation;
     m_operation->clear();
     m_operation->addItem(kAllOperations);
     m_operation->addItems(operations);
     const int index = m_operation->findText(current);
     m_operation->setCurrentIndex(index >= 0 ? index : 0);
+    if (index >= 0)
+        m_pendingOperation.clear();
 }
 
 QString SearchPanel::service() const
 {
-    return m_service->currentIndex() <= 0 ? QString() : m_service->currentText();
+    if (m_service->currentIndex() <= 0)
+        return m_pendingService; // until the services arrive, the restored one stands
+    return m_service->currentText();
+}
+
+bool SearchPanel::setService(const QString& service)
+{
+    const int index = m_service->findText(service);
+    if (index < 0)
+        return false;
+    m_pendingService.clear();
+    m_pendingOperation.clear();
+    m_service->setCurrentIndex(index);
+    m_operation->setCurrentIndex(0);
+    return true;
 }
 
 std::variant<TraceQuery, QString> SearchPanel::query() const
 {
     TraceQuery q;
     q.service = service();
-    q.operation = m_operation->currentIndex() <= 0 ? QString() : m_operation->currentText();
+    q.operation = m_operation->currentIndex() <= 0 ? m_pendingOperation : m_operation->currentText();
     auto tags = parseTags(m_tags->text());
     if (auto* message = std::get_if<QString>(&tags))
         return *message;
@@ -230,12 +253,10 @@ void SearchPanel::restoreState(const QVariantMap& state)
 {
     if (state.isEmpty())
         return;
-    const int service = m_service->findText(state.value(QStringLiteral("service")).toString());
-    if (service >= 0)
-        m_service->setCurrentIndex(service);
-    const int operation = m_operation->findText(state.value(QStringLiteral("operation")).toString());
-    if (operation >= 0)
-        m_operation->setCurrentIndex(operation);
+    m_pendingService = state.value(QStringLiteral("service")).toString();
+    m_pendingOperation = state.value(QStringLiteral("operation")).toString();
+    if (m_pendingOperation == kAllOperations)
+        m_pendingOperation.clear();
     m_tags->setText(state.value(QStringLiteral("tags")).toString());
     m_minDuration->setText(state.value(QStringLiteral("minDuration")).toString());
     m_maxDuration->setText(state.value(QStringLiteral("maxDuration")).toString());

@@ -27,6 +27,8 @@ public:
     void setServices(const QStringList& services);
     void setOperations(const QStringList& operations);
     QString service() const;
+    /// Selects a service (as a click on the topology map does); false when the cache has no such service.
+    bool setService(const QString& service);
     /// The query the form describes now, or an error message naming the field.
     std::variant<TraceQuery, QString> query() const;
 
@@ -56,6 +58,9 @@ private:
     QSpinBox* m_limit;
     QPushButton* m_find;
     QLabel* m_error;
+    // A restored service and operation wait here until the cache's lists arrive.
+    QString m_pendingService;
+    QString m_pendingOperation;
 };
 
 /// Parses logfmt-style tags: `http.status_code=500 error=true name="a b"`. Returns the pairs or an error message.

@@ -27,6 +27,10 @@ QStringList spanProblemDescriptions(quint16 problems)
                 "and was given an id of its own.") },
         { MissingDuration, QT_TRANSLATE_NOOP("SpanProblems", "Missing duration: the source gave no duration.") },
         { MissingStart, QT_TRANSLATE_NOOP("SpanProblems", "Missing start: the source gave no start time.") },
+        { ClockSkew,
+            QT_TRANSLATE_NOOP("SpanProblems",
+                "Clock skew: this span ran in another service and starts before its parent or ends after it; "
+                "the two hosts' clocks probably disagree.") },
     };
     QStringList out;
     for (const Text& t : kTexts) {

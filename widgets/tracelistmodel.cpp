@@ -77,7 +77,9 @@ QVariant TraceListModel::data(const QModelIndex& index, int role) const
         return {};
     switch (index.column()) {
     case Start:
-        return QDateTime::fromMSecsSinceEpoch(t.startNs / 1000000).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+        // UTC, as the trace header and span details show it: traces come from hosts in any time zone.
+        return QDateTime::fromMSecsSinceEpoch(t.startNs / 1000000, Qt::UTC)
+            .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
     case Root:
         return QString(
             (t.rootService.isEmpty() ? tr("(no service)") : t.rootService) + QStringLiteral(": ") + t.rootOperation);
