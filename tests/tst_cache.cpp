@@ -158,6 +158,36 @@ class TestCache : public QObject {
     std::unique_ptr<TraceCache> m_search;
     std::vector<Trace> m_searchTraces;
 
+    // Row count and content checksum of every table, read with SQLite directly.
+    static QString tableDigest(const QString& path)
+    {
+        sqlite3* db = nullptr;
+        QString digest;
+        if (sqlite3_open(path.toUtf8().constData(), &db) != SQLITE_OK)
+            return QStringLiteral("cannot open");
+        for (const char* table : { "traces", "trace_blobs", "postings", "operations", "imports" }) {
+            const QByteArray all = QByteArray("SELECT * FROM ") + table;
+            sqlite3_stmt* count = nullptr;
+            if (sqlite3_prepare_v2(db, all.constData(), -1, &count, nullptr) == SQLITE_OK) {
+                qint64 rows = 0;
+                quint64 sum = 0;
+                while (sqlite3_step(count) == SQLITE_ROW) {
+                    ++rows;
+                    for (int c = 0; c < sqlite3_column_count(count); ++c) {
+                        const auto* bytes = static_cast<const unsigned char*>(sqlite3_column_blob(count, c));
+                        for (int i = 0; bytes && i < sqlite3_column_bytes(count, c); ++i)
+                            sum = sum * 131 + bytes[i];
+                        sum = sum * 131 + static_cast<quint64>(sqlite3_column_int64(count, c));
+                    }
+                }
+                digest += QStringLiteral("%1:%2:%3 ").arg(QLatin1String(table)).arg(rows).arg(sum);
+            }
+            sqlite3_finalize(count);
+        }
+        sqlite3_close(db);
+        return digest;
+    }
+
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_searchDir.isValid()); }
 
@@ -455,6 +485,56 @@ private Q_SLOTS:
         QVERIFY2(loaded.error().contains(QLatin1String("damaged")), qPrintable(loaded.error()));
         auto each = (*cache)->forEachTrace([](const Trace&) { return true; });
         QVERIFY(!each.has_value());
+    }
+
+    // A failure or a cancel after the first batch was already written must still leave every table as it was.
+    void failedOrCancelledImportAfterAFlushChangesNothing_data()
+    {
+        QTest::addColumn<bool>("cancel");
+        QTest::newRow("cancelled") << true;
+        QTest::newRow("failed") << false;
+    }
+
+    void failedOrCancelledImportAfterAFlushChangesNothing()
+    {
+        QFETCH(bool, cancel);
+        if (!requireFixtures())
+            return;
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.sqlite"));
+        auto cache = TraceCache::open(path);
+        QVERIFY(cache.has_value());
+        QVERIFY((*cache)->importFile(testsupport::fixture(QStringLiteral("zipkin-v2/yelp.json"))).has_value());
+        const QString before = tableDigest(path);
+
+        // A 2,000-trace file; the importer flushes every 50 spans, so many traces are written before the end.
+        QString big = dir.filePath(QStringLiteral("big.json"));
+        QByteArray json = "[";
+        for (int t = 1; t <= 2000; ++t) {
+            for (int k = 1; k <= 3; ++k) {
+                if (json.size() > 1)
+                    json += ',';
+                json += "{\"traceId\":\"" + QByteArray::number(t, 16).rightJustified(32, '0') + "\",\"id\":\""
+                    + QByteArray::number(k, 16).rightJustified(16, '0') + "\","
+                    + (k > 1 ? "\"parentId\":\"0000000000000001\"," : "")
+                    + "\"name\":\"op\",\"timestamp\":1000,\"duration\":5,"
+                      "\"localEndpoint\":{\"serviceName\":\"svc\"},\"tags\":{\"k\":\"v\"}}";
+            }
+        }
+        if (!cancel)
+            json += ",{\"traceId\":\"zz\"}"; // bad at the very end
+        json += "]";
+        QVERIFY(testsupport::writeFile(big, json));
+
+        ImportOptions options;
+        options.flushSpans = 50;
+        int calls = 0;
+        options.progress = [&](qint64, qint64) { return !cancel || ++calls < 2; };
+        auto result = (*cache)->importFile(big, options);
+        QVERIFY(!result.has_value());
+        QCOMPARE(result.error().cancelled, cancel);
+        QCOMPARE(tableDigest(path), before);
+        QCOMPARE((*cache)->traceCount(), 1);
     }
 
     void percentiles_data()
