@@ -17,15 +17,15 @@ ImportController::ImportController(QString cachePath, QThreadPool* worker, QObje
 
 void ImportController::cancel()
 {
+    // Stops the file being imported and everything queued so far; files opened afterwards get a fresh token.
     m_cancel->store(true);
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
 }
 
 void ImportController::importFiles(const QStringList& files)
 {
     if (files.isEmpty())
         return;
-    if (m_pending == 0)
-        m_cancel->store(false);
     m_pending += static_cast<int>(files.size());
     QPointer<ImportController> self(this);
     auto cancel = m_cancel;
@@ -53,14 +53,16 @@ void ImportController::importFiles(const QStringList& files)
             }
             Q_EMIT self->started(file);
             int lastPercent = -1;
-            const auto summary = (*cache)->importFile(file, [&](qint64 done, qint64 total) {
+            ImportOptions options;
+            options.progress = [&](qint64 done, qint64 total) {
                 const int percent = total > 0 ? static_cast<int>(done * 100 / total) : 0;
                 if (percent != lastPercent && self) {
                     lastPercent = percent;
                     Q_EMIT self->progress(file, percent);
                 }
                 return !cancel->load();
-            });
+            };
+            const auto summary = (*cache)->importFile(file, options);
             if (!self)
                 return;
             if (summary)

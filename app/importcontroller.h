@@ -13,8 +13,8 @@
 namespace tracemap {
 
 /// Imports files into the cache on a worker thread, one file after the other, reporting progress (throttled to
-/// whole percents) and each file's outcome; cancel() stops the file being imported and leaves the cache as it
-/// was (the file's transaction is rolled back). A failed file does not stop the others.
+/// whole percents) and each file's outcome; cancel() stops the file being imported — its transaction is rolled
+/// back, so the cache is as it was — and the files queued before it. A failed file does not stop the others.
 class ImportController : public QObject {
     Q_OBJECT
 public:

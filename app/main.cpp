@@ -1,6 +1,7 @@
 #include "commandline.h"
 #include "mainwindow.h"
 #include "screenshot.h"
+#include "topologycommand.h"
 #include "tracecache.h"
 
 #include <QApplication>
@@ -19,8 +20,11 @@ int main(int argc, char** argv)
         return CommandLine::run(QCoreApplication::arguments());
     }
 
-    const bool screenshot = argc > 1 && QString::fromLocal8Bit(argv[1]) == QLatin1String("screenshot");
-    if (screenshot && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+    // These commands draw, so they need a GUI application, but never a display.
+    const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
+    const bool screenshot = command == QLatin1String("screenshot");
+    const bool topology = command == QLatin1String("topology");
+    if ((screenshot || topology) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen"); // renders without a display
 
     QApplication app(argc, argv);
@@ -30,6 +34,8 @@ int main(int argc, char** argv)
 
     if (screenshot)
         return Screenshot::run(QCoreApplication::arguments());
+    if (topology)
+        return TopologyCommand::run(QCoreApplication::arguments());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -39,6 +45,7 @@ int main(int argc, char** argv)
                        "  search             search the cache for traces\n"
                        "  stats [FILE...]    per-service and per-operation spans, errors and latency percentiles\n"
                        "  generate           write synthetic microservice traces\n"
+                       "  topology [FILE...] write the service map as SVG, PNG, PDF, DOT or JSON\n"
                        "  screenshot         render the window offscreen to a PNG\n\n"
                        "Without a command, opens the window on the given files."));
     parser.addHelpOption();

@@ -1,16 +1,22 @@
 #include "mainwindow.h"
 
+#include "dependencylinksreader.h"
 #include "importcontroller.h"
 #include "searchpanel.h"
 #include "startpage.h"
+#include "topologycontroller.h"
+#include "topologyexporter.h"
+#include "topologyview.h"
 #include "tracecache.h"
 #include "tracelistmodel.h"
 #include "tracelistview.h"
+#include "traceselection.h"
 #include "traceview.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -18,6 +24,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -31,6 +38,7 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QToolButton>
+#include <QVBoxLayout>
 #include <QtConcurrent>
 
 namespace tracemap {
@@ -67,10 +75,12 @@ QString fileFilter()
 MainWindow::MainWindow(QString cachePath, QWidget* parent)
     : QMainWindow(parent)
     , m_cachePath(std::move(cachePath))
-    , m_imports(new ImportController(m_cachePath, &m_cacheWorker, this))
+    , m_imports(new ImportController(m_cachePath, &m_importWorker, this))
     , m_searchPanel(new SearchPanel(this))
     , m_searchDock(new QDockWidget(tr("Search"), this))
     , m_results(new TraceListView(this))
+    , m_topology(new TopologyView(this))
+    , m_topologyController(new TopologyController(m_cachePath, &m_cacheWorker, m_topology, this))
     , m_tabs(new QTabWidget(this))
     , m_startPage(new StartPage(this))
     , m_central(new QStackedWidget(this))
@@ -81,6 +91,7 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     qRegisterMetaType<ImportSummary>();
     qRegisterMetaType<ImportError>();
     m_cacheWorker.setMaxThreadCount(1);
+    m_importWorker.setMaxThreadCount(1);
     setWindowTitle(QStringLiteral("Tracemap"));
     setAcceptDrops(true);
     setObjectName(QStringLiteral("mainWindow"));
@@ -93,7 +104,10 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     m_tabs->setTabsClosable(true);
     m_tabs->setMovable(true);
     m_tabs->addTab(m_results, tr("Search Results"));
-    m_tabs->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr); // the results tab stays
+    m_tabs->addTab(createTopologyPage(), tr("Topology"));
+    // The results and topology tabs stay; trace tabs can be closed.
+    m_tabs->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);
+    m_tabs->tabBar()->setTabButton(1, QTabBar::RightSide, nullptr);
     m_central->addWidget(m_startPage);
     m_central->addWidget(m_tabs);
     setCentralWidget(m_central);
@@ -105,7 +119,7 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     connect(m_startPage, &StartPage::openRequested, this,
         [this] { openFiles(QFileDialog::getOpenFileNames(this, tr("Open Trace Files"), QString(), fileFilter())); });
     connect(m_startPage, &StartPage::sampleRequested, this, &MainWindow::openSample);
-    connect(m_results, &TraceListView::traceActivated, this, &MainWindow::openTrace);
+    connect(m_results, &TraceListView::traceActivated, this, [this](const TraceId& id) { openTrace(id); });
     connect(m_searchPanel, &SearchPanel::searchRequested, this, &MainWindow::search);
     connect(m_searchPanel, &SearchPanel::serviceChanged, this, [this](const QString& service) {
         const QString path = m_cachePath;
@@ -155,17 +169,19 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_searchPanel->restoreState(settings.value(QStringLiteral("search/form")).toMap());
+    if (const auto restored = m_searchPanel->query(); std::holds_alternative<TraceQuery>(restored))
+        m_lastQuery = std::get<TraceQuery>(restored);
     if (!settings.contains(QStringLiteral("window/geometry")))
         resize(1400, 860);
     updateRecentMenu();
     refreshCacheInfo();
-    m_lastQuery.limit = 100;
     search(m_lastQuery);
 }
 
 MainWindow::~MainWindow()
 {
     m_imports->cancel();
+    m_importWorker.waitForDone();
     m_cacheWorker.waitForDone();
 }
 
@@ -177,6 +193,7 @@ void MainWindow::createActions()
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     QAction* sample = file->addAction(tr("Open &Sample"), this, &MainWindow::openSample);
+    file->addAction(tr("&Export Topology…"), this, &MainWindow::exportTopology);
     file->addSeparator();
     file->addAction(tr("&Clear Cache…"), this, &MainWindow::clearCache);
     file->addSeparator();
@@ -267,9 +284,18 @@ void MainWindow::openFiles(const QStringList& files)
 {
     if (files.isEmpty())
         return;
-    m_importErrors.clear();
     m_central->setCurrentWidget(m_tabs);
-    m_imports->importFiles(files);
+    // Dependency-link files hold a service graph, not spans: they go straight to the topology map.
+    QStringList traceFiles;
+    for (const QString& file : files) {
+        if (DependencyLinksReader::isDependencyLinksFile(file)) {
+            m_topologyController->showDependencyFile(file);
+            m_tabs->setCurrentWidget(m_topology->parentWidget());
+        } else {
+            traceFiles << file;
+        }
+    }
+    m_imports->importFiles(traceFiles);
 }
 
 void MainWindow::search(const TraceQuery& query)
@@ -301,6 +327,11 @@ void MainWindow::search(const TraceQuery& query)
             if (generation != m_searchGeneration)
                 return; // a newer search is on its way
             const int count = static_cast<int>(outcome->traces.size());
+            std::vector<TraceId> ids;
+            ids.reserve(outcome->traces.size());
+            for (const TraceSummary& t : outcome->traces)
+                ids.push_back(t.traceId);
+            m_topologyController->setSearchResults(std::move(ids));
             m_results->setTraces(std::move(outcome->traces));
             if (!outcome->error.isEmpty())
                 m_status->setText(tr("Search failed: %1").arg(outcome->error));
@@ -310,12 +341,28 @@ void MainWindow::search(const TraceQuery& query)
         });
 }
 
-void MainWindow::openTrace(const TraceId& id)
+namespace {
+void selectSpan(TraceView* view, SpanId span)
+{
+    if (span == 0)
+        return;
+    const auto trace = view->selection()->trace();
+    for (quint32 i = 0; i < trace->spans.size(); ++i) {
+        if (trace->spans[i].id == span) {
+            view->selection()->setSpanIndex(i);
+            return;
+        }
+    }
+}
+} // namespace
+
+void MainWindow::openTrace(const TraceId& id, SpanId span)
 {
     const QString hex = QString::fromStdString(id.toHex());
-    for (int i = 1; i < m_tabs->count(); ++i) {
+    for (int i = 0; i < m_tabs->count(); ++i) {
         if (m_tabs->widget(i)->property("traceId").toString() == hex) {
             m_tabs->setCurrentIndex(i);
+            selectSpan(qobject_cast<TraceView*>(m_tabs->widget(i)), span);
             Q_EMIT traceOpened(hex);
             return;
         }
@@ -342,19 +389,22 @@ void MainWindow::openTrace(const TraceId& id)
                 outcome->error = trace.error();
             return outcome;
         },
-        [this, hex](const std::shared_ptr<Outcome>& outcome) {
+        [this, hex, span](const std::shared_ptr<Outcome>& outcome) {
             if (!outcome->trace) {
                 m_status->setText(outcome->error);
+                QMessageBox::information(this, tr("Open Trace"), outcome->error);
                 return;
             }
             auto* view = new TraceView(outcome->trace, m_tabs);
             view->setProperty("traceId", hex);
-            connect(view, &TraceView::linkActivated, this, [this](const TraceId& trace, SpanId) { openTrace(trace); });
+            connect(view, &TraceView::linkActivated, this,
+                [this](const TraceId& trace, SpanId span) { openTrace(trace, span); });
             const TraceSummary summary = TraceSummary::of(*outcome->trace);
             const QString title = QStringLiteral("%1: %2").arg(summary.rootService, summary.rootOperation);
             const int index = m_tabs->addTab(view, title.size() > 40 ? title.left(39) + QChar(0x2026) : title);
             m_tabs->setTabToolTip(index, QStringLiteral("%1\n%2").arg(title, hex));
             m_tabs->setCurrentIndex(index);
+            selectSpan(view, span);
             m_status->setText(tr("Trace %1: %n span(s)", nullptr, static_cast<int>(summary.spanCount)).arg(hex));
             Q_EMIT traceOpened(hex);
         });
@@ -362,11 +412,73 @@ void MainWindow::openTrace(const TraceId& id)
 
 void MainWindow::closeTab(int index)
 {
-    if (index <= 0 || index >= m_tabs->count())
-        return; // the results tab stays
+    if (index < 0 || index >= m_tabs->count() || !m_tabs->widget(index)->property("traceId").isValid())
+        return; // the results and topology tabs stay
     QWidget* page = m_tabs->widget(index);
     m_tabs->removeTab(index);
     page->deleteLater();
+}
+
+QWidget* MainWindow::createTopologyPage()
+{
+    auto* page = new QWidget(this);
+    auto* scope = new QComboBox(page);
+    scope->addItem(tr("Services of the search results"));
+    scope->addItem(tr("Services of the whole cache"));
+    auto* row = new QHBoxLayout;
+    row->addWidget(scope);
+    row->addStretch(1);
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 4, 0, 0);
+    layout->addLayout(row);
+    layout->addWidget(m_topology, 1);
+    connect(scope, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_topologyController->setScope(
+            index == 1 ? TopologyController::Scope::WholeCache : TopologyController::Scope::SearchResults);
+    });
+    connect(m_topologyController, &TopologyController::failed, this,
+        [this](const QString& message) { m_status->setText(tr("Topology: %1").arg(message)); });
+    // A click on a service lists its traces; a click on a call lists the traces that make it.
+    connect(m_topology, &TopologyView::nodeClicked, this, [this](const QString& service) {
+        if (!m_searchPanel->setService(service)) {
+            m_status->setText(tr("%1 reports no spans of its own (it is inferred from its callers)").arg(service));
+            return;
+        }
+        m_searchPanel->find();
+        m_tabs->setCurrentWidget(m_results);
+    });
+    connect(m_topology, &TopologyView::edgeClicked, this, &MainWindow::searchEdge);
+    return page;
+}
+
+void MainWindow::searchEdge(const QString& from, const QString& to)
+{
+    TraceQuery query;
+    query.edge = std::make_pair(from, to);
+    query.limit = 100;
+    search(query);
+    m_status->setText(tr("Traces with calls from %1 to %2").arg(from, to));
+    m_tabs->setCurrentWidget(m_results);
+}
+
+void MainWindow::exportTopology()
+{
+    if (!m_topology->isLaidOut() || m_topology->topology().nodes.empty()) {
+        QMessageBox::information(this, tr("Export Topology"), tr("There is no topology to export yet."));
+        return;
+    }
+    QString selected;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Topology"), QStringLiteral("topology.svg"),
+        tr("SVG (*.svg);;PNG (*.png);;PDF (*.pdf);;Graphviz DOT (*.dot);;JSON (*.json)"), &selected);
+    if (path.isEmpty())
+        return;
+    TopologyExporter::Options options;
+    options.edgeLabels = m_topology->edgeLabels();
+    const auto written = TopologyExporter::write(path, m_topology->topology(), m_topology->geometry(), options);
+    if (!written)
+        QMessageBox::warning(this, tr("Export Topology"), written.error());
+    else
+        m_status->setText(tr("Topology written to %1").arg(path));
 }
 
 void MainWindow::refreshCacheInfo()
@@ -400,7 +512,7 @@ void MainWindow::refreshCacheInfo()
 
 void MainWindow::updateCentralPage(qint64 traceCount)
 {
-    if (traceCount == 0 && !isImporting() && m_tabs->count() == 1)
+    if (traceCount == 0 && !isImporting() && m_tabs->count() == 2)
         m_central->setCurrentWidget(m_startPage);
     else
         m_central->setCurrentWidget(m_tabs);
@@ -412,8 +524,8 @@ void MainWindow::clearCache()
             tr("Remove every trace from the cache %1? The files you imported are not touched.").arg(m_cachePath))
         != QMessageBox::Yes)
         return;
-    while (m_tabs->count() > 1)
-        closeTab(1);
+    for (int i = m_tabs->count() - 1; i >= 0; --i)
+        closeTab(i);
     const QString path = m_cachePath;
     runOnWorker<QString>(
         &m_cacheWorker, this,

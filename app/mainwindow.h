@@ -24,6 +24,8 @@ class ImportController;
 class SearchPanel;
 class StartPage;
 class TraceListView;
+class TopologyController;
+class TopologyView;
 
 /// The window a user lives in: a search dock, the results and one tab per open trace, imports with progress and
 /// cancel in the status bar. All cache work runs on one worker thread, in the order it was asked for; the GUI
@@ -37,12 +39,14 @@ public:
     void openFiles(const QStringList& files);
     void openSample();
     void search(const TraceQuery& query);
-    void openTrace(const TraceId& id);
+    /// Opens the trace in a tab (or shows its tab) and selects the span, if one is given.
+    void openTrace(const TraceId& id, SpanId span = 0);
 
     /// For tests and `tracemap screenshot`.
     TraceListView* resultsView() const { return m_results; }
     QTabWidget* tabs() const { return m_tabs; }
     SearchPanel* searchPanel() const { return m_searchPanel; }
+    TopologyView* topologyView() const { return m_topology; }
     bool isImporting() const;
     QString cachePath() const { return m_cachePath; }
 
@@ -70,13 +74,19 @@ private:
     void clearCache();
     void closeTab(int index);
     void updateCentralPage(qint64 traceCount);
+    QWidget* createTopologyPage();
+    void exportTopology();
+    void searchEdge(const QString& from, const QString& to);
 
     QString m_cachePath;
-    QThreadPool m_cacheWorker; // one thread: cache work stays in order
+    QThreadPool m_cacheWorker; // queries: one thread, so they run in the order asked
+    QThreadPool m_importWorker; // imports: one writer; queries go on meanwhile (SQLite WAL)
     ImportController* m_imports;
     SearchPanel* m_searchPanel;
     QDockWidget* m_searchDock;
     TraceListView* m_results;
+    TopologyView* m_topology;
+    TopologyController* m_topologyController;
     QTabWidget* m_tabs;
     StartPage* m_startPage;
     QStackedWidget* m_central;

@@ -1,6 +1,7 @@
 #include "screenshot.h"
 
 #include "mainwindow.h"
+#include "topologyview.h"
 #include "tracelistview.h"
 
 #include <QCommandLineParser>
@@ -35,7 +36,7 @@ int Screenshot::run(const QStringList& args)
     parser.setApplicationDescription(
         QStringLiteral("Render the window offscreen after loading FILE... and save a PNG."));
     parser.addHelpOption();
-    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("start, search or trace."),
+    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("start, search, trace or topology."),
         QStringLiteral("name"), QStringLiteral("search"));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
         QStringLiteral("The PNG file to write."), QStringLiteral("FILE"));
@@ -51,9 +52,10 @@ int Screenshot::run(const QStringList& args)
     parser.process(rest);
 
     const QString viewName = parser.value(view);
-    if (viewName != QLatin1String("start") && viewName != QLatin1String("search")
-        && viewName != QLatin1String("trace")) {
-        err << "tracemap screenshot: --view must be start, search or trace\n";
+    const QStringList views { QStringLiteral("start"), QStringLiteral("search"), QStringLiteral("trace"),
+        QStringLiteral("topology") };
+    if (!views.contains(viewName)) {
+        err << "tracemap screenshot: --view must be start, search, trace or topology\n";
         return 2;
     }
     if (!parser.isSet(output)) {
@@ -71,11 +73,14 @@ int Screenshot::run(const QStringList& args)
     MainWindow window(cache);
     window.resize(match.captured(1).toInt(), match.captured(2).toInt());
     window.show();
-    waitFor(&window, &MainWindow::searchFinished);
-    if (!parser.positionalArguments().isEmpty() && viewName != QLatin1String("start")) {
+    bool ready = waitFor(&window, &MainWindow::searchFinished);
+    if (ready && !parser.positionalArguments().isEmpty() && viewName != QLatin1String("start")) {
         window.openFiles(parser.positionalArguments());
-        waitFor(&window, &MainWindow::importsFinished);
-        waitFor(&window, &MainWindow::searchFinished);
+        ready = waitFor(&window, &MainWindow::importsFinished) && waitFor(&window, &MainWindow::searchFinished);
+    }
+    if (!ready) {
+        err << "tracemap screenshot: the window did not finish loading in time\n";
+        return 1;
     }
     if (viewName == QLatin1String("trace")) {
         // The trace with the most spans among the results shows the most.
@@ -90,7 +95,23 @@ int Screenshot::run(const QStringList& args)
             return 1;
         }
         window.openTrace(best->traceId);
-        waitFor(&window, &MainWindow::traceOpened);
+        if (!waitFor(&window, &MainWindow::traceOpened)) {
+            err << "tracemap screenshot: the trace did not open in time\n";
+            return 1;
+        }
+    }
+    if (viewName == QLatin1String("topology")) {
+        window.tabs()->setCurrentWidget(window.topologyView()->parentWidget());
+        QEventLoop loop;
+        QObject::connect(window.topologyView(), &TopologyView::laidOut, &loop, &QEventLoop::quit);
+        QTimer::singleShot(120000, &loop, &QEventLoop::quit);
+        if (!window.topologyView()->isLaidOut() || window.topologyView()->topology().nodes.empty())
+            loop.exec();
+        if (!window.topologyView()->isLaidOut()) {
+            err << "tracemap screenshot: the topology was not laid out in time\n";
+            return 1;
+        }
+        window.topologyView()->fitToView();
     }
     QCoreApplication::processEvents();
     const QPixmap picture = window.grab();

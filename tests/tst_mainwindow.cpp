@@ -4,6 +4,7 @@
 #include "searchpanel.h"
 #include "spandetailsview.h"
 #include "startpage.h"
+#include "topologyview.h"
 #include "tracecache.h"
 #include "tracegenerator.h"
 #include "tracelistmodel.h"
@@ -123,28 +124,63 @@ private Q_SLOTS:
         results->setCurrentIndex(results->model()->index(0, 0));
         QTest::keyClick(results, Qt::Key_Return);
         QVERIFY(opened.wait(20000));
-        QCOMPARE(window.tabs()->count(), 2);
+        QCOMPARE(window.tabs()->count(), 3); // results, topology, the trace
         auto* view = qobject_cast<TraceView*>(window.tabs()->currentWidget());
         QVERIFY(view);
         const auto trace = view->selection()->trace();
         QCOMPARE(trace->spans.size(), size_t(40));
 
-        // Selecting a span shows its attributes: the HotROD driver span carries a known attribute.
-        quint32 redis = kNoIndex;
-        for (quint32 i = 0; i < trace->spans.size() && redis == kNoIndex; ++i) {
-            if (trace->serviceName(trace->spans[i]) == "redis-manual")
-                redis = i;
+        // Selecting a span shows its attributes: the HotROD customer service's SQL span carries a known
+        // attribute (its database statement mentions the customer table).
+        quint32 mysql = kNoIndex;
+        for (quint32 i = 0; i < trace->spans.size() && mysql == kNoIndex; ++i) {
+            if (trace->serviceName(trace->spans[i]) == "mysql")
+                mysql = i;
         }
-        QVERIFY(redis != kNoIndex);
-        view->selection()->setSpanIndex(redis);
+        QVERIFY(mysql != kNoIndex);
+        view->selection()->setSpanIndex(mysql);
         const QStringList texts = visibleTexts(view->findChild<SpanDetailsView*>());
-        QVERIFY2(texts.contains(QStringLiteral("redis-manual")), qPrintable(texts.mid(0, 40).join(QLatin1Char('|'))));
+        QVERIFY2(texts.contains(QStringLiteral("SQL SELECT")), qPrintable(texts.mid(0, 60).join(QLatin1Char('|'))));
+        QVERIFY2(texts.contains(QStringLiteral("sql.query")), qPrintable(texts.mid(0, 60).join(QLatin1Char('|'))));
 
-        // Ctrl+W closes the trace tab; the results tab stays.
+        // Ctrl+W closes the trace tab; the results and topology tabs stay.
         QTest::keySequence(&window, QKeySequence::Close);
-        QTRY_COMPARE(window.tabs()->count(), 1);
+        QTRY_COMPARE(window.tabs()->count(), 2);
         QTest::keySequence(&window, QKeySequence::Close);
-        QCOMPARE(window.tabs()->count(), 1);
+        QCOMPARE(window.tabs()->count(), 2);
+    }
+
+    // The topology tab maps the services of the results; clicking a service lists its traces, clicking a call
+    // lists the traces that make it.
+    void topologyTabFollowsTheResults()
+    {
+        if (!requireFixtures())
+            return;
+        MainWindow window(freshCache(QStringLiteral("topology")));
+        window.show();
+        QSignalSpy laidOut(window.topologyView(), &TopologyView::laidOut);
+        QSignalSpy imported(&window, &MainWindow::importsFinished);
+        window.openFiles({ fixture(kHotrod), fixture(QStringLiteral("zipkin-v2/yelp.json")) });
+        QVERIFY(imported.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.topologyView()->isLaidOut() && window.topologyView()->topology().nodeIndex("redis-manual") >= 0,
+            20000);
+        const Topology& map = window.topologyView()->topology();
+        QVERIFY(map.nodeIndex("frontend") >= 0);
+        QCOMPARE(window.topologyView()->geometry().nodes.size(), map.nodes.size());
+
+        QSignalSpy searched(&window, &MainWindow::searchFinished);
+        Q_EMIT window.topologyView()->nodeClicked(QStringLiteral("customer"));
+        QVERIFY(searched.wait(10000));
+        QCOMPARE(window.resultsView()->model()->rowCount(), 1); // only HotROD has the customer service
+        QCOMPARE(window.searchPanel()->service(), QStringLiteral("customer"));
+
+        Q_EMIT window.topologyView()->edgeClicked(QStringLiteral("driver"), QStringLiteral("redis-manual"));
+        QVERIFY(searched.wait(10000));
+        QCOMPARE(window.resultsView()->model()->rowCount(), 1);
+        Q_EMIT window.topologyView()->edgeClicked(QStringLiteral("redis-manual"), QStringLiteral("driver"));
+        QVERIFY(searched.wait(10000));
+        QCOMPARE(window.resultsView()->model()->rowCount(), 0); // no call goes that way
     }
 
     void droppingAFileOpensIt()

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "ids.h"
+
+#include <QObject>
+#include <QString>
+#include <QThreadPool>
+
+#include <vector>
+
+namespace tracemap {
+
+class TopologyView;
+
+/// Feeds the topology map: computes the service graph of the current search results, of the whole cache, or of
+/// a dependency-link file on the cache worker, and hands it to the view (which lays it out off the GUI thread).
+class TopologyController : public QObject {
+    Q_OBJECT
+public:
+    enum class Scope { SearchResults, WholeCache };
+
+    TopologyController(QString cachePath, QThreadPool* worker, TopologyView* view, QObject* parent = nullptr);
+
+    Scope scope() const { return m_scope; }
+    void setScope(Scope scope);
+    /// The traces the search found; used when the scope is SearchResults.
+    void setSearchResults(std::vector<TraceId> traces);
+    /// Shows the links of a dependency-link file instead (until the next search or scope change).
+    void showDependencyFile(const QString& path);
+
+Q_SIGNALS:
+    void failed(const QString& message);
+
+private:
+    void refresh();
+
+    QString m_cachePath;
+    QThreadPool* m_worker;
+    TopologyView* m_view;
+    Scope m_scope = Scope::SearchResults;
+    std::vector<TraceId> m_results;
+    quint64 m_generation = 0;
+};
+
+} // namespace tracemap

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "layoutoptions.h"
+#include "topology.h"
+#include "topologygeometry.h"
+
+#include <QString>
+
+#include <expected>
+#include <string_view>
+
+namespace tracemap {
+
+/// Lays a topology out with Graphviz linked in-process (libgvc/libcgraph; the `dot` program is never run) and
+/// returns plain geometry.
+///
+/// Thread safety: callable from any thread, but Graphviz 2.43 is not reentrant (the DOT parser, the error
+/// reporting and the layout engines keep global state), so calls are serialised by a process-wide mutex; each call
+/// has its own GVC context. Nothing else in the process may call Graphviz concurrently.
+class GraphvizLayout {
+public:
+    /// DotWriter::write(topology, options) laid out by the chosen engine. Errors (Graphviz's messages, or an
+    /// edge naming a node that does not exist) come back as text; Graphviz never writes to stderr meanwhile.
+    [[nodiscard]] static std::expected<TopologyGeometry, QString> layout(
+        const Topology& topology, const LayoutOptions& options);
+
+    /// Lays out `dot` (which must be DotWriter's output for `topology`) with `engine` ("dot", "sfdp" or "neato"; a
+    /// `layout` attribute in the graph takes precedence, as in the Graphviz programs).
+    [[nodiscard]] static std::expected<TopologyGeometry, QString> layoutDot(
+        std::string_view dot, const char* engine, const Topology& topology);
+
+    static QString graphvizVersion();
+};
+
+} // namespace tracemap

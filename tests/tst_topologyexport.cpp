@@ -1,0 +1,114 @@
+// Topology export: SVG and DOT stay valid whatever the service names are, PNG and PDF are written, and the
+// map widget's zoom keeps the point under the cursor.
+#include "graphvizlayout.h"
+#include "topologyexporter.h"
+#include "topologyview.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QXmlStreamReader>
+
+#include <graphviz/cgraph.h>
+
+using namespace tracemap;
+
+namespace {
+
+const std::vector<std::string> kHostileNames { "plain", "quote\"d", "<script>&amp;", "new\nline", "back\\slash",
+    "ünïcödé 服务", "" };
+
+Topology hostileTopology()
+{
+    Topology t;
+    for (const auto& name : kHostileNames) {
+        Topology::Node n;
+        n.name = name;
+        n.spans = 10;
+        t.nodes.push_back(n);
+    }
+    std::sort(t.nodes.begin(), t.nodes.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    for (quint32 i = 0; i + 1 < t.nodes.size(); ++i) {
+        Topology::Edge e;
+        e.from = i;
+        e.to = i + 1;
+        e.calls = 3;
+        t.edges.push_back(e);
+    }
+    return t;
+}
+
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestTopologyExport : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void everyFormatIsWrittenAndValid()
+    {
+        const Topology topology = hostileTopology();
+        LayoutOptions options;
+        options.edgeLabels = true;
+        const auto geometry = GraphvizLayout::layout(topology, options);
+        QVERIFY2(geometry.has_value(), geometry ? "" : qPrintable(geometry.error()));
+        QTemporaryDir dir;
+        for (const char* suffix : { "svg", "png", "pdf", "dot", "json" }) {
+            const QString path = dir.filePath(QStringLiteral("map.") + QLatin1String(suffix));
+            const auto written = TopologyExporter::write(path, topology, *geometry, {});
+            QVERIFY2(written.has_value(), written ? "" : qPrintable(written.error()));
+            QVERIFY2(QFile(path).size() > 100, suffix);
+        }
+
+        // The SVG parses as XML and carries the names as text.
+        QXmlStreamReader xml(readAll(dir.filePath(QStringLiteral("map.svg"))));
+        QString text;
+        while (!xml.atEnd()) {
+            if (xml.readNext() == QXmlStreamReader::Characters)
+                text += xml.text();
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QVERIFY(text.contains(QStringLiteral("<script>&amp;")));
+        QVERIFY(text.contains(QStringLiteral("quote\"d")));
+        // Text in another script may come in its own text run (font fallback), so look for each part.
+        QVERIFY(text.contains(QStringLiteral("ünïcödé")));
+        QVERIFY(text.contains(QStringLiteral("服务")));
+
+        // The DOT parses with cgraph and has every node and edge.
+        QByteArray dot = readAll(dir.filePath(QStringLiteral("map.dot")));
+        Agraph_t* graph = agmemread(dot.constData());
+        QVERIFY(graph);
+        QCOMPARE(agnnodes(graph), static_cast<int>(topology.nodes.size()));
+        QCOMPARE(agnedges(graph), static_cast<int>(topology.edges.size()));
+        agclose(graph);
+
+        QVERIFY(readAll(dir.filePath(QStringLiteral("map.png"))).startsWith("\x89PNG"));
+        QVERIFY(readAll(dir.filePath(QStringLiteral("map.pdf"))).startsWith("%PDF"));
+        QVERIFY(!TopologyExporter::formatFor(QStringLiteral("map.bmp")).has_value());
+    }
+
+    void zoomKeepsThePointUnderTheCursor()
+    {
+        TopologyView view;
+        view.resize(800, 600);
+        QSignalSpy laidOut(&view, &TopologyView::laidOut);
+        view.setTopology(hostileTopology());
+        QVERIFY(laidOut.wait(10000));
+        const QPointF cursor(613, 211);
+        const QPointF before = view.toScene(cursor);
+        view.setZoomAt(view.zoom() * 2.5, cursor);
+        const QPointF after = view.toScene(cursor);
+        QVERIFY(std::abs(before.x() - after.x()) < 1e-6 && std::abs(before.y() - after.y()) < 1e-6);
+        // Hit testing: the centre of each node's box finds that node.
+        for (const auto& n : view.geometry().nodes)
+            QCOMPARE(view.nodeAt(view.toWidget(n.box.center())), static_cast<int>(n.node));
+    }
+};
+
+QTEST_MAIN(TestTopologyExport)
+#include "tst_topologyexport.moc"

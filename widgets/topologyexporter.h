@@ -1,0 +1,28 @@
+#pragma once
+
+#include "topology.h"
+#include "topologygeometry.h"
+
+#include <QString>
+
+#include <expected>
+#include <optional>
+
+namespace tracemap {
+
+/// Writes a topology diagram in the format its file suffix names: SVG, PNG, PDF (drawn by TopologyPainter, so
+/// they look like the map on screen), DOT (the Graphviz input) or JSON (nodes and edges with their figures).
+class TopologyExporter {
+public:
+    enum class Format { Svg, Png, Pdf, Dot, Json };
+    struct Options {
+        double scale = 2.0; // PNG pixels per point
+        bool edgeLabels = true;
+    };
+
+    static std::optional<Format> formatFor(const QString& path);
+    static std::expected<void, QString> write(
+        const QString& path, const Topology& topology, const TopologyGeometry& geometry, const Options& options);
+};
+
+} // namespace tracemap

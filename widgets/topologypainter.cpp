@@ -1,0 +1,206 @@
+#include "topologypainter.h"
+
+#include "dotwriter.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QPainterPath>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tracemap {
+
+namespace {
+
+constexpr double kMinReadablePixels = 5.0; // label font height below which labels are skipped
+
+bool isDark(const QPalette& palette)
+{
+    return palette.color(QPalette::Base).lightness() < 128;
+}
+
+QPainterPath edgePath(const TopologyGeometry::Edge& edge)
+{
+    QPainterPath path;
+    if (edge.path.empty())
+        return path;
+    path.moveTo(edge.path.front());
+    for (size_t i = 1; i + 2 < edge.path.size(); i += 3)
+        path.cubicTo(edge.path[i], edge.path[i + 1], edge.path[i + 2]);
+    return path;
+}
+
+void drawArrow(QPainter& painter, QPointF from, QPointF tip, double width, const QColor& color)
+{
+    const QPointF d = tip - from;
+    const double length = std::hypot(d.x(), d.y());
+    if (length < 1e-6)
+        return;
+    const QPointF unit = d / length;
+    const QPointF normal(-unit.y(), unit.x());
+    const double size = 6.0 + width;
+    const QPointF base = tip - unit * size;
+    const QPolygonF head { tip, base + normal * size * 0.45, base - normal * size * 0.45 };
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(color);
+    painter.drawPolygon(head);
+}
+
+void drawNodeShape(QPainter& painter, const QRectF& box, Topology::NodeKind kind)
+{
+    switch (kind) {
+    case Topology::NodeKind::Database: {
+        // A cylinder: the box with an elliptic lid.
+        const double lid = std::min(box.height() * 0.3, 10.0);
+        QPainterPath path;
+        path.moveTo(box.left(), box.top() + lid / 2);
+        path.lineTo(box.left(), box.bottom() - lid / 2);
+        path.arcTo(QRectF(box.left(), box.bottom() - lid, box.width(), lid), 180, 180);
+        path.lineTo(box.right(), box.top() + lid / 2);
+        path.arcTo(QRectF(box.left(), box.top(), box.width(), lid), 0, 180);
+        painter.drawPath(path);
+        painter.drawArc(QRectF(box.left(), box.top(), box.width(), lid), 180 * 16, 180 * 16);
+        break;
+    }
+    case Topology::NodeKind::Queue: {
+        painter.drawRoundedRect(box, 4, 4);
+        const double inset = std::min(8.0, box.width() / 8);
+        painter.drawLine(QPointF(box.left() + inset, box.top()), QPointF(box.left() + inset, box.bottom()));
+        painter.drawLine(QPointF(box.right() - inset, box.top()), QPointF(box.right() - inset, box.bottom()));
+        break;
+    }
+    case Topology::NodeKind::External:
+        painter.drawRoundedRect(box, box.height() / 2, box.height() / 2);
+        break;
+    case Topology::NodeKind::Service:
+        painter.drawRoundedRect(box, 6, 6);
+        break;
+    }
+}
+
+} // namespace
+
+QColor TopologyPainter::healthColor(double errorPercent, bool dark)
+{
+    if (errorPercent >= 5)
+        return dark ? QColor(0x8a, 0x3d, 0x12) : QColor(0xf4, 0xc7, 0xa8); // vermilion tint
+    if (errorPercent >= 1)
+        return dark ? QColor(0x7a, 0x5a, 0x10) : QColor(0xf8, 0xe2, 0xa6); // orange tint
+    return dark ? QColor(0x12, 0x4a, 0x6b) : QColor(0xcf, 0xe6, 0xf5); // sky-blue tint
+}
+
+QColor TopologyPainter::edgeColor(double errorPercent, bool dark)
+{
+    if (errorPercent >= 5)
+        return QColor(0xd5, 0x5e, 0x00);
+    if (errorPercent >= 1)
+        return QColor(0xe6, 0x9f, 0x00);
+    return dark ? QColor(0x9a, 0xa4, 0xae) : QColor(0x6b, 0x75, 0x80);
+}
+
+double TopologyPainter::edgeWidth(qint64 calls, qint64 maxCalls)
+{
+    if (maxCalls <= 1 || calls <= 1)
+        return 1.0;
+    return 1.0 + 4.0 * std::log(static_cast<double>(calls)) / std::log(static_cast<double>(maxCalls));
+}
+
+QString TopologyPainter::nodeFigures(const Topology::Node& node)
+{
+    // The second line of the label Graphviz sized the box for.
+    const QString label = QString::fromStdString(DotWriter::nodeLabel(node));
+    return label.section(QLatin1Char('\n'), 1);
+}
+
+QString TopologyPainter::edgeLabel(const Topology::Edge& edge)
+{
+    return QString::fromStdString(DotWriter::edgeLabel(edge));
+}
+
+void TopologyPainter::paint(
+    QPainter& painter, const Topology& topology, const TopologyGeometry& geometry, const Options& options)
+{
+    const bool dark = isDark(options.palette);
+    const QColor text = options.palette.color(QPalette::Text);
+    const QColor highlight = options.palette.color(QPalette::Highlight);
+    const QRectF visible = options.visibleScene;
+    qint64 maxCalls = 1;
+    for (const auto& e : topology.edges)
+        maxCalls = std::max(maxCalls, e.calls);
+
+    // Font sizes in scene units, the sizes DotWriter gave Graphviz for nodes (12) and edge labels (10), so text
+    // fits the boxes Graphviz made on every device (screen, image, SVG, PDF).
+    QFont nameFont = painter.font();
+    nameFont.setPixelSize(12);
+    nameFont.setBold(true);
+    QFont figureFont = nameFont;
+    figureFont.setBold(false);
+    figureFont.setPixelSize(10);
+    const bool labelsReadable = QFontMetricsF(figureFont).height() * options.scale >= kMinReadablePixels;
+
+    // Edges first, under the nodes. Antialiasing only for curves; boxes are drawn crisp.
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    for (const auto& g : geometry.edges) {
+        if (g.edge >= topology.edges.size() || g.path.empty())
+            continue;
+        const QPainterPath path = edgePath(g);
+        if (!visible.isEmpty() && !visible.intersects(path.boundingRect().adjusted(-8, -8, 8, 8)))
+            continue;
+        const Topology::Edge& e = topology.edges[g.edge];
+        const bool selected = options.selectedEdge == static_cast<int>(g.edge);
+        const QColor color = selected ? highlight : edgeColor(e.errorPercent, dark);
+        const double width = edgeWidth(e.calls, maxCalls) + (selected ? 1.5 : 0);
+        QPen pen(color, std::max(width, 1.0 / options.scale));
+        if (topology.nodes[e.to].inferred)
+            pen.setStyle(Qt::DashLine);
+        painter.setPen(pen);
+        painter.setBrush(Qt::NoBrush);
+        painter.drawPath(path);
+        if (g.hasArrow)
+            drawArrow(painter, g.path.back(), g.arrowTip, width, color);
+        else if (g.path.size() >= 2)
+            drawArrow(painter, g.path[g.path.size() - 2], g.path.back(), width, color);
+        if (options.edgeLabels && labelsReadable) {
+            painter.setFont(figureFont);
+            painter.setPen(text);
+            const QString label = edgeLabel(e);
+            const QSizeF size = QFontMetricsF(figureFont).size(0, label); // several lines: Graphviz left room
+            const QPointF at = g.labelPosition.isNull() ? path.pointAtPercent(0.5) : g.labelPosition;
+            painter.drawText(QRectF(at - QPointF(size.width() / 2, size.height() / 2), size), Qt::AlignCenter, label);
+        }
+    }
+
+    for (const auto& g : geometry.nodes) {
+        if (g.node >= topology.nodes.size())
+            continue;
+        if (!visible.isEmpty() && !visible.intersects(g.box))
+            continue;
+        const Topology::Node& n = topology.nodes[g.node];
+        const bool selected = options.selectedNode == static_cast<int>(g.node);
+        const bool highlighted = options.highlightedNodes.contains(g.node);
+        QPen border(selected || highlighted ? highlight : text, selected || highlighted ? 2.5 : 1.0);
+        if (n.inferred)
+            border.setStyle(Qt::DashLine);
+        painter.setPen(border);
+        painter.setBrush(n.inferred ? options.palette.color(QPalette::Base) : healthColor(n.errorPercent, dark));
+        painter.setRenderHint(QPainter::Antialiasing, n.kind != Topology::NodeKind::Service);
+        drawNodeShape(painter, g.box, n.kind);
+        if (!labelsReadable)
+            continue;
+        painter.setPen(text);
+        const QRectF inner = g.box.adjusted(4, 2, -4, -2);
+        const QRectF top(inner.left(), inner.top(), inner.width(), inner.height() * 0.55);
+        const QRectF bottom(inner.left(), top.bottom(), inner.width(), inner.height() - top.height());
+        painter.setFont(nameFont);
+        const QString name = QString::fromStdString(n.name);
+        painter.drawText(top, Qt::AlignHCenter | Qt::AlignBottom,
+            QFontMetricsF(nameFont).elidedText(
+                name.isEmpty() ? QStringLiteral("(no service)") : name, Qt::ElideMiddle, inner.width()));
+        painter.setFont(figureFont);
+        painter.drawText(bottom, Qt::AlignHCenter | Qt::AlignTop,
+            QFontMetricsF(figureFont).elidedText(nodeFigures(n), Qt::ElideRight, inner.width()));
+    }
+}
+
+} // namespace tracemap

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "topology.h"
+#include "topologygeometry.h"
+
+#include <QColor>
+#include <QPalette>
+#include <QSet>
+
+class QPainter;
+
+namespace tracemap {
+
+/// Draws a laid-out topology with QPainter, so the map on screen and the SVG/PNG/PDF exports are the same
+/// picture. Colours come from the Okabe-Ito palette, which stays distinct for colour-blind users.
+class TopologyPainter {
+public:
+    struct Options {
+        QPalette palette;
+        bool edgeLabels = false;
+        /// Device pixels per scene point: labels too small to read are left out, and hairlines stay visible.
+        double scale = 1.0;
+        QRectF visibleScene; // empty: everything
+        QSet<quint32> highlightedNodes;
+        int selectedNode = -1;
+        int selectedEdge = -1;
+    };
+
+    static void paint(
+        QPainter& painter, const Topology& topology, const TopologyGeometry& geometry, const Options& options);
+
+    /// Node fill by error rate: healthy, warning (≥ 1 %), failing (≥ 5 %).
+    static QColor healthColor(double errorPercent, bool dark);
+    static QColor edgeColor(double errorPercent, bool dark);
+    /// Pen width in points for an edge carrying `calls` of the busiest edge's `maxCalls`.
+    static double edgeWidth(qint64 calls, qint64 maxCalls);
+    /// The second label line of a node (rate and error share) and an edge's label, as DotWriter sized them.
+    static QString nodeFigures(const Topology::Node& node);
+    static QString edgeLabel(const Topology::Edge& edge);
+};
+
+} // namespace tracemap

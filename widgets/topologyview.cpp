@@ -1,0 +1,413 @@
+#include "topologyview.h"
+
+#include "graphvizlayout.h"
+#include "tracequery.h"
+
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHelpEvent>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+#include <QtConcurrent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tracemap {
+
+namespace {
+
+constexpr double kMinZoom = 0.01;
+constexpr double kMaxZoom = 8.0;
+constexpr double kHitTolerancePixels = 5.0;
+
+double distanceToSegment(const QPointF& p, const QPointF& a, const QPointF& b)
+{
+    const QPointF ab = b - a;
+    const double length2 = QPointF::dotProduct(ab, ab);
+    const double t = length2 > 0 ? std::clamp(QPointF::dotProduct(p - a, ab) / length2, 0.0, 1.0) : 0.0;
+    const QPointF closest = a + ab * t;
+    return std::hypot(p.x() - closest.x(), p.y() - closest.y());
+}
+
+QPointF cubicPoint(const QPointF& p0, const QPointF& c1, const QPointF& c2, const QPointF& p1, double t)
+{
+    const double u = 1 - t;
+    return p0 * (u * u * u) + c1 * (3 * u * u * t) + c2 * (3 * u * t * t) + p1 * (t * t * t);
+}
+
+QString nodeTooltip(const Topology::Node& n)
+{
+    QString text = QStringLiteral("<b>%1</b> (%2%3)")
+                       .arg(QString::fromStdString(n.name).toHtmlEscaped(), QString::fromLatin1(nodeKindName(n.kind)),
+                           n.inferred ? QStringLiteral(", inferred") : QString());
+    if (!n.inferred) {
+        text += QStringLiteral("<br>%1 spans, %2/s<br>%3 errors (%4%)<br>p95 %5")
+                    .arg(n.spans)
+                    .arg(n.ratePerSecond, 0, 'g', 3)
+                    .arg(n.errors)
+                    .arg(n.errorPercent, 0, 'f', 2)
+                    .arg(formatDuration(n.p95Ns));
+    }
+    return text;
+}
+
+} // namespace
+
+TopologyView::TopologyView(QWidget* parent)
+    : QWidget(parent)
+    , m_full(std::make_shared<Topology>())
+    , m_shown(m_full)
+    , m_search(new QLineEdit(this))
+    , m_hops(new QSpinBox(this))
+    , m_focus(new QToolButton(this))
+    , m_all(new QToolButton(this))
+    , m_labels(new QToolButton(this))
+    , m_message(new QLabel(this))
+{
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    setAutoFillBackground(true);
+    setBackgroundRole(QPalette::Base);
+    m_search->setPlaceholderText(tr("Find a service…"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setMaximumWidth(260);
+    m_hops->setRange(1, 10);
+    m_hops->setValue(1);
+    m_hops->setPrefix(tr("hops: "));
+    m_focus->setText(tr("Focus"));
+    m_focus->setToolTip(tr("Show only the services within this many calls of the selected one"));
+    m_all->setText(tr("Show All"));
+    m_labels->setText(tr("Edge Labels"));
+    m_labels->setCheckable(true);
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(m_search);
+    bar->addWidget(m_hops);
+    bar->addWidget(m_focus);
+    bar->addWidget(m_all);
+    bar->addWidget(m_labels);
+    bar->addStretch(1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(bar);
+    layout->addWidget(m_message, 0, Qt::AlignCenter);
+    layout->addStretch(1);
+    m_message->setText(tr("No topology yet: open traces or search."));
+
+    connect(m_search, &QLineEdit::textChanged, this, &TopologyView::highlight);
+    connect(m_focus, &QToolButton::clicked, this, [this] { focusSelected(m_hops->value()); });
+    connect(m_all, &QToolButton::clicked, this, &TopologyView::showAll);
+    connect(m_labels, &QToolButton::toggled, this, &TopologyView::setEdgeLabels);
+}
+
+void TopologyView::setEdgeLabels(bool on)
+{
+    m_edgeLabels = on;
+    m_labels->setChecked(on);
+    update();
+}
+
+void TopologyView::setTopology(Topology topology)
+{
+    m_full = std::make_shared<const Topology>(std::move(topology));
+    m_selectedNode = m_selectedEdge = -1;
+    startLayout(m_full);
+}
+
+void TopologyView::startLayout(std::shared_ptr<const Topology> topology)
+{
+    const quint64 generation = ++m_generation;
+    m_message->setText(topology->nodes.empty() ? tr("No services in this selection.") : tr("Laying out…"));
+    m_message->show();
+    using Result = std::expected<TopologyGeometry, QString>;
+    auto* watcher = new QFutureWatcher<Result>(this);
+    connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, topology, generation] {
+        Result result = watcher->result();
+        watcher->deleteLater();
+        if (generation != m_generation)
+            return; // a newer topology is on its way
+        if (!result) {
+            m_message->setText(tr("Layout failed: %1").arg(result.error()));
+            Q_EMIT layoutFailed(result.error());
+            return;
+        }
+        m_shown = topology;
+        m_geometry = std::move(*result);
+        m_laidOut = true;
+        m_message->setVisible(m_shown->nodes.empty());
+        rebuildHitPaths();
+        highlight(m_search->text());
+        fitToView();
+        Q_EMIT laidOut();
+    });
+    watcher->setFuture(QtConcurrent::run([topology] { return GraphvizLayout::layout(*topology, LayoutOptions {}); }));
+}
+
+void TopologyView::rebuildHitPaths()
+{
+    m_edgePolylines.assign(m_geometry.edges.size(), {});
+    for (size_t i = 0; i < m_geometry.edges.size(); ++i) {
+        const auto& path = m_geometry.edges[i].path;
+        auto& polyline = m_edgePolylines[i];
+        if (path.empty())
+            continue;
+        polyline.push_back(path.front());
+        for (size_t k = 1; k + 2 < path.size(); k += 3) {
+            for (int step = 1; step <= 8; ++step)
+                polyline.push_back(cubicPoint(path[k - 1], path[k], path[k + 1], path[k + 2], step / 8.0));
+        }
+        if (m_geometry.edges[i].hasArrow)
+            polyline.push_back(m_geometry.edges[i].arrowTip);
+    }
+}
+
+QPointF TopologyView::toScene(const QPointF& p) const
+{
+    return m_center + (p - QPointF(width() / 2.0, height() / 2.0)) / m_zoom;
+}
+
+QPointF TopologyView::toWidget(const QPointF& s) const
+{
+    return (s - m_center) * m_zoom + QPointF(width() / 2.0, height() / 2.0);
+}
+
+void TopologyView::fitToView()
+{
+    if (m_geometry.bounds.isEmpty()) {
+        update();
+        return;
+    }
+    const QRectF b = m_geometry.bounds.adjusted(-20, -20, 20, 20);
+    m_zoom = std::clamp(std::min(width() / b.width(), (height() - 40) / b.height()), kMinZoom, kMaxZoom);
+    m_center = b.center() - QPointF(0, 20 / m_zoom); // leave the search bar's strip free
+    update();
+}
+
+void TopologyView::centerOn(const QPointF& scenePoint)
+{
+    m_center = scenePoint;
+    update();
+}
+
+void TopologyView::setZoomAt(double zoom, const QPointF& widgetPoint)
+{
+    const QPointF anchor = toScene(widgetPoint);
+    m_zoom = std::clamp(zoom, kMinZoom, kMaxZoom);
+    // Keep the scene point under the cursor where it was.
+    m_center = anchor - (widgetPoint - QPointF(width() / 2.0, height() / 2.0)) / m_zoom;
+    update();
+}
+
+int TopologyView::nodeAt(const QPointF& widgetPoint) const
+{
+    const QPointF p = toScene(widgetPoint);
+    for (const auto& n : m_geometry.nodes) {
+        if (n.box.contains(p))
+            return static_cast<int>(n.node);
+    }
+    return -1;
+}
+
+int TopologyView::edgeAt(const QPointF& widgetPoint) const
+{
+    const QPointF p = toScene(widgetPoint);
+    const double tolerance = kHitTolerancePixels / m_zoom;
+    int best = -1;
+    double bestDistance = tolerance;
+    for (size_t i = 0; i < m_edgePolylines.size(); ++i) {
+        const auto& line = m_edgePolylines[i];
+        for (size_t k = 1; k < line.size(); ++k) {
+            const double d = distanceToSegment(p, line[k - 1], line[k]);
+            if (d <= bestDistance) {
+                bestDistance = d;
+                best = static_cast<int>(m_geometry.edges[i].edge);
+            }
+        }
+    }
+    return best;
+}
+
+void TopologyView::highlight(const QString& text)
+{
+    m_highlighted.clear();
+    if (!text.trimmed().isEmpty()) {
+        for (quint32 i = 0; i < m_shown->nodes.size(); ++i) {
+            if (QString::fromStdString(m_shown->nodes[i].name).contains(text.trimmed(), Qt::CaseInsensitive))
+                m_highlighted.insert(i);
+        }
+        // Centre the first match so a search on a thousand-node map finds its service.
+        for (const auto& n : m_geometry.nodes) {
+            if (m_highlighted.contains(n.node)) {
+                centerOn(n.box.center());
+                break;
+            }
+        }
+    }
+    update();
+}
+
+void TopologyView::focusSelected(int hops)
+{
+    if (m_selectedNode < 0 || m_selectedNode >= static_cast<int>(m_shown->nodes.size()))
+        return;
+    const std::string name = m_shown->nodes[static_cast<size_t>(m_selectedNode)].name;
+    const int center = m_full->nodeIndex(name);
+    if (center < 0)
+        return;
+    auto focused = std::make_shared<const Topology>(m_full->neighbourhood(static_cast<quint32>(center), hops));
+    m_selectedNode = focused->nodeIndex(name);
+    m_selectedEdge = -1;
+    startLayout(focused);
+}
+
+void TopologyView::showAll()
+{
+    if (m_shown == m_full)
+        return;
+    const std::string name
+        = m_selectedNode >= 0 ? m_shown->nodes[static_cast<size_t>(m_selectedNode)].name : std::string();
+    m_selectedNode = name.empty() ? -1 : m_full->nodeIndex(name);
+    m_selectedEdge = -1;
+    startLayout(m_full);
+}
+
+void TopologyView::paintEvent(QPaintEvent*)
+{
+    if (!m_laidOut)
+        return;
+    QPainter painter(this);
+    painter.translate(width() / 2.0, height() / 2.0);
+    painter.scale(m_zoom, m_zoom);
+    painter.translate(-m_center);
+    TopologyPainter::Options options;
+    options.palette = palette();
+    options.edgeLabels = m_edgeLabels;
+    options.scale = m_zoom;
+    options.visibleScene = QRectF(toScene(QPointF(0, 0)), toScene(QPointF(width(), height())));
+    options.highlightedNodes = m_highlighted;
+    options.selectedNode = m_selectedNode;
+    options.selectedEdge = m_selectedEdge;
+    TopologyPainter::paint(painter, *m_shown, m_geometry, options);
+}
+
+void TopologyView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    update();
+}
+
+void TopologyView::wheelEvent(QWheelEvent* event)
+{
+    const double steps = event->angleDelta().y() / 120.0;
+    setZoomAt(m_zoom * std::pow(1.2, steps), event->position());
+    event->accept();
+}
+
+void TopologyView::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() != Qt::LeftButton)
+        return QWidget::mousePressEvent(event);
+    m_dragging = true;
+    m_dragMoved = false;
+    m_dragStart = event->position();
+    m_centerAtDragStart = m_center;
+    setFocus(Qt::MouseFocusReason);
+}
+
+void TopologyView::mouseMoveEvent(QMouseEvent* event)
+{
+    if (!m_dragging)
+        return;
+    const QPointF delta = event->position() - m_dragStart;
+    if (!m_dragMoved && delta.manhattanLength() < 4)
+        return;
+    m_dragMoved = true;
+    setCursor(Qt::ClosedHandCursor);
+    m_center = m_centerAtDragStart - delta / m_zoom;
+    update();
+}
+
+void TopologyView::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (!m_dragging)
+        return QWidget::mouseReleaseEvent(event);
+    m_dragging = false;
+    unsetCursor();
+    if (m_dragMoved)
+        return;
+    m_selectedNode = nodeAt(event->position());
+    m_selectedEdge = m_selectedNode < 0 ? edgeAt(event->position()) : -1;
+    update();
+    if (m_selectedNode >= 0) {
+        Q_EMIT nodeClicked(QString::fromStdString(m_shown->nodes[static_cast<size_t>(m_selectedNode)].name));
+    } else if (m_selectedEdge >= 0) {
+        const auto& e = m_shown->edges[static_cast<size_t>(m_selectedEdge)];
+        Q_EMIT edgeClicked(
+            QString::fromStdString(m_shown->nodes[e.from].name), QString::fromStdString(m_shown->nodes[e.to].name));
+    }
+}
+
+void TopologyView::keyPressEvent(QKeyEvent* event)
+{
+    switch (event->key()) {
+    case Qt::Key_F:
+        fitToView();
+        return;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        setZoomAt(m_zoom * 1.25, QPointF(width() / 2.0, height() / 2.0));
+        return;
+    case Qt::Key_Minus:
+        setZoomAt(m_zoom / 1.25, QPointF(width() / 2.0, height() / 2.0));
+        return;
+    case Qt::Key_Z: // zoom to the selection
+        for (const auto& n : m_geometry.nodes) {
+            if (static_cast<int>(n.node) == m_selectedNode) {
+                m_center = n.box.center();
+                m_zoom = std::clamp(std::min(width(), height()) / (n.box.width() * 4), kMinZoom, kMaxZoom);
+                update();
+            }
+        }
+        return;
+    default:
+        QWidget::keyPressEvent(event);
+    }
+}
+
+bool TopologyView::event(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const int node = nodeAt(help->pos());
+        if (node >= 0) {
+            QToolTip::showText(help->globalPos(), nodeTooltip(m_shown->nodes[static_cast<size_t>(node)]), this);
+            return true;
+        }
+        const int edge = edgeAt(help->pos());
+        if (edge >= 0) {
+            const auto& e = m_shown->edges[static_cast<size_t>(edge)];
+            QToolTip::showText(help->globalPos(),
+                QStringLiteral("<b>%1 → %2</b><br>%3 calls, %4 errors (%5%)<br>p50 %6 · p95 %7 · p99 %8")
+                    .arg(QString::fromStdString(m_shown->nodes[e.from].name).toHtmlEscaped(),
+                        QString::fromStdString(m_shown->nodes[e.to].name).toHtmlEscaped())
+                    .arg(e.calls)
+                    .arg(e.errors)
+                    .arg(e.errorPercent, 0, 'f', 2)
+                    .arg(formatDuration(e.p50Ns), formatDuration(e.p95Ns), formatDuration(e.p99Ns)),
+                this);
+            return true;
+        }
+        QToolTip::hideText();
+        event->ignore();
+        return true;
+    }
+    return QWidget::event(event);
+}
+
+} // namespace tracemap

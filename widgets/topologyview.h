@@ -1,0 +1,95 @@
+#pragma once
+
+#include "topology.h"
+#include "topologygeometry.h"
+#include "topologypainter.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QLineEdit;
+class QLabel;
+class QSpinBox;
+class QToolButton;
+
+namespace tracemap {
+
+/// The interactive service map: paints a laid-out topology (TopologyPainter) with zoom (wheel, at the cursor),
+/// pan (drag), fit (F), tooltips with each node's and edge's figures, a search box that highlights and centres a
+/// service, and a focus mode showing N hops around the selected service. Clicking a node or an edge emits a
+/// signal; the window turns it into a search. Layout runs on a worker thread; stale layouts are dropped.
+class TopologyView : public QWidget {
+    Q_OBJECT
+public:
+    explicit TopologyView(QWidget* parent = nullptr);
+
+    /// Lays the topology out (off the GUI thread) and shows it.
+    void setTopology(Topology topology);
+    const Topology& topology() const { return *m_shown; }
+    const TopologyGeometry& geometry() const { return m_geometry; }
+    bool isLaidOut() const { return m_laidOut; }
+    bool edgeLabels() const { return m_edgeLabels; }
+    void setEdgeLabels(bool on);
+
+    /// Scene point shown at the widget's centre and the zoom (device pixels per scene point).
+    double zoom() const { return m_zoom; }
+    void fitToView();
+    void centerOn(const QPointF& scenePoint);
+    void setZoomAt(double zoom, const QPointF& widgetPoint);
+
+    int nodeAt(const QPointF& widgetPoint) const;
+    int edgeAt(const QPointF& widgetPoint) const;
+    QPointF toScene(const QPointF& widgetPoint) const;
+    QPointF toWidget(const QPointF& scenePoint) const;
+
+public Q_SLOTS:
+    void highlight(const QString& text);
+    void focusSelected(int hops);
+    void showAll();
+
+Q_SIGNALS:
+    void laidOut();
+    void layoutFailed(const QString& message);
+    void nodeClicked(const QString& service);
+    void edgeClicked(const QString& from, const QString& to);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    bool event(QEvent* event) override;
+
+private:
+    void startLayout(std::shared_ptr<const Topology> topology);
+    void rebuildHitPaths();
+
+    std::shared_ptr<const Topology> m_full; // what setTopology() was given
+    std::shared_ptr<const Topology> m_shown; // the full topology or a focus neighbourhood of it
+    TopologyGeometry m_geometry;
+    std::vector<std::vector<QPointF>> m_edgePolylines; // sampled edge curves for hit testing
+    bool m_laidOut = false;
+    quint64 m_generation = 0;
+    double m_zoom = 1.0;
+    QPointF m_center;
+    QSet<quint32> m_highlighted;
+    int m_selectedNode = -1;
+    int m_selectedEdge = -1;
+    bool m_edgeLabels = false;
+    bool m_dragging = false;
+    bool m_dragMoved = false;
+    QPointF m_dragStart;
+    QPointF m_centerAtDragStart;
+    QLineEdit* m_search;
+    QSpinBox* m_hops;
+    QToolButton* m_focus;
+    QToolButton* m_all;
+    QToolButton* m_labels;
+    QLabel* m_message;
+};
+
+} // namespace tracemap
