@@ -116,6 +116,11 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     createStatusBar();
 
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
+    // The topology of "the last trace opened" follows the trace tab the user looks at.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (auto* view = qobject_cast<TraceView*>(m_tabs->widget(index)))
+            m_topologyController->setCurrentTrace(view->selection()->trace()->id);
+    });
     connect(m_startPage, &StartPage::openRequested, this,
         [this] { openFiles(QFileDialog::getOpenFileNames(this, tr("Open Trace Files"), QString(), fileFilter())); });
     connect(m_startPage, &StartPage::sampleRequested, this, &MainWindow::openSample);
@@ -425,6 +430,7 @@ QWidget* MainWindow::createTopologyPage()
     auto* scope = new QComboBox(page);
     scope->addItem(tr("Services of the search results"));
     scope->addItem(tr("Services of the whole cache"));
+    scope->addItem(tr("Services of the last trace opened"));
     auto* row = new QHBoxLayout;
     row->addWidget(scope);
     row->addStretch(1);
@@ -433,8 +439,9 @@ QWidget* MainWindow::createTopologyPage()
     layout->addLayout(row);
     layout->addWidget(m_topology, 1);
     connect(scope, &QComboBox::currentIndexChanged, this, [this](int index) {
-        m_topologyController->setScope(
-            index == 1 ? TopologyController::Scope::WholeCache : TopologyController::Scope::SearchResults);
+        static constexpr TopologyController::Scope scopes[] = { TopologyController::Scope::SearchResults,
+            TopologyController::Scope::WholeCache, TopologyController::Scope::CurrentTrace };
+        m_topologyController->setScope(scopes[std::clamp(index, 0, 2)]);
     });
     connect(m_topologyController, &TopologyController::failed, this,
         [this](const QString& message) { m_status->setText(tr("Topology: %1").arg(message)); });

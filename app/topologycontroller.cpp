@@ -37,12 +37,21 @@ void TopologyController::setSearchResults(std::vector<TraceId> traces)
         refresh();
 }
 
+void TopologyController::setCurrentTrace(const TraceId& trace)
+{
+    m_currentTrace = trace;
+    if (m_scope == Scope::CurrentTrace)
+        refresh();
+}
+
 void TopologyController::refresh()
 {
     const quint64 generation = ++m_generation;
     const QString path = m_cachePath;
     const bool whole = m_scope == Scope::WholeCache;
-    const std::vector<TraceId> results = m_results;
+    const std::vector<TraceId> results = m_scope == Scope::CurrentTrace
+        ? (m_currentTrace.isValid() ? std::vector<TraceId> { m_currentTrace } : std::vector<TraceId>())
+        : m_results;
     auto* watcher = new QFutureWatcher<Outcome>(this);
     connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, generation] {
         Outcome outcome = watcher->result();

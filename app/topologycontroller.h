@@ -17,7 +17,7 @@ class TopologyView;
 class TopologyController : public QObject {
     Q_OBJECT
 public:
-    enum class Scope { SearchResults, WholeCache };
+    enum class Scope { SearchResults, WholeCache, CurrentTrace };
 
     TopologyController(QString cachePath, QThreadPool* worker, TopologyView* view, QObject* parent = nullptr);
 
@@ -25,6 +25,8 @@ public:
     void setScope(Scope scope);
     /// The traces the search found; used when the scope is SearchResults.
     void setSearchResults(std::vector<TraceId> traces);
+    /// The trace of the trace tab last shown; used when the scope is CurrentTrace.
+    void setCurrentTrace(const TraceId& trace);
     /// Shows the links of a dependency-link file instead (until the next search or scope change).
     void showDependencyFile(const QString& path);
 
@@ -39,6 +41,7 @@ private:
     TopologyView* m_view;
     Scope m_scope = Scope::SearchResults;
     std::vector<TraceId> m_results;
+    TraceId m_currentTrace;
     quint64 m_generation = 0;
 };
 

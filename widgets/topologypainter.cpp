@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace tracemap {
 
@@ -79,6 +80,45 @@ void drawNodeShape(QPainter& painter, const QRectF& box, Topology::NodeKind kind
     }
 }
 
+// Straight edges (large graphs) are clipped to the view before stroking: Qt strokes the whole line first, and at
+// 1:1 zoom a line across a 30,000-point map costs far more than the part on screen.
+bool isStraight(const TopologyGeometry::Edge& edge)
+{
+    if (edge.path.size() != 4)
+        return false;
+    const QPointF a = edge.path[0];
+    const QPointF b = edge.path[3];
+    auto onLine = [&](QPointF p) {
+        const double cross = (b.x() - a.x()) * (p.y() - a.y()) - (b.y() - a.y()) * (p.x() - a.x());
+        return std::abs(cross) <= 1e-6 * (1 + std::abs(b.x() - a.x()) + std::abs(b.y() - a.y()));
+    };
+    return onLine(edge.path[1]) && onLine(edge.path[2]);
+}
+
+// Liang-Barsky: the part of segment a-b inside rect, if any.
+std::optional<QLineF> clipped(QPointF a, QPointF b, const QRectF& rect)
+{
+    double t0 = 0, t1 = 1;
+    const double dx = b.x() - a.x(), dy = b.y() - a.y();
+    const double p[4] = { -dx, dx, -dy, dy };
+    const double q[4] = { a.x() - rect.left(), rect.right() - a.x(), a.y() - rect.top(), rect.bottom() - a.y() };
+    for (int i = 0; i < 4; ++i) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return std::nullopt;
+            continue;
+        }
+        const double t = q[i] / p[i];
+        if (p[i] < 0)
+            t0 = std::max(t0, t);
+        else
+            t1 = std::min(t1, t);
+        if (t0 > t1)
+            return std::nullopt;
+    }
+    return QLineF(a + QPointF(dx, dy) * t0, a + QPointF(dx, dy) * t1);
+}
+
 } // namespace
 
 QColor TopologyPainter::healthColor(double errorPercent, bool dark)
@@ -137,15 +177,28 @@ void TopologyPainter::paint(
     QFont figureFont = nameFont;
     figureFont.setBold(false);
     figureFont.setPixelSize(10);
-    const bool labelsReadable = QFontMetricsF(figureFont).height() * options.scale >= kMinReadablePixels;
+    const QFontMetricsF nameMetrics(nameFont);
+    const QFontMetricsF figureMetrics(figureFont);
+    const bool labelsReadable = figureMetrics.height() * options.scale >= kMinReadablePixels;
 
-    // Edges first, under the nodes. Antialiasing only for curves; boxes are drawn crisp.
-    painter.setRenderHint(QPainter::Antialiasing, true);
+    // Edges first, under the nodes. Antialiasing only where it shows (not on a zoomed-out map of thousands of
+    // hairlines); boxes are drawn crisp.
+    constexpr size_t kMaxSmoothEdges = 1000; // past this, antialiased strokes alone cost more than a frame
+    const bool smoothEdges = options.scale >= 0.5 && topology.edges.size() <= kMaxSmoothEdges;
+    painter.setRenderHint(QPainter::Antialiasing, smoothEdges);
+    const QRectF margin = visible.adjusted(-20, -20, 20, 20);
     for (const auto& g : geometry.edges) {
         if (g.edge >= topology.edges.size() || g.path.empty())
             continue;
-        const QPainterPath path = edgePath(g);
-        if (!visible.isEmpty() && !visible.intersects(path.boundingRect().adjusted(-8, -8, 8, 8)))
+        const bool straight = isStraight(g);
+        std::optional<QLineF> line;
+        if (straight && !visible.isEmpty()) {
+            line = clipped(g.path.front(), g.path.back(), margin);
+            if (!line)
+                continue;
+        }
+        const QPainterPath path = straight ? QPainterPath() : edgePath(g);
+        if (!straight && !visible.isEmpty() && !visible.intersects(path.boundingRect().adjusted(-8, -8, 8, 8)))
             continue;
         const Topology::Edge& e = topology.edges[g.edge];
         const bool selected = options.selectedEdge == static_cast<int>(g.edge);
@@ -156,7 +209,12 @@ void TopologyPainter::paint(
             pen.setStyle(Qt::DashLine);
         painter.setPen(pen);
         painter.setBrush(Qt::NoBrush);
-        painter.drawPath(path);
+        if (line)
+            painter.drawLine(*line);
+        else if (straight)
+            painter.drawLine(g.path.front(), g.path.back());
+        else
+            painter.drawPath(path);
         if (g.hasArrow)
             drawArrow(painter, g.path.back(), g.arrowTip, width, color);
         else if (g.path.size() >= 2)
@@ -165,8 +223,10 @@ void TopologyPainter::paint(
             painter.setFont(figureFont);
             painter.setPen(text);
             const QString label = edgeLabel(e);
-            const QSizeF size = QFontMetricsF(figureFont).size(0, label); // several lines: Graphviz left room
-            const QPointF at = g.labelPosition.isNull() ? path.pointAtPercent(0.5) : g.labelPosition;
+            const QSizeF size = figureMetrics.size(0, label); // several lines: Graphviz left room
+            const QPointF at = !g.labelPosition.isNull() ? g.labelPosition
+                : straight                               ? (g.path.front() + g.path.back()) / 2
+                                                         : path.pointAtPercent(0.5);
             painter.drawText(QRectF(at - QPointF(size.width() / 2, size.height() / 2), size), Qt::AlignCenter, label);
         }
     }
@@ -184,7 +244,7 @@ void TopologyPainter::paint(
             border.setStyle(Qt::DashLine);
         painter.setPen(border);
         painter.setBrush(n.inferred ? options.palette.color(QPalette::Base) : healthColor(n.errorPercent, dark));
-        painter.setRenderHint(QPainter::Antialiasing, n.kind != Topology::NodeKind::Service);
+        painter.setRenderHint(QPainter::Antialiasing, smoothEdges && n.kind != Topology::NodeKind::Service);
         drawNodeShape(painter, g.box, n.kind);
         if (!labelsReadable)
             continue;
@@ -199,7 +259,7 @@ void TopologyPainter::paint(
                 name.isEmpty() ? QStringLiteral("(no service)") : name, Qt::ElideMiddle, inner.width()));
         painter.setFont(figureFont);
         painter.drawText(bottom, Qt::AlignHCenter | Qt::AlignTop,
-            QFontMetricsF(figureFont).elidedText(nodeFigures(n), Qt::ElideRight, inner.width()));
+            figureMetrics.elidedText(nodeFigures(n), Qt::ElideRight, inner.width()));
     }
 }
 

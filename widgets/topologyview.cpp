@@ -3,6 +3,7 @@
 #include "graphvizlayout.h"
 #include "tracequery.h"
 
+#include <QComboBox>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHelpEvent>
@@ -70,6 +71,7 @@ TopologyView::TopologyView(QWidget* parent)
     , m_focus(new QToolButton(this))
     , m_all(new QToolButton(this))
     , m_labels(new QToolButton(this))
+    , m_engineBox(new QComboBox(this))
     , m_message(new QLabel(this))
 {
     setFocusPolicy(Qt::StrongFocus);
@@ -93,6 +95,7 @@ TopologyView::TopologyView(QWidget* parent)
     bar->addWidget(m_focus);
     bar->addWidget(m_all);
     bar->addWidget(m_labels);
+    bar->addWidget(m_engineBox);
     bar->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
@@ -104,6 +107,14 @@ TopologyView::TopologyView(QWidget* parent)
     connect(m_focus, &QToolButton::clicked, this, [this] { focusSelected(m_hops->value()); });
     connect(m_all, &QToolButton::clicked, this, &TopologyView::showAll);
     connect(m_labels, &QToolButton::toggled, this, &TopologyView::setEdgeLabels);
+    for (auto engine : { LayoutOptions::Engine::Automatic, LayoutOptions::Engine::Dot, LayoutOptions::Engine::Sfdp,
+             LayoutOptions::Engine::Neato })
+        m_engineBox->addItem(QStringLiteral("layout: %1").arg(QLatin1String(LayoutOptions::engineName(engine))),
+            static_cast<int>(engine));
+    m_engineBox->setToolTip(tr("Graphviz layout: dot draws left to right by call depth; sfdp and neato place large "
+                               "graphs by force. Automatic picks dot for small graphs."));
+    connect(m_engineBox, &QComboBox::currentIndexChanged, this,
+        [this](int index) { setEngine(static_cast<LayoutOptions::Engine>(m_engineBox->itemData(index).toInt())); });
 }
 
 void TopologyView::setEdgeLabels(bool on)
@@ -111,6 +122,16 @@ void TopologyView::setEdgeLabels(bool on)
     m_edgeLabels = on;
     m_labels->setChecked(on);
     update();
+}
+
+void TopologyView::setEngine(LayoutOptions::Engine engine)
+{
+    if (engine == m_engine)
+        return;
+    m_engine = engine;
+    m_engineBox->setCurrentIndex(m_engineBox->findData(static_cast<int>(engine)));
+    if (m_laidOut || !m_shown->nodes.empty())
+        startLayout(m_shown);
 }
 
 void TopologyView::setTopology(Topology topology)
@@ -146,7 +167,9 @@ void TopologyView::startLayout(std::shared_ptr<const Topology> topology)
         fitToView();
         Q_EMIT laidOut();
     });
-    watcher->setFuture(QtConcurrent::run([topology] { return GraphvizLayout::layout(*topology, LayoutOptions {}); }));
+    LayoutOptions options;
+    options.engine = m_engine;
+    watcher->setFuture(QtConcurrent::run([topology, options] { return GraphvizLayout::layout(*topology, options); }));
 }
 
 void TopologyView::rebuildHitPaths()

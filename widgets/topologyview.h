@@ -1,5 +1,6 @@
 #pragma once
 
+#include "layoutoptions.h"
 #include "topology.h"
 #include "topologygeometry.h"
 #include "topologypainter.h"
@@ -8,6 +9,7 @@
 
 #include <memory>
 
+class QComboBox;
 class QLineEdit;
 class QLabel;
 class QSpinBox;
@@ -31,6 +33,9 @@ public:
     bool isLaidOut() const { return m_laidOut; }
     bool edgeLabels() const { return m_edgeLabels; }
     void setEdgeLabels(bool on);
+    /// The Graphviz engine (Automatic: dot for small graphs, sfdp for large ones); changing it lays out again.
+    LayoutOptions::Engine engine() const { return m_engine; }
+    void setEngine(LayoutOptions::Engine engine);
 
     /// Scene point shown at the widget's centre and the zoom (device pixels per scene point).
     double zoom() const { return m_zoom; }
@@ -80,6 +85,7 @@ private:
     int m_selectedNode = -1;
     int m_selectedEdge = -1;
     bool m_edgeLabels = false;
+    LayoutOptions::Engine m_engine = LayoutOptions::Engine::Automatic;
     bool m_dragging = false;
     bool m_dragMoved = false;
     QPointF m_dragStart;
@@ -89,6 +95,7 @@ private:
     QToolButton* m_focus;
     QToolButton* m_all;
     QToolButton* m_labels;
+    QComboBox* m_engineBox;
     QLabel* m_message;
 };
 
