@@ -1,5 +1,7 @@
 #include "traceview.h"
 
+#include "flamechartview.h"
+
 #include "durationbardelegate.h"
 #include "spandetailsview.h"
 #include "spanfilterproxymodel.h"
@@ -45,6 +47,7 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
     m_proxy->setSourceModel(m_model);
     m_header = new TraceHeader(m_selection, this);
     m_details = new SpanDetailsView(m_selection, m_splitter);
+    m_flame = new FlameChartView(m_selection, this);
 
     m_filterEdit->setPlaceholderText(tr("Filter spans…"));
     m_filterEdit->setClearButtonEnabled(true);
@@ -92,8 +95,20 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     layout->addWidget(m_header);
-    layout->addLayout(toolbar);
-    layout->addWidget(m_splitter, 1);
+    // The flame chart is the tab's main view; the span tree and details sit below it, all on one selection.
+    auto* lower = new QWidget(this);
+    auto* lowerLayout = new QVBoxLayout(lower);
+    lowerLayout->setContentsMargins(0, 0, 0, 0);
+    lowerLayout->setSpacing(2);
+    lowerLayout->addLayout(toolbar);
+    lowerLayout->addWidget(m_splitter, 1);
+    auto* vertical = new QSplitter(Qt::Vertical, this);
+    vertical->addWidget(m_flame);
+    vertical->addWidget(lower);
+    vertical->setStretchFactor(0, 3);
+    vertical->setStretchFactor(1, 2);
+    vertical->setChildrenCollapsible(false);
+    layout->addWidget(vertical, 1);
 
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& current) { onCurrentRowChanged(current); });

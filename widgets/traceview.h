@@ -17,6 +17,7 @@ namespace tracemap {
 
 class DurationBarDelegate;
 class SpanDetailsView;
+class FlameChartView;
 class SpanFilterProxyModel;
 class SpanTreeModel;
 class TraceHeader;
@@ -41,6 +42,7 @@ public:
 
     QTreeView* treeView() const { return m_tree; }
     SpanDetailsView* detailsView() const { return m_details; }
+    FlameChartView* flameChart() const { return m_flame; }
     TraceHeader* traceHeader() const { return m_header; }
     SpanTreeModel* spanModel() const { return m_model; }
     SpanFilterProxyModel* filterModel() const { return m_proxy; }
@@ -73,6 +75,7 @@ private:
     QTreeView* m_tree;
     DurationBarDelegate* m_delegate;
     SpanDetailsView* m_details;
+    FlameChartView* m_flame = nullptr;
     bool m_syncing = false;
 };
 

@@ -1,0 +1,283 @@
+#include "flamechartlayout.h"
+#include "flamechartview.h"
+#include "spanbatch.h"
+#include "spandraft.h"
+#include "traceassembler.h"
+#include "traceselection.h"
+
+#include <QPainter>
+#include <QtTest/QtTest>
+
+#include <memory>
+#include <random>
+#include <set>
+
+using namespace tracemap;
+
+namespace {
+
+constexpr qint64 kBase = 1767225600000000000;
+
+/// A random tree: children start inside their parent, some outlast it, siblings overlap (async), 10 % errors.
+std::shared_ptr<const Trace> randomTrace(int count, quint64 seed)
+{
+    std::mt19937_64 rng(seed);
+    std::vector<qint64> starts(static_cast<size_t>(count)), durations(static_cast<size_t>(count));
+    SpanBatch batch;
+    SpanDraft draft;
+    for (int i = 0; i < count; ++i) {
+        draft.clear();
+        draft.traceId = TraceId { 0, 0x1234 };
+        draft.spanId = SpanId(i + 1);
+        if (i == 0) {
+            starts[0] = kBase;
+            durations[0] = 1000000000;
+        } else {
+            const int parent = int(rng() % quint64(i));
+            draft.parentId = SpanId(parent + 1);
+            const qint64 offset = qint64(rng() % quint64(std::max<qint64>(1, durations[size_t(parent)])));
+            starts[size_t(i)] = starts[size_t(parent)] + offset;
+            const qint64 room = std::max<qint64>(1, durations[size_t(parent)] - offset);
+            durations[size_t(i)] = rng() % 8 == 0 ? room + qint64(rng() % 1000) : qint64(rng() % quint64(room));
+        }
+        draft.startNs = starts[size_t(i)];
+        draft.durationNs = durations[size_t(i)];
+        draft.service = "svc-" + std::to_string(rng() % 5);
+        draft.operation = "op-" + std::to_string(i);
+        draft.status = rng() % 10 == 0 ? StatusCode::Error : StatusCode::Unset;
+        batch.add(draft);
+    }
+    std::vector<Trace> traces = batch.takeTraces();
+    TraceAssembler::assemble(traces.front());
+    return std::make_shared<const Trace>(std::move(traces.front()));
+}
+
+qint64 relStart(const Trace& trace, quint32 i)
+{
+    return trace.spans[i].startNs - trace.startNs();
+}
+
+qint64 relEnd(const Trace& trace, quint32 i)
+{
+    return relStart(trace, i) + trace.spans[i].durationNs;
+}
+
+} // namespace
+
+class TestFlameChart : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void rowsDoNotOverlap()
+    {
+        const auto trace = randomTrace(3000, 1);
+        const FlameChartLayout layout(trace);
+        size_t total = 0;
+        for (int row = 0; row < layout.rowCount(); ++row) {
+            total += layout.spanCount(row);
+            for (size_t p = 1; p < layout.spanCount(row); ++p)
+                QVERIFY(layout.relativeStart(row, p) >= layout.relativeEnd(row, p - 1));
+            if (row > 0)
+                QVERIFY(layout.depthOfRow(row) >= layout.depthOfRow(row - 1));
+        }
+        QCOMPARE(total, trace->spans.size());
+        QVERIFY(layout.rowCount() > int(trace->maxDepth()) + 1); // random siblings overlap: sub-rows were needed
+    }
+
+    void childBelowAndInsideParent()
+    {
+        const auto trace = randomTrace(2000, 2);
+        TraceSelection selection;
+        FlameChartView view(&selection);
+        view.resize(1200, 800);
+        selection.setTrace(trace);
+        view.setVisibleRange(1e8, 3e8);
+        const FlameChartLayout& layout = view.layout();
+        int checked = 0;
+        for (quint32 i = 0; i < trace->spans.size(); ++i) {
+            const Span& span = trace->spans[i];
+            if (span.parent == kNoIndex)
+                continue;
+            QVERIFY(layout.rowOf(i) > layout.rowOf(span.parent));
+            QCOMPARE(layout.depthOfRow(layout.rowOf(i)), span.depth);
+            QVERIFY(view.xForTime(double(relStart(*trace, i))) >= view.xForTime(double(relStart(*trace, span.parent))));
+            if (span.endNs() <= trace->spans[span.parent].endNs()) {
+                QVERIFY(view.xForTime(double(relEnd(*trace, i))) <= view.xForTime(double(relEnd(*trace, span.parent))));
+                ++checked;
+            }
+        }
+        QVERIFY(checked > 1000);
+    }
+
+    void hitTesting()
+    {
+        const auto trace = randomTrace(300, 3);
+        TraceSelection selection;
+        FlameChartView view(&selection);
+        selection.setTrace(trace);
+        view.resize(1000, view.rowTop(view.layout().rowCount()) + 100);
+        std::mt19937_64 rng(7);
+        for (int k = 0; k < 100; ++k) {
+            const quint32 i = quint32(rng() % trace->spans.size());
+            if (trace->spans[i].durationNs < 100)
+                continue;
+            view.setVisibleRange(double(relStart(*trace, i)), double(relEnd(*trace, i)));
+            const QPoint point(int(view.xForTime((relStart(*trace, i) + relEnd(*trace, i)) / 2.0)),
+                view.rowTop(view.layout().rowOf(i)) + FlameChartView::kRowHeight / 2);
+            QCOMPARE(view.spanAt(point), i);
+        }
+        // The layout alone: a time inside a bar of a row finds that bar; a gap finds nothing without tolerance.
+        const FlameChartLayout& layout = view.layout();
+        for (int row = 0; row < layout.rowCount(); ++row) {
+            for (size_t p = 0; p < layout.spanCount(row); ++p) {
+                if (layout.relativeEnd(row, p) == layout.relativeStart(row, p))
+                    continue; // a zero-length span shares its instant with the next bar
+                const double mid = (layout.relativeStart(row, p) + layout.relativeEnd(row, p)) / 2.0;
+                QCOMPARE(layout.hitTest(row, mid), layout.spanAt(row, p));
+                if (p > 0 && layout.relativeStart(row, p) - layout.relativeEnd(row, p - 1) > 2) {
+                    const double gap = (layout.relativeEnd(row, p - 1) + layout.relativeStart(row, p)) / 2.0;
+                    QCOMPARE(layout.hitTest(row, gap), kNoIndex);
+                }
+            }
+        }
+    }
+
+    void zoomKeepsCursorFixed_data()
+    {
+        QTest::addColumn<double>("factor");
+        QTest::addColumn<double>("x");
+        QTest::newRow("in at left third") << 1.5 << 300.0;
+        QTest::newRow("out at centre") << 1 / 1.5 << 500.0;
+        QTest::newRow("deep in near the right") << 1000.0 << 950.0;
+        QTest::newRow("in at 0") << 4.0 << 0.0;
+    }
+
+    void zoomKeepsCursorFixed()
+    {
+        QFETCH(double, factor);
+        QFETCH(double, x);
+        const auto trace = randomTrace(500, 4);
+        TraceSelection selection;
+        FlameChartView view(&selection);
+        view.resize(1000, 600);
+        selection.setTrace(trace);
+        view.setVisibleRange(4e8, 4.4e8); // out of reach of the trace's edges, where the range is clamped
+        for (int step = 0; step < 5; ++step) {
+            const double before = view.timeForX(x);
+            const double nsPerPixel = view.timeForX(1) - view.timeForX(0);
+            view.zoomAt(factor, x);
+            QVERIFY(std::abs(view.timeForX(x) - before) <= std::max(1e-3, nsPerPixel * 1e-6));
+            QVERIFY(view.visibleEndNs() > view.visibleStartNs());
+        }
+        view.resetZoom();
+        QCOMPARE(view.visibleStartNs(), 0.0);
+        QCOMPARE(view.visibleEndNs(), double(view.layout().durationNs()));
+    }
+
+    void visibleRangeMatchesBruteForce()
+    {
+        const auto trace = randomTrace(5000, 5);
+        const FlameChartLayout layout(trace);
+        std::mt19937_64 rng(11);
+        for (int k = 0; k < 200; ++k) {
+            qint64 t0 = qint64(rng() % quint64(layout.durationNs()));
+            qint64 t1 = t0 + qint64(rng() % quint64(k % 2 ? 1000000 : layout.durationNs()));
+            std::set<quint32> fromLayout;
+            for (int row = 0; row < layout.rowCount(); ++row) {
+                const auto [first, last] = layout.visibleRange(row, t0, t1);
+                for (size_t p = first; p < last; ++p)
+                    fromLayout.insert(layout.spanAt(row, p));
+            }
+            std::set<quint32> expected;
+            for (quint32 i = 0; i < trace->spans.size(); ++i) {
+                if (relStart(*trace, i) <= t1 && relEnd(*trace, i) >= t0)
+                    expected.insert(i);
+            }
+            QCOMPARE(fromLayout, expected);
+        }
+    }
+
+    void blocksNeverExceedPixels()
+    {
+        const auto trace = randomTrace(20000, 6);
+        FlameChartLayout layout(trace);
+        std::vector<FlameChartPrimitive> primitives;
+        for (const double nsPerPixel : { 1e3, 1e4, 1e5, 5e5, 1e6 }) {
+            const qint64 width = 1920;
+            const qint64 begin = qint64(1e8 / nsPerPixel);
+            for (int row = 0; row < layout.rowCount(); ++row) {
+                layout.computePrimitives(row, nsPerPixel, begin, begin + width, primitives);
+                QVERIFY(qint64(primitives.size()) <= width);
+                qint64 cursor = begin;
+                const auto [first, last] = layout.visibleRange(
+                    row, qint64(double(begin) * nsPerPixel), qint64(double(begin + width) * nsPerPixel));
+                size_t position = first;
+                for (const FlameChartPrimitive& p : primitives) {
+                    QVERIFY(p.pixelBegin >= cursor);
+                    QVERIFY(p.pixelEnd > p.pixelBegin);
+                    QVERIFY(p.pixelEnd <= begin + width);
+                    cursor = p.pixelEnd;
+                    // Primitives cover consecutive positions of the row; the error flag is exact.
+                    while (position < last && layout.spanAt(row, position) != p.span)
+                        ++position;
+                    QVERIFY(position < last);
+                    bool anyError = false;
+                    for (size_t q = position; q < position + p.count; ++q)
+                        anyError = anyError || trace->spans[layout.spanAt(row, q)].isError();
+                    QCOMPARE(p.anyError, anyError);
+                    position += p.count;
+                }
+            }
+            // The cached query returns the same primitives as the direct one.
+            const auto cached = layout.primitives(0, nsPerPixel, begin, begin + width);
+            layout.computePrimitives(0, nsPerPixel, begin, begin + width, primitives);
+            QVERIFY(cached.size() <= primitives.size() + 1);
+        }
+    }
+
+    void selectionSync()
+    {
+        const auto trace = randomTrace(1000, 8);
+        TraceSelection selection;
+        FlameChartView view(&selection);
+        selection.setTrace(trace);
+        view.resize(1000, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setVisibleRange(0, 1e6);
+        // Selected elsewhere: the view scrolls to it.
+        quint32 target = kNoIndex;
+        for (quint32 i = quint32(trace->spans.size()) - 1; i > 0; --i) {
+            if (relStart(*trace, i) > 5e8 && trace->spans[i].durationNs > 1000) {
+                target = i;
+                break;
+            }
+        }
+        QVERIFY(target != kNoIndex);
+        selection.setSpanIndex(target);
+        QVERIFY(view.visibleStartNs() <= double(relStart(*trace, target)));
+        QVERIFY(view.visibleEndNs() >= double(relEnd(*trace, target)));
+        const int y = view.rowTop(view.layout().rowOf(target)) + FlameChartView::kRowHeight / 2;
+        QVERIFY(y > 0 && y < view.height() - FlameChartView::kLegendHeight);
+        // Clicked here: the shared selection follows.
+        selection.setSpanIndex(kNoIndex);
+        const QPoint point(int(view.xForTime((relStart(*trace, target) + relEnd(*trace, target)) / 2.0)), y);
+        QCOMPARE(view.spanAt(point), target);
+        QTest::mouseClick(&view, Qt::LeftButton, {}, point);
+        QCOMPARE(selection.spanIndex(), target);
+        // Search: n cycles through matches and selects them.
+        view.setSearchText(QStringLiteral("op-42"));
+        QTest::keyClick(&view, Qt::Key_N);
+        QVERIFY(QByteArray(trace->operationName(*selection.span()).data()).startsWith("op-42"));
+        // Collapsing the root hides everything below it.
+        view.setCollapsed(0, true);
+        QCOMPARE(view.layout().rowCount(), 1);
+        view.setCollapsed(0, false);
+        QVERIFY(view.layout().rowCount() > 1);
+        QImage image(800, 600, QImage::Format_ARGB32_Premultiplied);
+        QPainter painter(&image);
+        view.renderTo(painter, image.size());
+    }
+};
+
+QTEST_MAIN(TestFlameChart)
+#include "tst_flamechart.moc"

@@ -1,0 +1,724 @@
+#include "flamechartview.h"
+
+#include "tracequery.h"
+#include "traceselection.h"
+
+#include <QComboBox>
+#include <QContextMenuEvent>
+#include <QHelpEvent>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMouseEvent>
+#include <QPaintEvent>
+#include <QPainter>
+#include <QScrollBar>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tracemap {
+
+namespace {
+
+// Okabe-Ito without black, then Paul Tol's muted scheme: both stay distinguishable with colour-vision deficiency.
+constexpr QRgb kPalette[] = { 0xe69f00, 0x56b4e9, 0x009e73, 0xf0e442, 0x0072b2, 0xd55e00, 0xcc79a7, 0x999999, 0x88ccee,
+    0x44aa99, 0x117733, 0x999933, 0xddcc77, 0xcc6677, 0x882255, 0xaa4499, 0x332288 };
+
+QString fromView(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+// FNV-1a: qHash is seeded per process, and a service must keep its colour between runs.
+quint32 stableHash(std::string_view text)
+{
+    quint32 hash = 2166136261u;
+    for (const char c : text)
+        hash = (hash ^ quint8(c)) * 16777619u;
+    return hash;
+}
+
+bool isLight(const QColor& color)
+{
+    return color.red() * 299 + color.green() * 587 + color.blue() * 114 > 140000;
+}
+
+} // namespace
+
+FlameChartView::FlameChartView(TraceSelection* selection, QWidget* parent)
+    : QWidget(parent)
+    , m_selection(selection)
+    , m_layout(std::make_unique<FlameChartLayout>())
+    , m_search(new QLineEdit(this))
+    , m_serviceFilter(new QComboBox(this))
+    , m_scrollBar(new QScrollBar(Qt::Vertical, this))
+{
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    setMinimumSize(200, 150);
+    m_search->setPlaceholderText(tr("Search spans (n/N: next/previous)"));
+    m_search->setClearButtonEnabled(true);
+    connect(m_search, &QLineEdit::textChanged, this, &FlameChartView::setSearchText);
+    connect(m_search, &QLineEdit::returnPressed, this, [this] { nextMatch(1); });
+    connect(m_serviceFilter, &QComboBox::currentIndexChanged, this,
+        [this](int index) { setServiceFilter(index <= 0 ? kNoIndex : m_serviceFilter->itemData(index).toUInt()); });
+    connect(m_scrollBar, &QScrollBar::valueChanged, this, qOverload<>(&QWidget::update));
+    connect(m_selection, &TraceSelection::traceChanged, this, &FlameChartView::onTraceChanged);
+    connect(m_selection, &TraceSelection::spanChanged, this, &FlameChartView::onSpanChanged);
+    onTraceChanged();
+}
+
+FlameChartView::~FlameChartView() = default;
+
+void FlameChartView::onTraceChanged()
+{
+    m_trace = m_selection->trace();
+    m_collapsed.assign(m_trace ? m_trace->spans.size() : 0, false);
+    m_filterService = kNoIndex;
+    m_matches.clear();
+    m_matchCursor = -1;
+    m_hasMeasure = false;
+    m_colors.clear();
+    m_services.clear();
+    if (m_trace) {
+        std::vector<bool> seen(m_trace->strings.size(), false);
+        for (const Span& span : m_trace->spans) {
+            if (span.service < seen.size() && !seen[span.service]) {
+                seen[span.service] = true;
+                m_services.push_back(span.service);
+            }
+        }
+        std::sort(m_services.begin(), m_services.end(),
+            [&](StringId a, StringId b) { return m_trace->string(a) < m_trace->string(b); });
+    }
+    {
+        const QSignalBlocker blocker(m_serviceFilter);
+        m_serviceFilter->clear();
+        m_serviceFilter->addItem(tr("All services"));
+        for (const StringId service : m_services)
+            m_serviceFilter->addItem(fromView(m_trace->string(service)), service);
+    }
+    {
+        const QSignalBlocker blocker(m_search);
+        m_search->clear();
+    }
+    rebuildLayout();
+    resetZoom();
+}
+
+void FlameChartView::rebuildLayout()
+{
+    std::vector<bool> hidden;
+    if (m_trace) {
+        const Trace& trace = *m_trace;
+        hidden.assign(trace.spans.size(), false);
+        if (m_filterService != kNoIndex) {
+            for (size_t i = 0; i < trace.spans.size(); ++i)
+                hidden[i] = trace.spans[i].service != m_filterService;
+        }
+        // Iterative, so a 100,000-deep chain does not overflow the stack.
+        std::vector<std::pair<quint32, bool>> stack;
+        for (const quint32 root : trace.roots)
+            stack.emplace_back(root, false);
+        while (!stack.empty()) {
+            const auto [index, underCollapsed] = stack.back();
+            stack.pop_back();
+            if (underCollapsed)
+                hidden[index] = true;
+            const Span& span = trace.spans[index];
+            const bool collapse = underCollapsed || m_collapsed[index];
+            for (quint32 c = span.children.begin; c < span.children.end(); ++c)
+                stack.emplace_back(trace.childIndex[c], collapse);
+        }
+    }
+    m_layout = std::make_unique<FlameChartLayout>(m_trace, hidden);
+    if (!m_matches.empty() || !m_search->text().isEmpty())
+        setSearchText(m_search->text());
+    m_overview = QImage();
+    updateScrollBar();
+    update();
+}
+
+void FlameChartView::setSearchText(const QString& text)
+{
+    m_matches.clear();
+    m_matchCursor = -1;
+    if (!m_trace || text.isEmpty()) {
+        m_layout->setMarks({});
+        update();
+        return;
+    }
+    const Trace& trace = *m_trace;
+    // Names are interned: test each string once, not once per span.
+    std::vector<qint8> stringMatches(trace.strings.size(), -1);
+    const auto matches = [&](StringId id) {
+        if (id >= stringMatches.size())
+            return false;
+        if (stringMatches[id] < 0)
+            stringMatches[id] = fromView(trace.string(id)).contains(text, Qt::CaseInsensitive) ? 1 : 0;
+        return stringMatches[id] == 1;
+    };
+    std::vector<bool> marks(trace.spans.size(), false);
+    for (quint32 i = 0; i < trace.spans.size(); ++i) {
+        const Span& span = trace.spans[i];
+        if (matches(span.service) || matches(span.operation)) {
+            marks[i] = true;
+            if (m_layout->rowOf(i) >= 0)
+                m_matches.push_back(i);
+        }
+    }
+    m_layout->setMarks(marks);
+    update();
+}
+
+void FlameChartView::nextMatch(int step)
+{
+    if (m_matches.empty())
+        return;
+    const int count = int(m_matches.size());
+    m_matchCursor = m_matchCursor < 0 ? (step > 0 ? 0 : count - 1) : ((m_matchCursor + step) % count + count) % count;
+    m_selection->setSpanIndex(m_matches[size_t(m_matchCursor)]);
+    ensureSpanVisible(m_matches[size_t(m_matchCursor)]);
+}
+
+void FlameChartView::setServiceFilter(StringId service)
+{
+    if (service == m_filterService)
+        return;
+    m_filterService = service;
+    const int comboIndex = service == kNoIndex ? 0 : m_serviceFilter->findData(service);
+    if (comboIndex >= 0 && comboIndex != m_serviceFilter->currentIndex()) {
+        const QSignalBlocker blocker(m_serviceFilter);
+        m_serviceFilter->setCurrentIndex(comboIndex);
+    }
+    rebuildLayout();
+}
+
+void FlameChartView::setCollapsed(quint32 span, bool collapsed)
+{
+    if (span >= m_collapsed.size() || m_collapsed[span] == collapsed)
+        return;
+    m_collapsed[span] = collapsed;
+    rebuildLayout();
+}
+
+void FlameChartView::onSpanChanged()
+{
+    if (m_selection->trace() == m_trace && m_selection->spanIndex() != kNoIndex)
+        ensureSpanVisible(m_selection->spanIndex());
+    update();
+}
+
+void FlameChartView::ensureSpanVisible(quint32 span)
+{
+    const int row = m_layout->rowOf(span);
+    if (row < 0)
+        return;
+    const Span& s = m_trace->spans[span];
+    const double start = double(s.startNs - m_layout->traceStartNs());
+    const double end = start + double(std::max<qint64>(0, s.durationNs));
+    if (end - start > m_viewDuration)
+        setVisibleRange(start - (end - start) * 0.05, end + (end - start) * 0.05);
+    else if (start < m_viewStart || end > m_viewStart + m_viewDuration)
+        setVisibleRange((start + end - m_viewDuration) / 2, (start + end + m_viewDuration) / 2);
+    const int rowsHeight = height() - chartTop() - kOverviewHeight - kRulerHeight - kLegendHeight;
+    const int y = row * kRowHeight;
+    if (y < m_scrollBar->value() || y + kRowHeight > m_scrollBar->value() + rowsHeight)
+        m_scrollBar->setValue(y - rowsHeight / 2);
+}
+
+void FlameChartView::setVisibleRange(double startNs, double endNs)
+{
+    const double total = double(m_layout->durationNs() > 0 ? m_layout->durationNs() : 1);
+    double duration = std::clamp(endNs - startNs, std::min(kMinimumRangeNs, total), total);
+    const double centre = (startNs + endNs) / 2;
+    double start = endNs - startNs < duration ? centre - duration / 2 : startNs;
+    m_viewDuration = duration;
+    m_viewStart = std::clamp(start, 0.0, total - duration);
+    update();
+}
+
+void FlameChartView::zoomAt(double factor, double x)
+{
+    if (factor <= 0)
+        return;
+    const double anchor = timeForX(x);
+    const double total = double(std::max<qint64>(1, m_layout->durationNs()));
+    const double duration = std::clamp(m_viewDuration / factor, std::min(kMinimumRangeNs, total), total);
+    const double start = anchor - x * duration / std::max(1, chartWidth());
+    m_viewDuration = duration;
+    m_viewStart = std::clamp(start, 0.0, total - duration);
+    update();
+}
+
+void FlameChartView::panBy(double pixels)
+{
+    setVisibleRange(m_viewStart + pixels * nsPerPixel(chartWidth()),
+        m_viewStart + m_viewDuration + pixels * nsPerPixel(chartWidth()));
+}
+
+void FlameChartView::resetZoom()
+{
+    m_viewStart = 0;
+    m_viewDuration = double(std::max<qint64>(1, m_layout->durationNs()));
+    update();
+}
+
+double FlameChartView::xForTime(double ns) const
+{
+    return (ns - m_viewStart) / nsPerPixel(chartWidth());
+}
+
+double FlameChartView::timeForX(double x) const
+{
+    return m_viewStart + x * nsPerPixel(chartWidth());
+}
+
+int FlameChartView::chartWidth() const
+{
+    return std::max(1, width() - m_scrollBar->sizeHint().width());
+}
+
+int FlameChartView::chartTop() const
+{
+    return m_search->sizeHint().height() + 4;
+}
+
+int FlameChartView::rowTop(int row) const
+{
+    return chartTop() + kOverviewHeight + kRulerHeight + row * kRowHeight - m_scrollBar->value();
+}
+
+quint32 FlameChartView::spanAt(QPoint pos) const
+{
+    const int rowsTop = chartTop() + kOverviewHeight + kRulerHeight;
+    if (pos.y() < rowsTop || pos.y() >= height() - kLegendHeight || pos.x() >= chartWidth())
+        return kNoIndex;
+    const int row = (pos.y() - rowsTop + m_scrollBar->value()) / kRowHeight;
+    const double s = nsPerPixel(chartWidth());
+    return m_layout->hitTest(row, timeForX(pos.x() + 0.5), s);
+}
+
+void FlameChartView::updateScrollBar()
+{
+    const int rowsHeight = height() - chartTop() - kOverviewHeight - kRulerHeight - kLegendHeight;
+    m_scrollBar->setRange(0, std::max(0, m_layout->rowCount() * kRowHeight - rowsHeight));
+    m_scrollBar->setPageStep(std::max(1, rowsHeight));
+    m_scrollBar->setSingleStep(kRowHeight);
+}
+
+void FlameChartView::resizeEvent(QResizeEvent*)
+{
+    const int top = chartTop();
+    m_search->setGeometry(2, 2, std::min(320, width() / 2), top - 4);
+    const int comboWidth = std::min(220, width() / 3);
+    m_serviceFilter->setGeometry(width() - comboWidth - 2, 2, comboWidth, top - 4);
+    const int barWidth = m_scrollBar->sizeHint().width();
+    const int rowsTop = top + kOverviewHeight + kRulerHeight;
+    m_scrollBar->setGeometry(width() - barWidth, rowsTop, barWidth, std::max(0, height() - rowsTop - kLegendHeight));
+    m_overview = QImage();
+    updateScrollBar();
+}
+
+QColor FlameChartView::serviceColor(StringId service)
+{
+    const auto it = m_colors.find(service);
+    if (it != m_colors.end())
+        return it->second;
+    const std::string_view name = m_trace ? m_trace->string(service) : std::string_view();
+    const QColor color = QColor::fromRgb(kPalette[stableHash(name) % std::size(kPalette)]);
+    m_colors.emplace(service, color);
+    return color;
+}
+
+void FlameChartView::renderTo(QPainter& painter, QSize size)
+{
+    paintChart(painter, size, QRect(QPoint(0, 0), size));
+}
+
+void FlameChartView::paintEvent(QPaintEvent* event)
+{
+    QPainter painter(this);
+    const int top = chartTop();
+    painter.fillRect(QRect(0, 0, width(), top), palette().window());
+    painter.translate(0, top);
+    const QSize size(chartWidth(), height() - top);
+    paintChart(painter, size, event->rect().translated(0, -top).intersected(QRect(QPoint(0, 0), size)));
+}
+
+void FlameChartView::paintChart(QPainter& painter, QSize size, const QRect& clip)
+{
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    painter.fillRect(clip, palette().base());
+    if (!m_trace || m_layout->rowCount() == 0) {
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter, tr("No trace selected"));
+        return;
+    }
+    if (clip.top() < kOverviewHeight)
+        paintOverview(painter, size.width());
+    if (clip.top() < kOverviewHeight + kRulerHeight && clip.bottom() >= kOverviewHeight)
+        paintRuler(painter, size.width());
+    paintRows(painter, size, clip);
+    if (clip.bottom() >= size.height() - kLegendHeight)
+        paintLegend(painter, size);
+}
+
+void FlameChartView::paintOverview(QPainter& painter, int width)
+{
+    const int height = kOverviewHeight - 4;
+    if (m_overview.width() != width) {
+        m_overview = QImage(width, height, QImage::Format_ARGB32_Premultiplied);
+        m_overview.fill(palette().color(QPalette::AlternateBase));
+        QPainter p(&m_overview);
+        const double s = double(m_layout->durationNs()) / width;
+        const int rows = m_layout->rowCount();
+        std::vector<FlameChartPrimitive> primitives;
+        for (int row = 0; row < rows; ++row) {
+            const int y0 = row * height / rows;
+            const int y1 = std::max(y0 + 1, (row + 1) * height / rows);
+            if (rows > height && row > 0 && (row - 1) * height / rows == y0)
+                continue; // this pixel line is drawn already
+            m_layout->computePrimitives(row, s, 0, width, primitives);
+            for (const FlameChartPrimitive& primitive : primitives) {
+                p.fillRect(
+                    QRect(int(primitive.pixelBegin), y0, int(primitive.pixelEnd - primitive.pixelBegin), y1 - y0),
+                    serviceColor(m_trace->spans[primitive.span].service));
+            }
+        }
+    }
+    painter.drawImage(0, 2, m_overview);
+    const double total = double(m_layout->durationNs());
+    const int x0 = int(m_viewStart / total * width);
+    const int x1 = std::max(x0 + 3, int((m_viewStart + m_viewDuration) / total * width));
+    QColor shade = palette().color(QPalette::Highlight);
+    shade.setAlpha(60);
+    painter.fillRect(QRect(x0, 0, x1 - x0, kOverviewHeight), shade);
+    painter.setPen(palette().color(QPalette::Highlight));
+    painter.drawRect(QRect(x0, 0, x1 - x0 - 1, kOverviewHeight - 1));
+}
+
+void FlameChartView::paintRuler(QPainter& painter, int width)
+{
+    const QRect ruler(0, kOverviewHeight, width, kRulerHeight);
+    painter.fillRect(ruler, palette().window());
+    const double s = nsPerPixel(width);
+    const double wanted = 90 * s;
+    const double base = std::pow(10.0, std::floor(std::log10(wanted)));
+    double step = base * 10;
+    for (const double m : { 1.0, 2.0, 5.0 }) {
+        if (m * base >= wanted) {
+            step = m * base;
+            break;
+        }
+    }
+    painter.setPen(palette().color(QPalette::WindowText));
+    const double first = std::ceil(m_viewStart / step) * step;
+    // Deep in a long trace absolute labels would all read the same; label offsets from the first tick instead.
+    const bool relative = step < first / 1000;
+    for (double tick = first; tick <= m_viewStart + m_viewDuration; tick += step) {
+        const int x = int(std::lround((tick - m_viewStart) / s));
+        painter.drawLine(x, ruler.bottom() - 5, x, ruler.bottom());
+        const QString label = relative
+            ? (tick == first ? formatDuration(qint64(tick))
+                             : QString(QStringLiteral("+") + formatDuration(qint64(tick - first))))
+            : formatDuration(qint64(tick));
+        painter.drawText(QRect(x + 3, ruler.top(), 120, kRulerHeight - 3), Qt::AlignLeft | Qt::AlignVCenter, label);
+    }
+    painter.drawLine(ruler.left(), ruler.bottom(), ruler.right(), ruler.bottom());
+}
+
+void FlameChartView::paintRows(QPainter& painter, QSize size, const QRect& clip)
+{
+    const int rowsTop = kOverviewHeight + kRulerHeight;
+    const int rowsBottom = size.height() - kLegendHeight;
+    const QRect area = clip.intersected(QRect(0, rowsTop, size.width(), rowsBottom - rowsTop));
+    if (area.isEmpty())
+        return;
+    painter.save();
+    painter.setClipRect(area);
+    const int scroll = m_scrollBar->value();
+    const int firstRow = std::max(0, (area.top() - rowsTop + scroll) / kRowHeight);
+    const int lastRow = std::min(m_layout->rowCount() - 1, (area.bottom() - rowsTop + scroll) / kRowHeight);
+    const double s = nsPerPixel(size.width());
+    const double viewPixel = m_viewStart / s;
+    const qint64 pixelBegin = qint64(std::floor(viewPixel)) + area.left();
+    const qint64 pixelEnd = qint64(std::ceil(viewPixel)) + area.right() + 1;
+    const QFontMetrics metrics = painter.fontMetrics();
+    const int minLabelWidth = metrics.averageCharWidth() * 6;
+    const bool searching = !m_search->text().isEmpty();
+    const QBrush hatch(QColor(0, 0, 0, 110), Qt::BDiagPattern);
+    const QColor errorColor(0x9e, 0x00, 0x00);
+    const quint32 selected = m_selection->trace() == m_trace ? m_selection->spanIndex() : kNoIndex;
+
+    for (int row = firstRow; row <= lastRow; ++row) {
+        const int y = rowsTop + row * kRowHeight - scroll;
+        const int barHeight = kRowHeight - 1;
+        // Adjacent blocks of one colour become one rectangle.
+        QRect pending;
+        QColor pendingColor;
+        const auto flush = [&] {
+            if (!pending.isEmpty())
+                painter.fillRect(pending, pendingColor);
+            pending = QRect();
+        };
+        for (const FlameChartPrimitive& p : m_layout->primitives(row, s, pixelBegin, pixelEnd)) {
+            const Span& span = m_trace->spans[p.span];
+            QColor color = serviceColor(span.service);
+            if (searching && !p.anyMarked)
+                color.setAlpha(50);
+            const int x0 = int(std::lround(double(p.pixelBegin) - viewPixel));
+            const int x1 = std::max(x0 + 1, int(std::lround(double(p.pixelEnd) - viewPixel)));
+            if (p.isBlock || x1 - x0 < 3) {
+                const QRect rect(x0, y, x1 - x0, barHeight);
+                if (!pending.isEmpty() && pending.right() + 1 == x0 && pendingColor == color)
+                    pending.setRight(rect.right());
+                else {
+                    flush();
+                    pending = rect;
+                    pendingColor = color;
+                }
+                if (p.anyError) {
+                    flush();
+                    painter.fillRect(QRect(x0, y + barHeight - 3, x1 - x0, 3), errorColor);
+                }
+                continue;
+            }
+            flush();
+            const QRect bar(x0, y, x1 - x0 - 1, barHeight);
+            painter.fillRect(bar, color);
+            if (span.isError()) {
+                painter.fillRect(bar, hatch);
+                painter.setPen(errorColor);
+                painter.drawRect(bar.adjusted(0, 0, -1, -1));
+            }
+            const int visibleLeft = std::max(bar.left(), 0);
+            const int visibleWidth = std::min(bar.right(), size.width()) - visibleLeft;
+            if (visibleWidth >= minLabelWidth) {
+                const QString label = fromView(m_trace->serviceName(span)) + QStringLiteral(": ")
+                    + fromView(m_trace->operationName(span)) + QStringLiteral("  ") + formatDuration(span.durationNs);
+                painter.setPen(isLight(color) || color.alpha() < 128 ? Qt::black : Qt::white);
+                painter.drawText(QRect(visibleLeft + 3, y, visibleWidth - 5, barHeight),
+                    Qt::AlignLeft | Qt::AlignVCenter, metrics.elidedText(label, Qt::ElideRight, visibleWidth - 5));
+            }
+        }
+        flush();
+    }
+
+    if (selected != kNoIndex && m_layout->rowOf(selected) >= 0) {
+        const Span& span = m_trace->spans[selected];
+        const double start = double(span.startNs - m_layout->traceStartNs());
+        const int x0 = int(std::lround((start - m_viewStart) / s));
+        const int x1 = std::max(x0 + 2, int(std::lround((start + double(span.durationNs) - m_viewStart) / s)));
+        const int y = rowsTop + m_layout->rowOf(selected) * kRowHeight - scroll;
+        painter.setPen(QPen(palette().color(QPalette::Highlight), 2));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(QRect(std::max(x0, -2), y, std::min(x1, size.width() + 2) - std::max(x0, -2), kRowHeight - 1));
+    }
+
+    if (m_hasMeasure) {
+        const double a = std::min(m_measureBegin, m_measureEnd);
+        const double b = std::max(m_measureBegin, m_measureEnd);
+        const int x0 = int(std::lround((a - m_viewStart) / s));
+        const int x1 = std::max(x0 + 1, int(std::lround((b - m_viewStart) / s)));
+        QColor shade = palette().color(QPalette::Highlight);
+        shade.setAlpha(50);
+        painter.fillRect(QRect(x0, rowsTop, x1 - x0, rowsBottom - rowsTop), shade);
+        painter.setPen(palette().color(QPalette::Highlight));
+        painter.drawLine(x0, rowsTop, x0, rowsBottom);
+        painter.drawLine(x1, rowsTop, x1, rowsBottom);
+        const QString text = formatDuration(qint64(std::llround(b - a)));
+        const QRect box(x0 + 4, rowsTop + 2, metrics.horizontalAdvance(text) + 8, metrics.height() + 2);
+        painter.fillRect(box, palette().toolTipBase());
+        painter.setPen(palette().color(QPalette::ToolTipText));
+        painter.drawText(box, Qt::AlignCenter, text);
+    }
+    painter.restore();
+}
+
+void FlameChartView::paintLegend(QPainter& painter, QSize size)
+{
+    const QRect legend(0, size.height() - kLegendHeight, size.width(), kLegendHeight);
+    painter.fillRect(legend, palette().window());
+    const QFontMetrics metrics = painter.fontMetrics();
+    int x = 4;
+    for (size_t i = 0; i < m_services.size(); ++i) {
+        const QString name = fromView(m_trace->string(m_services[i]));
+        const int needed = 14 + metrics.horizontalAdvance(name) + 12;
+        if (x + needed > legend.right() - 60) {
+            painter.setPen(palette().color(QPalette::WindowText));
+            painter.drawText(QRect(x, legend.top(), legend.right() - x, kLegendHeight), Qt::AlignVCenter,
+                tr("+%1 more").arg(m_services.size() - i));
+            break;
+        }
+        painter.fillRect(QRect(x, legend.top() + 4, 10, 10), serviceColor(m_services[i]));
+        painter.setPen(palette().color(QPalette::WindowText));
+        painter.drawText(QRect(x + 14, legend.top(), needed, kLegendHeight), Qt::AlignVCenter, name);
+        x += needed;
+    }
+}
+
+bool FlameChartView::event(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        const auto* help = static_cast<QHelpEvent*>(event);
+        const quint32 index = spanAt(help->pos());
+        if (index == kNoIndex) {
+            QToolTip::hideText();
+            return true;
+        }
+        const Span& span = m_trace->spans[index];
+        QString text = fromView(m_trace->serviceName(span)) + QStringLiteral(": ")
+            + fromView(m_trace->operationName(span)) + QStringLiteral("\n") + formatDuration(span.durationNs)
+            + QStringLiteral(" at +") + formatDuration(span.startNs - m_layout->traceStartNs());
+        if (span.isError())
+            text += QStringLiteral("\n") + tr("error");
+        QToolTip::showText(help->globalPos(), text, this);
+        return true;
+    }
+    return QWidget::event(event);
+}
+
+void FlameChartView::keyPressEvent(QKeyEvent* event)
+{
+    const QPoint cursor = mapFromGlobal(QCursor::pos());
+    const double x = rect().contains(cursor) ? std::clamp(cursor.x(), 0, chartWidth()) : chartWidth() / 2.0;
+    switch (event->key()) {
+    case Qt::Key_W:
+        zoomAt(1.5, x);
+        break;
+    case Qt::Key_S:
+        zoomAt(1 / 1.5, x);
+        break;
+    case Qt::Key_A:
+        panBy(-chartWidth() * 0.1);
+        break;
+    case Qt::Key_D:
+        panBy(chartWidth() * 0.1);
+        break;
+    case Qt::Key_Escape:
+    case Qt::Key_0:
+        m_hasMeasure = false;
+        resetZoom();
+        break;
+    case Qt::Key_N:
+        nextMatch(event->modifiers() & Qt::ShiftModifier ? -1 : 1);
+        break;
+    default:
+        QWidget::keyPressEvent(event);
+    }
+}
+
+void FlameChartView::wheelEvent(QWheelEvent* event)
+{
+    const QPoint delta = event->angleDelta();
+    if (event->modifiers() & Qt::ControlModifier) {
+        zoomAt(std::pow(1.25, delta.y() / 120.0), event->position().x());
+    } else if (delta.x() != 0) {
+        panBy(-delta.x() / 120.0 * chartWidth() * 0.1);
+    } else {
+        m_scrollBar->setValue(m_scrollBar->value() - delta.y() / 120 * 3 * kRowHeight);
+    }
+    event->accept();
+}
+
+void FlameChartView::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() != Qt::LeftButton)
+        return QWidget::mousePressEvent(event);
+    m_pressPos = event->position().toPoint();
+    m_pressViewStart = m_viewStart;
+    m_moved = false;
+    const int y = m_pressPos.y() - chartTop();
+    if (y >= 0 && y < kOverviewHeight) {
+        m_drag = Drag::Overview;
+        mouseMoveEvent(event);
+    } else if (event->modifiers() & Qt::ShiftModifier) {
+        m_drag = Drag::Measure;
+        m_measureBegin = m_measureEnd = timeForX(m_pressPos.x());
+        m_hasMeasure = true;
+    } else {
+        m_drag = Drag::Pan;
+        setCursor(Qt::ClosedHandCursor);
+    }
+}
+
+void FlameChartView::mouseMoveEvent(QMouseEvent* event)
+{
+    const QPoint pos = event->position().toPoint();
+    if ((pos - m_pressPos).manhattanLength() > 3)
+        m_moved = true;
+    switch (m_drag) {
+    case Drag::Overview: {
+        const double centre = double(pos.x()) / chartWidth() * double(m_layout->durationNs());
+        setVisibleRange(centre - m_viewDuration / 2, centre + m_viewDuration / 2);
+        break;
+    }
+    case Drag::Measure:
+        m_measureEnd = timeForX(pos.x());
+        update();
+        break;
+    case Drag::Pan: {
+        const double start = m_pressViewStart - (pos.x() - m_pressPos.x()) * nsPerPixel(chartWidth());
+        setVisibleRange(start, start + m_viewDuration);
+        break;
+    }
+    case Drag::None:
+        break;
+    }
+}
+
+void FlameChartView::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (m_drag == Drag::Pan) {
+        unsetCursor();
+        if (!m_moved) {
+            m_hasMeasure = false;
+            m_selection->setSpanIndex(spanAt(event->position().toPoint()));
+            update();
+        }
+    }
+    m_drag = Drag::None;
+}
+
+void FlameChartView::mouseDoubleClickEvent(QMouseEvent* event)
+{
+    const quint32 index = spanAt(event->position().toPoint());
+    if (index == kNoIndex)
+        return;
+    const Span& span = m_trace->spans[index];
+    const double start = double(span.startNs - m_layout->traceStartNs());
+    const double duration = double(std::max<qint64>(span.durationNs, qint64(kMinimumRangeNs)));
+    setVisibleRange(start - duration * 0.05, start + duration * 1.05);
+}
+
+void FlameChartView::contextMenuEvent(QContextMenuEvent* event)
+{
+    const quint32 index = spanAt(event->pos());
+    QMenu menu(this);
+    if (index != kNoIndex && m_trace->spans[index].children.count > 0) {
+        if (m_collapsed[index])
+            menu.addAction(tr("Expand subtree"), this, [this, index] { setCollapsed(index, false); });
+        else
+            menu.addAction(tr("Collapse subtree"), this, [this, index] { setCollapsed(index, true); });
+    }
+    if (std::find(m_collapsed.begin(), m_collapsed.end(), true) != m_collapsed.end()) {
+        menu.addAction(tr("Expand all"), this, [this] {
+            std::fill(m_collapsed.begin(), m_collapsed.end(), false);
+            rebuildLayout();
+        });
+    }
+    if (index != kNoIndex)
+        menu.addAction(tr("Zoom to span"), this, [this, index] {
+            const Span& span = m_trace->spans[index];
+            const double start = double(span.startNs - m_layout->traceStartNs());
+            setVisibleRange(start, start + double(span.durationNs));
+        });
+    if (!menu.isEmpty())
+        menu.exec(event->globalPos());
+}
+
+} // namespace tracemap

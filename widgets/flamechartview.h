@@ -1,0 +1,121 @@
+#pragma once
+
+#include "flamechartlayout.h"
+
+#include <QImage>
+#include <QWidget>
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+class QComboBox;
+class QLineEdit;
+class QScrollBar;
+
+namespace tracemap {
+
+class TraceSelection;
+
+/// The trace as a timeline: x is time, one row per depth (sub-rows where spans of a depth overlap), bars coloured
+/// by service. Shows the trace of the shared TraceSelection and follows and sets its span.
+///
+/// Keys: W/S zoom at the cursor, A/D pan, Esc/0 reset, n/N next/previous search match. Mouse: Ctrl+wheel zooms,
+/// drag pans, shift-drag measures, click selects, double-click zooms to a span, the overview strip is draggable,
+/// the context menu collapses a subtree. Times in the API are nanoseconds relative to the trace start.
+class FlameChartView : public QWidget {
+    Q_OBJECT
+public:
+    explicit FlameChartView(TraceSelection* selection, QWidget* parent = nullptr);
+    ~FlameChartView() override;
+
+    const FlameChartLayout& layout() const { return *m_layout; }
+
+    double visibleStartNs() const { return m_viewStart; }
+    double visibleEndNs() const { return m_viewStart + m_viewDuration; }
+    /// Clamped to the trace; a range shorter than kMinimumRangeNs is widened around its centre.
+    void setVisibleRange(double startNs, double endNs);
+    /// Zooms in by `factor` (> 1 in, < 1 out) keeping the time under chart x `x` fixed.
+    void zoomAt(double factor, double x);
+    void panBy(double pixels);
+    void resetZoom();
+    /// Chart x of a relative time, and back, for the current width.
+    double xForTime(double ns) const;
+    double timeForX(double x) const;
+    /// The span drawn at a chart point (widget coordinates), or kNoIndex.
+    quint32 spanAt(QPoint pos) const;
+    /// Widget y of a row's top.
+    int rowTop(int row) const;
+
+    /// Paints overview, ruler, rows and legend into `size` (no search box), for benchmarks and screenshots.
+    void renderTo(QPainter& painter, QSize size);
+
+    void setSearchText(const QString& text);
+    void setServiceFilter(StringId service); // kNoIndex for all services
+    void setCollapsed(quint32 span, bool collapsed);
+    void nextMatch(int step);
+
+    static constexpr double kMinimumRangeNs = 20;
+    static constexpr int kRowHeight = 18;
+    static constexpr int kOverviewHeight = 28;
+    static constexpr int kRulerHeight = 20;
+    static constexpr int kLegendHeight = 18;
+
+protected:
+    bool event(QEvent* event) override;
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
+
+private:
+    enum class Drag { None, Pan, Measure, Overview };
+
+    void onTraceChanged();
+    void onSpanChanged();
+    void rebuildLayout();
+    void updateScrollBar();
+    void ensureSpanVisible(quint32 span);
+    QColor serviceColor(StringId service);
+    int chartWidth() const;
+    int chartTop() const;
+    double nsPerPixel(int width) const { return m_viewDuration / std::max(1, width); }
+
+    void paintChart(QPainter& painter, QSize size, const QRect& clip);
+    void paintOverview(QPainter& painter, int width);
+    void paintRuler(QPainter& painter, int width);
+    void paintRows(QPainter& painter, QSize size, const QRect& clip);
+    void paintLegend(QPainter& painter, QSize size);
+
+    TraceSelection* m_selection;
+    std::shared_ptr<const Trace> m_trace;
+    std::unique_ptr<FlameChartLayout> m_layout;
+    QLineEdit* m_search;
+    QComboBox* m_serviceFilter;
+    QScrollBar* m_scrollBar;
+
+    double m_viewStart = 0;
+    double m_viewDuration = 1;
+    std::vector<bool> m_collapsed;
+    StringId m_filterService = kNoIndex;
+    std::vector<quint32> m_matches;
+    int m_matchCursor = -1;
+    std::vector<StringId> m_services; // present in the trace, by name
+    std::unordered_map<StringId, QColor> m_colors;
+    QImage m_overview;
+
+    Drag m_drag = Drag::None;
+    QPoint m_pressPos;
+    double m_pressViewStart = 0;
+    bool m_moved = false;
+    double m_measureBegin = 0;
+    double m_measureEnd = 0;
+    bool m_hasMeasure = false;
+};
+
+} // namespace tracemap
