@@ -12,10 +12,6 @@
 
 namespace tracemap {
 
-namespace {
-using Outcome = std::expected<Topology, QString>;
-}
-
 TopologyController::TopologyController(QString cachePath, QThreadPool* worker, TopologyView* view, QObject* parent)
     : QObject(parent)
     , m_cachePath(std::move(cachePath))
@@ -37,6 +33,23 @@ void TopologyController::setSearchResults(std::vector<TraceId> traces)
         refresh();
 }
 
+void TopologyController::deliver(quint64 generation, QFuture<Outcome> future)
+{
+    auto* watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, generation] {
+        Outcome outcome = watcher->result();
+        watcher->deleteLater();
+        if (generation != m_generation)
+            return; // a newer request is on its way
+        if (!outcome) {
+            Q_EMIT failed(outcome.error());
+            return;
+        }
+        m_view->setTopology(std::move(*outcome));
+    });
+    watcher->setFuture(std::move(future));
+}
+
 void TopologyController::setCurrentTrace(const TraceId& trace)
 {
     m_currentTrace = trace;
@@ -52,19 +65,7 @@ void TopologyController::refresh()
     const std::vector<TraceId> results = m_scope == Scope::CurrentTrace
         ? (m_currentTrace.isValid() ? std::vector<TraceId> { m_currentTrace } : std::vector<TraceId>())
         : m_results;
-    auto* watcher = new QFutureWatcher<Outcome>(this);
-    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, generation] {
-        Outcome outcome = watcher->result();
-        watcher->deleteLater();
-        if (generation != m_generation)
-            return;
-        if (!outcome) {
-            Q_EMIT failed(outcome.error());
-            return;
-        }
-        m_view->setTopology(std::move(*outcome));
-    });
-    watcher->setFuture(QtConcurrent::run(m_worker, [path, whole, results]() -> Outcome {
+    deliver(generation, QtConcurrent::run(m_worker, [path, whole, results]() -> Outcome {
         auto cache = TraceCache::open(path);
         if (!cache)
             return std::unexpected(cache.error());
@@ -89,19 +90,7 @@ void TopologyController::refresh()
 void TopologyController::showDependencyFile(const QString& path)
 {
     const quint64 generation = ++m_generation;
-    auto* watcher = new QFutureWatcher<Outcome>(this);
-    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, generation] {
-        Outcome outcome = watcher->result();
-        watcher->deleteLater();
-        if (generation != m_generation)
-            return;
-        if (!outcome) {
-            Q_EMIT failed(outcome.error());
-            return;
-        }
-        m_view->setTopology(std::move(*outcome));
-    });
-    watcher->setFuture(QtConcurrent::run(m_worker, [path]() -> Outcome {
+    deliver(generation, QtConcurrent::run(m_worker, [path]() -> Outcome {
         auto topology = DependencyLinksReader::readFile(path);
         if (!topology)
             return std::unexpected(topology.error().toString());

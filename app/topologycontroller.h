@@ -1,11 +1,15 @@
 #pragma once
 
 #include "ids.h"
+#include "topology.h"
+
+#include <QFuture>
 
 #include <QObject>
 #include <QString>
 #include <QThreadPool>
 
+#include <expected>
 #include <vector>
 
 namespace tracemap {
@@ -34,7 +38,10 @@ Q_SIGNALS:
     void failed(const QString& message);
 
 private:
+    using Outcome = std::expected<Topology, QString>;
     void refresh();
+    /// Shows the topology the future computes unless a newer request was made meanwhile.
+    void deliver(quint64 generation, QFuture<Outcome> future);
 
     QString m_cachePath;
     QThreadPool* m_worker;

@@ -156,10 +156,11 @@ std::expected<InputBuffer, QString> InputBuffer::inflate(std::string_view compre
             static const size_t limit = static_cast<size_t>(sysconf(_SC_PHYS_PAGES)) * pageSize();
             if (capacity >= limit) {
                 inflateEnd(&stream);
-                return std::unexpected(QStringLiteral("gzip data inflates to more than this machine's memory (%1 MB "
-                                                      "so far, from %2 compressed bytes); decompress it to a file first")
-                                           .arg(produced >> 20)
-                                           .arg(consumed));
+                return std::unexpected(
+                    QStringLiteral("gzip data inflates to more than this machine's memory (%1 MB "
+                                   "so far, from %2 compressed bytes); decompress it to a file first")
+                        .arg(produced >> 20)
+                        .arg(consumed));
             }
             const size_t grown = std::min(capacity * 2, limit);
             void* moved = mremap(out.m_mapping, capacity, grown, MREMAP_MAYMOVE);

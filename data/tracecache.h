@@ -42,8 +42,8 @@ public:
     QString path() const { return m_path; }
 
     /// Imports one file in one transaction: on any error, or when progress cancels, the cache is unchanged.
-    std::expected<ImportSummary, ImportError> importFile(const QString& file,
-        const ImportOptions& options = ImportOptions());
+    std::expected<ImportSummary, ImportError> importFile(
+        const QString& file, const ImportOptions& options = ImportOptions());
 
     /// Stores already assembled traces (merging with what is cached) in one transaction.
     std::expected<void, QString> storeTraces(std::vector<Trace>& traces, const QString& source);
