@@ -1,10 +1,11 @@
 #include "mainwindow.h"
 
+#include "analysiscontroller.h"
 #include "dependencylinksreader.h"
+#include "flamegraphview.h"
 #include "importcontroller.h"
 #include "searchpanel.h"
 #include "startpage.h"
-#include "topologycontroller.h"
 #include "topologyexporter.h"
 #include "topologyview.h"
 #include "tracecache.h"
@@ -30,6 +31,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -80,7 +82,8 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     , m_searchDock(new QDockWidget(tr("Search"), this))
     , m_results(new TraceListView(this))
     , m_topology(new TopologyView(this))
-    , m_topologyController(new TopologyController(m_cachePath, &m_cacheWorker, m_topology, this))
+    , m_flameGraph(new FlameGraphView(this))
+    , m_analysis(new AnalysisController(m_cachePath, &m_cacheWorker, m_topology, m_flameGraph, this))
     , m_tabs(new QTabWidget(this))
     , m_startPage(new StartPage(this))
     , m_central(new QStackedWidget(this))
@@ -105,9 +108,11 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     m_tabs->setMovable(true);
     m_tabs->addTab(m_results, tr("Search Results"));
     m_tabs->addTab(createTopologyPage(), tr("Topology"));
+    m_tabs->addTab(createFlameGraphPage(), tr("Flame Graph"));
     // The results and topology tabs stay; trace tabs can be closed.
     m_tabs->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);
     m_tabs->tabBar()->setTabButton(1, QTabBar::RightSide, nullptr);
+    m_tabs->tabBar()->setTabButton(2, QTabBar::RightSide, nullptr);
     m_central->addWidget(m_startPage);
     m_central->addWidget(m_tabs);
     setCentralWidget(m_central);
@@ -119,7 +124,7 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     // The topology of "the last trace opened" follows the trace tab the user looks at.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (auto* view = qobject_cast<TraceView*>(m_tabs->widget(index)))
-            m_topologyController->setCurrentTrace(view->selection()->trace()->id);
+            m_analysis->setCurrentTrace(view->selection()->trace()->id);
     });
     connect(m_startPage, &StartPage::openRequested, this,
         [this] { openFiles(QFileDialog::getOpenFileNames(this, tr("Open Trace Files"), QString(), fileFilter())); });
@@ -294,7 +299,7 @@ void MainWindow::openFiles(const QStringList& files)
     QStringList traceFiles;
     for (const QString& file : files) {
         if (DependencyLinksReader::isDependencyLinksFile(file)) {
-            m_topologyController->showDependencyFile(file);
+            m_analysis->showDependencyFile(file);
             m_tabs->setCurrentWidget(m_topology->parentWidget());
         } else {
             traceFiles << file;
@@ -336,7 +341,7 @@ void MainWindow::search(const TraceQuery& query)
             ids.reserve(outcome->traces.size());
             for (const TraceSummary& t : outcome->traces)
                 ids.push_back(t.traceId);
-            m_topologyController->setSearchResults(std::move(ids));
+            m_analysis->setSearchResults(std::move(ids));
             m_results->setTraces(std::move(outcome->traces));
             if (!outcome->error.isEmpty())
                 m_status->setText(tr("Search failed: %1").arg(outcome->error));
@@ -424,6 +429,32 @@ void MainWindow::closeTab(int index)
     page->deleteLater();
 }
 
+QWidget* MainWindow::createFlameGraphPage()
+{
+    // The call paths of the same traces the topology tab maps, merged across traces (AnalysisController).
+    auto* page = new QWidget(this);
+    auto* widthMode = new QComboBox(page);
+    widthMode->addItem(tr("Width: total time"));
+    widthMode->addItem(tr("Width: span count"));
+    auto* hint = new QLabel(tr("Click a frame to zoom into it; Esc or a click on \u201call\u201d zooms out."), page);
+    hint->setEnabled(false);
+    auto* row = new QHBoxLayout;
+    row->addWidget(widthMode);
+    row->addWidget(hint, 1);
+    auto* scroll = new QScrollArea(page);
+    scroll->setWidget(m_flameGraph);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 4, 0, 0);
+    layout->addLayout(row);
+    layout->addWidget(scroll, 1);
+    connect(widthMode, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_flameGraph->setWidthMode(index == 1 ? FlameGraphView::Width::Count : FlameGraphView::Width::TotalTime);
+    });
+    return page;
+}
+
 QWidget* MainWindow::createTopologyPage()
 {
     auto* page = new QWidget(this);
@@ -439,11 +470,11 @@ QWidget* MainWindow::createTopologyPage()
     layout->addLayout(row);
     layout->addWidget(m_topology, 1);
     connect(scope, &QComboBox::currentIndexChanged, this, [this](int index) {
-        static constexpr TopologyController::Scope scopes[] = { TopologyController::Scope::SearchResults,
-            TopologyController::Scope::WholeCache, TopologyController::Scope::CurrentTrace };
-        m_topologyController->setScope(scopes[std::clamp(index, 0, 2)]);
+        static constexpr AnalysisController::Scope scopes[] = { AnalysisController::Scope::SearchResults,
+            AnalysisController::Scope::WholeCache, AnalysisController::Scope::CurrentTrace };
+        m_analysis->setScope(scopes[std::clamp(index, 0, 2)]);
     });
-    connect(m_topologyController, &TopologyController::failed, this,
+    connect(m_analysis, &AnalysisController::failed, this,
         [this](const QString& message) { m_status->setText(tr("Topology: %1").arg(message)); });
     // A click on a service lists its traces; a click on a call lists the traces that make it.
     connect(m_topology, &TopologyView::nodeClicked, this, [this](const QString& service) {
@@ -519,7 +550,7 @@ void MainWindow::refreshCacheInfo()
 
 void MainWindow::updateCentralPage(qint64 traceCount)
 {
-    if (traceCount == 0 && !isImporting() && m_tabs->count() == 2)
+    if (traceCount == 0 && !isImporting() && m_tabs->count() == kFixedTabs)
         m_central->setCurrentWidget(m_startPage);
     else
         m_central->setCurrentWidget(m_tabs);

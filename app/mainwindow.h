@@ -24,8 +24,9 @@ class ImportController;
 class SearchPanel;
 class StartPage;
 class TraceListView;
-class TopologyController;
+class AnalysisController;
 class TopologyView;
+class FlameGraphView;
 
 /// The window a user lives in: a search dock, the results and one tab per open trace, imports with progress and
 /// cancel in the status bar. All cache work runs on one worker thread, in the order it was asked for; the GUI
@@ -47,6 +48,9 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
     SearchPanel* searchPanel() const { return m_searchPanel; }
     TopologyView* topologyView() const { return m_topology; }
+    FlameGraphView* flameGraphView() const { return m_flameGraph; }
+    /// Search Results, Topology and Flame Graph; trace tabs come after them.
+    static constexpr int kFixedTabs = 3;
     bool isImporting() const;
     QString cachePath() const { return m_cachePath; }
 
@@ -75,6 +79,7 @@ private:
     void closeTab(int index);
     void updateCentralPage(qint64 traceCount);
     QWidget* createTopologyPage();
+    QWidget* createFlameGraphPage();
     void exportTopology();
     void searchEdge(const QString& from, const QString& to);
 
@@ -86,7 +91,8 @@ private:
     QDockWidget* m_searchDock;
     TraceListView* m_results;
     TopologyView* m_topology;
-    TopologyController* m_topologyController;
+    FlameGraphView* m_flameGraph;
+    AnalysisController* m_analysis;
     QTabWidget* m_tabs;
     StartPage* m_startPage;
     QStackedWidget* m_central;

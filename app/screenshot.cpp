@@ -1,11 +1,13 @@
 #include "screenshot.h"
 
+#include "flamegraphview.h"
 #include "mainwindow.h"
 #include "topologyview.h"
 #include "tracelistview.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QPixmap>
 #include <QRegularExpression>
@@ -36,8 +38,9 @@ int Screenshot::run(const QStringList& args)
     parser.setApplicationDescription(
         QStringLiteral("Render the window offscreen after loading FILE... and save a PNG."));
     parser.addHelpOption();
-    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("start, search, trace or topology."),
-        QStringLiteral("name"), QStringLiteral("search"));
+    const QCommandLineOption view(QStringLiteral("view"),
+        QStringLiteral("start, search, trace, topology or flamegraph."), QStringLiteral("name"),
+        QStringLiteral("search"));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
         QStringLiteral("The PNG file to write."), QStringLiteral("FILE"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, WIDTHxHEIGHT."),
@@ -53,9 +56,9 @@ int Screenshot::run(const QStringList& args)
 
     const QString viewName = parser.value(view);
     const QStringList views { QStringLiteral("start"), QStringLiteral("search"), QStringLiteral("trace"),
-        QStringLiteral("topology") };
+        QStringLiteral("topology"), QStringLiteral("flamegraph") };
     if (!views.contains(viewName)) {
-        err << "tracemap screenshot: --view must be start, search, trace or topology\n";
+        err << "tracemap screenshot: --view must be start, search, trace, topology or flamegraph\n";
         return 2;
     }
     if (!parser.isSet(output)) {
@@ -112,6 +115,26 @@ int Screenshot::run(const QStringList& args)
             return 1;
         }
         window.topologyView()->fitToView();
+    }
+    if (viewName == QLatin1String("flamegraph")) {
+        window.tabs()->setCurrentIndex(2);
+        // The graph of the empty cache came first; wait for the one of the loaded traces.
+        auto loaded = [&window] {
+            const FlameGraph* graph = window.flameGraphView()->flameGraph();
+            return graph && graph->traceCount() > 0;
+        };
+        QElapsedTimer waited;
+        waited.start();
+        while (!loaded() && waited.elapsed() < 120000) {
+            QEventLoop loop;
+            QObject::connect(window.flameGraphView(), &FlameGraphView::flameGraphChanged, &loop, &QEventLoop::quit);
+            QTimer::singleShot(1000, &loop, &QEventLoop::quit);
+            loop.exec();
+        }
+        if (!loaded()) {
+            err << "tracemap screenshot: the flame graph was not computed in time\n";
+            return 1;
+        }
     }
     QCoreApplication::processEvents();
     const QPixmap picture = window.grab();

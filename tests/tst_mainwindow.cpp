@@ -1,5 +1,6 @@
 // The desktop shell on the offscreen platform: import, search results, trace tabs, span details, drag and drop,
 // errors, and responsiveness during a large import.
+#include "flamegraphview.h"
 #include "mainwindow.h"
 #include "searchpanel.h"
 #include "spandetailsview.h"
@@ -124,7 +125,7 @@ private Q_SLOTS:
         results->setCurrentIndex(results->model()->index(0, 0));
         QTest::keyClick(results, Qt::Key_Return);
         QVERIFY(opened.wait(20000));
-        QCOMPARE(window.tabs()->count(), 3); // results, topology, the trace
+        QCOMPARE(window.tabs()->count(), MainWindow::kFixedTabs + 1); // results, topology, flame graph, the trace
         auto* view = qobject_cast<TraceView*>(window.tabs()->currentWidget());
         QVERIFY(view);
         const auto trace = view->selection()->trace();
@@ -145,9 +146,9 @@ private Q_SLOTS:
 
         // Ctrl+W closes the trace tab; the results and topology tabs stay.
         QTest::keySequence(&window, QKeySequence::Close);
-        QTRY_COMPARE(window.tabs()->count(), 2);
+        QTRY_COMPARE(window.tabs()->count(), MainWindow::kFixedTabs);
         QTest::keySequence(&window, QKeySequence::Close);
-        QCOMPARE(window.tabs()->count(), 2);
+        QCOMPARE(window.tabs()->count(), MainWindow::kFixedTabs);
     }
 
     // The topology tab maps the services of the results; clicking a service lists its traces, clicking a call
@@ -166,6 +167,11 @@ private Q_SLOTS:
             window.topologyView()->isLaidOut() && window.topologyView()->topology().nodeIndex("redis-manual") >= 0,
             20000);
         const Topology& map = window.topologyView()->topology();
+        // The flame graph of the same results merges their call paths: HotROD's root frame and yelp's.
+        QTRY_VERIFY_WITH_TIMEOUT(window.flameGraphView()->flameGraph() != nullptr, 10000);
+        const FlameGraph* flame = window.flameGraphView()->flameGraph();
+        QCOMPARE(flame->traceCount(), size_t(2));
+        QVERIFY(flame->child(0, "frontend:GET /dispatch") != kNoIndex);
         QVERIFY(map.nodeIndex("frontend") >= 0);
         QCOMPARE(window.topologyView()->geometry().nodes.size(), map.nodes.size());
 

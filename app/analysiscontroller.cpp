@@ -1,6 +1,7 @@
-#include "topologycontroller.h"
+#include "analysiscontroller.h"
 
 #include "dependencylinksreader.h"
+#include "flamegraphview.h"
 #include "topologybuilder.h"
 #include "topologyview.h"
 #include "tracecache.h"
@@ -12,28 +13,30 @@
 
 namespace tracemap {
 
-TopologyController::TopologyController(QString cachePath, QThreadPool* worker, TopologyView* view, QObject* parent)
+AnalysisController::AnalysisController(
+    QString cachePath, QThreadPool* worker, TopologyView* topologyView, FlameGraphView* flameGraphView, QObject* parent)
     : QObject(parent)
     , m_cachePath(std::move(cachePath))
     , m_worker(worker)
-    , m_view(view)
+    , m_view(topologyView)
+    , m_flameGraphView(flameGraphView)
 {
 }
 
-void TopologyController::setScope(Scope scope)
+void AnalysisController::setScope(Scope scope)
 {
     m_scope = scope;
     refresh();
 }
 
-void TopologyController::setSearchResults(std::vector<TraceId> traces)
+void AnalysisController::setSearchResults(std::vector<TraceId> traces)
 {
     m_results = std::move(traces);
     if (m_scope == Scope::SearchResults)
         refresh();
 }
 
-void TopologyController::deliver(quint64 generation, QFuture<Outcome> future)
+void AnalysisController::deliver(quint64 generation, QFuture<Outcome> future)
 {
     auto* watcher = new QFutureWatcher<Outcome>(this);
     connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, generation] {
@@ -45,19 +48,21 @@ void TopologyController::deliver(quint64 generation, QFuture<Outcome> future)
             Q_EMIT failed(outcome.error());
             return;
         }
-        m_view->setTopology(std::move(*outcome));
+        if (outcome->flameGraph)
+            m_flameGraphView->setFlameGraph(std::move(outcome->flameGraph));
+        m_view->setTopology(std::move(outcome->topology));
     });
     watcher->setFuture(std::move(future));
 }
 
-void TopologyController::setCurrentTrace(const TraceId& trace)
+void AnalysisController::setCurrentTrace(const TraceId& trace)
 {
     m_currentTrace = trace;
     if (m_scope == Scope::CurrentTrace)
         refresh();
 }
 
-void TopologyController::refresh()
+void AnalysisController::refresh()
 {
     const quint64 generation = ++m_generation;
     const QString path = m_cachePath;
@@ -70,9 +75,14 @@ void TopologyController::refresh()
         if (!cache)
             return std::unexpected(cache.error());
         TopologyBuilder builder;
+        auto flameGraph = std::make_shared<FlameGraph>();
+        auto add = [&](const Trace& trace) {
+            builder.add(trace);
+            flameGraph->add(trace);
+        };
         if (whole) {
             auto done = (*cache)->forEachTrace([&](const Trace& trace) {
-                builder.add(trace);
+                add(trace);
                 return true;
             });
             if (!done)
@@ -80,21 +90,22 @@ void TopologyController::refresh()
         } else {
             for (const TraceId& id : results) {
                 if (auto trace = (*cache)->loadTrace(id))
-                    builder.add(**trace);
+                    add(**trace);
             }
         }
-        return builder.build();
+        flameGraph->build();
+        return Result { builder.build(), std::move(flameGraph) };
     }));
 }
 
-void TopologyController::showDependencyFile(const QString& path)
+void AnalysisController::showDependencyFile(const QString& path)
 {
     const quint64 generation = ++m_generation;
     deliver(generation, QtConcurrent::run(m_worker, [path]() -> Outcome {
         auto topology = DependencyLinksReader::readFile(path);
         if (!topology)
             return std::unexpected(topology.error().toString());
-        return std::move(*topology);
+        return Result { std::move(*topology), nullptr };
     }));
 }
 

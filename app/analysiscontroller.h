@@ -1,5 +1,6 @@
 #pragma once
 
+#include "flamegraph.h"
 #include "ids.h"
 #include "topology.h"
 
@@ -10,20 +11,24 @@
 #include <QThreadPool>
 
 #include <expected>
+#include <memory>
 #include <vector>
 
 namespace tracemap {
 
+class FlameGraphView;
 class TopologyView;
 
-/// Feeds the topology map: computes the service graph of the current search results, of the whole cache, or of
-/// a dependency-link file on the cache worker, and hands it to the view (which lays it out off the GUI thread).
-class TopologyController : public QObject {
+/// Feeds the views that summarise many traces: computes, in one pass over the traces of the current search
+/// results, the whole cache or the last trace opened, the service topology (for the map) and the aggregated flame
+/// graph, on the query worker, and hands them to the views. A dependency-link file feeds the map alone.
+class AnalysisController : public QObject {
     Q_OBJECT
 public:
     enum class Scope { SearchResults, WholeCache, CurrentTrace };
 
-    TopologyController(QString cachePath, QThreadPool* worker, TopologyView* view, QObject* parent = nullptr);
+    AnalysisController(QString cachePath, QThreadPool* worker, TopologyView* topologyView,
+        FlameGraphView* flameGraphView, QObject* parent = nullptr);
 
     Scope scope() const { return m_scope; }
     void setScope(Scope scope);
@@ -38,7 +43,11 @@ Q_SIGNALS:
     void failed(const QString& message);
 
 private:
-    using Outcome = std::expected<Topology, QString>;
+    struct Result {
+        Topology topology;
+        std::shared_ptr<const FlameGraph> flameGraph; // none for a dependency-link file
+    };
+    using Outcome = std::expected<Result, QString>;
     void refresh();
     /// Shows the topology the future computes unless a newer request was made meanwhile.
     void deliver(quint64 generation, QFuture<Outcome> future);
@@ -46,6 +55,7 @@ private:
     QString m_cachePath;
     QThreadPool* m_worker;
     TopologyView* m_view;
+    FlameGraphView* m_flameGraphView;
     Scope m_scope = Scope::SearchResults;
     std::vector<TraceId> m_results;
     TraceId m_currentTrace;

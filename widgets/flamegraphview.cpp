@@ -1,0 +1,201 @@
+#include "flamegraphview.h"
+
+#include "tracequery.h"
+
+#include <QHelpEvent>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+
+namespace tracemap {
+
+namespace {
+
+// The Okabe-Ito colours (without black), light enough for dark text; a service keeps its colour everywhere.
+QColor serviceColor(std::string_view frame)
+{
+    static const QColor palette[] = { QColor(0x9f, 0xd0, 0xf0), QColor(0xf2, 0xc8, 0x7a), QColor(0x8c, 0xd7, 0xb8),
+        QColor(0xf5, 0xeb, 0x8f), QColor(0x7f, 0xb0, 0xd8), QColor(0xf0, 0xa7, 0x7a), QColor(0xe3, 0xb5, 0xcf) };
+    const std::string_view service = frame.substr(0, frame.find(':'));
+    quint64 h = 0xcbf29ce484222325ull;
+    for (unsigned char c : service) {
+        h ^= c;
+        h *= 0x100000001b3ull;
+    }
+    return palette[h % std::size(palette)];
+}
+
+} // namespace
+
+FlameGraphView::FlameGraphView(QWidget* parent)
+    : QWidget(parent)
+{
+    setMouseTracking(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setAutoFillBackground(true);
+    setBackgroundRole(QPalette::Base);
+    setMinimumHeight(120);
+}
+
+void FlameGraphView::setFlameGraph(std::shared_ptr<const FlameGraph> graph)
+{
+    m_full = std::move(graph);
+    m_shown = m_full;
+    relayout();
+    Q_EMIT flameGraphChanged();
+}
+
+void FlameGraphView::setWidthMode(Width mode)
+{
+    m_width = mode;
+    relayout();
+}
+
+double FlameGraphView::weight(quint32 node) const
+{
+    const auto& n = m_shown->nodes()[node];
+    return m_width == Width::Count ? static_cast<double>(n.count) : static_cast<double>(n.totalNs);
+}
+
+void FlameGraphView::relayout()
+{
+    m_rects.clear();
+    if (!m_shown || m_shown->nodes().empty()) {
+        update();
+        return;
+    }
+    const auto& nodes = m_shown->nodes();
+    m_rects.assign(nodes.size(), QRectF());
+    m_rects[0] = QRectF(0, 0, width(), kRowHeight);
+    // Nodes are in pre-order, so a parent's rectangle is known before its children's. By time a parent's width is
+    // its total and the gap its self time, unless its children ran in parallel and add up to more: then they share
+    // the parent's width. Counts do not nest, so there the children always share the parent's width.
+    for (quint32 i = 0; i < nodes.size(); ++i) {
+        const QRectF parent = m_rects[i];
+        const auto children = m_shown->children(i);
+        if (parent.isEmpty() || children.empty())
+            continue;
+        double denominator = 0;
+        for (quint32 child : children)
+            denominator += weight(child);
+        if (m_width == Width::TotalTime)
+            denominator = std::max(denominator, weight(i));
+        double x = parent.left();
+        for (quint32 child : children) {
+            const double w = denominator > 0 ? parent.width() * std::min(weight(child) / denominator, 1.0) : 0;
+            if (w >= 0.5)
+                m_rects[child] = QRectF(x, parent.bottom(), w, kRowHeight);
+            x += w;
+        }
+    }
+    setMinimumHeight(static_cast<int>((m_shown->maxDepth() + 2) * kRowHeight));
+    update();
+}
+
+quint32 FlameGraphView::frameAt(const QPointF& point) const
+{
+    for (quint32 i = 0; i < m_rects.size(); ++i) {
+        if (!m_rects[i].isEmpty() && m_rects[i].contains(point))
+            return i;
+    }
+    return kNoIndex;
+}
+
+QRectF FlameGraphView::frameRect(quint32 node) const
+{
+    return node < m_rects.size() ? m_rects[node] : QRectF();
+}
+
+void FlameGraphView::zoomTo(quint32 node)
+{
+    if (!m_shown || node == 0 || node >= m_shown->nodes().size())
+        return;
+    m_shown = std::make_shared<const FlameGraph>(m_shown->zoomedTo(node));
+    relayout();
+}
+
+void FlameGraphView::resetZoom()
+{
+    m_shown = m_full;
+    relayout();
+}
+
+void FlameGraphView::paintEvent(QPaintEvent* event)
+{
+    QPainter painter(this);
+    if (!m_shown || m_shown->nodes().empty()) {
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.drawText(rect(), Qt::AlignCenter, tr("No traces: search to see their call paths merged here."));
+        return;
+    }
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    const QFontMetricsF metrics(font());
+    const QColor text(0x20, 0x20, 0x20);
+    for (quint32 i = 0; i < m_rects.size(); ++i) {
+        const QRectF& r = m_rects[i];
+        if (r.isEmpty() || !r.intersects(event->rect()))
+            continue;
+        const std::string_view name = i == 0 ? std::string_view("all") : m_shown->name(i);
+        painter.fillRect(r.adjusted(0, 0, -1, -1), i == 0 ? palette().color(QPalette::Mid) : serviceColor(name));
+        if (r.width() < metrics.averageCharWidth() * 6)
+            continue; // too narrow to read: no label at all rather than "…"
+        const auto& n = m_shown->nodes()[i];
+        const QString label = QStringLiteral("%1  %2").arg(i == 0
+                ? tr("all (%n trace(s))", nullptr, static_cast<int>(m_shown->traceCount()))
+                : QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())),
+            formatDuration(n.totalNs));
+        painter.setPen(i == 0 ? palette().color(QPalette::Text) : text);
+        painter.drawText(r.adjusted(4, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft,
+            metrics.elidedText(label, Qt::ElideRight, r.width() - 8));
+    }
+}
+
+void FlameGraphView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    relayout();
+}
+
+void FlameGraphView::mouseReleaseEvent(QMouseEvent* event)
+{
+    const quint32 frame = frameAt(event->position());
+    if (frame == 0)
+        resetZoom();
+    else if (frame != kNoIndex)
+        zoomTo(frame);
+}
+
+void FlameGraphView::keyPressEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Escape || event->key() == Qt::Key_0) {
+        resetZoom();
+        return;
+    }
+    QWidget::keyPressEvent(event);
+}
+
+bool FlameGraphView::event(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const quint32 frame = frameAt(help->pos());
+        if (frame != kNoIndex && m_shown) {
+            const auto& n = m_shown->nodes()[frame];
+            const std::string_view name = frame == 0 ? std::string_view("all") : m_shown->name(frame);
+            QToolTip::showText(help->globalPos(),
+                tr("<b>%1</b><br>total %2 · self %3<br>%4 span(s) in %5 trace(s)")
+                    .arg(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())).toHtmlEscaped(),
+                        formatDuration(n.totalNs), formatDuration(n.selfNs))
+                    .arg(n.count)
+                    .arg(m_shown->traceCount()),
+                this);
+        } else {
+            QToolTip::hideText();
+        }
+        return true;
+    }
+    return QWidget::event(event);
+}
+
+} // namespace tracemap
