@@ -5,9 +5,7 @@
 #include "topologybuilder.h"
 #include "topologyview.h"
 #include "tracecache.h"
-
-#include <QFutureWatcher>
-#include <QtConcurrent>
+#include "workerjob.h"
 
 #include <expected>
 
@@ -36,12 +34,9 @@ void AnalysisController::setSearchResults(std::vector<TraceId> traces)
         refresh();
 }
 
-void AnalysisController::deliver(quint64 generation, QFuture<Outcome> future)
+void AnalysisController::deliver(quint64 generation, std::function<Outcome()> work)
 {
-    auto* watcher = new QFutureWatcher<Outcome>(this);
-    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, generation] {
-        Outcome outcome = watcher->result();
-        watcher->deleteLater();
+    runOnWorker(m_worker, this, std::move(work), [this, generation](Outcome outcome) {
         if (generation != m_generation)
             return; // a newer request is on its way
         if (!outcome) {
@@ -52,7 +47,6 @@ void AnalysisController::deliver(quint64 generation, QFuture<Outcome> future)
             m_flameGraphView->setFlameGraph(std::move(outcome->flameGraph));
         m_view->setTopology(std::move(outcome->topology));
     });
-    watcher->setFuture(std::move(future));
 }
 
 void AnalysisController::setCurrentTrace(const TraceId& trace)
@@ -70,7 +64,7 @@ void AnalysisController::refresh()
     const std::vector<TraceId> results = m_scope == Scope::CurrentTrace
         ? (m_currentTrace.isValid() ? std::vector<TraceId> { m_currentTrace } : std::vector<TraceId>())
         : m_results;
-    deliver(generation, QtConcurrent::run(m_worker, [path, whole, results]() -> Outcome {
+    deliver(generation, [path, whole, results]() -> Outcome {
         auto cache = TraceCache::open(path);
         if (!cache)
             return std::unexpected(cache.error());
@@ -95,18 +89,18 @@ void AnalysisController::refresh()
         }
         flameGraph->build();
         return Result { builder.build(), std::move(flameGraph) };
-    }));
+    });
 }
 
 void AnalysisController::showDependencyFile(const QString& path)
 {
     const quint64 generation = ++m_generation;
-    deliver(generation, QtConcurrent::run(m_worker, [path]() -> Outcome {
+    deliver(generation, [path]() -> Outcome {
         auto topology = DependencyLinksReader::readFile(path);
         if (!topology)
             return std::unexpected(topology.error().toString());
         return Result { std::move(*topology), nullptr };
-    }));
+    });
 }
 
 } // namespace tracemap

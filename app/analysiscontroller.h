@@ -4,13 +4,13 @@
 #include "ids.h"
 #include "topology.h"
 
-#include <QFuture>
 
 #include <QObject>
 #include <QString>
 #include <QThreadPool>
 
 #include <expected>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -50,7 +50,7 @@ private:
     using Outcome = std::expected<Result, QString>;
     void refresh();
     /// Shows the topology the future computes unless a newer request was made meanwhile.
-    void deliver(quint64 generation, QFuture<Outcome> future);
+    void deliver(quint64 generation, std::function<Outcome()> work);
 
     QString m_cachePath;
     QThreadPool* m_worker;

@@ -13,6 +13,7 @@
 #include "tracelistview.h"
 #include "traceselection.h"
 #include "traceview.h"
+#include "workerjob.h"
 
 #include <QAction>
 #include <QApplication>
@@ -24,7 +25,6 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
@@ -41,7 +41,6 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace tracemap {
 
@@ -55,17 +54,6 @@ struct CacheInfo {
     qint64 spans = 0;
     QString error;
 };
-
-template <typename T, typename Work, typename Done>
-void runOnWorker(QThreadPool* pool, QObject* context, Work work, Done done)
-{
-    auto* watcher = new QFutureWatcher<T>(context);
-    QObject::connect(watcher, &QFutureWatcher<T>::finished, context, [watcher, done] {
-        done(watcher->result());
-        watcher->deleteLater();
-    });
-    watcher->setFuture(QtConcurrent::run(pool, work));
-}
 
 QString fileFilter()
 {
@@ -133,7 +121,7 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     connect(m_searchPanel, &SearchPanel::searchRequested, this, &MainWindow::search);
     connect(m_searchPanel, &SearchPanel::serviceChanged, this, [this](const QString& service) {
         const QString path = m_cachePath;
-        runOnWorker<QStringList>(
+        runOnWorker(
             &m_cacheWorker, this,
             [path, service] {
                 auto cache = TraceCache::open(path);
@@ -317,7 +305,7 @@ void MainWindow::search(const TraceQuery& query)
         std::vector<TraceSummary> traces;
         QString error;
     };
-    runOnWorker<std::shared_ptr<Outcome>>(
+    runOnWorker(
         &m_cacheWorker, this,
         [path, query] {
             auto outcome = std::make_shared<Outcome>();
@@ -383,7 +371,7 @@ void MainWindow::openTrace(const TraceId& id, SpanId span)
         QString error;
     };
     m_status->setText(tr("Opening trace %1…").arg(hex));
-    runOnWorker<std::shared_ptr<Outcome>>(
+    runOnWorker(
         &m_cacheWorker, this,
         [path, id] {
             auto outcome = std::make_shared<Outcome>();
@@ -522,7 +510,7 @@ void MainWindow::exportTopology()
 void MainWindow::refreshCacheInfo()
 {
     const QString path = m_cachePath;
-    runOnWorker<std::shared_ptr<CacheInfo>>(
+    runOnWorker(
         &m_cacheWorker, this,
         [path] {
             auto info = std::make_shared<CacheInfo>();
@@ -565,7 +553,7 @@ void MainWindow::clearCache()
     for (int i = m_tabs->count() - 1; i >= 0; --i)
         closeTab(i);
     const QString path = m_cachePath;
-    runOnWorker<QString>(
+    runOnWorker(
         &m_cacheWorker, this,
         [path] {
             auto cache = TraceCache::open(path);

@@ -2,9 +2,9 @@
 
 #include "graphvizlayout.h"
 #include "tracequery.h"
+#include "workerjob.h"
 
 #include <QComboBox>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHelpEvent>
 #include <QKeyEvent>
@@ -16,7 +16,6 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <QWheelEvent>
-#include <QtConcurrent>
 
 #include <algorithm>
 #include <cmath>
@@ -146,30 +145,27 @@ void TopologyView::startLayout(std::shared_ptr<const Topology> topology)
     const quint64 generation = ++m_generation;
     m_message->setText(topology->nodes.empty() ? tr("No services in this selection.") : tr("Laying out…"));
     m_message->show();
-    using Result = std::expected<TopologyGeometry, QString>;
-    auto* watcher = new QFutureWatcher<Result>(this);
-    connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, topology, generation] {
-        Result result = watcher->result();
-        watcher->deleteLater();
-        if (generation != m_generation)
-            return; // a newer topology is on its way
-        if (!result) {
-            m_message->setText(tr("Layout failed: %1").arg(result.error()));
-            Q_EMIT layoutFailed(result.error());
-            return;
-        }
-        m_shown = topology;
-        m_geometry = std::move(*result);
-        m_laidOut = true;
-        m_message->setVisible(m_shown->nodes.empty());
-        rebuildHitPaths();
-        highlight(m_search->text());
-        fitToView();
-        Q_EMIT laidOut();
-    });
     LayoutOptions options;
     options.engine = m_engine;
-    watcher->setFuture(QtConcurrent::run([topology, options] { return GraphvizLayout::layout(*topology, options); }));
+    runOnWorker(
+        this, [topology, options] { return GraphvizLayout::layout(*topology, options); },
+        [this, topology, generation](std::expected<TopologyGeometry, QString> result) {
+            if (generation != m_generation)
+                return; // a newer topology is on its way
+            if (!result) {
+                m_message->setText(tr("Layout failed: %1").arg(result.error()));
+                Q_EMIT layoutFailed(result.error());
+                return;
+            }
+            m_shown = topology;
+            m_geometry = std::move(*result);
+            m_laidOut = true;
+            m_message->setVisible(m_shown->nodes.empty());
+            rebuildHitPaths();
+            highlight(m_search->text());
+            fitToView();
+            Q_EMIT laidOut();
+        });
 }
 
 void TopologyView::rebuildHitPaths()
