@@ -2,6 +2,7 @@
 
 #include "tracequery.h"
 #include "traceselection.h"
+#include "workerjob.h"
 
 #include <QComboBox>
 #include <QContextMenuEvent>
@@ -13,6 +14,7 @@
 #include <QPaintEvent>
 #include <QPainter>
 #include <QScrollBar>
+#include <QToolButton>
 #include <QToolTip>
 #include <QWheelEvent>
 
@@ -55,6 +57,7 @@ FlameChartView::FlameChartView(TraceSelection* selection, QWidget* parent)
     , m_search(new QLineEdit(this))
     , m_serviceFilter(new QComboBox(this))
     , m_scrollBar(new QScrollBar(Qt::Vertical, this))
+    , m_criticalButton(new QToolButton(this))
 {
     setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
@@ -65,6 +68,10 @@ FlameChartView::FlameChartView(TraceSelection* selection, QWidget* parent)
     connect(m_search, &QLineEdit::returnPressed, this, [this] { nextMatch(1); });
     connect(m_serviceFilter, &QComboBox::currentIndexChanged, this,
         [this](int index) { setServiceFilter(index <= 0 ? kNoIndex : m_serviceFilter->itemData(index).toUInt()); });
+    m_criticalButton->setText(tr("Critical path"));
+    m_criticalButton->setCheckable(true);
+    m_criticalButton->setToolTip(tr("Highlights the chain of spans that bounds the trace's end-to-end latency"));
+    connect(m_criticalButton, &QToolButton::toggled, this, &FlameChartView::setCriticalPathShown);
     connect(m_scrollBar, &QScrollBar::valueChanged, this, qOverload<>(&QWidget::update));
     connect(m_selection, &TraceSelection::traceChanged, this, &FlameChartView::onTraceChanged);
     connect(m_selection, &TraceSelection::spanChanged, this, &FlameChartView::onSpanChanged);
@@ -105,8 +112,53 @@ void FlameChartView::onTraceChanged()
         const QSignalBlocker blocker(m_search);
         m_search->clear();
     }
+    m_criticalPath.reset();
+    m_onCriticalPath.clear();
+    ++m_criticalGeneration;
+    if (m_showCritical)
+        requestCriticalPath();
     rebuildLayout();
     resetZoom();
+}
+
+void FlameChartView::setCriticalPathShown(bool shown)
+{
+    if (shown == m_showCritical)
+        return;
+    m_showCritical = shown;
+    if (m_criticalButton->isChecked() != shown) {
+        const QSignalBlocker blocker(m_criticalButton);
+        m_criticalButton->setChecked(shown);
+    }
+    ++m_criticalGeneration;
+    m_criticalPath.reset();
+    m_onCriticalPath.clear();
+    if (shown)
+        requestCriticalPath();
+    update();
+}
+
+void FlameChartView::requestCriticalPath()
+{
+    if (!m_trace)
+        return;
+    const quint64 generation = m_criticalGeneration;
+    std::shared_ptr<const Trace> trace = m_trace;
+    runOnWorker(
+        this, [trace] { return std::make_shared<const CriticalPath>(CriticalPath::compute(*trace)); },
+        [this, generation, trace](std::shared_ptr<const CriticalPath> path) {
+            // A newer request (another trace, or the toggle switched) supersedes this one.
+            if (generation != m_criticalGeneration || trace != m_trace || !m_showCritical)
+                return;
+            m_criticalPath = std::move(path);
+            m_onCriticalPath.assign(trace->spans.size(), false);
+            for (const quint32 span : m_criticalPath->spans) {
+                if (span < m_onCriticalPath.size())
+                    m_onCriticalPath[span] = true;
+            }
+            update();
+            Q_EMIT criticalPathReady();
+        });
 }
 
 void FlameChartView::rebuildLayout()
@@ -316,6 +368,8 @@ void FlameChartView::resizeEvent(QResizeEvent*)
     m_search->setGeometry(2, 2, std::min(320, width() / 2), top - 4);
     const int comboWidth = std::min(220, width() / 3);
     m_serviceFilter->setGeometry(width() - comboWidth - 2, 2, comboWidth, top - 4);
+    const int buttonWidth = m_criticalButton->sizeHint().width();
+    m_criticalButton->setGeometry(width() - comboWidth - buttonWidth - 6, 2, buttonWidth, top - 4);
     const int barWidth = m_scrollBar->sizeHint().width();
     const int rowsTop = top + kOverviewHeight + kRulerHeight;
     m_scrollBar->setGeometry(width() - barWidth, rowsTop, barWidth, std::max(0, height() - rowsTop - kLegendHeight));
@@ -453,6 +507,7 @@ void FlameChartView::paintRows(QPainter& painter, QSize size, const QRect& clip)
     const QBrush hatch(QColor(0, 0, 0, 110), Qt::BDiagPattern);
     const QColor errorColor(0x9e, 0x00, 0x00);
     const quint32 selected = m_selection->trace() == m_trace ? m_selection->spanIndex() : kNoIndex;
+    const bool dimOffPath = m_criticalPath && m_onCriticalPath.size() == m_trace->spans.size();
 
     for (int row = firstRow; row <= lastRow; ++row) {
         const int y = rowsTop + row * kRowHeight - scroll;
@@ -470,6 +525,8 @@ void FlameChartView::paintRows(QPainter& painter, QSize size, const QRect& clip)
             QColor color = serviceColor(span.service);
             if (searching && !p.anyMarked)
                 color.setAlpha(50);
+            else if (dimOffPath && !m_onCriticalPath[p.span])
+                color.setAlpha(70);
             const int x0 = int(std::lround(double(p.pixelBegin) - viewPixel));
             const int x1 = std::max(x0 + 1, int(std::lround(double(p.pixelEnd) - viewPixel)));
             if (p.isBlock || x1 - x0 < 3) {
@@ -508,6 +565,9 @@ void FlameChartView::paintRows(QPainter& painter, QSize size, const QRect& clip)
         flush();
     }
 
+    if (dimOffPath)
+        paintCriticalPath(painter, size, rowsTop, scroll);
+
     if (selected != kNoIndex && m_layout->rowOf(selected) >= 0) {
         const Span& span = m_trace->spans[selected];
         const double start = double(span.startNs - m_layout->traceStartNs());
@@ -537,6 +597,49 @@ void FlameChartView::paintRows(QPainter& painter, QSize size, const QRect& clip)
         painter.drawText(box, Qt::AlignCenter, text);
     }
     painter.restore();
+}
+
+void FlameChartView::paintCriticalPath(QPainter& painter, QSize size, int rowsTop, int scroll)
+{
+    const auto& segments = m_criticalPath->segments;
+    const double s = nsPerPixel(size.width());
+    const qint64 traceStart = m_layout->traceStartNs();
+    const qint64 viewBegin = traceStart + qint64(std::floor(m_viewStart));
+    const qint64 viewEnd = traceStart + qint64(std::ceil(m_viewStart + m_viewDuration));
+    // Segments are in time order and adjacent: binary-search the first one that ends in view.
+    auto it = std::partition_point(segments.begin(), segments.end(),
+        [&](const CriticalPath::Segment& segment) { return segment.endNs <= viewBegin; });
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(QPen(QColor(0x20, 0x20, 0x20), 2));
+    // Consecutive segments on one row (the parent's own time between children) are outlined as one stretch; many
+    // segments narrower than a pixel collapse into it too.
+    int pendingRow = -1;
+    int pendingX0 = 0;
+    int pendingX1 = 0;
+    const auto flush = [&] {
+        if (pendingRow < 0)
+            return;
+        const int y = rowsTop + pendingRow * kRowHeight - scroll;
+        const int left = std::max(pendingX0, -3);
+        const int right = std::min(pendingX1, size.width() + 3);
+        painter.drawRect(QRect(left + 1, y + 1, std::max(1, right - left - 2), kRowHeight - 3));
+    };
+    for (; it != segments.end() && it->startNs < viewEnd; ++it) {
+        const int row = m_layout->rowOf(it->span);
+        if (row < 0)
+            continue;
+        const int x0 = int(std::lround((double(it->startNs - traceStart) - m_viewStart) / s));
+        const int x1 = std::max(x0 + 2, int(std::lround((double(it->endNs - traceStart) - m_viewStart) / s)));
+        if (row == pendingRow && x0 <= pendingX1) {
+            pendingX1 = std::max(pendingX1, x1);
+            continue;
+        }
+        flush();
+        pendingRow = row;
+        pendingX0 = x0;
+        pendingX1 = x1;
+    }
+    flush();
 }
 
 void FlameChartView::paintLegend(QPainter& painter, QSize size)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "criticalpath.h"
 #include "flamechartlayout.h"
 
 #include <QImage>
@@ -12,6 +13,7 @@
 class QComboBox;
 class QLineEdit;
 class QScrollBar;
+class QToolButton;
 
 namespace tracemap {
 
@@ -55,6 +57,19 @@ public:
     void setCollapsed(quint32 span, bool collapsed);
     void nextMatch(int step);
 
+    /// Highlights the critical path (computed on a worker; a result for an older trace is dropped) and dims the
+    /// spans off it.
+    void setCriticalPathShown(bool shown);
+    bool criticalPathShown() const { return m_showCritical; }
+    QToolButton* criticalPathButton() const { return m_criticalButton; }
+    /// The path of the shown trace once computed (nullptr before, or when not shown).
+    std::shared_ptr<const CriticalPath> criticalPath() const { return m_criticalPath; }
+
+Q_SIGNALS:
+    /// The critical path of the shown trace arrived.
+    void criticalPathReady();
+
+public:
     static constexpr double kMinimumRangeNs = 20;
     static constexpr int kRowHeight = 18;
     static constexpr int kOverviewHeight = 28;
@@ -80,6 +95,8 @@ private:
     void onSpanChanged();
     void rebuildLayout();
     void updateScrollBar();
+    void requestCriticalPath();
+    void paintCriticalPath(QPainter& painter, QSize size, int rowsTop, int scroll);
     void ensureSpanVisible(quint32 span);
     QColor serviceColor(StringId service);
     int chartWidth() const;
@@ -98,6 +115,7 @@ private:
     QLineEdit* m_search;
     QComboBox* m_serviceFilter;
     QScrollBar* m_scrollBar;
+    QToolButton* m_criticalButton;
 
     double m_viewStart = 0;
     double m_viewDuration = 1;
@@ -116,6 +134,11 @@ private:
     double m_measureBegin = 0;
     double m_measureEnd = 0;
     bool m_hasMeasure = false;
+
+    bool m_showCritical = false;
+    quint64 m_criticalGeneration = 0;
+    std::shared_ptr<const CriticalPath> m_criticalPath;
+    std::vector<bool> m_onCriticalPath; // per span index
 };
 
 } // namespace tracemap

@@ -1,6 +1,7 @@
 #include "spandetailsview.h"
 
 #include "attributevalue.h"
+#include "selftime.h"
 #include "spanproblems.h"
 #include "trace.h"
 #include "tracequery.h"
@@ -107,6 +108,13 @@ SpanDetailsView::SpanDetailsView(TraceSelection* selection, QWidget* parent)
 
     connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) { activateItem(item); });
     connect(m_selection, &TraceSelection::spanChanged, this, &SpanDetailsView::rebuild);
+    rebuild();
+}
+
+void SpanDetailsView::setClockSkewDeltas(std::shared_ptr<const Trace> trace, std::vector<qint64> deltaNs)
+{
+    m_deltaTrace = std::move(trace);
+    m_deltas = std::move(deltaNs);
     rebuild();
 }
 
@@ -258,6 +266,15 @@ void SpanDetailsView::rebuild()
     addRow(s, tr("Start"), isoTime(span.startNs));
     addRow(s, tr("Offset"), signedDuration(span.startNs - traceStart));
     addRow(s, tr("Duration"), formatDuration(span.durationNs));
+    if (m_selfTimesTrace != traceHolder) {
+        m_selfTimes = SelfTime::perSpan(trace);
+        m_selfTimesTrace = traceHolder;
+    }
+    const quint32 spanIndex = m_selection->spanIndex();
+    if (spanIndex < m_selfTimes.size())
+        addRow(s, tr("Self time"), formatDuration(m_selfTimes[spanIndex]));
+    if (m_deltaTrace == traceHolder && spanIndex < m_deltas.size() && m_deltas[spanIndex] != 0)
+        addRow(s, tr("Clock skew adjustment"), signedDuration(m_deltas[spanIndex]));
     addRow(s, tr("Trace id"), QString::fromStdString(trace.id.toHex()));
     addRow(s, tr("Span id"), QString::fromStdString(spanIdToHex(span.id)));
     if (span.parentId != 0) {

@@ -2,13 +2,17 @@
 
 #include "flamechartview.h"
 
+#include "clockskewadjuster.h"
 #include "durationbardelegate.h"
+#include "operationtablemodel.h"
+#include "selftime.h"
 #include "spandetailsview.h"
 #include "spanfilterproxymodel.h"
 #include "spantreemodel.h"
 #include "trace.h"
 #include "traceheader.h"
 #include "traceselection.h"
+#include "workerjob.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -16,7 +20,9 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScopedValueRollback>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTableView>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -41,6 +47,13 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
     , m_tree(new QTreeView(m_splitter))
     , m_delegate(new DurationBarDelegate(this))
     , m_details(nullptr)
+    , m_original(trace)
+    , m_skewButton(new QPushButton(tr("Adjust clock skew"), this))
+    , m_skewLabel(new QLabel(this))
+    , m_operationsButton(new QPushButton(tr("Operations"), this))
+    , m_operationsModel(new OperationTableModel(this))
+    , m_operationsProxy(new QSortFilterProxyModel(this))
+    , m_operationsTable(new QTableView(m_splitter))
 {
     m_selection->setTrace(trace);
     m_model->setTrace(std::move(trace));
@@ -69,6 +82,30 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
     toolbar->addWidget(m_matchLabel);
     toolbar->addWidget(expandButton);
     toolbar->addWidget(collapseButton);
+    toolbar->addWidget(m_skewLabel);
+    toolbar->addWidget(m_skewButton);
+    toolbar->addWidget(m_operationsButton);
+
+    m_skewButton->setCheckable(true);
+    m_skewButton->setToolTip(tr("Shifts spans whose host clock disagrees with their parent's, as Jaeger does"));
+    m_skewLabel->hide();
+    connect(m_skewButton, &QPushButton::toggled, this, &TraceView::setClockSkewAdjusted);
+    m_operationsButton->setCheckable(true);
+    m_operationsButton->setToolTip(tr("Count, total, self and longest time per operation"));
+    connect(m_operationsButton, &QPushButton::toggled, this, &TraceView::setOperationsShown);
+    m_operationsProxy->setSourceModel(m_operationsModel);
+    m_operationsProxy->setSortRole(OperationTableModel::SortRole);
+    m_operationsTable->setModel(m_operationsProxy);
+    m_operationsTable->setSortingEnabled(true);
+    m_operationsTable->sortByColumn(OperationTableModel::SelfColumn, Qt::DescendingOrder);
+    m_operationsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_operationsTable->verticalHeader()->hide();
+    m_operationsTable->setWordWrap(false);
+    m_operationsTable->setTextElideMode(Qt::ElideMiddle);
+    m_operationsTable->verticalHeader()->setDefaultSectionSize(m_operationsTable->fontMetrics().height() + 6);
+    m_operationsTable->horizontalHeader()->setStretchLastSection(true);
+    m_operationsTable->hide();
+    connect(m_selection, &TraceSelection::traceChanged, this, &TraceView::refreshOperations);
 
     m_tree->setModel(m_proxy);
     m_tree->setUniformRowHeights(true);
@@ -87,8 +124,10 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
 
     m_splitter->addWidget(m_tree);
     m_splitter->addWidget(m_details);
+    m_splitter->addWidget(m_operationsTable);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
+    m_splitter->setStretchFactor(2, 2);
     m_splitter->setChildrenCollapsible(false);
 
     auto* layout = new QVBoxLayout(this);
@@ -130,6 +169,109 @@ TraceView::~TraceView() = default;
 std::shared_ptr<const Trace> TraceView::trace() const
 {
     return m_model->trace();
+}
+
+void TraceView::setClockSkewAdjusted(bool adjusted)
+{
+    if (m_skewButton->isChecked() != adjusted) {
+        const QSignalBlocker blocker(m_skewButton);
+        m_skewButton->setChecked(adjusted);
+    }
+    if (adjusted == m_skewWanted)
+        return;
+    m_skewWanted = adjusted;
+    if (!adjusted) {
+        m_skewLabel->hide();
+        showTrace(m_original);
+        Q_EMIT clockSkewAdjustmentApplied(false);
+        return;
+    }
+    if (m_adjusted) {
+        showTrace(m_adjusted);
+        Q_EMIT clockSkewAdjustmentApplied(true);
+        return;
+    }
+    if (m_skewPending || !m_original)
+        return;
+    m_skewPending = true;
+    m_skewLabel->setText(tr("Adjusting clock skew…"));
+    m_skewLabel->show();
+    const std::shared_ptr<const Trace> original = m_original;
+    runOnWorker(
+        this,
+        [original] { return std::make_shared<ClockSkewAdjuster::Adjustment>(ClockSkewAdjuster::adjust(*original)); },
+        [this](std::shared_ptr<ClockSkewAdjuster::Adjustment> adjustment) {
+            m_skewPending = false;
+            m_adjustedDeltas = std::move(adjustment->deltaNs);
+            m_adjustedSpans = adjustment->adjustedSpans;
+            m_adjusted = std::make_shared<const Trace>(std::move(adjustment->trace));
+            m_details->setClockSkewDeltas(m_adjusted, m_adjustedDeltas);
+            // The toggle may have been switched off while the worker ran; the result stays cached for next time.
+            if (!m_skewWanted)
+                return;
+            showTrace(m_adjusted);
+            Q_EMIT clockSkewAdjustmentApplied(true);
+        });
+}
+
+void TraceView::showTrace(const std::shared_ptr<const Trace>& trace)
+{
+    if (trace == m_adjusted && m_skewWanted) {
+        m_skewLabel->setText(tr("Clock skew adjusted: %1 spans").arg(m_adjustedSpans));
+        m_skewLabel->show();
+    }
+    if (trace == m_model->trace())
+        return;
+    // Both traces share the string table; a Zipkin shared span has the client's id, so match kind and names too.
+    const Span* selected = m_selection->span();
+    const bool hadSelection = selected != nullptr;
+    const SpanId id = selected ? selected->id : 0;
+    const SpanKind kind = selected ? selected->kind : SpanKind::Unspecified;
+    const StringId service = selected ? selected->service : kNoIndex;
+    const StringId operation = selected ? selected->operation : kNoIndex;
+    m_model->setTrace(trace);
+    m_selection->setTrace(trace);
+    applyFilter();
+    if (trace && hadSelection) {
+        for (quint32 i = 0; i < trace->spans.size(); ++i) {
+            const Span& span = trace->spans[i];
+            if (span.id == id && span.kind == kind && span.service == service && span.operation == operation) {
+                m_selection->setSpanIndex(i);
+                break;
+            }
+        }
+    }
+}
+
+void TraceView::setOperationsShown(bool shown)
+{
+    if (m_operationsButton->isChecked() != shown) {
+        const QSignalBlocker blocker(m_operationsButton);
+        m_operationsButton->setChecked(shown);
+    }
+    m_operationsTable->setVisible(shown);
+    refreshOperations();
+}
+
+void TraceView::refreshOperations()
+{
+    const auto trace = m_selection->trace();
+    if (m_operationsTable->isHidden() || trace == m_operationsTrace)
+        return;
+    m_operationsTrace = trace;
+    const quint64 generation = ++m_operationsGeneration;
+    if (!trace) {
+        m_operationsModel->setRows({});
+        return;
+    }
+    runOnWorker(
+        this, [trace] { return SelfTime::perOperation(*trace); },
+        [this, generation](std::vector<SelfTime::OperationRow> rows) {
+            if (generation != m_operationsGeneration)
+                return;
+            m_operationsModel->setRows(std::move(rows));
+            Q_EMIT operationsReady();
+        });
 }
 
 void TraceView::setFilterText(const QString& text)

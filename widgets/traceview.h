@@ -5,11 +5,15 @@
 #include <QWidget>
 
 #include <memory>
+#include <vector>
 
 class QLabel;
 class QLineEdit;
 class QModelIndex;
+class QPushButton;
+class QSortFilterProxyModel;
 class QSplitter;
+class QTableView;
 class QTimer;
 class QTreeView;
 
@@ -18,6 +22,7 @@ namespace tracemap {
 class DurationBarDelegate;
 class SpanDetailsView;
 class FlameChartView;
+class OperationTableModel;
 class SpanFilterProxyModel;
 class SpanTreeModel;
 class TraceHeader;
@@ -53,9 +58,29 @@ public:
     void expandAll();
     void collapseAll();
 
+    /// Clock-skew adjustment (off by default): when on, the tab shows ClockSkewAdjuster::adjust's trace (computed
+    /// on a worker, once) in the selection, the tree and the flame chart; off swaps the original back. The selected
+    /// span is kept by id.
+    void setClockSkewAdjusted(bool adjusted);
+    bool isClockSkewAdjusted() const { return m_skewWanted; }
+    /// The trace as opened, whatever the adjustment.
+    std::shared_ptr<const Trace> originalTrace() const { return m_original; }
+    QPushButton* clockSkewButton() const { return m_skewButton; }
+    QLabel* clockSkewLabel() const { return m_skewLabel; }
+
+    /// The per-operation table (count, total, self, max), computed on a worker for the shown trace when visible.
+    void setOperationsShown(bool shown);
+    QPushButton* operationsButton() const { return m_operationsButton; }
+    OperationTableModel* operationsModel() const { return m_operationsModel; }
+    QTableView* operationsTable() const { return m_operationsTable; }
+
 Q_SIGNALS:
     /// A link in the details was activated; the window opens the linked trace if it has it.
     void linkActivated(tracemap::TraceId traceId, tracemap::SpanId spanId);
+    /// The shown trace was swapped after the clock-skew toggle.
+    void clockSkewAdjustmentApplied(bool adjusted);
+    /// The operations table holds the rows of the shown trace.
+    void operationsReady();
 
 private:
     void applyFilter();
@@ -63,6 +88,8 @@ private:
     void expandBreadthFirst(quint32 maxDepth, int maxExpansions);
     void revealSelectedSpan();
     void onCurrentRowChanged(const QModelIndex& current);
+    void showTrace(const std::shared_ptr<const Trace>& trace);
+    void refreshOperations();
 
     TraceSelection* m_selection;
     SpanTreeModel* m_model;
@@ -77,6 +104,22 @@ private:
     SpanDetailsView* m_details;
     FlameChartView* m_flame = nullptr;
     bool m_syncing = false;
+
+    std::shared_ptr<const Trace> m_original;
+    std::shared_ptr<const Trace> m_adjusted; // cached once computed
+    std::vector<qint64> m_adjustedDeltas;
+    size_t m_adjustedSpans = 0;
+    bool m_skewWanted = false;
+    bool m_skewPending = false;
+    QPushButton* m_skewButton;
+    QLabel* m_skewLabel;
+
+    QPushButton* m_operationsButton;
+    OperationTableModel* m_operationsModel;
+    QSortFilterProxyModel* m_operationsProxy;
+    QTableView* m_operationsTable;
+    quint64 m_operationsGeneration = 0;
+    std::shared_ptr<const Trace> m_operationsTrace;
 };
 
 } // namespace tracemap
