@@ -102,18 +102,79 @@ private:
     std::string m_buffer;
 };
 
-std::optional<std::string> decompressBlob(std::string_view compressed)
-{
-    const unsigned long long size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
-    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 40))
-        return std::nullopt;
-    std::string raw;
-    raw.resize(size);
-    const size_t written = ZSTD_decompress(raw.data(), raw.size(), compressed.data(), compressed.size());
-    if (ZSTD_isError(written) || written != size)
-        return std::nullopt;
-    return raw;
-}
+// Decompresses a trace's blob rows (one zstd frame cut into chunks, in seq order) while TraceCodec reads it, so
+// neither the compressed nor the raw form of a large trace is ever held whole: a 1M-span trace is 230 MB raw.
+class BlobStream {
+public:
+    explicit BlobStream(SqliteStatement& rows)
+        : m_rows(rows)
+        , m_context(ZSTD_createDCtx())
+    {
+    }
+    ~BlobStream() { ZSTD_freeDCtx(m_context); }
+    BlobStream(const BlobStream&) = delete;
+    BlobStream& operator=(const BlobStream&) = delete;
+
+    /// Reads the first chunk and returns the raw size its frame header declares, or nullopt. The writer's first
+    /// chunk is kChunkBytes (or the whole frame), so it always holds the header.
+    std::optional<quint64> open()
+    {
+        if (!m_context || !nextChunk())
+            return std::nullopt;
+        const unsigned long long size = ZSTD_getFrameContentSize(m_input.src, m_input.size);
+        if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
+            return std::nullopt;
+        return size;
+    }
+
+    bool read(char* out, size_t size)
+    {
+        ZSTD_outBuffer output { out, size, 0 };
+        while (output.pos < output.size) {
+            const size_t inputBefore = m_input.pos;
+            const size_t outputBefore = output.pos;
+            const size_t result = ZSTD_decompressStream(m_context, &output, &m_input);
+            if (ZSTD_isError(result))
+                return false;
+            if (output.pos == output.size)
+                break;
+            // Everything decodable was flushed: the frame needs the next chunk, unless it has ended.
+            if (result == 0 || (m_input.pos < m_input.size && m_input.pos == inputBefore && output.pos == outputBefore))
+                return false;
+            if (m_input.pos == m_input.size && !nextChunk())
+                return false;
+        }
+        return true;
+    }
+
+    /// True when the frame used every byte of every row: anything after it means the rows are damaged.
+    bool consumedAll()
+    {
+        if (m_input.pos < m_input.size)
+            return false;
+        m_status = m_rows.step();
+        return m_status == SQLITE_DONE;
+    }
+
+    /// SQLite failed (rather than the data being short or damaged).
+    bool readError() const { return m_status != SQLITE_ROW && m_status != SQLITE_DONE; }
+
+private:
+    bool nextChunk()
+    {
+        m_status = m_rows.step();
+        if (m_status != SQLITE_ROW)
+            return false;
+        const std::string_view chunk = m_rows.blob(0); // valid until the next step
+        m_input = { chunk.data(), chunk.size(), 0 };
+        return true;
+    }
+
+    SqliteStatement& m_rows;
+    ZSTD_DCtx* m_context;
+    ZSTD_inBuffer m_input { nullptr, 0, 0 };
+    int m_status = SQLITE_DONE;
+};
 
 std::vector<qint64> intersect(const std::vector<qint64>& a, const std::vector<qint64>& b)
 {
@@ -392,15 +453,21 @@ std::expected<Trace, QString> TraceCache::readBlobs(SqliteStatement& select, qin
 {
     select.reset();
     select.bind(1, row);
-    std::string blob;
-    int status;
-    while ((status = select.step()) == SQLITE_ROW)
-        blob.append(select.blob(0));
+    std::optional<Trace> trace;
+    BlobStream stream(select);
+    if (const std::optional<quint64> rawSize = stream.open()) {
+        try {
+            trace = TraceCodec::decode([&stream](char* out, size_t size) { return stream.read(out, size); }, *rawSize);
+            if (trace && !stream.consumedAll())
+                trace.reset();
+        } catch (const std::bad_alloc&) {
+            trace.reset(); // a damaged header declaring an impossible size
+        }
+    }
+    const bool readError = stream.readError();
     select.reset();
-    if (status != SQLITE_DONE)
+    if (readError)
         return std::unexpected(QStringLiteral("cannot read trace row %1").arg(row));
-    const auto raw = decompressBlob(blob);
-    auto trace = raw ? TraceCodec::decode(*raw) : std::nullopt;
     if (!trace)
         return std::unexpected(QStringLiteral("trace row %1 in the cache is damaged or from another version").arg(row));
     return std::move(*trace);

@@ -36,43 +36,48 @@ private:
     std::string& m_out;
 };
 
+// Reads the encoded form from a ByteSource, which may be a decompressor: arrays are filled in place, so a large
+// trace is never held twice. `remaining` (the declared total) bounds every count before anything is allocated.
 class Reader {
 public:
-    explicit Reader(std::string_view in)
-        : m_in(in)
+    Reader(const TraceCodec::ByteSource& source, quint64 totalBytes)
+        : m_source(source)
+        , m_remaining(totalBytes)
     {
+    }
+    bool bytes(char* out, quint64 size)
+    {
+        if (size > m_remaining || !m_source(out, size_t(size)))
+            return false;
+        m_remaining -= size;
+        return true;
     }
     template <typename T> bool value(T& v)
     {
-        if (m_in.size() < sizeof(T))
-            return false;
-        std::memcpy(&v, m_in.data(), sizeof(T));
-        m_in.remove_prefix(sizeof(T));
-        return true;
+        static_assert(std::is_trivially_copyable_v<T>);
+        return bytes(reinterpret_cast<char*>(&v), sizeof(T));
     }
     template <typename T> bool array(std::vector<T>& items)
     {
         quint64 count = 0;
-        if (!value(count) || count > m_in.size() / sizeof(T))
+        if (!value(count) || count > m_remaining / sizeof(T))
             return false;
         items.resize(count);
-        std::memcpy(items.data(), m_in.data(), count * sizeof(T));
-        m_in.remove_prefix(count * sizeof(T));
-        return true;
+        return bytes(reinterpret_cast<char*>(items.data()), count * sizeof(T));
     }
     bool text(std::string& s)
     {
         quint64 size = 0;
-        if (!value(size) || size > m_in.size())
+        if (!value(size) || size > m_remaining)
             return false;
-        s.assign(m_in.data(), size);
-        m_in.remove_prefix(size);
-        return true;
+        s.resize(size);
+        return bytes(s.data(), size);
     }
-    bool atEnd() const { return m_in.empty(); }
+    bool atEnd() const { return m_remaining == 0; }
 
 private:
-    std::string_view m_in;
+    const TraceCodec::ByteSource& m_source;
+    quint64 m_remaining;
 };
 
 } // namespace
@@ -103,15 +108,26 @@ std::string TraceCodec::encode(const Trace& t)
 
 std::optional<Trace> TraceCodec::decode(std::string_view bytes)
 {
-    if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 4) != 0)
-        return std::nullopt;
-    Reader r(bytes.substr(4));
+    const ByteSource source = [&bytes](char* out, size_t size) {
+        if (size > bytes.size())
+            return false;
+        std::memcpy(out, bytes.data(), size);
+        bytes.remove_prefix(size);
+        return true;
+    };
+    return decode(source, bytes.size());
+}
+
+std::optional<Trace> TraceCodec::decode(const ByteSource& source, quint64 totalBytes)
+{
+    Reader r(source, totalBytes);
+    char magic[4] = {};
     quint32 version = 0;
-    if (!r.value(version) || version != kVersion)
+    if (!r.bytes(magic, 4) || std::memcmp(magic, kMagic, 4) != 0 || !r.value(version) || version != kVersion)
         return std::nullopt;
     Trace t;
     quint64 stringCount = 0;
-    if (!r.value(t.id) || !r.value(stringCount) || stringCount == 0 || stringCount > bytes.size())
+    if (!r.value(t.id) || !r.value(stringCount) || stringCount == 0 || stringCount > totalBytes)
         return std::nullopt;
     std::string s;
     for (quint64 i = 0; i < stringCount; ++i) {

@@ -2,6 +2,7 @@
 
 #include "trace.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,8 +16,13 @@ class TraceCodec {
 public:
     static constexpr quint32 kVersion = 1;
 
+    /// Fills exactly `size` bytes at `out` with the next encoded bytes, or returns false.
+    using ByteSource = std::function<bool(char* out, size_t size)>;
+
     static std::string encode(const Trace& trace);
     static std::optional<Trace> decode(std::string_view bytes);
+    /// Decodes `totalBytes` read in order from `source` (a decompressor, say), straight into the trace's arrays.
+    static std::optional<Trace> decode(const ByteSource& source, quint64 totalBytes);
 
     /// True when every range, string id and text reference of the trace is inside its arrays.
     static bool isConsistent(const Trace& trace);

@@ -4,6 +4,7 @@
 
 #include "searchterms.h"
 #include "spanstatistics.h"
+#include "traceassembler.h"
 #include "tracecache.h"
 #include "tracequery.h"
 #include "tracesummary.h"
@@ -485,6 +486,63 @@ private Q_SLOTS:
         QVERIFY2(loaded.error().contains(QLatin1String("damaged")), qPrintable(loaded.error()));
         auto each = (*cache)->forEachTrace([](const Trace&) { return true; });
         QVERIFY(!each.has_value());
+    }
+
+    // A large trace's blob spans several rows; the decompressor reads across row boundaries wherever they fall.
+    // Cut the stored frame into small uneven rows: the trace reads back the same; without its last row, or with a
+    // row too many, it is damaged.
+    void blobSplitAcrossRows()
+    {
+        if (!requireFixtures())
+            return;
+        QTemporaryDir dir;
+        const QString path = QString::fromUtf8(dbPath(dir));
+        auto cache = TraceCache::open(path);
+        QVERIFY(cache.has_value());
+        QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kHotrod))).has_value());
+        const auto original = (*cache)->loadTrace(kHotrodId);
+        QVERIFY(original.has_value());
+
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
+        const auto exec = [db](const char* sql, qint64 row = -1, const QByteArray& data = {}, qint64 seq = 0) {
+            sqlite3_stmt* s = nullptr;
+            if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
+                return QByteArray("prepare failed");
+            if (row >= 0) {
+                sqlite3_bind_int64(s, 1, row);
+                sqlite3_bind_int64(s, 2, seq);
+                sqlite3_bind_blob(s, 3, data.constData(), int(data.size()), SQLITE_TRANSIENT);
+            }
+            QByteArray out;
+            if (sqlite3_step(s) == SQLITE_ROW)
+                out = QByteArray(static_cast<const char*>(sqlite3_column_blob(s, 0)), sqlite3_column_bytes(s, 0));
+            sqlite3_finalize(s);
+            return out;
+        };
+        const QByteArray rowText = exec("SELECT CAST(trace_row AS BLOB) FROM trace_blobs WHERE seq = 0");
+        const qint64 row = rowText.toLongLong();
+        const QByteArray frame = exec("SELECT data FROM trace_blobs WHERE seq = 0");
+        QVERIFY(frame.size() > 1000);
+        exec("DELETE FROM trace_blobs");
+        const char* insert = "INSERT INTO trace_blobs(trace_row, seq, data) VALUES (?1, ?2, ?3)";
+        qint64 seq = 0;
+        // The writer puts the frame header (at most 18 bytes) in the first row; the rest may be cut anywhere.
+        for (qsizetype offset = 0, size = 18; offset < frame.size(); offset += size, size = size % 97 + 1, ++seq)
+            exec(insert, row, frame.mid(offset, size), seq);
+        QVERIFY(seq > 20);
+
+        auto split = (*cache)->loadTrace(kHotrodId);
+        QVERIFY2(split.has_value(), qPrintable(split.error()));
+        QVERIFY(TraceAssembler::sameContent(**split, **original));
+
+        exec("INSERT INTO trace_blobs(trace_row, seq, data) VALUES (?1, ?2, ?3)", row, QByteArray("extra"), seq);
+        QVERIFY(!(*cache)->loadTrace(kHotrodId).has_value());
+        exec("DELETE FROM trace_blobs WHERE seq >= (SELECT MAX(seq) - 1 FROM trace_blobs)");
+        const auto truncated = (*cache)->loadTrace(kHotrodId);
+        QVERIFY(!truncated.has_value());
+        QVERIFY2(truncated.error().contains(QLatin1String("damaged")), qPrintable(truncated.error()));
+        sqlite3_close(db);
     }
 
     // A failure or a cancel after the first batch was already written must still leave every table as it was.
