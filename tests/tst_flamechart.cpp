@@ -277,6 +277,55 @@ private Q_SLOTS:
         QPainter painter(&image);
         view.renderTo(painter, image.size());
     }
+
+    // A large trace is laid out on a worker: the view paints a placeholder meanwhile, a span selected before the
+    // layout arrives is scrolled into view when it does, and a layout of a trace that was replaced is dropped.
+    void largeTraceLaidOutOnWorker()
+    {
+        const auto large = randomTrace(int(FlameChartView::kSynchronousLayoutSpans) + 5000, 9);
+        const auto small = randomTrace(300, 10);
+        TraceSelection selection;
+        FlameChartView view(&selection);
+        view.resize(1000, 400);
+        QSignalSpy ready(&view, &FlameChartView::layoutReady);
+        QImage image(800, 600, QImage::Format_ARGB32_Premultiplied);
+
+        selection.setTrace(large);
+        QVERIFY(view.isLayoutPending());
+        QCOMPARE(view.layout().rowCount(), 0);
+        {
+            QPainter painter(&image);
+            view.renderTo(painter, image.size()); // the placeholder, never the old rows
+        }
+        selection.setTrace(small); // supersedes the large layout still on the worker
+        QVERIFY(!view.isLayoutPending());
+        QCOMPARE(view.layout().trace(), small.get());
+        QTest::qWait(200);
+        QCOMPARE(view.layout().trace(), small.get());
+
+        ready.clear();
+        selection.setTrace(large);
+        const quint32 target = quint32(large->spans.size() - 1);
+        selection.setSpanIndex(target);
+        QVERIFY(ready.wait(10000));
+        QVERIFY(!view.isLayoutPending());
+        QCOMPARE(view.layout().trace(), large.get());
+        QVERIFY(view.layout().rowOf(target) >= 0);
+        QVERIFY(view.visibleStartNs() <= double(relStart(*large, target)));
+        QVERIFY(view.visibleEndNs() >= double(relEnd(*large, target)));
+
+        // A filter on a large trace keeps the current layout on screen until the new one arrives.
+        ready.clear();
+        view.setServiceFilter(large->spans[0].service);
+        QCOMPARE(view.layout().trace(), large.get());
+        QVERIFY(ready.wait(10000));
+        for (int row = 0; row < view.layout().rowCount(); ++row) {
+            for (size_t i = 0; i < view.layout().spanCount(row); ++i)
+                QCOMPARE(large->spans[view.layout().spanAt(row, i)].service, large->spans[0].service);
+        }
+        QPainter painter(&image);
+        view.renderTo(painter, image.size());
+    }
 };
 
 QTEST_MAIN(TestFlameChart)

@@ -53,7 +53,7 @@ bool isLight(const QColor& color)
 FlameChartView::FlameChartView(TraceSelection* selection, QWidget* parent)
     : QWidget(parent)
     , m_selection(selection)
-    , m_layout(std::make_unique<FlameChartLayout>())
+    , m_layout(std::make_shared<FlameChartLayout>())
     , m_search(new QLineEdit(this))
     , m_serviceFilter(new QComboBox(this))
     , m_scrollBar(new QScrollBar(Qt::Vertical, this))
@@ -117,8 +117,10 @@ void FlameChartView::onTraceChanged()
     ++m_criticalGeneration;
     if (m_showCritical)
         requestCriticalPath();
-    rebuildLayout();
+    // Never paint the old trace's rows with the new trace's spans while a worker lays the new one out.
+    m_layout = std::make_shared<FlameChartLayout>();
     resetZoom();
+    rebuildLayout();
 }
 
 void FlameChartView::setCriticalPathShown(bool shown)
@@ -161,37 +163,74 @@ void FlameChartView::requestCriticalPath()
         });
 }
 
+namespace {
+
+// Spans of other services (when filtering) and spans under a collapsed span. Iterative, so a 100,000-deep chain
+// does not overflow the stack.
+std::vector<bool> hiddenSpans(const Trace& trace, StringId serviceFilter, const std::vector<bool>& collapsed)
+{
+    std::vector<bool> hidden(trace.spans.size(), false);
+    if (serviceFilter != kNoIndex) {
+        for (size_t i = 0; i < trace.spans.size(); ++i)
+            hidden[i] = trace.spans[i].service != serviceFilter;
+    }
+    std::vector<std::pair<quint32, bool>> stack;
+    for (const quint32 root : trace.roots)
+        stack.emplace_back(root, false);
+    while (!stack.empty()) {
+        const auto [index, underCollapsed] = stack.back();
+        stack.pop_back();
+        if (underCollapsed)
+            hidden[index] = true;
+        const Span& span = trace.spans[index];
+        const bool collapse = underCollapsed || (index < collapsed.size() && collapsed[index]);
+        for (quint32 c = span.children.begin; c < span.children.end(); ++c)
+            stack.emplace_back(trace.childIndex[c], collapse);
+    }
+    return hidden;
+}
+
+} // namespace
+
 void FlameChartView::rebuildLayout()
 {
-    std::vector<bool> hidden;
-    if (m_trace) {
-        const Trace& trace = *m_trace;
-        hidden.assign(trace.spans.size(), false);
-        if (m_filterService != kNoIndex) {
-            for (size_t i = 0; i < trace.spans.size(); ++i)
-                hidden[i] = trace.spans[i].service != m_filterService;
-        }
-        // Iterative, so a 100,000-deep chain does not overflow the stack.
-        std::vector<std::pair<quint32, bool>> stack;
-        for (const quint32 root : trace.roots)
-            stack.emplace_back(root, false);
-        while (!stack.empty()) {
-            const auto [index, underCollapsed] = stack.back();
-            stack.pop_back();
-            if (underCollapsed)
-                hidden[index] = true;
-            const Span& span = trace.spans[index];
-            const bool collapse = underCollapsed || m_collapsed[index];
-            for (quint32 c = span.children.begin; c < span.children.end(); ++c)
-                stack.emplace_back(trace.childIndex[c], collapse);
-        }
+    const quint64 generation = ++m_layoutGeneration;
+    auto build = [trace = m_trace, filter = m_filterService, collapsed = m_collapsed] {
+        return trace ? std::make_shared<FlameChartLayout>(trace, hiddenSpans(*trace, filter, collapsed))
+                     : std::make_shared<FlameChartLayout>();
+    };
+    if (!m_trace || m_trace->spans.size() < kSynchronousLayoutSpans) {
+        applyLayout(build());
+        return;
     }
-    m_layout = std::make_unique<FlameChartLayout>(m_trace, hidden);
+    // A large trace is laid out on a worker (about 170 ms at a million spans) so the window stays responsive.
+    // Until it arrives the current layout stays on screen when it is of the same trace (filter, collapse);
+    // onTraceChanged() has already replaced a layout of another trace with an empty one.
+    m_layoutPending = true;
+    update();
+    runOnWorker(this, std::move(build), [this, generation](std::shared_ptr<FlameChartLayout> layout) {
+        if (generation == m_layoutGeneration && layout->trace() == m_trace.get())
+            applyLayout(std::move(layout));
+    });
+}
+
+void FlameChartView::applyLayout(std::shared_ptr<FlameChartLayout> layout)
+{
+    const bool otherTrace = layout->trace() != m_layout->trace();
+    m_layout = std::move(layout);
+    m_layoutPending = false;
     if (!m_matches.empty() || !m_search->text().isEmpty())
         setSearchText(m_search->text());
     m_overview = QImage();
     updateScrollBar();
+    if (otherTrace) {
+        resetZoom();
+        // A span selected while the layout was on its way (a link, a search hit) is brought into view now.
+        if (m_selection->trace() == m_trace && m_selection->spanIndex() != kNoIndex)
+            ensureSpanVisible(m_selection->spanIndex());
+    }
     update();
+    Q_EMIT layoutReady();
 }
 
 void FlameChartView::setSearchText(const QString& text)
@@ -280,6 +319,11 @@ void FlameChartView::ensureSpanVisible(quint32 span)
     const int y = row * kRowHeight;
     if (y < m_scrollBar->value() || y + kRowHeight > m_scrollBar->value() + rowsHeight)
         m_scrollBar->setValue(y - rowsHeight / 2);
+}
+
+void FlameChartView::scrollToRow(int row)
+{
+    m_scrollBar->setValue(row * kRowHeight);
 }
 
 void FlameChartView::setVisibleRange(double startNs, double endNs)
@@ -407,9 +451,12 @@ void FlameChartView::paintChart(QPainter& painter, QSize size, const QRect& clip
 {
     painter.setRenderHint(QPainter::Antialiasing, false);
     painter.fillRect(clip, palette().base());
-    if (!m_trace || m_layout->rowCount() == 0) {
+    if (!m_trace || m_layout->trace() != m_trace.get() || m_layout->rowCount() == 0) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter, tr("No trace selected"));
+        const QString text = !m_trace ? tr("No trace selected")
+            : m_layoutPending         ? tr("Laying out %L1 spans…").arg(m_trace->spans.size())
+                                      : tr("No spans to show");
+        painter.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter, text);
         return;
     }
     if (clip.top() < kOverviewHeight)

@@ -32,6 +32,8 @@ public:
     ~FlameChartView() override;
 
     const FlameChartLayout& layout() const { return *m_layout; }
+    /// True while a large trace's layout is computed on a worker; layoutReady() follows.
+    bool isLayoutPending() const { return m_layoutPending; }
 
     double visibleStartNs() const { return m_viewStart; }
     double visibleEndNs() const { return m_viewStart + m_viewDuration; }
@@ -48,6 +50,8 @@ public:
     quint32 spanAt(QPoint pos) const;
     /// Widget y of a row's top.
     int rowTop(int row) const;
+    /// Scrolls vertically so `row` is the first row shown (as far as the scroll range allows).
+    void scrollToRow(int row);
 
     /// Paints overview, ruler, rows and legend into `size` (no search box), for benchmarks and screenshots.
     void renderTo(QPainter& painter, QSize size);
@@ -68,9 +72,13 @@ public:
 Q_SIGNALS:
     /// The critical path of the shown trace arrived.
     void criticalPathReady();
+    /// A new layout (another trace, filter or collapsed subtree) is on screen.
+    void layoutReady();
 
 public:
     static constexpr double kMinimumRangeNs = 20;
+    /// Traces below this size are laid out at once; larger ones on a worker.
+    static constexpr size_t kSynchronousLayoutSpans = 50000;
     static constexpr int kRowHeight = 18;
     static constexpr int kOverviewHeight = 28;
     static constexpr int kRulerHeight = 20;
@@ -94,6 +102,7 @@ private:
     void onTraceChanged();
     void onSpanChanged();
     void rebuildLayout();
+    void applyLayout(std::shared_ptr<FlameChartLayout> layout);
     void updateScrollBar();
     void requestCriticalPath();
     void paintCriticalPath(QPainter& painter, QSize size, int rowsTop, int scroll);
@@ -111,7 +120,9 @@ private:
 
     TraceSelection* m_selection;
     std::shared_ptr<const Trace> m_trace;
-    std::unique_ptr<FlameChartLayout> m_layout;
+    std::shared_ptr<FlameChartLayout> m_layout;
+    quint64 m_layoutGeneration = 0;
+    bool m_layoutPending = false;
     QLineEdit* m_search;
     QComboBox* m_serviceFilter;
     QScrollBar* m_scrollBar;
