@@ -71,7 +71,7 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     , m_results(new TraceListView(this))
     , m_topology(new TopologyView(this))
     , m_flameGraph(new FlameGraphView(this))
-    , m_analysis(new AnalysisController(m_cachePath, &m_cacheWorker, m_topology, m_flameGraph, this))
+    , m_analysis(new AnalysisController(m_cachePath, &m_analysisWorker, m_topology, m_flameGraph, this))
     , m_tabs(new QTabWidget(this))
     , m_startPage(new StartPage(this))
     , m_central(new QStackedWidget(this))
@@ -83,6 +83,7 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     qRegisterMetaType<ImportError>();
     m_cacheWorker.setMaxThreadCount(1);
     m_importWorker.setMaxThreadCount(1);
+    m_analysisWorker.setMaxThreadCount(1);
     setWindowTitle(QStringLiteral("Tracemap"));
     setAcceptDrops(true);
     setObjectName(QStringLiteral("mainWindow"));
@@ -181,6 +182,7 @@ MainWindow::~MainWindow()
     m_imports->cancel();
     m_importWorker.waitForDone();
     m_cacheWorker.waitForDone();
+    m_analysisWorker.waitForDone();
 }
 
 void MainWindow::createActions()
@@ -368,6 +370,7 @@ void MainWindow::openTrace(const TraceId& id, SpanId span)
     const QString path = m_cachePath;
     struct Outcome {
         std::shared_ptr<const Trace> trace;
+        TraceSummary summary; // a pass over every span: done here, not on the GUI thread
         QString error;
     };
     m_status->setText(tr("Opening trace %1…").arg(hex));
@@ -381,10 +384,12 @@ void MainWindow::openTrace(const TraceId& id, SpanId span)
                 return outcome;
             }
             auto trace = (*cache)->loadTrace(id);
-            if (trace)
+            if (trace) {
                 outcome->trace = *trace;
-            else
+                outcome->summary = TraceSummary::of(**trace);
+            } else {
                 outcome->error = trace.error();
+            }
             return outcome;
         },
         [this, hex, span](const std::shared_ptr<Outcome>& outcome) {
@@ -397,7 +402,7 @@ void MainWindow::openTrace(const TraceId& id, SpanId span)
             view->setProperty("traceId", hex);
             connect(view, &TraceView::linkActivated, this,
                 [this](const TraceId& trace, SpanId span) { openTrace(trace, span); });
-            const TraceSummary summary = TraceSummary::of(*outcome->trace);
+            const TraceSummary& summary = outcome->summary;
             const QString title = QStringLiteral("%1: %2").arg(summary.rootService, summary.rootOperation);
             const int index = m_tabs->addTab(view, title.size() > 40 ? title.left(39) + QChar(0x2026) : title);
             m_tabs->setTabToolTip(index, QStringLiteral("%1\n%2").arg(title, hex));

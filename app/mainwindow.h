@@ -86,6 +86,9 @@ private:
     QString m_cachePath;
     QThreadPool m_cacheWorker; // queries: one thread, so they run in the order asked
     QThreadPool m_importWorker; // imports: one writer; queries go on meanwhile (SQLite WAL)
+    // Topology and flame graph of many traces: seconds on a large cache, so opening a trace or searching never
+    // queues behind them.
+    QThreadPool m_analysisWorker;
     ImportController* m_imports;
     SearchPanel* m_searchPanel;
     QDockWidget* m_searchDock;

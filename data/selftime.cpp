@@ -5,37 +5,41 @@
 
 namespace tracemap {
 
-std::vector<qint64> SelfTime::perSpan(const Trace& trace)
+qint64 SelfTime::ofSpan(const Trace& trace, quint32 index)
 {
-    std::vector<qint64> out(trace.spans.size(), 0);
-    for (size_t i = 0; i < trace.spans.size(); ++i) {
-        const Span& s = trace.spans[i];
-        const qint64 spanEnd = s.endNs();
-        // Children are in start order, so one sweep merges their clipped intervals.
-        qint64 covered = 0;
-        qint64 runStart = 0;
-        qint64 runEnd = 0;
-        bool inRun = false;
-        for (quint32 k = s.children.begin; k < s.children.end(); ++k) {
-            const Span& c = trace.spans[trace.childIndex[k]];
-            const qint64 start = std::max(c.startNs, s.startNs);
-            const qint64 end = std::min(c.endNs(), spanEnd);
-            if (start >= end)
-                continue;
-            if (inRun && start <= runEnd) {
-                runEnd = std::max(runEnd, end);
-                continue;
-            }
-            if (inRun)
-                covered += runEnd - runStart;
-            runStart = start;
-            runEnd = end;
-            inRun = true;
+    const Span& s = trace.spans[index];
+    const qint64 spanEnd = s.endNs();
+    // Children are in start order, so one sweep merges their clipped intervals.
+    qint64 covered = 0;
+    qint64 runStart = 0;
+    qint64 runEnd = 0;
+    bool inRun = false;
+    for (quint32 k = s.children.begin; k < s.children.end(); ++k) {
+        const Span& c = trace.spans[trace.childIndex[k]];
+        const qint64 start = std::max(c.startNs, s.startNs);
+        const qint64 end = std::min(c.endNs(), spanEnd);
+        if (start >= end)
+            continue;
+        if (inRun && start <= runEnd) {
+            runEnd = std::max(runEnd, end);
+            continue;
         }
         if (inRun)
             covered += runEnd - runStart;
-        out[i] = std::max<qint64>(0, s.durationNs - covered);
+        runStart = start;
+        runEnd = end;
+        inRun = true;
     }
+    if (inRun)
+        covered += runEnd - runStart;
+    return std::max<qint64>(0, s.durationNs - covered);
+}
+
+std::vector<qint64> SelfTime::perSpan(const Trace& trace)
+{
+    std::vector<qint64> out(trace.spans.size(), 0);
+    for (quint32 i = 0; i < trace.spans.size(); ++i)
+        out[i] = ofSpan(trace, i);
     return out;
 }
 

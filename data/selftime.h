@@ -20,6 +20,8 @@ public:
         qint64 maxNs = 0; // longest duration
     };
 
+    /// Self time of one span. O(its children).
+    static qint64 ofSpan(const Trace& trace, quint32 index);
     /// Self time per span index. O(n).
     static std::vector<qint64> perSpan(const Trace& trace);
     /// One row per (service, operation), by self time descending, then by name.

@@ -266,13 +266,8 @@ void SpanDetailsView::rebuild()
     addRow(s, tr("Start"), isoTime(span.startNs));
     addRow(s, tr("Offset"), signedDuration(span.startNs - traceStart));
     addRow(s, tr("Duration"), formatDuration(span.durationNs));
-    if (m_selfTimesTrace != traceHolder) {
-        m_selfTimes = SelfTime::perSpan(trace);
-        m_selfTimesTrace = traceHolder;
-    }
     const quint32 spanIndex = m_selection->spanIndex();
-    if (spanIndex < m_selfTimes.size())
-        addRow(s, tr("Self time"), formatDuration(m_selfTimes[spanIndex]));
+    addRow(s, tr("Self time"), formatDuration(SelfTime::ofSpan(trace, spanIndex)));
     if (m_deltaTrace == traceHolder && spanIndex < m_deltas.size() && m_deltas[spanIndex] != 0)
         addRow(s, tr("Clock skew adjustment"), signedDuration(m_deltas[spanIndex]));
     addRow(s, tr("Trace id"), QString::fromStdString(trace.id.toHex()));

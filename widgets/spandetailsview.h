@@ -33,8 +33,6 @@ public:
     /// The clock-skew delta per span index of `trace` (ClockSkewAdjuster::Adjustment::deltaNs): a span of that
     /// trace with a non-zero delta shows a "Clock skew adjustment" row. An empty vector clears it.
     void setClockSkewDeltas(std::shared_ptr<const Trace> trace, std::vector<qint64> deltaNs);
-    /// Self time per span of the shown trace, computed once per trace.
-    const std::vector<qint64>& selfTimes() const { return m_selfTimes; }
 
     void copyValue() const;
     void copyKeyValue() const;
@@ -56,8 +54,6 @@ private:
     void addAttributes(QTreeWidgetItem* parent, const Trace& trace, const Range& attributes);
 
     TraceSelection* m_selection;
-    std::shared_ptr<const Trace> m_selfTimesTrace;
-    std::vector<qint64> m_selfTimes;
     std::shared_ptr<const Trace> m_deltaTrace;
     std::vector<qint64> m_deltas;
 };

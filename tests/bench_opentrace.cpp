@@ -1,0 +1,137 @@
+// Opens a cached trace in the window, the way a double-click in the search results does, and prints how long it
+// takes until its flame chart is on screen, and the longest the GUI thread was blocked meanwhile. Traces of 1k,
+// 100k and 1M spans are stored in one fresh cache; the 1k trace is the baseline. Goal: a 1M-span trace ≤ 2 s.
+
+#include "flamechartview.h"
+#include "mainwindow.h"
+#include "topologyview.h"
+#include "tracecache.h"
+#include "tracegenerator.h"
+#include "traceview.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+using namespace tracemap;
+
+namespace {
+
+Trace generate(int spans, quint64 seed)
+{
+    GeneratorOptions options;
+    options.traces = 1;
+    options.spansPerTrace = spans;
+    options.seed = seed;
+    TraceGenerator generator(options);
+    Trace trace;
+    generator.next(trace);
+    return trace;
+}
+
+// Runs the event loop until `done` holds, noting the longest gap between turns of a 2 ms timer.
+template <typename Done> qint64 runUntil(Done done)
+{
+    QElapsedTimer sinceTick;
+    sinceTick.start();
+    qint64 longestStallMs = 0;
+    QTimer ticker;
+    QObject::connect(
+        &ticker, &QTimer::timeout, [&] { longestStallMs = std::max(longestStallMs, sinceTick.restart()); });
+    ticker.start(2);
+    while (!done())
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    return std::max(longestStallMs, sinceTick.elapsed());
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QTemporaryDir dir;
+    const QString cachePath = dir.filePath(QStringLiteral("cache.sqlite"));
+
+    const std::vector<int> sizes { 1000, 100000, 1000000 };
+    std::vector<TraceId> ids;
+    {
+        auto cache = TraceCache::open(cachePath);
+        if (!cache) {
+            std::fprintf(stderr, "cannot open the cache: %s\n", qPrintable(cache.error()));
+            return 1;
+        }
+        for (size_t i = 0; i < sizes.size(); ++i) {
+            std::vector<Trace> traces;
+            traces.push_back(generate(sizes[i], 100 + i));
+            ids.push_back(traces.front().id);
+            QElapsedTimer timer;
+            timer.start();
+            if (auto stored = (*cache)->storeTraces(traces, QStringLiteral("bench")); !stored) {
+                std::fprintf(stderr, "cannot store: %s\n", qPrintable(stored.error()));
+                return 1;
+            }
+            std::printf("stored a %d-span trace in %lld ms\n", sizes[i], timer.elapsed());
+        }
+    }
+
+    // The part of opening that is reading the cache, for comparison.
+    std::vector<double> loadMs;
+    {
+        auto cache = TraceCache::open(cachePath);
+        for (const TraceId& id : ids) {
+            QElapsedTimer timer;
+            timer.start();
+            auto trace = (*cache)->loadTrace(id);
+            loadMs.push_back(double(timer.nsecsElapsed()) / 1e6);
+            if (!trace) {
+                std::fprintf(stderr, "cannot load: %s\n", qPrintable(trace.error()));
+                return 1;
+            }
+        }
+    }
+
+    MainWindow window(cachePath);
+    window.resize(1920, 1080);
+    window.show();
+    // The window's own first search and the topology of its results (which reads every trace, the 1M one too)
+    // finish first, so the figures are those of an idle window.
+    bool laidOut = false;
+    QObject::connect(window.findChild<TopologyView*>(), &TopologyView::laidOut, [&] { laidOut = true; });
+    runUntil([&] { return laidOut; });
+    auto* tabs = window.findChild<QTabWidget*>();
+    std::vector<double> openMs;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+        bool opened = false;
+        const auto connection = QObject::connect(&window, &MainWindow::traceOpened, [&] { opened = true; });
+        QElapsedTimer timer;
+        timer.start();
+        window.openTrace(ids[i]);
+        qint64 stallMs = runUntil([&] { return opened; });
+        const qint64 tabMs = timer.elapsed();
+        QObject::disconnect(connection);
+        auto* view = qobject_cast<TraceView*>(tabs->currentWidget());
+        if (!view) {
+            std::fprintf(stderr, "the trace did not open in a tab\n");
+            return 1;
+        }
+        FlameChartView* chart = view->flameChart();
+        stallMs = std::max(stallMs, runUntil([&] { return !chart->isLayoutPending(); }));
+        chart->repaint(); // the first frame of the chart
+        const double totalMs = double(timer.nsecsElapsed()) / 1e6;
+        openMs.push_back(totalMs);
+        std::printf("%8d spans: reading the cache alone %.0f ms; tab open after %lld ms, flame chart painted after "
+                    "%.0f ms; longest GUI stall %lld ms\n",
+            sizes[i], loadMs[i], tabMs, totalMs, stallMs);
+    }
+    std::printf("ratio 1M / 1k: %.1f; 1M-span trace on screen in %.2f s (goal <= 2 s)\n",
+        openMs.back() / openMs.front(), openMs.back() / 1000);
+    return 0;
+}
