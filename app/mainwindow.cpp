@@ -427,8 +427,9 @@ QWidget* MainWindow::createFlameGraphPage()
     // The call paths of the same traces the topology tab maps, merged across traces (AnalysisController).
     auto* page = new QWidget(this);
     auto* widthMode = new QComboBox(page);
-    widthMode->addItem(tr("Width: total time"));
-    widthMode->addItem(tr("Width: span count"));
+    widthMode->addItem(tr("Width: total time"), int(FlameGraphView::Width::TotalTime));
+    widthMode->addItem(tr("Width: self time"), int(FlameGraphView::Width::SelfTime));
+    widthMode->addItem(tr("Width: span count"), int(FlameGraphView::Width::Count));
     auto* hint = new QLabel(tr("Click a frame to zoom into it; Esc or a click on \u201call\u201d zooms out."), page);
     hint->setEnabled(false);
     auto* row = new QHBoxLayout;
@@ -442,8 +443,8 @@ QWidget* MainWindow::createFlameGraphPage()
     layout->setContentsMargins(0, 4, 0, 0);
     layout->addLayout(row);
     layout->addWidget(scroll, 1);
-    connect(widthMode, &QComboBox::currentIndexChanged, this, [this](int index) {
-        m_flameGraph->setWidthMode(index == 1 ? FlameGraphView::Width::Count : FlameGraphView::Width::TotalTime);
+    connect(widthMode, &QComboBox::currentIndexChanged, this, [this, widthMode](int index) {
+        m_flameGraph->setWidthMode(FlameGraphView::Width(widthMode->itemData(index).toInt()));
     });
     return page;
 }

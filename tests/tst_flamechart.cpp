@@ -1,5 +1,7 @@
 #include "flamechartlayout.h"
 #include "flamechartview.h"
+#include "flamegraph.h"
+#include "flamegraphview.h"
 #include "spanbatch.h"
 #include "spandraft.h"
 #include "traceassembler.h"
@@ -60,6 +62,35 @@ qint64 relStart(const Trace& trace, quint32 i)
 qint64 relEnd(const Trace& trace, quint32 i)
 {
     return relStart(trace, i) + trace.spans[i].durationNs;
+}
+
+struct HandSpan {
+    int id;
+    int parent; // 0 for the root
+    const char* service;
+    const char* operation;
+    qint64 startMs;
+    qint64 endMs;
+};
+
+std::shared_ptr<const Trace> handTrace(std::initializer_list<HandSpan> spans)
+{
+    SpanBatch batch;
+    SpanDraft draft;
+    for (const HandSpan& h : spans) {
+        draft.clear();
+        draft.traceId = TraceId { 0, 0x77 };
+        draft.spanId = SpanId(h.id);
+        draft.parentId = SpanId(h.parent);
+        draft.startNs = kBase + h.startMs * 1000000;
+        draft.durationNs = (h.endMs - h.startMs) * 1000000;
+        draft.service = h.service;
+        draft.operation = h.operation;
+        batch.add(draft);
+    }
+    std::vector<Trace> traces = batch.takeTraces();
+    TraceAssembler::assemble(traces.front());
+    return std::make_shared<const Trace>(std::move(traces.front()));
 }
 
 } // namespace
@@ -325,6 +356,59 @@ private Q_SLOTS:
         }
         QPainter painter(&image);
         view.renderTo(painter, image.size());
+    }
+
+    // The aggregated flame graph's widths in each mode, on a trace whose b:work runs two children in parallel:
+    // root 0-100 ms (self 30), b:work 10-50 (self 0) with d1 and d2 both 10-50 (self 40 each), c:db 60-90 (self 30).
+    void flameGraphWidths()
+    {
+        const auto trace = handTrace({ { 1, 0, "a", "root", 0, 100 }, { 2, 1, "b", "work", 10, 50 },
+            { 3, 2, "d", "one", 10, 50 }, { 4, 2, "d", "two", 10, 50 }, { 5, 1, "c", "db", 60, 90 } });
+        auto graph = std::make_shared<FlameGraph>();
+        graph->add(*trace);
+        graph->build();
+        FlameGraphView view;
+        view.resize(1400, 300);
+        view.setFlameGraph(graph);
+        const quint32 root = graph->child(0, "a:root");
+        const quint32 work = graph->child(root, "b:work");
+        const quint32 one = graph->child(work, "d:one");
+        const quint32 two = graph->child(work, "d:two");
+        const quint32 db = graph->child(root, "c:db");
+        QVERIFY(root != kNoIndex && work != kNoIndex && one != kNoIndex && two != kNoIndex && db != kNoIndex);
+        const auto width = [&](quint32 node) { return view.frameRect(node).width(); };
+        const double full = width(root);
+        QVERIFY(full > 1000);
+
+        // Total time: b:work is 40 % of the root; its parallel children (80 ms together) share its width.
+        QVERIFY(qAbs(width(work) - full * 0.4) < 1);
+        QVERIFY(qAbs(width(db) - full * 0.3) < 1);
+        QVERIFY(qAbs(width(one) - width(work) / 2) < 1);
+
+        // Self time: widths are self time in and below a frame (root 140 ms: 30 + 40 + 40 + 30), so the parallel
+        // leaves where the time goes are wide and nest exactly under their parent.
+        view.setWidthMode(FlameGraphView::Width::SelfTime);
+        QVERIFY(qAbs(width(work) - full * 80 / 140) < 1);
+        QVERIFY(qAbs(width(db) - full * 30 / 140) < 1);
+        QVERIFY(qAbs(width(one) + width(two) - width(work)) < 1);
+        for (const quint32 child : { one, two }) {
+            QVERIFY(view.frameRect(child).left() >= view.frameRect(work).left() - 0.5);
+            QVERIFY(view.frameRect(child).right() <= view.frameRect(work).right() + 0.5);
+            QCOMPARE(view.frameRect(child).top(), view.frameRect(work).bottom());
+        }
+
+        // Span count: children share their parent's width by count.
+        view.setWidthMode(FlameGraphView::Width::Count);
+        QVERIFY(qAbs(width(work) - full / 2) < 1);
+
+        // A click zooms into a frame; Esc goes back.
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.frameRect(work).center().toPoint());
+        QCOMPARE(view.flameGraph()->nodes().size(), size_t(3)); // b:work as the root, d:one, d:two
+        QCOMPARE(view.flameGraph()->name(0), std::string_view("b:work"));
+        QTest::keyClick(&view, Qt::Key_Escape);
+        QCOMPARE(view.flameGraph(), graph.get());
     }
 };
 

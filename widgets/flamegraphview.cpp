@@ -55,7 +55,15 @@ void FlameGraphView::setWidthMode(Width mode)
 double FlameGraphView::weight(quint32 node) const
 {
     const auto& n = m_shown->nodes()[node];
-    return m_width == Width::Count ? static_cast<double>(n.count) : static_cast<double>(n.totalNs);
+    switch (m_width) {
+    case Width::TotalTime:
+        return static_cast<double>(n.totalNs);
+    case Width::SelfTime:
+        return static_cast<double>(m_subtreeSelfNs[node]);
+    case Width::Count:
+        break;
+    }
+    return static_cast<double>(n.count);
 }
 
 void FlameGraphView::relayout()
@@ -66,11 +74,19 @@ void FlameGraphView::relayout()
         return;
     }
     const auto& nodes = m_shown->nodes();
+    // Pre-order: a child comes after its parent, so one backward sweep sums every subtree.
+    m_subtreeSelfNs.assign(nodes.size(), 0);
+    for (quint32 i = quint32(nodes.size()); i-- > 0;) {
+        m_subtreeSelfNs[i] += nodes[i].selfNs;
+        if (nodes[i].parent != kNoIndex)
+            m_subtreeSelfNs[nodes[i].parent] += m_subtreeSelfNs[i];
+    }
     m_rects.assign(nodes.size(), QRectF());
     m_rects[0] = QRectF(0, 0, width(), kRowHeight);
-    // Nodes are in pre-order, so a parent's rectangle is known before its children's. By time a parent's width is
-    // its total and the gap its self time, unless its children ran in parallel and add up to more: then they share
-    // the parent's width. Counts do not nest, so there the children always share the parent's width.
+    // Nodes are in pre-order, so a parent's rectangle is known before its children's. By total time a parent's width
+    // is its total and the gap its self time, unless its children ran in parallel and add up to more: then they
+    // share the parent's width. Subtree self times nest exactly (the gap is the frame's own self time). Counts do
+    // not nest, so there the children always share the parent's width.
     for (quint32 i = 0; i < nodes.size(); ++i) {
         const QRectF parent = m_rects[i];
         const auto children = m_shown->children(i);
@@ -79,7 +95,7 @@ void FlameGraphView::relayout()
         double denominator = 0;
         for (quint32 child : children)
             denominator += weight(child);
-        if (m_width == Width::TotalTime)
+        if (m_width != Width::Count)
             denominator = std::max(denominator, weight(i));
         double x = parent.left();
         for (quint32 child : children) {

@@ -10,13 +10,15 @@
 namespace tracemap {
 
 /// The aggregated flame graph of many traces (the search results) as an icicle: the root "all" on top, each call
-/// path's `service:operation` frame below its caller, width by total time (or by span count), coloured by
+/// path's `service:operation` frame below its caller, width by total time, self time or span count, coloured by
 /// service. Tooltips give total, self time and count; a click zooms into a subtree, Esc or a click on the root
 /// goes back out. Frames narrower than half a pixel are not drawn, so painting stays bounded by pixels.
 class FlameGraphView : public QWidget {
     Q_OBJECT
 public:
-    enum class Width { TotalTime, Count };
+    /// TotalTime: a frame is as wide as the time its spans took. SelfTime: as wide as the self time spent in it and
+    /// below it, so the widest leaves are where the time actually goes. Count: as wide as its number of spans.
+    enum class Width { TotalTime, SelfTime, Count };
 
     explicit FlameGraphView(QWidget* parent = nullptr);
 
@@ -49,6 +51,7 @@ private:
     std::shared_ptr<const FlameGraph> m_full;
     std::shared_ptr<const FlameGraph> m_shown; // m_full, or a zoomed subtree of it
     std::vector<QRectF> m_rects; // per node, in widget coordinates; empty = not drawn
+    std::vector<qint64> m_subtreeSelfNs; // per node of m_shown: its self time plus its descendants'
     Width m_width = Width::TotalTime;
     static constexpr double kRowHeight = 20.0;
 };
