@@ -47,18 +47,6 @@ quint32 indexOf(const Trace& trace, std::string_view service, std::string_view o
     return kNoIndex;
 }
 
-QTreeWidgetItem* findRow(const SpanDetailsView& view, const QString& section, const QString& key)
-{
-    QTreeWidgetItem* s = view.section(section);
-    if (!s)
-        return nullptr;
-    for (int i = 0; i < s->childCount(); ++i) {
-        if (s->child(i)->text(SpanDetailsView::KeyColumn) == key)
-            return s->child(i);
-    }
-    return nullptr;
-}
-
 } // namespace
 
 class TestTraceAnalysisUi : public QObject {
@@ -103,7 +91,7 @@ private Q_SLOTS:
         // The details show the delta and the adjuster's warning.
         const SpanDetailsView& details = *view.detailsView();
         const qint64 expected = (1470150004074202 + 481 - 1470150004008761) * 1000;
-        QTreeWidgetItem* delta = findRow(details, QStringLiteral("Span"), QStringLiteral("Clock skew adjustment"));
+        QTreeWidgetItem* delta = details.row(QStringLiteral("Span"), QStringLiteral("Clock skew adjustment"));
         QVERIFY(delta);
         QCOMPARE(SpanDetailsView::fullValue(delta), QString(QLatin1Char('+') + formatDuration(expected)));
         QCOMPARE(SpanDetailsView::fullValue(delta), QStringLiteral("+65.9 ms"));
@@ -123,7 +111,7 @@ private Q_SLOTS:
         QVERIFY(view.clockSkewLabel()->isHidden());
         QCOMPARE(view.selection()->spanIndex(), server);
         QCOMPARE(view.selection()->span()->startNs, original->spans[server].startNs);
-        QVERIFY(!findRow(details, QStringLiteral("Span"), QStringLiteral("Clock skew adjustment")));
+        QVERIFY(!details.row(QStringLiteral("Span"), QStringLiteral("Clock skew adjustment")));
 
         // On again: the cached result, at once.
         view.setClockSkewAdjusted(true);
@@ -181,7 +169,7 @@ private Q_SLOTS:
         const auto selfTimes = SelfTime::perSpan(*trace);
         for (quint32 i = 0; i < trace->spans.size(); ++i) {
             selection.setSpanIndex(i);
-            QTreeWidgetItem* row = findRow(details, QStringLiteral("Span"), QStringLiteral("Self time"));
+            QTreeWidgetItem* row = details.row(QStringLiteral("Span"), QStringLiteral("Self time"));
             QVERIFY(row);
             QCOMPARE(SpanDetailsView::fullValue(row), formatDuration(selfTimes[i]));
         }

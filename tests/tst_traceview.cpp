@@ -75,18 +75,6 @@ QStringList dumpTree(const QAbstractItemModel& model)
     return out;
 }
 
-QTreeWidgetItem* findRow(const SpanDetailsView& view, const QString& section, const QString& key)
-{
-    QTreeWidgetItem* s = view.section(section);
-    if (!s)
-        return nullptr;
-    for (int i = 0; i < s->childCount(); ++i) {
-        if (s->child(i)->text(SpanDetailsView::KeyColumn) == key)
-            return s->child(i);
-    }
-    return nullptr;
-}
-
 } // namespace
 
 class TestTraceView : public QObject {
@@ -242,27 +230,26 @@ void TestTraceView::detailsShowSelectedSpan()
 
     selection.setSpanIndex(spanById(*m_hotrod, "c8d93156b47cd010"));
     QVERIFY(details.section(QStringLiteral("Span")));
-    QCOMPARE(SpanDetailsView::fullValue(findRow(details, QStringLiteral("Span"), QStringLiteral("Operation"))),
+    QCOMPARE(SpanDetailsView::fullValue(details.row(QStringLiteral("Span"), QStringLiteral("Operation"))),
         QStringLiteral("GET /dispatch"));
-    QCOMPARE(SpanDetailsView::fullValue(findRow(details, QStringLiteral("Span"), QStringLiteral("Span id"))),
+    QCOMPARE(SpanDetailsView::fullValue(details.row(QStringLiteral("Span"), QStringLiteral("Span id"))),
         QStringLiteral("c8d93156b47cd010"));
-    QCOMPARE(SpanDetailsView::fullValue(findRow(details, QStringLiteral("Span"), QStringLiteral("Trace id"))),
+    QCOMPARE(SpanDetailsView::fullValue(details.row(QStringLiteral("Span"), QStringLiteral("Trace id"))),
         QStringLiteral("2ea75461946a7dd10f2c15ab36a076cb"));
-    const QString start = SpanDetailsView::fullValue(findRow(details, QStringLiteral("Span"), QStringLiteral("Start")));
+    const QString start = SpanDetailsView::fullValue(details.row(QStringLiteral("Span"), QStringLiteral("Start")));
     QVERIFY2(start.startsWith(QStringLiteral("2026-")) && start.endsWith(QLatin1Char('Z')), qPrintable(start));
 
-    QTreeWidgetItem* method = findRow(details, QStringLiteral("Attributes"), QStringLiteral("http.request.method"));
+    QTreeWidgetItem* method = details.row(QStringLiteral("Attributes"), QStringLiteral("http.request.method"));
     QVERIFY(method);
     QCOMPARE(SpanDetailsView::fullValue(method), QStringLiteral("GET"));
     QCOMPARE(method->text(SpanDetailsView::TypeColumn), QStringLiteral("string"));
     QCOMPARE(SpanDetailsView::keyValue(method), QStringLiteral("http.request.method=GET"));
-    QTreeWidgetItem* status
-        = findRow(details, QStringLiteral("Attributes"), QStringLiteral("http.response.status_code"));
+    QTreeWidgetItem* status = details.row(QStringLiteral("Attributes"), QStringLiteral("http.response.status_code"));
     QVERIFY(status);
     QCOMPARE(status->text(SpanDetailsView::TypeColumn), QStringLiteral("int"));
 
-    QVERIFY(findRow(details, QStringLiteral("Resource"), QStringLiteral("service.name")));
-    QCOMPARE(SpanDetailsView::fullValue(findRow(details, QStringLiteral("Scope"), QStringLiteral("Version"))),
+    QVERIFY(details.row(QStringLiteral("Resource"), QStringLiteral("service.name")));
+    QCOMPARE(SpanDetailsView::fullValue(details.row(QStringLiteral("Scope"), QStringLiteral("Version"))),
         QStringLiteral("0.69.0"));
     QTreeWidgetItem* events = details.section(QStringLiteral("Events"));
     QVERIFY(events);
@@ -272,11 +259,10 @@ void TestTraceView::detailsShowSelectedSpan()
 
     // The error span of the fixture: status with its message.
     selection.setSpanIndex(spanById(*m_hotrod, "515f970d6a704d52"));
-    QCOMPARE(SpanDetailsView::fullValue(findRow(details, QStringLiteral("Span"), QStringLiteral("Status"))),
+    QCOMPARE(SpanDetailsView::fullValue(details.row(QStringLiteral("Span"), QStringLiteral("Status"))),
         QStringLiteral("error: An error occurred"));
-    QCOMPARE(
-        SpanDetailsView::fullValue(findRow(details, QStringLiteral("Attributes"), QStringLiteral("param.driverID")))
-            .isEmpty(),
+    QCOMPARE(SpanDetailsView::fullValue(details.row(QStringLiteral("Attributes"), QStringLiteral("param.driverID")))
+                 .isEmpty(),
         false);
 }
 
@@ -305,8 +291,7 @@ void TestTraceView::treeFollowsSelection()
     QCOMPARE(current.data(SpanTreeModel::SpanIndexRole).toUInt(), sql);
     QVERIFY(view.treeView()->isExpanded(current.parent()));
     QVERIFY(view.treeView()->selectionModel()->isRowSelected(current.row(), current.parent()));
-    QCOMPARE(
-        SpanDetailsView::fullValue(findRow(*view.detailsView(), QStringLiteral("Span"), QStringLiteral("Operation"))),
+    QCOMPARE(SpanDetailsView::fullValue(view.detailsView()->row(QStringLiteral("Span"), QStringLiteral("Operation"))),
         QStringLiteral("SQL SELECT"));
 }
 
@@ -409,12 +394,11 @@ void TestTraceView::orphanAndErrorSpan()
     QVERIFY(warnings);
     QCOMPARE(warnings->childCount(), 1);
     QCOMPARE(SpanDetailsView::fullValue(warnings->child(0)), orphanSentence);
-    QVERIFY(
-        SpanDetailsView::fullValue(findRow(*view.detailsView(), QStringLiteral("Span"), QStringLiteral("Parent id")))
-            .contains(QStringLiteral("not in this trace")));
+    QVERIFY(SpanDetailsView::fullValue(view.detailsView()->row(QStringLiteral("Span"), QStringLiteral("Parent id")))
+                .contains(QStringLiteral("not in this trace")));
 
     view.selection()->setSpanIndex(failing);
-    QCOMPARE(SpanDetailsView::fullValue(findRow(*view.detailsView(), QStringLiteral("Span"), QStringLiteral("Status"))),
+    QCOMPARE(SpanDetailsView::fullValue(view.detailsView()->row(QStringLiteral("Span"), QStringLiteral("Status"))),
         QStringLiteral("error: boom"));
     QVERIFY(!view.detailsView()->section(QStringLiteral("Warnings")));
     QVERIFY(view.traceHeader()->plainText().contains(QStringLiteral("1 error")));
@@ -451,7 +435,7 @@ void TestTraceView::copyValues()
         QSKIP("no fixture");
     TraceView view(m_hotrod, nullptr);
     SpanDetailsView* details = view.detailsView();
-    QTreeWidgetItem* method = findRow(*details, QStringLiteral("Attributes"), QStringLiteral("http.request.method"));
+    QTreeWidgetItem* method = details->row(QStringLiteral("Attributes"), QStringLiteral("http.request.method"));
     QVERIFY(method);
     details->setCurrentItem(method);
     QTest::keySequence(details, QKeySequence::Copy);
@@ -510,8 +494,7 @@ void TestTraceView::deepChain()
     QCOMPARE(view.filterModel()->matchCount(), size_t(1));
     QCOMPARE(view.filterModel()->keptCount(), size_t(kSpans));
     view.selection()->setSpanIndex(model.spanIndex(index));
-    QCOMPARE(
-        SpanDetailsView::fullValue(findRow(*view.detailsView(), QStringLiteral("Span"), QStringLiteral("Operation"))),
+    QCOMPARE(SpanDetailsView::fullValue(view.detailsView()->row(QStringLiteral("Span"), QStringLiteral("Operation"))),
         QStringLiteral("op-99999"));
     view.setFilterText(QString());
     view.expandAll();

@@ -127,6 +127,16 @@ QTreeWidgetItem* SpanDetailsView::section(const QString& title) const
     return nullptr;
 }
 
+QTreeWidgetItem* SpanDetailsView::row(const QString& sectionTitle, const QString& key) const
+{
+    QTreeWidgetItem* s = section(sectionTitle);
+    for (int i = 0; s && i < s->childCount(); ++i) {
+        if (s->child(i)->text(KeyColumn) == key)
+            return s->child(i);
+    }
+    return nullptr;
+}
+
 QString SpanDetailsView::fullValue(const QTreeWidgetItem* item)
 {
     if (!item)

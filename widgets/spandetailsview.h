@@ -26,6 +26,8 @@ public:
 
     /// The top-level item of a section ("Span", "Attributes", …; translated titles), or nullptr if not shown.
     QTreeWidgetItem* section(const QString& title) const;
+    /// The row `key` of that section, or nullptr.
+    QTreeWidgetItem* row(const QString& sectionTitle, const QString& key) const;
     /// The full (not elided) value of an item, and "key=value".
     static QString fullValue(const QTreeWidgetItem* item);
     static QString keyValue(const QTreeWidgetItem* item);
