@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QLineEdit>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -127,6 +128,24 @@ int main(int argc, char** argv)
         chart->repaint(); // the first frame of the chart
         const double totalMs = double(timer.nsecsElapsed()) / 1e6;
         openMs.push_back(totalMs);
+        // Typing in the span tree's filter box (the text as a paste; the filter applies after the typing pause): a
+        // term in few spans, one in many, and clearing it. Printed: time until the tree shows it, longest GUI stall.
+        const auto typeFilter = [&](const QString& text) {
+            bool applied = false;
+            const auto done = QObject::connect(view, &TraceView::filterApplied, [&] { applied = true; });
+            QElapsedTimer filterTimer;
+            filterTimer.start();
+            view->filterEdit()->setText(text);
+            const qint64 stall = runUntil([&] { return applied; });
+            QObject::disconnect(done);
+            return std::pair(filterTimer.elapsed(), stall);
+        };
+        const auto rare = typeFilter(QStringLiteral("error"));
+        const auto common = typeFilter(QStringLiteral("GET"));
+        const auto cleared = typeFilter(QString());
+        std::printf("%8d spans: span tree filter 'error' %lld ms (GUI stall %lld ms), 'GET' %lld ms (%lld ms), "
+                    "cleared %lld ms (%lld ms)\n",
+            sizes[i], rare.first, rare.second, common.first, common.second, cleared.first, cleared.second);
         std::printf("%8d spans: reading the cache alone %.0f ms; tab open after %lld ms, flame chart painted after "
                     "%.0f ms; longest GUI stall %lld ms\n",
             sizes[i], loadMs[i], tabMs, totalMs, stallMs);

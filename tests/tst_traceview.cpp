@@ -4,6 +4,7 @@
 #include "spandraft.h"
 #include "spanfilterproxymodel.h"
 #include "spanproblems.h"
+#include "spantextfilter.h"
 #include "spantreemodel.h"
 #include "testsupport.h"
 #include "traceassembler.h"
@@ -17,6 +18,7 @@
 #include <QClipboard>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QSignalSpy>
 #include <QTreeView>
 #include <QtTest/QtTest>
 
@@ -99,6 +101,7 @@ private Q_SLOTS:
     void paints();
     void deepChain();
     void wideFanOut();
+    void typingFiltersLargeTraceOnWorker();
 
 private:
     std::shared_ptr<const Trace> m_hotrod;
@@ -529,6 +532,40 @@ void TestTraceView::wideFanOut()
     QCOMPARE(view.treeView()->currentIndex().data(SpanTreeModel::SpanIndexRole).toUInt(), quint32(kSpans - 1));
     view.setFilterText(QStringLiteral("op-99999"));
     QCOMPARE(view.filterModel()->rowCount(view.filterModel()->index(0, 0)), 1);
+}
+
+// Typing in a large trace's filter box filters on a worker: the label says so meanwhile, a newer text supersedes
+// an older one still on its way, and the result equals the synchronous one.
+void TestTraceView::typingFiltersLargeTraceOnWorker()
+{
+    const int kSpans = int(TraceView::kBackgroundFilterSpans) + 1000;
+    const auto trace = buildTrace(kSpans, [](SpanDraft& d, int i) { d.parentId = i == 0 ? 0 : SpanId(i / 8 + 1); });
+    TraceView view(trace, nullptr);
+    QSignalSpy applied(&view, &TraceView::filterApplied);
+    view.filterEdit()->setText(QStringLiteral("op-1234"));
+    view.filterEdit()->setText(QStringLiteral("op-4321")); // typed on before the pause ended
+    QVERIFY(applied.wait(10000));
+    QTest::qWait(100); // nothing else arrives: the first text never reached the worker, or was dropped
+    QCOMPARE(applied.size(), 1);
+    QCOMPARE(view.filterModel()->filterText(), QStringLiteral("op-4321"));
+    const SpanTextFilter::Result expected = SpanTextFilter::apply(*trace, QStringLiteral("op-4321"));
+    QCOMPARE(view.filterModel()->matchCount(), expected.matchCount);
+    QCOMPARE(view.filterModel()->keptCount(), expected.keptCount);
+    QVERIFY(expected.matchCount >= 2); // op-4321 and op-43210 …
+    for (quint32 i = 0; i < trace->spans.size(); ++i)
+        QCOMPARE(view.filterModel()->spanMatches(i), expected.keep[i] == SpanTextFilter::Match);
+
+    // Typed on while a filter is on the worker: the newest text is what stays applied.
+    applied.clear();
+    view.setFilterText(QString());
+    QCOMPARE(applied.size(), 1);
+    view.filterEdit()->setText(QStringLiteral("op-5"));
+    QTest::qWait(400); // the typing pause has passed: "op-5" went to the worker
+    view.filterEdit()->setText(QStringLiteral("op-6"));
+    QVERIFY(applied.wait(10000));
+    QTest::qWait(600);
+    QCOMPARE(view.filterModel()->filterText(), QStringLiteral("op-6"));
+    QCOMPARE(view.filterModel()->matchCount(), SpanTextFilter::apply(*trace, QStringLiteral("op-6")).matchCount);
 }
 
 QTEST_MAIN(TestTraceView)

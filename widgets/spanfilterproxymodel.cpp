@@ -1,17 +1,9 @@
 #include "spanfilterproxymodel.h"
 
-#include "attributevalue.h"
 #include "spantreemodel.h"
 #include "trace.h"
 
 namespace tracemap {
-
-namespace {
-QString fromView(std::string_view text)
-{
-    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
-} // namespace
 
 SpanFilterProxyModel::SpanFilterProxyModel(QObject* parent)
     : QSortFilterProxyModel(parent)
@@ -38,22 +30,31 @@ void SpanFilterProxyModel::setFilterText(const QString& text)
     invalidateFilter();
 }
 
+void SpanFilterProxyModel::setFilterResult(const QString& text, const Trace* trace, SpanTextFilter::Result result)
+{
+    m_text = text.trimmed();
+    m_result = std::move(result);
+    m_keepFor = trace;
+    m_keepValid = true;
+    invalidateFilter();
+}
+
 size_t SpanFilterProxyModel::matchCount() const
 {
     ensureKeepSet();
-    return m_matchCount;
+    return m_result.matchCount;
 }
 
 size_t SpanFilterProxyModel::keptCount() const
 {
     ensureKeepSet();
-    return m_keptCount;
+    return m_result.keptCount;
 }
 
 bool SpanFilterProxyModel::spanMatches(quint32 spanIndex) const
 {
     ensureKeepSet();
-    return spanIndex < m_keep.size() && m_keep[spanIndex] == Match;
+    return spanIndex < m_result.keep.size() && m_result.keep[spanIndex] == SpanTextFilter::Match;
 }
 
 bool SpanFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
@@ -62,7 +63,7 @@ bool SpanFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& so
         return true;
     ensureKeepSet();
     const quint32 span = m_spans->spanIndex(m_spans->index(sourceRow, 0, sourceParent));
-    return span < m_keep.size() && m_keep[span] != Hidden;
+    return span < m_result.keep.size() && m_result.keep[span] != SpanTextFilter::Hidden;
 }
 
 void SpanFilterProxyModel::ensureKeepSet() const
@@ -73,58 +74,7 @@ void SpanFilterProxyModel::ensureKeepSet() const
         return;
     m_keepFor = trace;
     m_keepValid = true;
-    m_keep.clear();
-    m_matchCount = m_keptCount = 0;
-    if (!trace)
-        return;
-    const size_t n = trace->spans.size();
-    if (m_text.isEmpty()) {
-        m_keep.assign(n, Match);
-        m_matchCount = m_keptCount = n;
-        return;
-    }
-    m_keep.assign(n, Hidden);
-    std::vector<qint8> stringCache(trace->strings.size(), -1);
-    for (quint32 i = 0; i < n; ++i) {
-        if (!matches(*trace, i, stringCache))
-            continue;
-        ++m_matchCount;
-        if (m_keep[i] == Hidden)
-            ++m_keptCount;
-        m_keep[i] = Match;
-        // Every kept span already has its ancestors kept, so the walk stops at the first one.
-        for (quint32 p = trace->spans[i].parent; p != kNoIndex && m_keep[p] == Hidden; p = trace->spans[p].parent) {
-            m_keep[p] = Ancestor;
-            ++m_keptCount;
-        }
-    }
-}
-
-bool SpanFilterProxyModel::matches(const Trace& trace, quint32 spanIndex, std::vector<qint8>& stringCache) const
-{
-    auto stringMatches = [&](StringId id) {
-        if (id >= stringCache.size())
-            return false;
-        if (stringCache[id] < 0)
-            stringCache[id] = fromView(trace.string(id)).contains(m_text, Qt::CaseInsensitive) ? 1 : 0;
-        return stringCache[id] == 1;
-    };
-    const Span& span = trace.spans[spanIndex];
-    if (stringMatches(span.service) || stringMatches(span.operation))
-        return true;
-    if (QString::fromStdString(spanIdToHex(span.id)).contains(m_text, Qt::CaseInsensitive))
-        return true;
-    for (quint32 a = span.attributes.begin; a < span.attributes.end(); ++a) {
-        const Attribute& attribute = trace.attributes[a];
-        if (stringMatches(attribute.key))
-            return true;
-        const QString value = attribute.type == ValueType::String
-            ? fromView(trace.text(attribute.ref))
-            : QString::fromStdString(AttributeValue::valueOf(trace, attribute).toDisplayString());
-        if (value.contains(m_text, Qt::CaseInsensitive))
-            return true;
-    }
-    return false;
+    m_result = trace ? SpanTextFilter::apply(*trace, m_text) : SpanTextFilter::Result();
 }
 
 } // namespace tracemap

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <QSortFilterProxyModel>
+#include "spantextfilter.h"
 
-#include <vector>
+#include <QSortFilterProxyModel>
 
 namespace tracemap {
 
@@ -12,8 +12,10 @@ struct Trace;
 /// Filters a SpanTreeModel by a case-insensitive substring of the service, operation, span id, or an attribute key
 /// or value of the span. A matching span keeps its ancestors; the rest is hidden.
 ///
-/// The kept set is computed once per filter text and trace in O(spans), without recursion, instead of Qt's
-/// recursive filtering, which revisits every subtree for each ancestor and recurses as deep as the tree.
+/// The kept set (SpanTextFilter) is computed once per filter text and trace in O(spans), without recursion, instead
+/// of Qt's recursive filtering, which revisits every subtree for each ancestor and recurses as deep as the tree.
+/// setFilterText() computes it when first needed; a view with a large trace computes it on a worker and hands it
+/// over with setFilterResult().
 class SpanFilterProxyModel : public QSortFilterProxyModel {
     Q_OBJECT
 public:
@@ -24,6 +26,8 @@ public:
 
     QString filterText() const { return m_text; }
     void setFilterText(const QString& text);
+    /// Applies a filter whose kept set was computed already (SpanTextFilter::apply(*trace, text.trimmed())).
+    void setFilterResult(const QString& text, const Trace* trace, SpanTextFilter::Result result);
     bool isFiltering() const { return !m_text.isEmpty(); }
 
     /// Spans matching the filter themselves, and spans shown (matches and their ancestors).
@@ -35,17 +39,13 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
 
 private:
-    enum Keep : quint8 { Hidden, Ancestor, Match };
     void ensureKeepSet() const;
-    bool matches(const Trace& trace, quint32 spanIndex, std::vector<qint8>& stringCache) const;
 
     SpanTreeModel* m_spans = nullptr;
     QString m_text;
-    mutable std::vector<Keep> m_keep;
+    mutable SpanTextFilter::Result m_result;
     mutable const Trace* m_keepFor = nullptr;
     mutable bool m_keepValid = false;
-    mutable size_t m_matchCount = 0;
-    mutable size_t m_keptCount = 0;
 };
 
 } // namespace tracemap

@@ -70,7 +70,7 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
     // Filtering a large trace takes a moment: wait until typing pauses.
     m_filterTimer->setInterval(m_model->trace() && m_model->trace()->spans.size() > 20000 ? 300 : 50);
     connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
-    connect(m_filterTimer, &QTimer::timeout, this, &TraceView::applyFilter);
+    connect(m_filterTimer, &QTimer::timeout, this, [this] { applyFilter(); });
 
     auto* expandButton = new QPushButton(tr("Expand all"), this);
     auto* collapseButton = new QPushButton(tr("Collapse all"), this);
@@ -278,12 +278,34 @@ void TraceView::setFilterText(const QString& text)
 {
     m_filterEdit->setText(text);
     m_filterTimer->stop();
-    applyFilter();
+    applyFilter(true);
 }
 
-void TraceView::applyFilter()
+void TraceView::applyFilter(bool onThisThread)
 {
-    m_proxy->setFilterText(m_filterEdit->text());
+    const quint64 generation = ++m_filterGeneration;
+    const QString text = m_filterEdit->text().trimmed();
+    const std::shared_ptr<const Trace> trace = m_model->trace();
+    if (onThisThread || text.isEmpty() || !trace || trace->spans.size() < kBackgroundFilterSpans) {
+        m_proxy->setFilterText(text);
+        showFilterResult();
+        return;
+    }
+    // About half a second at a million spans: the tree keeps showing the previous filter meanwhile.
+    m_matchLabel->setText(tr("Filtering…"));
+    m_matchLabel->show();
+    runOnWorker(
+        this, [trace, text] { return std::make_shared<SpanTextFilter::Result>(SpanTextFilter::apply(*trace, text)); },
+        [this, generation, trace, text](const std::shared_ptr<SpanTextFilter::Result>& result) {
+            if (generation != m_filterGeneration || trace != m_model->trace())
+                return; // typed on, or another trace is shown
+            m_proxy->setFilterResult(text, trace.get(), std::move(*result));
+            showFilterResult();
+        });
+}
+
+void TraceView::showFilterResult()
+{
     if (m_proxy->isFiltering()) {
         const size_t total = m_model->trace() ? m_model->trace()->spans.size() : 0;
         m_matchLabel->setText(tr("%1 of %2 match").arg(m_proxy->matchCount()).arg(total));
@@ -298,6 +320,7 @@ void TraceView::applyFilter()
         expandInitial();
     }
     revealSelectedSpan();
+    Q_EMIT filterApplied();
 }
 
 void TraceView::expandAll()

@@ -53,8 +53,10 @@ public:
     SpanFilterProxyModel* filterModel() const { return m_proxy; }
     QLineEdit* filterEdit() const { return m_filterEdit; }
 
-    /// Sets the filter text and applies it at once (typing applies it after a short pause).
+    /// Sets the filter text and applies it at once, on this thread. Typing applies it after a short pause, on a
+    /// worker for traces of kBackgroundFilterSpans or more; filterApplied() follows either way.
     void setFilterText(const QString& text);
+    static constexpr size_t kBackgroundFilterSpans = 50000;
     void expandAll();
     void collapseAll();
 
@@ -81,9 +83,12 @@ Q_SIGNALS:
     void clockSkewAdjustmentApplied(bool adjusted);
     /// The operations table holds the rows of the shown trace.
     void operationsReady();
+    /// The span tree shows the result of the filter text.
+    void filterApplied();
 
 private:
-    void applyFilter();
+    void applyFilter(bool onThisThread = false);
+    void showFilterResult();
     void expandInitial();
     void expandBreadthFirst(quint32 maxDepth, int maxExpansions);
     void revealSelectedSpan();
@@ -104,6 +109,7 @@ private:
     SpanDetailsView* m_details;
     FlameChartView* m_flame = nullptr;
     bool m_syncing = false;
+    quint64 m_filterGeneration = 0;
 
     std::shared_ptr<const Trace> m_original;
     std::shared_ptr<const Trace> m_adjusted; // cached once computed
