@@ -261,7 +261,12 @@ void SpanDetailsView::rebuild()
     }
     const Trace& trace = *traceHolder;
     const Span& span = *spanPtr;
-    const qint64 traceStart = trace.startNs();
+    // A pass over every span: once per trace, not once per click.
+    if (m_traceStartOf.lock() != traceHolder) {
+        m_traceStartNs = trace.startNs();
+        m_traceStartOf = traceHolder;
+    }
+    const qint64 traceStart = m_traceStartNs;
 
     QTreeWidgetItem* s = addSection(tr("Span"));
     addRow(s, tr("Operation"), fromView(trace.operationName(span)));

@@ -56,6 +56,8 @@ private:
     void addAttributes(QTreeWidgetItem* parent, const Trace& trace, const Range& attributes);
 
     TraceSelection* m_selection;
+    std::weak_ptr<const Trace> m_traceStartOf;
+    qint64 m_traceStartNs = 0;
     std::shared_ptr<const Trace> m_deltaTrace;
     std::vector<qint64> m_deltas;
 };
