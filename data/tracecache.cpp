@@ -21,6 +21,7 @@ namespace tracemap {
 
 namespace {
 
+constexpr quint64 kMaxRawTraceBytes = 1ull << 40; // 1 TiB: far above any real trace, far below size_t limits
 constexpr size_t kChunkBytes = 32u << 20; // a 1M-span trace spans several rows; SQLite's default limit is 1 GB
 // Above this many candidate traces a search walks the time index instead of fetching each candidate.
 constexpr size_t kDirectLookupLimit = 4096;
@@ -147,7 +148,8 @@ public:
         return true;
     }
 
-    /// True when the frame used every byte of every row: anything after it means the rows are damaged.
+    /// True when the frame used every byte of every row: anything after it means the rows are damaged. (The writer
+    /// compresses without a content checksum, so the frame's last byte is the last raw byte's.)
     bool consumedAll()
     {
         if (m_input.pos < m_input.size)
@@ -455,13 +457,16 @@ std::expected<Trace, QString> TraceCache::readBlobs(SqliteStatement& select, qin
     select.bind(1, row);
     std::optional<Trace> trace;
     BlobStream stream(select);
-    if (const std::optional<quint64> rawSize = stream.open()) {
+    const std::optional<quint64> rawSize = stream.open();
+    // A damaged header may declare any size: the cap keeps counts within what a vector can hold, and an allocation
+    // that still fails (bad_alloc, length_error) means a damaged row, not a crash.
+    if (rawSize && *rawSize <= kMaxRawTraceBytes) {
         try {
             trace = TraceCodec::decode([&stream](char* out, size_t size) { return stream.read(out, size); }, *rawSize);
             if (trace && !stream.consumedAll())
                 trace.reset();
-        } catch (const std::bad_alloc&) {
-            trace.reset(); // a damaged header declaring an impossible size
+        } catch (const std::exception&) {
+            trace.reset();
         }
     }
     const bool readError = stream.readError();

@@ -1,5 +1,6 @@
 #include "tracecodec.h"
 
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
@@ -37,7 +38,8 @@ private:
 };
 
 // Reads the encoded form from a ByteSource, which may be a decompressor: arrays are filled in place, so a large
-// trace is never held twice. `remaining` (the declared total) bounds every count before anything is allocated.
+// trace is never held twice. `remaining` (the declared total) bounds every count, and containers grow only as
+// their bytes arrive.
 class Reader {
 public:
     Reader(const TraceCodec::ByteSource& source, quint64 totalBytes)
@@ -62,20 +64,37 @@ public:
         quint64 count = 0;
         if (!value(count) || count > m_remaining / sizeof(T))
             return false;
-        items.resize(count);
-        return bytes(reinterpret_cast<char*>(items.data()), count * sizeof(T));
+        return fill(items, count);
     }
     bool text(std::string& s)
     {
         quint64 size = 0;
         if (!value(size) || size > m_remaining)
             return false;
-        s.resize(size);
-        return bytes(s.data(), size);
+        return fill(s, size);
     }
     bool atEnd() const { return m_remaining == 0; }
 
 private:
+    // Grows the container as its bytes arrive, a step at a time, so a damaged count in a frame that declares a huge
+    // size cannot allocate (and zero) more than a step beyond the data really there.
+    template <typename Container> bool fill(Container& items, quint64 count)
+    {
+        using T = typename Container::value_type;
+        static_assert(std::is_trivially_copyable_v<T>);
+        constexpr quint64 kStep = std::max<quint64>(1, kStepBytes / sizeof(T));
+        items.clear();
+        while (items.size() < count) {
+            const size_t before = items.size();
+            const size_t after = size_t(std::min<quint64>(count, before + kStep));
+            items.resize(after);
+            if (!bytes(reinterpret_cast<char*>(items.data() + before), (after - before) * sizeof(T)))
+                return false;
+        }
+        return true;
+    }
+
+    static constexpr quint64 kStepBytes = 256u << 20;
     const TraceCodec::ByteSource& m_source;
     quint64 m_remaining;
 };

@@ -6,6 +6,7 @@
 #include "spanstatistics.h"
 #include "traceassembler.h"
 #include "tracecache.h"
+#include "tracecodec.h"
 #include "tracequery.h"
 #include "tracesummary.h"
 
@@ -457,6 +458,24 @@ private Q_SLOTS:
         // A zstd frame header that claims 512 GiB of content (single segment, 8-byte content size), no blocks.
         QTest::newRow("zstd header claiming 512 GiB") << QByteArray::fromHex("28b52ffde00000000000800000");
         QTest::newRow("zstd header claiming 2^63") << QByteArray::fromHex("28b52ffde0ffffffffffffff7f");
+        // A frame that declares 512 GiB (not single-segment, so the decoder's window stays 1 KiB) and holds one raw
+        // block: a valid codec header, then a span count of 2^32 (515 GB of spans) and nothing more. Decoding must
+        // fail as damaged without trying to allocate the spans up front.
+        QByteArray raw("TMTR");
+        const auto append
+            = [&raw](const auto& value) { raw.append(reinterpret_cast<const char*>(&value), sizeof(value)); };
+        append(TraceCodec::kVersion);
+        append(TraceId { 1, 2 });
+        append(quint64(1)); // one string, the empty one
+        append(quint64(0));
+        append(quint64(1) << 32); // spans
+        QByteArray frame = QByteArray::fromHex("28b52ffdc000"); // magic, 8-byte content size, window 1 KiB
+        const quint64 declared = quint64(1) << 39;
+        frame.append(reinterpret_cast<const char*>(&declared), sizeof(declared));
+        const quint32 blockHeader = quint32(raw.size()) << 3; // raw block, not the last
+        frame.append(reinterpret_cast<const char*>(&blockHeader), 3);
+        frame.append(raw);
+        QTest::newRow("frame declaring 512 GiB with a count of 2^32 spans") << frame;
     }
 
     void damagedBlob()

@@ -8,6 +8,8 @@
 #include <QPainter>
 #include <QToolTip>
 
+#include <limits>
+
 namespace tracemap {
 
 namespace {
@@ -160,7 +162,10 @@ void FlameGraphView::paintEvent(QPaintEvent* event)
         const QString label = QStringLiteral("%1  %2").arg(i == 0
                 ? tr("all (%n trace(s))", nullptr, static_cast<int>(m_shown->traceCount()))
                 : QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())),
-            formatDuration(n.totalNs));
+            m_width == Width::Count ? tr(
+                "%n span(s)", nullptr, static_cast<int>(std::min<qint64>(n.count, std::numeric_limits<int>::max())))
+                : m_width == Width::SelfTime ? tr("self %1").arg(formatDuration(m_subtreeSelfNs[i]))
+                                             : formatDuration(n.totalNs));
         painter.setPen(i == 0 ? palette().color(QPalette::Text) : text);
         painter.drawText(r.adjusted(4, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft,
             metrics.elidedText(label, Qt::ElideRight, r.width() - 8));

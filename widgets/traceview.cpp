@@ -191,11 +191,11 @@ void TraceView::setClockSkewAdjusted(bool adjusted)
         Q_EMIT clockSkewAdjustmentApplied(true);
         return;
     }
+    m_skewLabel->setText(tr("Adjusting clock skew…"));
+    m_skewLabel->show();
     if (m_skewPending || !m_original)
         return;
     m_skewPending = true;
-    m_skewLabel->setText(tr("Adjusting clock skew…"));
-    m_skewLabel->show();
     const std::shared_ptr<const Trace> original = m_original;
     runOnWorker(
         this,
@@ -229,6 +229,10 @@ void TraceView::showTrace(const std::shared_ptr<const Trace>& trace)
     const SpanKind kind = selected ? selected->kind : SpanKind::Unspecified;
     const StringId service = selected ? selected->service : kNoIndex;
     const StringId operation = selected ? selected->operation : kNoIndex;
+    // A filter is recomputed for the new trace by applyFilter(), on a worker when the trace is large; until then the
+    // proxy passes everything through rather than filtering the new trace on this thread as the model resets.
+    if (trace && trace->spans.size() >= kBackgroundFilterSpans)
+        m_proxy->setFilterText(QString());
     m_model->setTrace(trace);
     m_selection->setTrace(trace);
     applyFilter();
@@ -279,6 +283,11 @@ void TraceView::setFilterText(const QString& text)
     m_filterEdit->setText(text);
     m_filterTimer->stop();
     applyFilter(true);
+}
+
+int TraceView::filterDelayMs() const
+{
+    return m_filterTimer->interval();
 }
 
 void TraceView::applyFilter(bool onThisThread)

@@ -57,6 +57,8 @@ public:
     /// worker for traces of kBackgroundFilterSpans or more; filterApplied() follows either way.
     void setFilterText(const QString& text);
     static constexpr size_t kBackgroundFilterSpans = 50000;
+    /// The typing pause after which the filter applies: longer for large traces.
+    int filterDelayMs() const;
     void expandAll();
     void collapseAll();
 
