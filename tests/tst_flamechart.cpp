@@ -7,6 +7,7 @@
 #include "traceassembler.h"
 #include "traceselection.h"
 
+#include <QLineEdit>
 #include <QPainter>
 #include <QtTest/QtTest>
 
@@ -356,6 +357,44 @@ private Q_SLOTS:
         }
         QPainter painter(&image);
         view.renderTo(painter, image.size());
+    }
+
+    // A new version of the shown trace (same id: clock skew adjusted, or later spans arrived) keeps the view: the
+    // window in absolute time, the service filter and the search. Another trace resets them.
+    void newVersionKeepsView()
+    {
+        const auto trace = randomTrace(3000, 11);
+        TraceSelection selection;
+        FlameChartView view(&selection);
+        view.resize(1000, 400);
+        selection.setTrace(trace);
+        view.setVisibleRange(2e8, 2e8 + 1e5);
+        const StringId service = trace->spans[0].service;
+        view.setServiceFilter(service);
+        auto* search = view.findChild<QLineEdit*>();
+        QVERIFY(search);
+        search->setText(QStringLiteral("op-1"));
+
+        Trace shifted = *trace; // spans 1 ms later, as an adjustment may move them
+        for (Span& span : shifted.spans)
+            span.startNs += 1000000;
+        selection.setTrace(std::make_shared<const Trace>(std::move(shifted)));
+        QCOMPARE(view.layout().trace(), selection.trace().get());
+        QVERIFY(qAbs(view.visibleStartNs() - (2e8 - 1e6)) < 1);
+        QVERIFY(qAbs(view.visibleEndNs() - view.visibleStartNs() - 1e5) < 1);
+        QCOMPARE(search->text(), QStringLiteral("op-1"));
+        QVERIFY(view.layout().rowCount() > 0);
+        for (int row = 0; row < view.layout().rowCount(); ++row) {
+            for (size_t i = 0; i < view.layout().spanCount(row); ++i)
+                QCOMPARE(selection.trace()->spans[view.layout().spanAt(row, i)].service, service);
+        }
+
+        const auto other = handTrace({ { 1, 0, "a", "root", 0, 100 }, { 2, 1, "b", "work", 10, 50 } });
+        selection.setTrace(other);
+        QCOMPARE(view.visibleStartNs(), 0.0);
+        QCOMPARE(view.visibleEndNs(), double(other->spans[0].durationNs));
+        QVERIFY(search->text().isEmpty());
+        QCOMPARE(view.layout().rowCount(), 2);
     }
 
     // The aggregated flame graph's widths in each mode, on a trace whose b:work runs two children in parallel:

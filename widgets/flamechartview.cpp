@@ -82,7 +82,18 @@ FlameChartView::~FlameChartView() = default;
 
 void FlameChartView::onTraceChanged()
 {
+    const std::shared_ptr<const Trace> previous = m_trace;
     m_trace = m_selection->trace();
+    // Another version of the same trace (clock skew adjusted, or later spans arrived) keeps where the user was
+    // looking: the visible window in absolute time, the vertical scroll, the service filter and the search.
+    m_restoreView.reset();
+    QString keptService;
+    if (previous && m_trace && previous->id == m_trace->id) {
+        if (m_layout->trace() == previous.get())
+            m_restoreView = ViewState { m_layout->traceStartNs(), m_viewStart, m_viewDuration, m_scrollBar->value() };
+        if (m_filterService != kNoIndex)
+            keptService = fromView(previous->string(m_filterService));
+    }
     m_collapsed.assign(m_trace ? m_trace->spans.size() : 0, false);
     m_filterService = kNoIndex;
     m_matches.clear();
@@ -105,10 +116,16 @@ void FlameChartView::onTraceChanged()
         const QSignalBlocker blocker(m_serviceFilter);
         m_serviceFilter->clear();
         m_serviceFilter->addItem(tr("All services"));
-        for (const StringId service : m_services)
-            m_serviceFilter->addItem(fromView(m_trace->string(service)), service);
+        for (const StringId service : m_services) {
+            const QString name = fromView(m_trace->string(service));
+            m_serviceFilter->addItem(name, service);
+            if (name == keptService) {
+                m_filterService = service;
+                m_serviceFilter->setCurrentIndex(m_serviceFilter->count() - 1);
+            }
+        }
     }
-    {
+    if (!m_restoreView) {
         const QSignalBlocker blocker(m_search);
         m_search->clear();
     }
@@ -223,7 +240,14 @@ void FlameChartView::applyLayout(std::shared_ptr<FlameChartLayout> layout)
         setSearchText(m_search->text());
     m_overview = QImage();
     updateScrollBar();
-    if (otherTrace) {
+    if (otherTrace && m_restoreView && m_layout->trace()) {
+        const ViewState view = *m_restoreView;
+        m_restoreView.reset();
+        // Integer difference first: absolute nanoseconds do not fit a double's precision at deep zoom.
+        const double start = view.startNs + double(view.traceStartNs - m_layout->traceStartNs());
+        setVisibleRange(start, start + view.durationNs);
+        m_scrollBar->setValue(view.scroll);
+    } else if (otherTrace) {
         resetZoom();
         // A span selected while the layout was on its way (a link, a search hit) is brought into view now.
         if (m_selection->trace() == m_trace && m_selection->spanIndex() != kNoIndex)

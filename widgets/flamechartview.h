@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -120,7 +121,14 @@ private:
 
     TraceSelection* m_selection;
     std::shared_ptr<const Trace> m_trace;
+    struct ViewState {
+        qint64 traceStartNs = 0; // of the version the window was in
+        double startNs = 0; // relative to traceStartNs
+        double durationNs = 1;
+        int scroll = 0;
+    };
     std::shared_ptr<FlameChartLayout> m_layout;
+    std::optional<ViewState> m_restoreView; // applied when the layout of a new version of the trace arrives
     quint64 m_layoutGeneration = 0;
     bool m_layoutPending = false;
     QLineEdit* m_search;
