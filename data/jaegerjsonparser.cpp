@@ -104,6 +104,10 @@ void JaegerJsonParser::parseRecord(std::string_view record, SpanBatch& batch)
             if (element.get(v) != simdjson::SUCCESS)
                 fail(nullptr, "malformed span in \"spans\"");
             readSpan(asObject(v, "a span"), batch);
+            spanParsed([&doc] {
+                const char* position = nullptr;
+                return doc.current_location().get(position) == simdjson::SUCCESS ? position : nullptr;
+            });
         }
         return;
     }

@@ -275,6 +275,7 @@ void OtlpJsonParser::parseSpan(Value value)
         m_span.addWarning("missing or all-zero span id");
     m_span.service = m_service;
     m_batch->add(m_span, &m_resource, &m_scope);
+    spanParsed([this] { return location(); });
 }
 
 void OtlpJsonParser::parseEvent(Value value)

@@ -194,13 +194,21 @@ private:
                     throw error(static_cast<qint64>(record->offset),
                         QStringLiteral("unknown format: this JSON is not Jaeger, Zipkin v1/v2 or OTLP trace data "
                                        "(no traceId/spanID/resourceSpans members in its first record)"));
+                // Progress and cancel inside a record too: one record may be a whole trace of a million spans.
+                parser->setPositionHook([this, &lastReport](const char* position) {
+                    const qint64 offset = offsetOf(position, lastReport);
+                    if (offset > static_cast<qint64>(lastReport)) {
+                        lastReport = static_cast<size_t>(offset);
+                        reportProgress(offset);
+                    }
+                });
             }
             parseJsonRecord(*parser, *record);
             if (m_batch.spanCount() >= m_options.flushSpans)
                 flush();
             // Progress (and cancel) every few megabytes or records, so a file of a few huge records reports too.
             const size_t end = record->offset + record->text.size();
-            if ((++records & 255) == 0 || end - lastReport >= kProgressBytes) {
+            if ((++records & 255) == 0 || end >= lastReport + kProgressBytes) {
                 lastReport = end;
                 m_input.releaseBefore(record->offset);
                 reportProgress(static_cast<qint64>(end));

@@ -7,8 +7,10 @@
 #include "traceassembler.h"
 #include "tracecache.h"
 #include "tracecodec.h"
+#include "tracegenerator.h"
 #include "tracequery.h"
 #include "tracesummary.h"
+#include "tracewriter.h"
 
 #include <QDirIterator>
 #include <QObject>
@@ -612,6 +614,69 @@ private Q_SLOTS:
         QCOMPARE(result.error().cancelled, cancel);
         QCOMPARE(tableDigest(path), before);
         QCOMPARE((*cache)->traceCount(), 1);
+    }
+
+    // A file holding one trace of 40,000 spans is one record: progress still moves while it is parsed, and a cancel
+    // in the middle of it leaves the cache as it was.
+    void progressInsideOneHugeRecord_data()
+    {
+        QTest::addColumn<QByteArray>("format");
+        QTest::newRow("jaeger") << QByteArray("jaeger");
+        QTest::newRow("otlp-json") << QByteArray("otlp-json");
+    }
+
+    void progressInsideOneHugeRecord()
+    {
+        QFETCH(QByteArray, format);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("one-trace.json"));
+        {
+            GeneratorOptions options;
+            options.traces = 1;
+            options.spansPerTrace = 40000;
+            std::FILE* out = std::fopen(QFile::encodeName(file).constData(), "wb");
+            QVERIFY(out);
+            auto writer = makeTraceWriter(format.toStdString(), out);
+            QVERIFY(writer);
+            TraceGenerator generator(options);
+            Trace trace;
+            writer->begin();
+            while (generator.next(trace))
+                writer->write(trace);
+            writer->end();
+            std::fclose(out);
+        }
+        const qint64 size = QFileInfo(file).size();
+        auto cache = TraceCache::open(dir.filePath(QStringLiteral("c.sqlite")));
+        QVERIFY(cache.has_value());
+
+        QList<qint64> reported;
+        ImportOptions options;
+        options.progress = [&](qint64 done, qint64 total) {
+            reported << done;
+            return total == size;
+        };
+        auto imported = (*cache)->importFile(file, options);
+        QVERIFY2(imported.has_value(), imported ? "" : qPrintable(imported.error().toString()));
+        QVERIFY(imported->spans > 28000);
+        int inside = 0; // reports before the record (the whole file but its envelope) ended
+        for (qsizetype i = 0; i < reported.size(); ++i) {
+            if (i > 0)
+                QVERIFY(reported[i] >= reported[i - 1]);
+            if (reported[i] > 0 && reported[i] < size * 9 / 10)
+                ++inside;
+        }
+        QVERIFY2(inside >= 2, qPrintable(QStringLiteral("%1 reports inside the record").arg(inside)));
+
+        auto fresh = TraceCache::open(dir.filePath(QStringLiteral("d.sqlite")));
+        QVERIFY(fresh.has_value());
+        const QString before = tableDigest(dir.filePath(QStringLiteral("d.sqlite")));
+        int calls = 0;
+        options.progress = [&](qint64, qint64) { return ++calls < 2; };
+        auto cancelled = (*fresh)->importFile(file, options);
+        QVERIFY(!cancelled.has_value());
+        QVERIFY(cancelled.error().cancelled);
+        QCOMPARE(tableDigest(dir.filePath(QStringLiteral("d.sqlite"))), before);
     }
 
     void percentiles_data()
