@@ -1,5 +1,6 @@
 #include "commandline.h"
 
+#include "generatedfile.h"
 #include "spanstatistics.h"
 #include "tracecache.h"
 #include "tracegenerator.h"
@@ -371,34 +372,18 @@ int CommandLine::runGenerate(const QStringList& args)
         err() << "tracemap generate: -o FILE is required\n";
         return 2;
     }
-    const QByteArray path = QFile::encodeName(parser.value(output));
-    std::FILE* file = std::fopen(path.constData(), "wb");
-    if (!file) {
-        err() << "tracemap generate: cannot write " << parser.value(output) << "\n";
-        return 1;
-    }
-    auto writer = makeTraceWriter(parser.value(format).toStdString(), file);
-    if (!writer) {
-        std::fclose(file);
+    const std::string formatName = parser.value(format).toStdString();
+    if (!isTraceWriterFormat(formatName)) {
         err() << "tracemap generate: unknown format '" << parser.value(format)
               << "' (expected jaeger, zipkin, otlp-json or otlp-proto)\n";
         return 2;
     }
-    TraceGenerator generator(options);
-    Trace trace;
-    writer->begin();
-    qint64 spanCount = 0;
-    while (writer->ok() && generator.next(trace)) {
-        writer->write(trace);
-        spanCount += static_cast<qint64>(trace.spans.size());
-    }
-    writer->end();
-    const bool written = writer->ok() && std::fclose(file) == 0;
+    const auto written = writeGeneratedFile(options, formatName, parser.value(output));
     if (!written) {
-        err() << "tracemap generate: writing " << parser.value(output) << " failed\n";
+        err() << "tracemap generate: " << written.error() << "\n";
         return 1;
     }
-    out() << parser.value(output) << ": " << generator.generatedTraces() << " traces, " << spanCount << " spans ("
+    out() << parser.value(output) << ": " << written->traces << " traces, " << written->spans << " spans ("
           << parser.value(format) << ")\n";
     return 0;
 }

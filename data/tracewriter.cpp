@@ -9,6 +9,11 @@ namespace tracemap {
 
 TraceWriter::~TraceWriter() = default;
 
+bool isTraceWriterFormat(std::string_view format)
+{
+    return format == "jaeger" || format == "zipkin" || format == "otlp-json" || format == "otlp-proto";
+}
+
 std::unique_ptr<TraceWriter> makeTraceWriter(std::string_view format, std::FILE* file)
 {
     if (format == "jaeger")

@@ -20,7 +20,10 @@ public:
     virtual bool ok() const = 0;
 };
 
-/// "jaeger", "zipkin", "otlp-json" or "otlp-proto"; nullptr for anything else.
+/// True for the formats makeTraceWriter() knows: "jaeger", "zipkin", "otlp-json", "otlp-proto".
+bool isTraceWriterFormat(std::string_view format);
+
+/// A writer for one of those formats; nullptr for anything else.
 std::unique_ptr<TraceWriter> makeTraceWriter(std::string_view format, std::FILE* file);
 
 } // namespace tracemap

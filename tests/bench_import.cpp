@@ -2,9 +2,8 @@
 // In one run: generates a 400,000-span and a 1,000,000-span Jaeger JSON file, imports each into a fresh cache in
 // a child process (wall time, spans/s, MB/s, peak RSS from wait4), times `node` parsing the 400k file with
 // JSON.parse as the baseline, measures bytes per span of the in-memory model, and times 20 searches.
+#include "generatedfile.h"
 #include "tracecache.h"
-#include "tracegenerator.h"
-#include "tracewriter.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -76,19 +75,8 @@ qint64 generate(const QString& path, qint64 traces, int spansPerTrace)
     options.spansPerTrace = spansPerTrace;
     options.services = 24;
     options.seed = 42;
-    std::FILE* file = std::fopen(QFile::encodeName(path).constData(), "wb");
-    auto writer = makeTraceWriter("jaeger", file);
-    TraceGenerator generator(options);
-    Trace trace;
-    qint64 spans = 0;
-    writer->begin();
-    while (generator.next(trace)) {
-        writer->write(trace);
-        spans += static_cast<qint64>(trace.spans.size());
-    }
-    writer->end();
-    std::fclose(file);
-    return spans;
+    const auto written = writeGeneratedFile(options, "jaeger", path);
+    return written ? written->spans : -1;
 }
 
 double median(std::vector<double> v)
@@ -120,6 +108,10 @@ int main(int argc, char** argv)
         QElapsedTimer timer;
         timer.start();
         const qint64 spans = generate(file, c.traces, 50);
+        if (spans < 0) {
+            std::fprintf(stderr, "cannot write %s\n", qPrintable(file));
+            return 1;
+        }
         const double mb = QFileInfo(file).size() / 1e6;
         std::printf("[%s] generated %lld spans, %.0f MB in %.1f s\n", c.name, static_cast<long long>(spans), mb,
             timer.elapsed() / 1e3);

@@ -1,8 +1,7 @@
 // JSON parser choice: simdjson (through Tracemap's Jaeger importer) against QJsonDocument on the same generated
 // Jaeger file. Both build spans from every field they read; the figure printed is the median of 3 runs each.
-#include "tracegenerator.h"
+#include "generatedfile.h"
 #include "traceimporter.h"
-#include "tracewriter.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -51,20 +50,13 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     const qint64 traces = app.arguments().value(1, QStringLiteral("2000")).toLongLong();
     const QString path = QDir::temp().filePath(QStringLiteral("tracemap-bench-json.json"));
-    {
-        GeneratorOptions options;
-        options.traces = traces;
-        options.spansPerTrace = 50;
-        options.seed = 42;
-        std::FILE* file = std::fopen(QFile::encodeName(path).constData(), "wb");
-        auto writer = makeTraceWriter("jaeger", file);
-        TraceGenerator generator(options);
-        Trace trace;
-        writer->begin();
-        while (generator.next(trace))
-            writer->write(trace);
-        writer->end();
-        std::fclose(file);
+    GeneratorOptions options;
+    options.traces = traces;
+    options.spansPerTrace = 50;
+    options.seed = 42;
+    if (auto written = writeGeneratedFile(options, "jaeger", path); !written) {
+        std::fprintf(stderr, "%s\n", qPrintable(written.error()));
+        return 1;
     }
     QFile file(path);
     file.open(QIODevice::ReadOnly);

@@ -2,6 +2,7 @@
 
 #include "testsupport.h"
 
+#include "generatedfile.h"
 #include "searchterms.h"
 #include "spanstatistics.h"
 #include "traceassembler.h"
@@ -630,22 +631,10 @@ private Q_SLOTS:
         QFETCH(QByteArray, format);
         QTemporaryDir dir;
         const QString file = dir.filePath(QStringLiteral("one-trace.json"));
-        {
-            GeneratorOptions options;
-            options.traces = 1;
-            options.spansPerTrace = 40000;
-            std::FILE* out = std::fopen(QFile::encodeName(file).constData(), "wb");
-            QVERIFY(out);
-            auto writer = makeTraceWriter(format.toStdString(), out);
-            QVERIFY(writer);
-            TraceGenerator generator(options);
-            Trace trace;
-            writer->begin();
-            while (generator.next(trace))
-                writer->write(trace);
-            writer->end();
-            std::fclose(out);
-        }
+        GeneratorOptions generated;
+        generated.traces = 1;
+        generated.spansPerTrace = 40000;
+        QVERIFY(writeGeneratedFile(generated, format.toStdString(), file).has_value());
         const qint64 size = QFileInfo(file).size();
         auto cache = TraceCache::open(dir.filePath(QStringLiteral("c.sqlite")));
         QVERIFY(cache.has_value());

@@ -1,18 +1,17 @@
 // The desktop shell on the offscreen platform: import, search results, trace tabs, span details, drag and drop,
 // errors, and responsiveness during a large import.
 #include "flamegraphview.h"
+#include "generatedfile.h"
 #include "mainwindow.h"
 #include "searchpanel.h"
 #include "spandetailsview.h"
 #include "startpage.h"
 #include "topologyview.h"
 #include "tracecache.h"
-#include "tracegenerator.h"
 #include "tracelistmodel.h"
 #include "tracelistview.h"
 #include "traceselection.h"
 #include "traceview.h"
-#include "tracewriter.h"
 
 #include "testsupport.h"
 
@@ -249,20 +248,10 @@ private Q_SLOTS:
     void windowStaysResponsiveDuringALargeImport()
     {
         const QString file = m_dir.filePath(QStringLiteral("large.json"));
-        {
-            GeneratorOptions options;
-            options.traces = 20000;
-            options.spansPerTrace = 50;
-            std::FILE* out = std::fopen(QFile::encodeName(file).constData(), "wb");
-            auto writer = makeTraceWriter("jaeger", out);
-            TraceGenerator generator(options);
-            Trace trace;
-            writer->begin();
-            while (generator.next(trace))
-                writer->write(trace);
-            writer->end();
-            std::fclose(out);
-        }
+        GeneratorOptions options;
+        options.traces = 20000;
+        options.spansPerTrace = 50;
+        QVERIFY(writeGeneratedFile(options, "jaeger", file).has_value());
         MainWindow window(freshCache(QStringLiteral("large")));
         window.show();
         QVERIFY(waitForSignal(&window, SIGNAL(searchFinished(int))));

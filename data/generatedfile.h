@@ -1,0 +1,24 @@
+#pragma once
+
+#include "tracegenerator.h"
+
+#include <QString>
+
+#include <expected>
+#include <string_view>
+
+namespace tracemap {
+
+/// What writeGeneratedFile() wrote.
+struct GeneratedFile {
+    qint64 traces = 0;
+    qint64 spans = 0;
+};
+
+/// Generates the traces of `options` and writes them to `path` in `format` ("jaeger", "zipkin", "otlp-json",
+/// "otlp-proto"), streaming: one trace in memory at a time. The error names what went wrong (unknown format, the
+/// file cannot be created, a write failed).
+std::expected<GeneratedFile, QString> writeGeneratedFile(
+    const GeneratorOptions& options, std::string_view format, const QString& path);
+
+} // namespace tracemap
