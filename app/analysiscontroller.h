@@ -4,7 +4,6 @@
 #include "ids.h"
 #include "topology.h"
 
-
 #include <QObject>
 #include <QString>
 #include <QThreadPool>

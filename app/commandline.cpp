@@ -39,34 +39,6 @@ const QCommandLineOption cacheOption(QStringList { QStringLiteral("cache") },
 const QCommandLineOption jsonOption(QStringList { QStringLiteral("json") }, QStringLiteral("Print JSON."));
 
 // Parses a subcommand's options; prints help or the error and returns false when the command should stop.
-bool parse(QCommandLineParser& parser, const QStringList& args, const QString& description, int& exitCode)
-{
-    parser.setApplicationDescription(description);
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help(
-        QStringList { QStringLiteral("h"), QStringLiteral("help") }, QStringLiteral("Show this help."));
-    parser.addOption(help);
-    QStringList rest = args;
-    rest.removeAt(1); // the subcommand
-    if (!parser.parse(rest)) {
-        err() << parser.errorText() << "\n"
-              << "Try 'tracemap " << args.value(1) << " --help'.\n";
-        err().flush();
-        exitCode = 2;
-        return false;
-    }
-    if (parser.isSet(help)) {
-        QString text = parser.helpText();
-        text.replace(QLatin1String(QCoreApplication::applicationFilePath().toUtf8()), QStringLiteral("tracemap"));
-        out() << text.replace(QStringLiteral("Usage: ") + QCoreApplication::applicationFilePath(),
-            QStringLiteral("Usage: tracemap ") + args.value(1));
-        out().flush();
-        exitCode = 0;
-        return false;
-    }
-    return true;
-}
-
 std::unique_ptr<TraceCache> openCache(const QCommandLineParser& parser)
 {
     const QString path = parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath();
@@ -85,6 +57,45 @@ QString isoTime(qint64 ns)
 }
 
 } // namespace
+
+QString CommandLine::helpText(const QCommandLineParser& parser, const QString& command)
+{
+    // Qt names the program by its path; the usage line should read as the user types it.
+    QString text = parser.helpText();
+    const QString usage = QStringLiteral("Usage: ");
+    if (text.startsWith(usage)) {
+        const qsizetype end = text.indexOf(QLatin1Char(' '), usage.size());
+        text.replace(usage.size(), (end < 0 ? text.size() : end) - usage.size(),
+            command.isEmpty() ? QStringLiteral("tracemap") : QStringLiteral("tracemap ") + command);
+    }
+    return text;
+}
+
+bool CommandLine::parseOptions(
+    QCommandLineParser& parser, const QStringList& args, const QString& description, int& exitCode)
+{
+    parser.setApplicationDescription(description);
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help(
+        QStringList { QStringLiteral("h"), QStringLiteral("help") }, QStringLiteral("Show this help."));
+    parser.addOption(help);
+    QStringList rest = args;
+    rest.removeAt(1); // the subcommand
+    if (!parser.parse(rest)) {
+        err() << parser.errorText() << "\n"
+              << "Try 'tracemap " << args.value(1) << " --help'.\n";
+        err().flush();
+        exitCode = 2;
+        return false;
+    }
+    if (parser.isSet(help)) {
+        out() << helpText(parser, args.value(1));
+        out().flush();
+        exitCode = 0;
+        return false;
+    }
+    return true;
+}
 
 bool CommandLine::isSubcommand(const QString& word)
 {
@@ -116,7 +127,8 @@ int CommandLine::runImport(const QStringList& args)
         QStringLiteral("Trace files: Jaeger JSON, Zipkin v1/v2 JSON, OTLP JSON or protobuf, plain or gzipped."),
         QStringLiteral("FILE..."));
     int exitCode = 0;
-    if (!parse(parser, args, QStringLiteral("Import trace files into the cache, one transaction per file."), exitCode))
+    if (!parseOptions(
+            parser, args, QStringLiteral("Import trace files into the cache, one transaction per file."), exitCode))
         return exitCode;
     if (parser.positionalArguments().isEmpty()) {
         err() << "tracemap import: no files given\n";
@@ -164,7 +176,7 @@ int CommandLine::runSearch(const QStringList& args)
     parser.addOptions(
         { service, operation, tag, minDuration, maxDuration, since, until, limit, jsonOption, cacheOption });
     int exitCode = 0;
-    if (!parse(parser, args, QStringLiteral("Search the cache for traces, newest first."), exitCode))
+    if (!parseOptions(parser, args, QStringLiteral("Search the cache for traces, newest first."), exitCode))
         return exitCode;
 
     TraceQuery query;
@@ -252,7 +264,7 @@ int CommandLine::runStats(const QStringList& args)
         QStringLiteral("Trace files to compute figures for (without them: the whole cache)."),
         QStringLiteral("[FILE...]"));
     int exitCode = 0;
-    if (!parse(parser, args,
+    if (!parseOptions(parser, args,
             QStringLiteral("Spans, errors and exact duration percentiles per service and per operation."), exitCode))
         return exitCode;
     SpanStatistics statistics;
@@ -342,21 +354,23 @@ int CommandLine::runStats(const QStringList& args)
 int CommandLine::runGenerate(const QStringList& args)
 {
     QCommandLineParser parser;
-    const QCommandLineOption traces(
-        QStringLiteral("traces"), QStringLiteral("Number of traces."), QStringLiteral("N"), QStringLiteral("100"));
-    const QCommandLineOption spans(QStringLiteral("spans-per-trace"), QStringLiteral("Average spans per trace."),
-        QStringLiteral("N"), QStringLiteral("50"));
-    const QCommandLineOption services(
-        QStringLiteral("services"), QStringLiteral("Number of services."), QStringLiteral("N"), QStringLiteral("12"));
+    const QCommandLineOption traces(QStringLiteral("traces"), QStringLiteral("Number of traces (default: 100)."),
+        QStringLiteral("N"), QStringLiteral("100"));
+    const QCommandLineOption spans(QStringLiteral("spans-per-trace"),
+        QStringLiteral("Average spans per trace (default: 50)."), QStringLiteral("N"), QStringLiteral("50"));
+    const QCommandLineOption services(QStringLiteral("services"), QStringLiteral("Number of services (default: 12)."),
+        QStringLiteral("N"), QStringLiteral("12"));
     const QCommandLineOption format(QStringLiteral("format"),
-        QStringLiteral("jaeger, zipkin, otlp-json or otlp-proto."), QStringLiteral("F"), QStringLiteral("jaeger"));
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Random seed (same seed, same output)."),
-        QStringLiteral("S"), QStringLiteral("1"));
+        QStringLiteral("jaeger, zipkin, otlp-json or otlp-proto (default: jaeger)."), QStringLiteral("F"),
+        QStringLiteral("jaeger"));
+    const QCommandLineOption seed(QStringLiteral("seed"),
+        QStringLiteral("Random seed: the same seed gives the same output (default: 1)."), QStringLiteral("S"),
+        QStringLiteral("1"));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
-        QStringLiteral("Output file."), QStringLiteral("FILE"));
+        QStringLiteral("Output file (required)."), QStringLiteral("FILE"));
     parser.addOptions({ traces, spans, services, format, seed, output });
     int exitCode = 0;
-    if (!parse(parser, args, QStringLiteral("Write realistic synthetic microservice traces."), exitCode))
+    if (!parseOptions(parser, args, QStringLiteral("Write realistic synthetic microservice traces."), exitCode))
         return exitCode;
     GeneratorOptions options;
     bool ok1 = false, ok2 = false, ok3 = false, ok4 = false;

@@ -7,57 +7,113 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
+#include <QTextStream>
+
+#include <algorithm>
 
 using namespace tracemap;
 
+namespace {
+
+// The window's own options, described once for its --help and for parsing.
+struct WindowOptions {
+    QCommandLineOption cache { QStringLiteral("cache"),
+        QStringLiteral("The cache file (default: %1).").arg(TraceCache::defaultPath()), QStringLiteral("path") };
+
+    void describe(QCommandLineParser& parser) const
+    {
+        parser.setApplicationDescription(
+            QStringLiteral("Tracemap: distributed traces and service topology.\n\n"
+                           "Commands (run without a display; 'tracemap COMMAND --help' for their options):\n"
+                           "  import FILE...     import trace files into the cache\n"
+                           "  search             search the cache for traces\n"
+                           "  stats [FILE...]    per-service and per-operation spans, errors and latency percentiles\n"
+                           "  generate           write synthetic microservice traces\n"
+                           "  topology [FILE...] write the service map as SVG, PNG, PDF, DOT or JSON\n"
+                           "  screenshot         render the window offscreen to a PNG\n\n"
+                           "Without a command, opens the window on the given files."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOption(cache);
+        parser.addPositionalArgument(
+            QStringLiteral("FILE"), QStringLiteral("Trace files to open."), QStringLiteral("[FILE...]"));
+    }
+};
+
+void nameApplication()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("tracemap"));
+    QCoreApplication::setOrganizationName(QStringLiteral("tracemap"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TRACEMAP_VERSION));
+}
+
+} // namespace
+
 int main(int argc, char** argv)
 {
+    QStringList words;
+    for (int i = 1; i < argc; ++i)
+        words << QString::fromLocal8Bit(argv[i]);
+    const QString command = words.value(0);
+
     // Subcommands run headless: no display needed, no GUI libraries initialised.
-    if (argc > 1 && CommandLine::isSubcommand(QString::fromLocal8Bit(argv[1]))) {
+    if (CommandLine::isSubcommand(command)) {
         QCoreApplication app(argc, argv);
-        QCoreApplication::setApplicationName(QStringLiteral("tracemap"));
-        QCoreApplication::setApplicationVersion(QStringLiteral(TRACEMAP_VERSION));
+        nameApplication();
         return CommandLine::run(QCoreApplication::arguments());
     }
 
     // These commands draw, so they need a GUI application, but never a display.
-    const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
     const bool screenshot = command == QLatin1String("screenshot");
     const bool topology = command == QLatin1String("topology");
-    if ((screenshot || topology) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen"); // renders without a display
+    if (screenshot || topology) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen"); // renders without a display
+        QApplication app(argc, argv);
+        nameApplication();
+        return screenshot ? Screenshot::run(QCoreApplication::arguments())
+                          : TopologyCommand::run(QCoreApplication::arguments());
+    }
+
+    // --help and --version, and a word that is neither a command nor a file, are answered without a display.
+    const QStringList infoOptions { QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("--help-all"),
+        QStringLiteral("-v"), QStringLiteral("--version") };
+    const bool info
+        = std::any_of(words.begin(), words.end(), [&](const QString& w) { return infoOptions.contains(w); });
+    const bool unknownWord = !command.isEmpty() && !command.startsWith(QLatin1Char('-')) && !QFileInfo::exists(command)
+        && !command.contains(QLatin1Char('/')) && !command.contains(QLatin1Char('.'));
+    if (info || unknownWord) {
+        QCoreApplication app(argc, argv);
+        nameApplication();
+        if (unknownWord && !info) {
+            QTextStream(stderr) << "tracemap: '" << command
+                                << "' is neither a command nor a file; 'tracemap --help' lists the commands\n";
+            return 2;
+        }
+        QCommandLineParser parser;
+        const WindowOptions options;
+        options.describe(parser);
+        if (!parser.parse(QCoreApplication::arguments())) {
+            QTextStream(stderr) << "tracemap: " << parser.errorText() << "\n";
+            return 2;
+        }
+        QTextStream out(stdout);
+        if (parser.isSet(QStringLiteral("version")))
+            out << "tracemap " << QCoreApplication::applicationVersion() << "\n";
+        else
+            out << CommandLine::helpText(parser);
+        return 0;
+    }
 
     QApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("tracemap"));
-    QCoreApplication::setOrganizationName(QStringLiteral("tracemap"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(TRACEMAP_VERSION));
-
-    if (screenshot)
-        return Screenshot::run(QCoreApplication::arguments());
-    if (topology)
-        return TopologyCommand::run(QCoreApplication::arguments());
-
+    nameApplication();
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Tracemap: distributed traces and service topology.\n\n"
-                       "Commands (run without a display; 'tracemap COMMAND --help' for their options):\n"
-                       "  import FILE...     import trace files into the cache\n"
-                       "  search             search the cache for traces\n"
-                       "  stats [FILE...]    per-service and per-operation spans, errors and latency percentiles\n"
-                       "  generate           write synthetic microservice traces\n"
-                       "  topology [FILE...] write the service map as SVG, PNG, PDF, DOT or JSON\n"
-                       "  screenshot         render the window offscreen to a PNG\n\n"
-                       "Without a command, opens the window on the given files."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption cache(QStringLiteral("cache"),
-        QStringLiteral("The cache file (default: %1).").arg(TraceCache::defaultPath()), QStringLiteral("path"));
-    parser.addOption(cache);
-    parser.addPositionalArgument(
-        QStringLiteral("FILE"), QStringLiteral("Trace files to open."), QStringLiteral("[FILE...]"));
+    const WindowOptions options;
+    options.describe(parser);
     parser.process(app);
 
-    MainWindow window(parser.isSet(cache) ? parser.value(cache) : TraceCache::defaultPath());
+    MainWindow window(parser.isSet(options.cache) ? parser.value(options.cache) : TraceCache::defaultPath());
     window.show();
     if (!parser.positionalArguments().isEmpty())
         window.openFiles(parser.positionalArguments());

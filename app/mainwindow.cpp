@@ -149,10 +149,12 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
                               .arg(traceFormatName(s.format)));
     });
     connect(m_imports, &ImportController::fileFailed, this, [this](const ImportError& e) {
-        if (!e.cancelled)
+        if (!e.cancelled) {
             m_importErrors << e.toString();
-        else
+            Q_EMIT importFailed(e.toString());
+        } else {
             m_status->setText(tr("Import of %1 cancelled; the cache is unchanged.").arg(QFileInfo(e.file).fileName()));
+        }
     });
     connect(m_imports, &ImportController::finished, this, [this] {
         m_progress->hide();

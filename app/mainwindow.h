@@ -59,6 +59,8 @@ public:
 
 Q_SIGNALS:
     void importsFinished();
+    /// A file could not be imported (the message names the file and the place); the error dialog follows.
+    void importFailed(const QString& message);
     void searchFinished(int results);
     void traceOpened(const QString& traceId);
 

@@ -1,5 +1,7 @@
 #include "screenshot.h"
 
+#include "commandline.h"
+
 #include "flamegraphview.h"
 #include "mainwindow.h"
 #include "topologyview.h"
@@ -35,24 +37,25 @@ int Screenshot::run(const QStringList& args)
 {
     QTextStream err(stderr);
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Render the window offscreen after loading FILE... and save a PNG."));
-    parser.addHelpOption();
     const QCommandLineOption view(QStringLiteral("view"),
-        QStringLiteral("start, search, trace, topology or flamegraph."), QStringLiteral("name"),
+        QStringLiteral("start, search, trace, topology or flamegraph (default: search)."), QStringLiteral("name"),
         QStringLiteral("search"));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
-        QStringLiteral("The PNG file to write."), QStringLiteral("FILE"));
-    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, WIDTHxHEIGHT."),
-        QStringLiteral("WxH"), QStringLiteral("1600x1000"));
+        QStringLiteral("The PNG file to write (required)."), QStringLiteral("FILE"));
+    const QCommandLineOption size(QStringLiteral("size"),
+        QStringLiteral("Window size, WIDTHxHEIGHT (default: 1600x1000)."), QStringLiteral("WxH"),
+        QStringLiteral("1600x1000"));
     const QCommandLineOption cacheOption(QStringLiteral("cache"),
         QStringLiteral("Use this cache instead of a fresh temporary one."), QStringLiteral("path"));
     parser.addOptions({ view, output, size, cacheOption });
     parser.addPositionalArgument(
         QStringLiteral("FILE"), QStringLiteral("Trace files to load first."), QStringLiteral("[FILE...]"));
-    QStringList rest = args;
-    rest.removeAt(1);
-    parser.process(rest);
+    int exitCode = 0;
+    if (!CommandLine::parseOptions(parser, args,
+            QStringLiteral("Render the window offscreen after loading FILE... and save a PNG. A file that cannot be "
+                           "imported is reported here and makes the exit code 1 (the picture is still written)."),
+            exitCode))
+        return exitCode;
 
     const QString viewName = parser.value(view);
     const QStringList views { QStringLiteral("start"), QStringLiteral("search"), QStringLiteral("trace"),
@@ -76,6 +79,9 @@ int Screenshot::run(const QStringList& args)
     MainWindow window(cache);
     window.resize(match.captured(1).toInt(), match.captured(2).toInt());
     window.show();
+    QStringList importErrors;
+    QObject::connect(
+        &window, &MainWindow::importFailed, [&importErrors](const QString& message) { importErrors << message; });
     bool ready = waitFor(&window, &MainWindow::searchFinished);
     if (ready && !parser.positionalArguments().isEmpty() && viewName != QLatin1String("start")) {
         window.openFiles(parser.positionalArguments());
@@ -85,6 +91,9 @@ int Screenshot::run(const QStringList& args)
         err << "tracemap screenshot: the window did not finish loading in time\n";
         return 1;
     }
+    for (const QString& message : importErrors)
+        err << "tracemap screenshot: " << message << "\n";
+    err.flush();
     if (viewName == QLatin1String("trace")) {
         // The trace with the most spans among the results shows the most.
         const TraceSummary* best = nullptr;
@@ -143,7 +152,7 @@ int Screenshot::run(const QStringList& args)
         return 1;
     }
     QTextStream(stdout) << parser.value(output) << ": " << picture.width() << "x" << picture.height() << "\n";
-    return 0;
+    return importErrors.isEmpty() ? 0 : 1; // the picture shows the error dialog; the exit code says it too
 }
 
 } // namespace tracemap

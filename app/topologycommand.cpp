@@ -1,5 +1,7 @@
 #include "topologycommand.h"
 
+#include "commandline.h"
+
 #include "dependencylinksreader.h"
 #include "graphvizlayout.h"
 #include "topologybuilder.h"
@@ -17,10 +19,6 @@ int TopologyCommand::run(const QStringList& args)
     QTextStream out(stdout);
     QTextStream err(stderr);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Write the service topology of trace files, dependency-link files or the whole cache. The suffix of OUT "
-        "picks the format: .svg, .png, .pdf, .dot or .json."));
-    parser.addHelpOption();
     const QCommandLineOption cacheOption(QStringLiteral("cache"),
         QStringLiteral("Without FILE: the cache to read (default: %1).").arg(TraceCache::defaultPath()),
         QStringLiteral("path"));
@@ -37,13 +35,17 @@ int TopologyCommand::run(const QStringList& args)
         QStringLiteral("N"), QStringLiteral("2"));
     const QCommandLineOption noLabels(QStringLiteral("no-edge-labels"), QStringLiteral("Leave out calls and p95."));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
-        QStringLiteral("The file to write."), QStringLiteral("OUT"));
+        QStringLiteral("The file to write (required)."), QStringLiteral("OUT"));
     parser.addOptions({ cacheOption, service, hops, engine, scale, noLabels, output });
     parser.addPositionalArgument(
         QStringLiteral("FILE"), QStringLiteral("Trace or dependency-link files."), QStringLiteral("[FILE...]"));
-    QStringList rest = args;
-    rest.removeAt(1);
-    parser.process(rest);
+    int exitCode = 0;
+    if (!CommandLine::parseOptions(parser, args,
+            QStringLiteral("Write the service topology of trace files, dependency-link files or the whole cache. The "
+                           "suffix of OUT "
+                           "picks the format: .svg, .png, .pdf, .dot or .json."),
+            exitCode))
+        return exitCode;
 
     if (!parser.isSet(output)) {
         err << "tracemap topology: -o OUT is required\n";
