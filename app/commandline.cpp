@@ -51,6 +51,23 @@ std::unique_ptr<TraceCache> openCache(const QCommandLineParser& parser)
     return std::move(*cache);
 }
 
+// A name as one line of a table: control characters (a hostile "\n" operation) shown escaped.
+QString printable(const std::string& name)
+{
+    QString out;
+    for (const QChar c : QString::fromStdString(name)) {
+        if (c == QLatin1Char('\n'))
+            out += QStringLiteral("\\n");
+        else if (c == QLatin1Char('\t'))
+            out += QStringLiteral("\\t");
+        else if (c.category() == QChar::Other_Control)
+            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
 QString isoTime(qint64 ns)
 {
     return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC).toString(Qt::ISODateWithMs);
@@ -304,13 +321,13 @@ int CommandLine::runStats(const QStringList& args)
                 { QStringLiteral("maxNs"), r.max } };
         };
         for (const auto& r : rows) {
-            if (r.operation.empty() && !current.isEmpty()) {
+            if (r.isService && !current.isEmpty()) {
                 current.insert(QStringLiteral("operations"), operations);
                 services.append(current);
                 operations = {};
             }
             QJsonObject o = figures(r);
-            if (r.operation.empty()) {
+            if (r.isService) {
                 o.insert(QStringLiteral("service"), QString::fromStdString(r.service));
                 current = o;
             } else {
@@ -336,8 +353,9 @@ int CommandLine::runStats(const QStringList& args)
                  .arg(QStringLiteral("p99"), 10)
                  .arg(QStringLiteral("max"), 10);
     for (const auto& r : rows) {
-        const QString service = r.service.empty() ? QStringLiteral("(no service)") : QString::fromStdString(r.service);
-        const QString name = r.operation.empty() ? service : QStringLiteral("  ") + QString::fromStdString(r.operation);
+        const QString name = r.isService
+            ? (r.service.empty() ? QStringLiteral("(no service)") : printable(r.service))
+            : QStringLiteral("  ") + (r.operation.empty() ? QStringLiteral("(no operation)") : printable(r.operation));
         out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
                      .arg(name.left(48), -48)
                      .arg(r.spans, 9)

@@ -34,12 +34,13 @@ qint64 SpanStatistics::percentile(const std::vector<qint64>& sorted, double p)
 
 std::vector<SpanStatistics::Row> SpanStatistics::rows() const
 {
-    auto makeRow = [](const std::string& service, const std::string& operation, const Accumulator& a) {
+    auto makeRow = [](const std::string& service, const std::string* operation, const Accumulator& a) {
         std::vector<qint64> sorted = a.durations;
         std::sort(sorted.begin(), sorted.end());
         Row row;
         row.service = service;
-        row.operation = operation;
+        row.isService = operation == nullptr;
+        row.operation = operation ? *operation : std::string();
         row.spans = static_cast<qint64>(sorted.size());
         row.errors = a.errors;
         row.errorPercent
@@ -53,9 +54,9 @@ std::vector<SpanStatistics::Row> SpanStatistics::rows() const
     std::vector<Row> out;
     auto op = m_operations.begin();
     for (const auto& [service, accumulator] : m_services) {
-        out.push_back(makeRow(service, {}, accumulator));
+        out.push_back(makeRow(service, nullptr, accumulator));
         for (; op != m_operations.end() && op->first.first == service; ++op)
-            out.push_back(makeRow(service, op->first.second, op->second));
+            out.push_back(makeRow(service, &op->first.second, op->second));
     }
     return out;
 }

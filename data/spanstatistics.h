@@ -16,7 +16,8 @@ class SpanStatistics {
 public:
     struct Row {
         std::string service;
-        std::string operation; // empty for a service's own row
+        bool isService = false; // a service's own row (then operation is empty), else one of its operations
+        std::string operation; // may be empty: spans without a name
         qint64 spans = 0;
         qint64 errors = 0;
         double errorPercent = 0;

@@ -749,6 +749,25 @@ private Q_SLOTS:
         QCOMPARE(rows[2].operation, std::string("b"));
         QCOMPARE(rows[2].p99, qint64(100000000));
         QCOMPARE(rows[2].errors, qint64(0));
+        QVERIFY(rows[0].isService && !rows[1].isService && !rows[2].isService);
+
+        // A span without an operation name is an operation row of its own, not a second service row.
+        Span unnamed;
+        unnamed.id = 12;
+        unnamed.durationNs = 7;
+        unnamed.service = svc;
+        unnamed.operation = t.strings.intern("");
+        t.spans.push_back(unnamed);
+        TraceAssembler::assemble(t);
+        SpanStatistics withUnnamed;
+        withUnnamed.add(t);
+        const auto rows2 = withUnnamed.rows();
+        QCOMPARE(rows2.size(), size_t(4));
+        QVERIFY(rows2[0].isService);
+        QCOMPARE(rows2[0].spans, qint64(12));
+        QVERIFY(!rows2[1].isService);
+        QCOMPARE(rows2[1].operation, std::string());
+        QCOMPARE(rows2[1].spans, qint64(1));
     }
 
     void parseDuration_data()
