@@ -2,6 +2,7 @@
 #include "flamechartview.h"
 #include "flamegraph.h"
 #include "flamegraphview.h"
+#include "servicecolors.h"
 #include "spanbatch.h"
 #include "spandraft.h"
 #include "traceassembler.h"
@@ -357,6 +358,21 @@ private Q_SLOTS:
         }
         QPainter painter(&image);
         view.renderTo(painter, image.size());
+    }
+
+    // The first 17 services of a session get distinct colours; a service keeps its colour, and the flame graph's
+    // light variant keeps its hue.
+    void serviceColors()
+    {
+        std::set<QRgb> seen;
+        for (int i = 0; i < 17; ++i)
+            seen.insert(ServiceColors::of("colour-test-" + std::to_string(i)).rgb());
+        QCOMPARE(seen.size(), size_t(17));
+        QCOMPARE(ServiceColors::of("colour-test-3"), ServiceColors::of("colour-test-3"));
+        const QColor base = ServiceColors::of("colour-test-5");
+        const QColor light = ServiceColors::lightOf("colour-test-5");
+        QVERIFY(light.lightness() > base.lightness());
+        QVERIFY(qAbs(light.hue() - base.hue()) <= 2);
     }
 
     // A new version of the shown trace (same id: clock skew adjusted, or later spans arrived) keeps the view: the

@@ -1,5 +1,6 @@
 #include "flamechartview.h"
 
+#include "servicecolors.h"
 #include "tracequery.h"
 #include "traceselection.h"
 #include "workerjob.h"
@@ -25,22 +26,9 @@ namespace tracemap {
 
 namespace {
 
-// Okabe-Ito without black, then Paul Tol's muted scheme: both stay distinguishable with colour-vision deficiency.
-constexpr QRgb kPalette[] = { 0xe69f00, 0x56b4e9, 0x009e73, 0xf0e442, 0x0072b2, 0xd55e00, 0xcc79a7, 0x999999, 0x88ccee,
-    0x44aa99, 0x117733, 0x999933, 0xddcc77, 0xcc6677, 0x882255, 0xaa4499, 0x332288 };
-
 QString fromView(std::string_view text)
 {
     return QString::fromUtf8(text.data(), qsizetype(text.size()));
-}
-
-// FNV-1a: qHash is seeded per process, and a service must keep its colour between runs.
-quint32 stableHash(std::string_view text)
-{
-    quint32 hash = 2166136261u;
-    for (const char c : text)
-        hash = (hash ^ quint8(c)) * 16777619u;
-    return hash;
 }
 
 bool isLight(const QColor& color)
@@ -111,6 +99,9 @@ void FlameChartView::onTraceChanged()
         }
         std::sort(m_services.begin(), m_services.end(),
             [&](StringId a, StringId b) { return m_trace->string(a) < m_trace->string(b); });
+        // Services new to the session take their colours in name order, so the legend reads the palette in order.
+        for (const StringId service : m_services)
+            serviceColor(service);
     }
     {
         const QSignalBlocker blocker(m_serviceFilter);
@@ -450,8 +441,7 @@ QColor FlameChartView::serviceColor(StringId service)
     const auto it = m_colors.find(service);
     if (it != m_colors.end())
         return it->second;
-    const std::string_view name = m_trace ? m_trace->string(service) : std::string_view();
-    const QColor color = QColor::fromRgb(kPalette[stableHash(name) % std::size(kPalette)]);
+    const QColor color = ServiceColors::of(m_trace ? m_trace->string(service) : std::string_view());
     m_colors.emplace(service, color);
     return color;
 }
@@ -551,7 +541,14 @@ void FlameChartView::paintRuler(QPainter& painter, int width)
             ? (tick == first ? formatDuration(qint64(tick))
                              : QString(QStringLiteral("+") + formatDuration(qint64(tick - first))))
             : formatDuration(qint64(tick));
-        painter.drawText(QRect(x + 3, ruler.top(), 120, kRulerHeight - 3), Qt::AlignLeft | Qt::AlignVCenter, label);
+        // A label that would run off the right edge goes on the tick's left instead.
+        const int labelWidth = painter.fontMetrics().horizontalAdvance(label);
+        if (x + 3 + labelWidth <= width)
+            painter.drawText(QRect(x + 3, ruler.top(), labelWidth + 2, kRulerHeight - 3),
+                Qt::AlignLeft | Qt::AlignVCenter, label);
+        else
+            painter.drawText(QRect(x - 3 - labelWidth, ruler.top(), labelWidth, kRulerHeight - 3),
+                Qt::AlignRight | Qt::AlignVCenter, label);
     }
     painter.drawLine(ruler.left(), ruler.bottom(), ruler.right(), ruler.bottom());
 }

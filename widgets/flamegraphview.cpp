@@ -1,5 +1,6 @@
 #include "flamegraphview.h"
 
+#include "servicecolors.h"
 #include "tracequery.h"
 
 #include <QHelpEvent>
@@ -14,18 +15,10 @@ namespace tracemap {
 
 namespace {
 
-// The Okabe-Ito colours (without black), light enough for dark text; a service keeps its colour everywhere.
+// The service's colour in every view, lightened for the dark frame labels.
 QColor serviceColor(std::string_view frame)
 {
-    static const QColor palette[] = { QColor(0x9f, 0xd0, 0xf0), QColor(0xf2, 0xc8, 0x7a), QColor(0x8c, 0xd7, 0xb8),
-        QColor(0xf5, 0xeb, 0x8f), QColor(0x7f, 0xb0, 0xd8), QColor(0xf0, 0xa7, 0x7a), QColor(0xe3, 0xb5, 0xcf) };
-    const std::string_view service = frame.substr(0, frame.find(':'));
-    quint64 h = 0xcbf29ce484222325ull;
-    for (unsigned char c : service) {
-        h ^= c;
-        h *= 0x100000001b3ull;
-    }
-    return palette[h % std::size(palette)];
+    return ServiceColors::lightOf(frame.substr(0, frame.find(':')));
 }
 
 } // namespace
