@@ -1,5 +1,7 @@
 #include "clockskewadjuster.h"
 
+#include "traceassembler.h"
+
 #include "tracequery.h"
 
 #include <algorithm>
@@ -173,8 +175,8 @@ ClockSkewAdjuster::Adjustment ClockSkewAdjuster::adjust(const Trace& input)
     // Keep the trace invariants: spans in start order (stable), children and roots in index order.
     std::vector<quint32> order(n);
     std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(
-        order.begin(), order.end(), [&](quint32 a, quint32 b) { return t.spans[a].startNs < t.spans[b].startNs; });
+    std::stable_sort(order.begin(), order.end(),
+        [&](quint32 a, quint32 b) { return TraceAssembler::startsBefore(t.spans[a], t.spans[b]); });
     std::vector<quint32> newIndex(n);
     for (quint32 k = 0; k < n; ++k)
         newIndex[order[k]] = k;

@@ -206,6 +206,8 @@ void JaegerJsonParser::readSpan(object span, SpanBatch& batch)
     }
     if (!m_draft.traceId.isValid())
         fail(nullptr, "span " + spanIdToHex(m_draft.spanId) + " has no traceID");
+    if (m_draft.startNs == 0)
+        m_draft.problems |= MissingStart; // absent or 0: the assembler places it at its parent's start
     chooseParent();
     const Process* process = inlineProcess ? &m_inlineProcess : nullptr;
     if (!process && !processId.empty()) {

@@ -61,18 +61,6 @@ int enumValue(
     return (number >= 0 && number <= std::numeric_limits<int>::max()) ? static_cast<int>(number) : -1;
 }
 
-void setTimes(SpanDraft& draft, qint64 start, qint64 end)
-{
-    draft.startNs = start;
-    if (end < start) {
-        draft.durationNs = 0;
-        draft.addWarning("end time before start time");
-        return;
-    }
-    const quint64 duration = static_cast<quint64>(end) - static_cast<quint64>(start);
-    draft.durationNs = static_cast<qint64>(std::min<quint64>(duration, std::numeric_limits<qint64>::max()));
-}
-
 } // namespace
 
 void OtlpJsonParser::parseRecord(std::string_view record, SpanBatch& batch)
@@ -268,7 +256,7 @@ void OtlpJsonParser::parseSpan(Value value)
             parseStatus(v);
         }
     }
-    setTimes(m_span, start, end);
+    m_span.setUnixNanoTimes(start, end);
     if (!m_span.traceId.isValid())
         m_span.addWarning("missing or all-zero trace id");
     if (m_span.spanId == 0)

@@ -112,18 +112,6 @@ qint64 clampNanos(quint64 ns)
     return static_cast<qint64>(std::min<quint64>(ns, std::numeric_limits<qint64>::max()));
 }
 
-void setTimes(SpanDraft& draft, quint64 start, quint64 end)
-{
-    draft.startNs = clampNanos(start);
-    const qint64 endNs = clampNanos(end);
-    if (endNs < draft.startNs) {
-        draft.durationNs = 0;
-        draft.addWarning("end time before start time");
-    } else {
-        draft.durationNs = endNs - draft.startNs;
-    }
-}
-
 TraceId traceIdOf(
     const std::string& bytes, std::string_view field, const otlp::trace::v1::Span& span, const Context& context)
 {
@@ -229,7 +217,7 @@ void OtlpProtoParser::parse(std::string_view bytes, SpanBatch& batch, const std:
                 m_span.traceState = span.trace_state();
                 m_span.w3cFlags = span.flags();
                 m_span.kind = kindOf(span.kind(), m_span);
-                setTimes(m_span, span.start_time_unix_nano(), span.end_time_unix_nano());
+                m_span.setUnixNanoTimes(clampNanos(span.start_time_unix_nano()), clampNanos(span.end_time_unix_nano()));
                 addAttributes(m_span.attributes, span.attributes(), context);
                 if (span.has_status()) {
                     m_span.status = statusOf(span.status().code(), m_span);

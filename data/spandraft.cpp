@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 
 namespace tracemap {
 
@@ -92,6 +93,27 @@ void SpanDraft::addWarning(std::string_view text)
     if (m_warningCount == m_warnings.size())
         m_warnings.emplace_back();
     m_warnings[m_warningCount++].assign(text);
+}
+
+void SpanDraft::setUnixNanoTimes(qint64 start, qint64 end)
+{
+    startNs = start;
+    durationNs = 0;
+    if (start == 0) {
+        problems |= MissingStart | MissingDuration; // the assembler places it at its parent's start
+        return;
+    }
+    if (end == 0) {
+        problems |= MissingDuration;
+        return;
+    }
+    if (end < start) {
+        addWarning("end time before start time");
+        return;
+    }
+    // Unsigned, so hostile values at both ends of the range saturate instead of overflowing.
+    const quint64 duration = static_cast<quint64>(end) - static_cast<quint64>(start);
+    durationNs = static_cast<qint64>(std::min<quint64>(duration, std::numeric_limits<qint64>::max()));
 }
 
 } // namespace tracemap

@@ -74,6 +74,9 @@ public:
     LinkDraft& addLink();
     void removeLink(size_t index);
     void addWarning(std::string_view text);
+    /// OTLP's start and end times (Unix nanoseconds, 0 meaning unset): sets startNs and durationNs, flags a missing
+    /// start or end (MissingStart, MissingDuration) and warns about an end before the start.
+    void setUnixNanoTimes(qint64 start, qint64 end);
 
     std::span<const EventDraft> events() const { return { m_events.data(), m_eventCount }; }
     std::span<EventDraft> events() { return { m_events.data(), m_eventCount }; }

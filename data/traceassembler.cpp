@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -95,10 +96,14 @@ bool sameAttributes(const Trace& t, Range a, Range b)
 // The same span twice (a file imported again, a batch re-sent): every field a source writes is equal.
 bool identical(const Trace& t, const Span& a, const Span& b)
 {
-    return a.id == b.id && a.parentId == b.parentId && a.startNs == b.startNs && a.durationNs == b.durationNs
-        && a.service == b.service && a.operation == b.operation && a.kind == b.kind && a.status == b.status
-        && a.events.count == b.events.count && a.links.count == b.links.count
-        && t.text(a.statusMessage) == t.text(b.statusMessage) && sameAttributes(t, a.attributes, b.attributes);
+    // A time the source did not give is not part of the span: the assembler may have placed it (see
+    // placeTimelessSpans), differently in a trace assembled from fewer pieces.
+    const bool sameStart = a.startNs == b.startNs || (a.problems & b.problems & MissingStart);
+    const bool sameDuration = a.durationNs == b.durationNs || (a.problems & b.problems & MissingDuration);
+    return a.id == b.id && a.parentId == b.parentId && sameStart && sameDuration && a.service == b.service
+        && a.operation == b.operation && a.kind == b.kind && a.status == b.status && a.events.count == b.events.count
+        && a.links.count == b.links.count && t.text(a.statusMessage) == t.text(b.statusMessage)
+        && sameAttributes(t, a.attributes, b.attributes);
 }
 
 // Zipkin reports one span in pieces (late data, one piece with the timestamp, another with the duration).
@@ -261,10 +266,16 @@ bool TraceAssembler::mergeSameIdSpans(Trace& t)
     bool anyRemoved = false;
     forEachSharedId(ids, [&](SpanId, const std::vector<quint32>& group) {
         // In start order (ties by position), so the member kept and the members flagged are the same when the
-        // assembled (sorted) trace is assembled again: assemble() must be idempotent.
+        // assembled (sorted) trace is assembled again: assemble() must be idempotent. Timeless members come first,
+        // where their missing (zero) start put them before placeTimelessSpans gave them one.
         std::vector<quint32> members = group;
-        std::stable_sort(members.begin(), members.end(),
-            [&](quint32 a, quint32 b) { return t.spans[a].startNs < t.spans[b].startNs; });
+        std::stable_sort(members.begin(), members.end(), [&](quint32 a, quint32 b) {
+            const bool aTimeless = t.spans[a].problems & MissingStart;
+            const bool bTimeless = t.spans[b].problems & MissingStart;
+            if (aTimeless != bTimeless)
+                return aTimeless;
+            return t.spans[a].startNs < t.spans[b].startNs;
+        });
         if (members.size() > kMaxPairwiseGroup) {
             for (size_t k = 1; k < members.size(); ++k)
                 t.spans[members[k]].problems |= DuplicateSpanId;
@@ -295,13 +306,18 @@ bool TraceAssembler::mergeSameIdSpans(Trace& t)
     return anyRemoved;
 }
 
+bool TraceAssembler::startsBefore(const Span& a, const Span& b)
+{
+    const bool aTimeless = a.problems & MissingStart;
+    const bool bTimeless = b.problems & MissingStart;
+    return std::tie(a.startNs, aTimeless, a.id, a.kind) < std::tie(b.startNs, bTimeless, b.id, b.kind);
+}
+
 void TraceAssembler::sortByStart(Trace& t)
 {
-    if (std::is_sorted(
-            t.spans.begin(), t.spans.end(), [](const Span& a, const Span& b) { return a.startNs < b.startNs; }))
+    if (std::is_sorted(t.spans.begin(), t.spans.end(), startsBefore))
         return;
-    std::stable_sort(
-        t.spans.begin(), t.spans.end(), [](const Span& a, const Span& b) { return a.startNs < b.startNs; });
+    std::stable_sort(t.spans.begin(), t.spans.end(), startsBefore);
 }
 
 void TraceAssembler::linkParents(Trace& t)
@@ -394,6 +410,32 @@ void TraceAssembler::linkParents(Trace& t)
     }
 }
 
+// A span the source gave no start time (a Zipkin span without timestamp, OTLP without startTimeUnixNano) would sit
+// at 1970 and stretch its trace over decades. It is placed at its parent's start, a root at the trace's earliest
+// known start; the MissingStart flag stays, so the details say the time is not the source's. Parents are placed
+// before their children (by depth), so a chain of timeless spans follows its first timed ancestor.
+static bool placeTimelessSpans(Trace& t)
+{
+    std::vector<quint32> timeless;
+    for (quint32 i = 0; i < t.spans.size(); ++i) {
+        if (t.spans[i].problems & MissingStart)
+            timeless.push_back(i);
+    }
+    if (timeless.empty() || timeless.size() == t.spans.size())
+        return false; // nothing to place, or nothing to place it by
+    const qint64 earliest = t.startNs(); // skips timeless spans
+    std::stable_sort(
+        timeless.begin(), timeless.end(), [&t](quint32 a, quint32 b) { return t.spans[a].depth < t.spans[b].depth; });
+    bool moved = false;
+    for (const quint32 i : timeless) {
+        Span& s = t.spans[i];
+        const qint64 start = s.parent == kNoIndex ? earliest : t.spans[s.parent].startNs;
+        moved = moved || s.startNs != start;
+        s.startNs = start;
+    }
+    return moved;
+}
+
 void TraceAssembler::assemble(Trace& t)
 {
     for (Span& s : t.spans)
@@ -402,6 +444,10 @@ void TraceAssembler::assemble(Trace& t)
     const bool dropped = mergeSameIdSpans(t);
     sortByStart(t);
     linkParents(t);
+    if (placeTimelessSpans(t)) {
+        sortByStart(t);
+        linkParents(t);
+    }
     // Dropped duplicates and merged pieces leave records nothing points to; a compact copy keeps a trace that is
     // merged again and again (re-imports, live ingest) from growing.
     if (dropped)

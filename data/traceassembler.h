@@ -28,6 +28,11 @@ public:
     /// Whether two traces hold the same spans with the same content (layout aside).
     static bool sameContent(const Trace& a, const Trace& b);
 
+    /// The order of spans in an assembled trace: by start; ties by what the span is, not by the order it arrived
+    /// in, so a trace assembled from pieces (a split file, live batches) comes out as one read whole: timed spans
+    /// before timeless ones placed at the same start (parents first), then by id, then Zipkin halves by kind.
+    static bool startsBefore(const Span& a, const Span& b);
+
     /// The id a shared Zipkin server half receives: stable for the same client id and server service.
     static SpanId serverHalfId(SpanId sharedId, std::string_view serverService);
 

@@ -312,6 +312,50 @@ private Q_SLOTS:
         QVERIFY(t == once);
     }
 
+    // Spans without a start time sit at their parent's start (a timeless root at the trace's earliest start), keep
+    // the MissingStart flag, and leave the trace's extent alone; assembling again changes nothing.
+    void timelessSpansArePlaced()
+    {
+        SpanBatch batch;
+        SpanDraft d;
+        const auto add = [&](SpanId id, SpanId parent, qint64 start, qint64 end) {
+            d.clear();
+            d.traceId = kTrace;
+            d.spanId = id;
+            d.parentId = parent;
+            d.service = "svc";
+            d.operation = "op";
+            d.setUnixNanoTimes(start, end);
+            batch.add(d);
+        };
+        add(1, 0, 1'000'000'000, 1'000'500'000);
+        add(2, 1, 0, 0); // no times at all
+        add(3, 2, 0, 0); // below another timeless span
+        add(4, 1, 1'000'100'000, 0); // a start but no end
+        add(5, 99, 0, 0); // an orphan without times: a root of its own
+        auto traces = batch.takeTraces();
+        Trace t = std::move(traces.front());
+        TraceAssembler::assemble(t);
+        const Span& two = t.spans[indexOf(t, 2)];
+        const Span& three = t.spans[indexOf(t, 3)];
+        QCOMPARE(two.startNs, qint64(1'000'000'000));
+        QCOMPARE(three.startNs, qint64(1'000'000'000));
+        QVERIFY(two.problems & MissingStart && two.problems & MissingDuration);
+        QCOMPARE(t.spans[indexOf(t, 4)].durationNs, qint64(0));
+        QVERIFY(t.spans[indexOf(t, 4)].problems & MissingDuration);
+        QVERIFY(!(t.spans[indexOf(t, 4)].problems & MissingStart));
+        QCOMPARE(t.spans[indexOf(t, 5)].startNs, qint64(1'000'000'000));
+        QCOMPARE(t.startNs(), qint64(1'000'000'000));
+        QCOMPARE(t.endNs(), qint64(1'000'500'000));
+        // Parents before their timeless children at the same start.
+        QVERIFY(indexOf(t, 1) < indexOf(t, 2) && indexOf(t, 2) < indexOf(t, 3));
+        Trace again = t;
+        TraceAssembler::assemble(again);
+        QVERIFY(TraceAssembler::sameContent(again, t));
+        for (size_t i = 0; i < t.spans.size(); ++i)
+            QCOMPARE(again.spans[i].startNs, t.spans[i].startNs);
+    }
+
     void appendThenAssembleEqualsWhole()
     {
         // Half of the spans, then the other half appended: the same spans and tree as all at once.

@@ -162,9 +162,18 @@ private Q_SLOTS:
         QSignalSpy imported(&window, &MainWindow::importsFinished);
         window.openFiles({ fixture(kHotrod), fixture(QStringLiteral("zipkin-v2/yelp.json")) });
         QVERIFY(imported.wait(60000));
-        QTRY_VERIFY_WITH_TIMEOUT(
+        const auto describe = [&window] {
+            QStringList nodes;
+            for (const auto& node : window.topologyView()->topology().nodes)
+                nodes << QString::fromStdString(node.name);
+            return QStringLiteral("laid out %1, %2 results, nodes: %3")
+                .arg(window.topologyView()->isLaidOut())
+                .arg(window.resultsView()->model()->rowCount())
+                .arg(nodes.join(QLatin1Char(',')));
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(
             window.topologyView()->isLaidOut() && window.topologyView()->topology().nodeIndex("redis-manual") >= 0,
-            20000);
+            qPrintable(describe()), 60000);
         const Topology& map = window.topologyView()->topology();
         // The flame graph of the same results merges their call paths: HotROD's root frame and yelp's.
         QTRY_VERIFY_WITH_TIMEOUT(window.flameGraphView()->flameGraph() != nullptr, 10000);
