@@ -117,8 +117,18 @@ std::string DotWriter::escape(std::string_view text)
 std::string DotWriter::nodeLabel(const Topology::Node& node)
 {
     std::string label = node.name;
+    // A node without spans of its own (a database seen only from its callers, a dependency-link file) has no
+    // figures to show. A rate below one span a minute comes from a sparse sample (a few traces over a long
+    // time): the span count says more.
+    if (node.spans == 0)
+        return label;
     label += '\n';
-    appendRate(label, node.ratePerSecond);
+    if (node.ratePerSecond >= 1.0 / 60) {
+        appendRate(label, node.ratePerSecond);
+    } else {
+        appendInteger(label, node.spans);
+        label += node.spans == 1 ? " span" : " spans";
+    }
     label += " \u00b7 ";
     appendPercent(label, node.errorPercent);
     label += " err";

@@ -26,6 +26,7 @@ Topology::Node service(const char* name, Topology::NodeKind kind = Topology::Nod
     node.name = name;
     node.kind = kind;
     node.inferred = inferred;
+    node.spans = inferred ? 0 : 1; // a service that reported spans has a figures line under its name
     return node;
 }
 
@@ -223,6 +224,12 @@ private Q_SLOTS:
         QCOMPARE(
             DotWriter::labelBoxSize("服务服务服务服务").width(), DotWriter::labelBoxSize("abcdefghijklmnop").width());
         QCOMPARE(DotWriter::nodeLabel(hotRod().nodes[4]), std::string("redis\n1.50/s \u00b7 4.2% err"));
+        Topology::Node sparse = hotRod().nodes[4];
+        sparse.ratePerSecond = 1e-6; // 100 spans over three years
+        QCOMPARE(DotWriter::nodeLabel(sparse), std::string("redis\n100 spans \u00b7 4.2% err"));
+        Topology::Node bare = hotRod().nodes[4];
+        bare.spans = 0; // only seen from its callers, or read from a dependency-link file
+        QCOMPARE(DotWriter::nodeLabel(bare), std::string("redis"));
     }
 
     void engineChoice()
