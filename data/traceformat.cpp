@@ -64,10 +64,14 @@ TraceFormat detectJsonFormat(std::string_view envelopeKey, std::string_view reco
 
 bool looksLikeProtobuf(std::string_view bytes)
 {
-    // TracesData / ExportTraceServiceRequest start with field 1, wire type 2 (0x0a), then a varint length that
-    // fits in the input, then the ResourceSpans' own first tag (resource = 1 or scope_spans = 2, both length-
-    // delimited). A JSON document starting with a newline fails the length or the tag.
+    // TracesData / ExportTraceServiceRequest start with field 1, wire type 2 (0x0a), then a varint length, then
+    // the ResourceSpans' own first tag (resource = 1 or scope_spans = 2, both length-delimited). The length may
+    // run past the end: a truncated file is still protobuf, and the parser then says where it was cut. A JSON
+    // document starting with newlines (0x0a too) is recognised by its first other character.
     if (bytes.size() < 2 || static_cast<unsigned char>(bytes[0]) != 0x0a)
+        return false;
+    const size_t text = bytes.find_first_not_of(" \t\r\n");
+    if (text != std::string_view::npos && (bytes[text] == '{' || bytes[text] == '['))
         return false;
     quint64 length = 0;
     size_t i = 1;
@@ -78,8 +82,8 @@ bool looksLikeProtobuf(std::string_view bytes)
             break;
     }
     ++i;
-    if (i > bytes.size() || length > bytes.size() - std::min(i, bytes.size()))
-        return false;
+    if (i >= bytes.size())
+        return length == 0 && i == bytes.size();
     if (length == 0)
         return true;
     const auto tag = static_cast<unsigned char>(bytes[i]);

@@ -223,6 +223,10 @@ private Q_SLOTS:
                             + (proto ? QStringLiteral("-cut.pb") : QStringLiteral("-cut.json"))
                                                    << (proto ? "truncated" : "") << qint64(-2) << QByteArray();
                 }
+                if (proto) // cut inside the first ResourceSpans, whose length then runs past the end
+                    QTest::newRow("otlp-proto truncated inside its first message")
+                        << whole.left(500) << QStringLiteral("first-cut.pb") << "truncated" << qint64(-2)
+                        << QByteArray();
             }
         }
 
