@@ -28,19 +28,22 @@ install_missing() {
     fi
 }
 
+# Builds the given targets (default: everything, tests and benchmarks included).
 configure_and_build() {
     install_missing "${packages[@]}"
     if [ ! -f "$build/build.ninja" ]; then
         cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
     fi
-    cmake --build "$build" -j "${TRACEMAP_JOBS:-2}"
+    local targets=()
+    for t in "$@"; do targets+=(--target "$t"); done
+    cmake --build "$build" -j "${TRACEMAP_JOBS:-2}" "${targets[@]}"
 }
 
 command=${1:-}
 [ $# -gt 0 ] && shift
 case "$command" in
     run)
-        configure_and_build
+        configure_and_build tracemap # the app alone: opening it does not wait for the tests to compile
         if [ $# -eq 0 ]; then set -- "$here/resources/sample-shop.json.gz"; fi
         if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
             install_missing xvfb xauth
@@ -55,7 +58,7 @@ case "$command" in
         QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j 2
         ;;
     bench)
-        configure_and_build
+        configure_and_build bench_import
         install_missing nodejs
         exec "$build/tests/bench_import" "$@"
         ;;
