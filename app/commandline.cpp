@@ -181,7 +181,8 @@ int CommandLine::runSearch(const QStringList& args)
         QStringLiteral("A span or resource attribute key=value; repeat for several (all must match)."),
         QStringLiteral("k=v"));
     const QCommandLineOption minDuration(QStringLiteral("min-duration"),
-        QStringLiteral("Shortest trace duration, e.g. 150ms, 2s."), QStringLiteral("D"));
+        QStringLiteral("Shortest trace duration, e.g. 150ms, 2s (a bare number is milliseconds)."),
+        QStringLiteral("D"));
     const QCommandLineOption maxDuration(
         QStringLiteral("max-duration"), QStringLiteral("Longest trace duration."), QStringLiteral("D"));
     const QCommandLineOption since(QStringLiteral("since"),
@@ -264,12 +265,20 @@ int CommandLine::runSearch(const QStringList& args)
         out() << QJsonDocument(array).toJson(QJsonDocument::Indented);
         return 0;
     }
+    const auto counted = [](qint64 n, const char* one, const char* many) -> QString {
+        return QString::number(n) + QLatin1Char(' ') + QLatin1String(n == 1 ? one : many);
+    };
     for (const TraceSummary& s : *results) {
         out() << QString::fromStdString(s.traceId.toHex()).leftJustified(32) << "  " << isoTime(s.startNs) << "  "
               << formatDuration(s.durationNs).rightJustified(10) << "  " << s.rootService << ": " << s.rootOperation
-              << "  (" << s.spanCount << " spans, " << s.serviceCount << " services, " << s.errorCount << " errors)\n";
+              << "  (" << counted(s.spanCount, "span", "spans") << ", "
+              << counted(s.serviceCount, "service", "services") << ", " << counted(s.errorCount, "error", "errors")
+              << ")\n";
     }
-    out() << results->size() << " traces\n";
+    out() << counted(qint64(results->size()), "trace", "traces");
+    if (query.limit > 0 && results->size() == size_t(query.limit))
+        out() << " (the limit; --limit N shows more, 0 all)";
+    out() << "\n";
     return 0;
 }
 

@@ -139,7 +139,7 @@ std::string DotWriter::edgeLabel(const Topology::Edge& edge)
 {
     std::string label;
     appendInteger(label, edge.calls);
-    label += " calls";
+    label += edge.calls == 1 ? " call" : " calls";
     if (edge.errors > 0) {
         label += " \u00b7 ";
         appendPercent(label, edge.errorPercent);
