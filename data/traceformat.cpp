@@ -62,6 +62,11 @@ TraceFormat detectJsonFormat(std::string_view envelopeKey, std::string_view reco
     return TraceFormat::Unknown;
 }
 
+bool looksLikeDependencyLinks(std::string_view firstRecord)
+{
+    return hasMember(firstRecord, "parent") && hasMember(firstRecord, "child");
+}
+
 bool looksLikeProtobuf(std::string_view bytes)
 {
     // TracesData / ExportTraceServiceRequest start with field 1, wire type 2 (0x0a), then a varint length, then

@@ -13,6 +13,8 @@ QString traceFormatName(TraceFormat format);
 /// Recognises a format from the content alone: the envelope key the first record came from and the member names
 /// of that record (JSON), or the protobuf shape of the first bytes. Never from the file name.
 TraceFormat detectJsonFormat(std::string_view envelopeKey, std::string_view firstRecord);
+/// A record of Jaeger's dependency-link format ({"parent", "child", "callCount"}): service-map data, not spans.
+bool looksLikeDependencyLinks(std::string_view firstRecord);
 bool looksLikeProtobuf(std::string_view bytes);
 
 } // namespace tracemap

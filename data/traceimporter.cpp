@@ -190,6 +190,11 @@ private:
             if (!parser) {
                 m_summary.format = detectJsonFormat(record->envelope, record->text);
                 parser = makeJsonParser(m_summary.format);
+                if (!parser && looksLikeDependencyLinks(record->text))
+                    throw error(static_cast<qint64>(record->offset),
+                        QStringLiteral("this is a dependency-link file (parent, child, callCount), a service map "
+                                       "without spans: open it in the window's Topology tab or use 'tracemap "
+                                       "topology FILE -o map.svg'"));
                 if (!parser)
                     throw error(static_cast<qint64>(record->offset),
                         QStringLiteral("unknown format: this JSON is not Jaeger, Zipkin v1/v2 or OTLP trace data "

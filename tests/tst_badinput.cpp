@@ -202,6 +202,9 @@ private Q_SLOTS:
                                     << "unknown format" << qint64(0) << QByteArray();
         QTest::newRow("JSON that is no trace") << QByteArray("{\"foo\": [1, 2, 3]}") << "foo.json"
                                                << "unknown format" << qint64(0) << QByteArray();
+        QTest::newRow("dependency-link file")
+            << QByteArray("[{\"parent\":\"a\",\"child\":\"b\",\"callCount\":3}]") << "deps.json"
+            << "tracemap topology" << qint64(1) << QByteArray();
 
         if (haveFixtures) {
             struct Source {
