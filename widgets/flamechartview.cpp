@@ -544,8 +544,8 @@ void FlameChartView::paintRuler(QPainter& painter, int width)
         // A label that would run off the right edge goes on the tick's left instead.
         const int labelWidth = painter.fontMetrics().horizontalAdvance(label);
         if (x + 3 + labelWidth <= width)
-            painter.drawText(QRect(x + 3, ruler.top(), labelWidth + 2, kRulerHeight - 3),
-                Qt::AlignLeft | Qt::AlignVCenter, label);
+            painter.drawText(
+                QRect(x + 3, ruler.top(), labelWidth + 2, kRulerHeight - 3), Qt::AlignLeft | Qt::AlignVCenter, label);
         else
             painter.drawText(QRect(x - 3 - labelWidth, ruler.top(), labelWidth, kRulerHeight - 3),
                 Qt::AlignRight | Qt::AlignVCenter, label);
@@ -688,6 +688,8 @@ void FlameChartView::paintCriticalPath(QPainter& painter, QSize size, int rowsTo
         if (pendingRow < 0)
             return;
         const int y = rowsTop + pendingRow * kRowHeight - scroll;
+        if (y + kRowHeight <= rowsTop || y >= size.height())
+            return; // a row scrolled out of view
         const int left = std::max(pendingX0, -3);
         const int right = std::min(pendingX1, size.width() + 3);
         painter.drawRect(QRect(left + 1, y + 1, std::max(1, right - left - 2), kRowHeight - 3));
