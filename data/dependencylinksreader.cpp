@@ -97,6 +97,7 @@ Topology toTopology(const std::map<std::pair<std::string, std::string>, Counts>&
         names.insert(key.second);
     }
     Topology topology;
+    topology.fromDependencyLinks = true;
     topology.nodes.reserve(names.size());
     for (const std::string& name : names) {
         Topology::Node node;

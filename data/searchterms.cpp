@@ -52,6 +52,13 @@ bool scalarText(const Trace& trace, const Attribute& a, char* buffer, size_t siz
 
 } // namespace
 
+qint64 SearchTerms::importedBy(qint64 importId)
+{
+    char buffer[24];
+    const auto r = std::to_chars(buffer, buffer + sizeof buffer, importId);
+    return Hasher('i').add(std::string_view(buffer, static_cast<size_t>(r.ptr - buffer))).value();
+}
+
 qint64 SearchTerms::service(std::string_view service)
 {
     return Hasher('s').add(service).value();

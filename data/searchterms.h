@@ -22,6 +22,8 @@ public:
     static qint64 tag(std::string_view key, std::string_view value);
     /// A call from one service to another (a span whose parent ran in another service).
     static qint64 edge(std::string_view fromService, std::string_view toService);
+    /// Every trace an import wrote or found unchanged in the cache: "the traces of the file just opened".
+    static qint64 importedBy(qint64 importId);
 };
 
 } // namespace tracemap

@@ -22,6 +22,7 @@ Topology Topology::neighbourhood(quint32 center, int hops) const
 {
     Topology out;
     out.startNs = startNs;
+    out.fromDependencyLinks = fromDependencyLinks;
     out.endNs = endNs;
     if (center >= nodes.size())
         return out;

@@ -38,6 +38,7 @@ struct Topology {
     std::vector<Edge> edges; // sorted by (from, to)
     qint64 startNs = 0; // the time range the figures cover
     qint64 endNs = 0;
+    bool fromDependencyLinks = false; // read from a dependency-link file: call counts only, no spans behind it
 
     /// Index of the node with this name, or -1.
     int nodeIndex(std::string_view name) const;

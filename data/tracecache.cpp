@@ -224,6 +224,8 @@ public:
         if (m_findTrace.step() == SQLITE_ROW)
             row = m_findTrace.int64(0);
         m_findTrace.reset();
+        if (row >= 0) // an unchanged trace is still one of this import's traces
+            m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
 
         if (row >= 0) {
             // The trace is cached already (the same file again, or more spans of it): merge, and write only if
@@ -287,6 +289,7 @@ public:
 
         for (qint64 term : SearchTerms::ofTrace(trace))
             m_postings.emplace_back(term, row);
+        m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
         std::vector<std::pair<StringId, StringId>> pairs;
         pairs.reserve(trace.spans.size());
         for (const Span& span : trace.spans)
@@ -560,6 +563,7 @@ std::expected<ImportSummary, ImportError> TraceCache::importFile(const QString& 
         return fail(QStringLiteral("cannot write the cache %1: %2").arg(m_path, storeError));
     }
     SqliteStatement finishImport(m_db, "UPDATE imports SET format = ?2, traces = ?3, spans = ?4 WHERE id = ?1");
+    summary->importId = importId;
     finishImport.bind(1, importId);
     const QByteArray format = traceFormatName(summary->format).toUtf8();
     finishImport.bind(2, utf8(format));
@@ -613,7 +617,7 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     const std::string byTime = std::string("SELECT row, ") + columns
         + " FROM traces WHERE start_ns >= ?1 AND start_ns <= ?2 AND duration_ns >= ?3 AND duration_ns <= ?4"
           " ORDER BY start_ns DESC";
-    if (terms.empty()) {
+    if (terms.empty() && query.imports.empty()) {
         SqliteStatement s(m_db, byTime + " LIMIT ?5");
         s.bind(1, query.sinceNs);
         s.bind(2, query.untilNs);
@@ -628,7 +632,8 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
         return results;
     }
 
-    // Candidate rows: the intersection over terms of each term's posting lists (one list per import).
+    // Candidate rows: the intersection over terms of each term's posting lists (one list per import), and with the
+    // union of the rows of the imports asked for.
     SqliteStatement postings(m_db, "SELECT rows FROM postings WHERE term = ?1");
     if (!postings.isValid())
         return std::unexpected(lastError());
@@ -640,21 +645,36 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
                                        .arg(SearchTerms::kMaxValueLength)
                                        .arg(key));
     }
-    std::vector<qint64> candidates;
-    bool first = true;
-    for (qint64 term : terms) {
+    auto rowsOf = [&postings](const std::vector<qint64>& unitedTerms) {
         std::vector<qint64> rows;
-        postings.reset();
-        postings.bind(1, term);
         size_t lists = 0;
-        while (postings.step() == SQLITE_ROW) {
-            decodePostings(postings.blob(0), rows);
-            ++lists;
+        for (qint64 term : unitedTerms) {
+            postings.reset();
+            postings.bind(1, term);
+            while (postings.step() == SQLITE_ROW) {
+                decodePostings(postings.blob(0), rows);
+                ++lists;
+            }
         }
         if (lists > 1) {
             std::sort(rows.begin(), rows.end());
             rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
         }
+        return rows;
+    };
+    std::vector<std::vector<qint64>> termGroups; // rows must match every group, and any term of a group
+    for (qint64 term : terms)
+        termGroups.push_back({ term });
+    if (!query.imports.empty()) {
+        std::vector<qint64> importTerms;
+        for (qint64 id : query.imports)
+            importTerms.push_back(SearchTerms::importedBy(id));
+        termGroups.push_back(std::move(importTerms));
+    }
+    std::vector<qint64> candidates;
+    bool first = true;
+    for (const auto& group : termGroups) {
+        std::vector<qint64> rows = rowsOf(group);
         candidates = first ? std::move(rows) : intersect(candidates, rows);
         first = false;
         if (candidates.empty())

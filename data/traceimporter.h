@@ -19,6 +19,7 @@ struct ImportSummary {
     qint64 services = 0;
     qint64 warnings = 0; // spans the assembler or the source flagged (orphans, duplicates, cycles, …)
     qint64 bytes = 0;
+    qint64 importId = 0; // the cache's import row (TraceCache::importFile), for TraceQuery::imports
 };
 
 /// Called now and then with bytes done and total; returning false cancels the import.

@@ -15,6 +15,7 @@ struct TraceQuery {
     QString operation; // of the service when one is given, else of any service
     std::vector<std::pair<QString, QString>> tags; // key=value, all must match (span or resource attributes)
     std::optional<std::pair<QString, QString>> edge; // traces with a call from the first service to the second
+    std::vector<qint64> imports; // only traces these imports wrote or found in the cache (ImportSummary::importId)
     qint64 minDurationNs = 0;
     qint64 maxDurationNs = std::numeric_limits<qint64>::max();
     qint64 sinceNs = std::numeric_limits<qint64>::min();
