@@ -28,12 +28,21 @@ QPalette documentPalette()
     return palette;
 }
 
+// The drawing with a margin, so no box or arrow touches the edge of the page or image.
+constexpr double kMarginPoints = 18;
+
+QRectF documentRect(const TopologyGeometry& geometry)
+{
+    return geometry.bounds.adjusted(-kMarginPoints, -kMarginPoints, kMarginPoints, kMarginPoints);
+}
+
 void paintDocument(QPainter& painter, const Topology& topology, const TopologyGeometry& geometry,
     const TopologyExporter::Options& options, double scale)
 {
-    painter.fillRect(QRectF(QPointF(0, 0), geometry.bounds.size() * scale), Qt::white);
+    const QRectF page = documentRect(geometry);
+    painter.fillRect(QRectF(QPointF(0, 0), page.size() * scale), Qt::white);
     painter.scale(scale, scale);
-    painter.translate(-geometry.bounds.topLeft());
+    painter.translate(-page.topLeft());
     TopologyPainter::Options paint;
     paint.palette = documentPalette();
     paint.edgeLabels = options.edgeLabels;
@@ -82,8 +91,8 @@ std::expected<void, QString> TopologyExporter::write(
     case Format::Svg: {
         QSvgGenerator generator;
         generator.setFileName(path);
-        generator.setSize(geometry.bounds.size().toSize());
-        generator.setViewBox(QRectF(QPointF(0, 0), geometry.bounds.size()));
+        generator.setSize(documentRect(geometry).size().toSize());
+        generator.setViewBox(QRectF(QPointF(0, 0), documentRect(geometry).size()));
         generator.setTitle(QStringLiteral("Service topology"));
         generator.setDescription(QStringLiteral("Made by Tracemap"));
         QPainter painter;
@@ -95,7 +104,7 @@ std::expected<void, QString> TopologyExporter::write(
                                           : std::unexpected(QStringLiteral("cannot write %1").arg(path));
     }
     case Format::Png: {
-        const QSizeF size = geometry.bounds.size() * options.scale;
+        const QSizeF size = documentRect(geometry).size() * options.scale;
         if (size.width() * size.height() > 400e6)
             return std::unexpected(QStringLiteral("the PNG would be %1x%2 pixels; use a smaller --scale or SVG/PDF")
                                        .arg(qRound(size.width()))
@@ -112,7 +121,7 @@ std::expected<void, QString> TopologyExporter::write(
     case Format::Pdf: {
         QPdfWriter writer(path);
         writer.setResolution(72); // one PDF unit is one point, as in the geometry
-        writer.setPageSize(QPageSize(geometry.bounds.size(), QPageSize::Point));
+        writer.setPageSize(QPageSize(documentRect(geometry).size(), QPageSize::Point));
         writer.setPageMargins(QMarginsF(0, 0, 0, 0));
         writer.setTitle(QStringLiteral("Service topology"));
         writer.setCreator(QStringLiteral("Tracemap"));

@@ -48,12 +48,17 @@ void drawArrow(QPainter& painter, QPointF from, QPointF tip, double width, const
     painter.drawPolygon(head);
 }
 
+double cylinderLid(const QRectF& box)
+{
+    return std::min(box.height() * 0.3, 10.0);
+}
+
 void drawNodeShape(QPainter& painter, const QRectF& box, Topology::NodeKind kind)
 {
     switch (kind) {
     case Topology::NodeKind::Database: {
         // A cylinder: the box with an elliptic lid.
-        const double lid = std::min(box.height() * 0.3, 10.0);
+        const double lid = cylinderLid(box);
         QPainterPath path;
         path.moveTo(box.left(), box.top() + lid / 2);
         path.lineTo(box.left(), box.bottom() - lid / 2);
@@ -121,6 +126,23 @@ std::optional<QLineF> clipped(QPointF a, QPointF b, const QRectF& rect)
 
 } // namespace
 
+QRectF TopologyPainter::nameRect(const QRectF& box, Topology::NodeKind kind, bool hasFigures)
+{
+    // A cylinder's lid takes the top of its box: the name goes below it, not on its outline.
+    const double lid = kind == Topology::NodeKind::Database ? cylinderLid(box) : 0.0;
+    const QRectF inner = box.adjusted(4, 2 + lid, -4, -2 - lid / 2);
+    return QRectF(inner.left(), inner.top(), inner.width(), inner.height() * (hasFigures ? 0.55 : 1.0));
+}
+
+QFont TopologyPainter::nameFont(const QFont& base, const QString& name, double width)
+{
+    QFont font = base;
+    const double needed = QFontMetricsF(base).horizontalAdvance(name);
+    if (needed > width && needed > 0)
+        font.setPixelSize(std::max(9, static_cast<int>(base.pixelSize() * width / needed)));
+    return font;
+}
+
 QColor TopologyPainter::healthColor(double errorPercent, bool dark)
 {
     if (errorPercent >= 5)
@@ -171,13 +193,12 @@ void TopologyPainter::paint(
 
     // Font sizes in scene units, the sizes DotWriter gave Graphviz for nodes (12) and edge labels (10), so text
     // fits the boxes Graphviz made on every device (screen, image, SVG, PDF).
-    QFont nameFont = painter.font();
-    nameFont.setPixelSize(12);
-    nameFont.setBold(true);
-    QFont figureFont = nameFont;
+    QFont baseFont = painter.font();
+    baseFont.setPixelSize(12);
+    baseFont.setBold(true);
+    QFont figureFont = baseFont;
     figureFont.setBold(false);
     figureFont.setPixelSize(10);
-    const QFontMetricsF nameMetrics(nameFont);
     const QFontMetricsF figureMetrics(figureFont);
     const bool labelsReadable = figureMetrics.height() * options.scale >= kMinReadablePixels;
 
@@ -249,17 +270,41 @@ void TopologyPainter::paint(
         if (!labelsReadable)
             continue;
         painter.setPen(text);
-        const QRectF inner = g.box.adjusted(4, 2, -4, -2);
-        const QRectF top(inner.left(), inner.top(), inner.width(), inner.height() * 0.55);
-        const QRectF bottom(inner.left(), top.bottom(), inner.width(), inner.height() - top.height());
-        painter.setFont(nameFont);
-        const QString name = QString::fromStdString(n.name);
-        painter.drawText(top, Qt::AlignHCenter | Qt::AlignBottom,
-            QFontMetricsF(nameFont).elidedText(
-                name.isEmpty() ? QStringLiteral("(no service)") : name, Qt::ElideMiddle, inner.width()));
+        const QString figures = nodeFigures(n);
+        const QRectF top = nameRect(g.box, n.kind, !figures.isEmpty());
+        const QString name = n.name.empty() ? QStringLiteral("(no service)") : QString::fromStdString(n.name);
+        const QFont fitted = nameFont(baseFont, name, top.width());
+        painter.setFont(fitted);
+        painter.drawText(top, Qt::AlignHCenter | (figures.isEmpty() ? Qt::AlignVCenter : Qt::AlignBottom),
+            QFontMetricsF(fitted).elidedText(name, Qt::ElideMiddle, top.width()));
+        if (figures.isEmpty())
+            continue;
+        const QRectF bottom(top.left(), top.bottom(), top.width(), g.box.bottom() - 2 - top.bottom());
         painter.setFont(figureFont);
-        painter.drawText(bottom, Qt::AlignHCenter | Qt::AlignTop,
-            figureMetrics.elidedText(nodeFigures(n), Qt::ElideRight, inner.width()));
+        painter.drawText(
+            bottom, Qt::AlignHCenter | Qt::AlignTop, figureMetrics.elidedText(figures, Qt::ElideRight, top.width()));
+    }
+
+    // Found and selected services get a ring at least a dozen pixels wide whatever the zoom, so a search on a
+    // zoomed-out map of a thousand services still shows where its match is.
+    if (options.selectedNode >= 0 || !options.highlightedNodes.isEmpty()) {
+        painter.setRenderHint(QPainter::Antialiasing, true);
+        const double pixel = 1.0 / std::max(options.scale, 1e-6);
+        for (const auto& g : geometry.nodes) {
+            const bool selected = options.selectedNode == static_cast<int>(g.node);
+            // A search matching most of a large map rings only its best match, not hundreds of services.
+            constexpr qsizetype kMaxRings = 100;
+            if (!selected
+                && (options.highlightedNodes.size() > kMaxRings || !options.highlightedNodes.contains(g.node)))
+                continue;
+            if (!visible.isEmpty()
+                && !visible.intersects(g.box.adjusted(-20 * pixel, -20 * pixel, 20 * pixel, 20 * pixel)))
+                continue;
+            const double radius = std::max(std::hypot(g.box.width(), g.box.height()) / 2 + 4 * pixel, 12 * pixel);
+            painter.setPen(QPen(highlight, (selected ? 3.5 : 2.5) * pixel));
+            painter.setBrush(Qt::NoBrush);
+            painter.drawEllipse(g.box.center(), radius, radius);
+        }
     }
 }
 

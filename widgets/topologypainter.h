@@ -4,6 +4,7 @@
 #include "topologygeometry.h"
 
 #include <QColor>
+#include <QFont>
 #include <QPalette>
 #include <QSet>
 
@@ -37,6 +38,11 @@ public:
     /// The second label line of a node (rate and error share) and an edge's label, as DotWriter sized them.
     static QString nodeFigures(const Topology::Node& node);
     static QString edgeLabel(const Topology::Edge& edge);
+    /// Where a node's name is written: inside the box, below a cylinder's lid, above the figures if any.
+    static QRectF nameRect(const QRectF& box, Topology::NodeKind kind, bool hasFigures);
+    /// The name font (12 px bold at scale 1), made smaller (down to 9 px) when the name is wider than `width`:
+    /// Graphviz sized the box from a character count, and only a much longer name should be elided.
+    static QFont nameFont(const QFont& base, const QString& name, double width);
 };
 
 } // namespace tracemap

@@ -135,14 +135,53 @@ void TopologyView::setEngine(LayoutOptions::Engine engine)
 
 void TopologyView::setTopology(Topology topology)
 {
+    // A new map of the same services (a new search, live spans) keeps the selected service or call by name.
+    std::string node;
+    std::pair<std::string, std::string> edge;
+    if (m_selectedNode >= 0)
+        node = m_shown->nodes[static_cast<size_t>(m_selectedNode)].name;
+    if (m_selectedEdge >= 0) {
+        const auto& e = m_shown->edges[static_cast<size_t>(m_selectedEdge)];
+        edge = { m_shown->nodes[e.from].name, m_shown->nodes[e.to].name };
+    }
     m_full = std::make_shared<const Topology>(std::move(topology));
-    m_selectedNode = m_selectedEdge = -1;
+    m_shown = m_full;
+    int selectedEdge = -1;
+    if (!edge.first.empty()) {
+        const int from = m_full->nodeIndex(edge.first);
+        const int to = m_full->nodeIndex(edge.second);
+        for (size_t i = 0; i < m_full->edges.size(); ++i) {
+            if (static_cast<int>(m_full->edges[i].from) == from && static_cast<int>(m_full->edges[i].to) == to)
+                selectedEdge = static_cast<int>(i);
+        }
+    }
+    m_userPlaced = false;
     startLayout(m_full);
+    // The figures behind the same selection changed: announce it even when the indices did not.
+    m_selectedNode = node.empty() ? -1 : m_full->nodeIndex(node);
+    m_selectedEdge = m_selectedNode >= 0 ? -1 : selectedEdge;
+    Q_EMIT selectionChanged();
+}
+
+void TopologyView::setSelection(int node, int edge)
+{
+    if (node == m_selectedNode && edge == m_selectedEdge)
+        return;
+    m_selectedNode = node;
+    m_selectedEdge = node >= 0 ? -1 : edge;
+    update();
+    Q_EMIT selectionChanged();
 }
 
 void TopologyView::startLayout(std::shared_ptr<const Topology> topology)
 {
     const quint64 generation = ++m_generation;
+    // The topology is shown at once (the selection and the panel refer to it); its geometry follows.
+    m_shown = topology;
+    m_laidOut = false;
+    m_layoutPending = true;
+    m_geometry = {};
+    m_edgePolylines.clear();
     m_message->setText(topology->nodes.empty() ? tr("No services in this selection.") : tr("Laying out…"));
     m_message->show();
     LayoutOptions options;
@@ -152,18 +191,21 @@ void TopologyView::startLayout(std::shared_ptr<const Topology> topology)
         [this, topology, generation](std::expected<TopologyGeometry, QString> result) {
             if (generation != m_generation)
                 return; // a newer topology is on its way
+            m_layoutPending = false;
             if (!result) {
                 m_message->setText(tr("Layout failed: %1").arg(result.error()));
                 Q_EMIT layoutFailed(result.error());
                 return;
             }
-            m_shown = topology;
             m_geometry = std::move(*result);
             m_laidOut = true;
             m_message->setVisible(m_shown->nodes.empty());
             rebuildHitPaths();
             highlight(m_search->text());
-            fitToView();
+            if (!m_userPlaced)
+                fitToView();
+            else
+                centerOnNode(m_selectedNode);
             Q_EMIT laidOut();
         });
 }
@@ -252,19 +294,70 @@ int TopologyView::edgeAt(const QPointF& widgetPoint) const
     return best;
 }
 
+int TopologyView::bestMatch(const QString& text) const
+{
+    const QString wanted = text.trimmed();
+    if (wanted.isEmpty())
+        return -1;
+    int best = -1;
+    int bestRank = 3;
+    qsizetype bestLength = 0;
+    for (quint32 i = 0; i < m_shown->nodes.size(); ++i) {
+        const QString name = QString::fromStdString(m_shown->nodes[i].name);
+        int rank = 3;
+        if (name.compare(wanted, Qt::CaseInsensitive) == 0)
+            rank = 0;
+        else if (name.startsWith(wanted, Qt::CaseInsensitive))
+            rank = 1;
+        else if (name.contains(wanted, Qt::CaseInsensitive))
+            rank = 2;
+        // Nodes are in name order, so among equals the first name wins.
+        if (rank < bestRank || (rank == bestRank && rank < 3 && name.size() < bestLength)) {
+            best = static_cast<int>(i);
+            bestRank = rank;
+            bestLength = name.size();
+        }
+    }
+    return best;
+}
+
+bool TopologyView::selectService(const QString& name)
+{
+    const int node = m_shown->nodeIndex(name.toStdString());
+    if (node < 0)
+        return false;
+    setSelection(node, -1);
+    centerOnNode(node);
+    return true;
+}
+
+void TopologyView::centerOnNode(int node)
+{
+    for (const auto& n : m_geometry.nodes) {
+        if (static_cast<int>(n.node) == node) {
+            centerOn(n.box.center());
+            return;
+        }
+    }
+}
+
 void TopologyView::highlight(const QString& text)
 {
     m_highlighted.clear();
-    if (!text.trimmed().isEmpty()) {
+    const QString wanted = text.trimmed();
+    if (!wanted.isEmpty()) {
         for (quint32 i = 0; i < m_shown->nodes.size(); ++i) {
-            if (QString::fromStdString(m_shown->nodes[i].name).contains(text.trimmed(), Qt::CaseInsensitive))
+            if (QString::fromStdString(m_shown->nodes[i].name).contains(wanted, Qt::CaseInsensitive))
                 m_highlighted.insert(i);
         }
-        // Centre the first match so a search on a thousand-node map finds its service.
-        for (const auto& n : m_geometry.nodes) {
-            if (m_highlighted.contains(n.node)) {
-                centerOn(n.box.center());
-                break;
+        // The best match is selected (so Focus works on it) and centred, so a search on a thousand-node map finds
+        // its service; Service50 is found before Service504.
+        const int best = bestMatch(wanted);
+        if (best >= 0) {
+            setSelection(best, -1);
+            if (m_laidOut) {
+                m_userPlaced = true; // a resize must not throw the found service out of view
+                centerOnNode(best);
             }
         }
     }
@@ -280,9 +373,11 @@ void TopologyView::focusSelected(int hops)
     if (center < 0)
         return;
     auto focused = std::make_shared<const Topology>(m_full->neighbourhood(static_cast<quint32>(center), hops));
-    m_selectedNode = focused->nodeIndex(name);
-    m_selectedEdge = -1;
     startLayout(focused);
+    m_selectedNode = focused->nodeIndex(name); // indices now refer to the focused map
+    m_selectedEdge = -1;
+    m_userPlaced = false;
+    Q_EMIT selectionChanged();
 }
 
 void TopologyView::showAll()
@@ -291,9 +386,11 @@ void TopologyView::showAll()
         return;
     const std::string name
         = m_selectedNode >= 0 ? m_shown->nodes[static_cast<size_t>(m_selectedNode)].name : std::string();
-    m_selectedNode = name.empty() ? -1 : m_full->nodeIndex(name);
-    m_selectedEdge = -1;
     startLayout(m_full);
+    m_selectedNode = name.empty() ? -1 : m_full->nodeIndex(name); // indices now refer to the whole map
+    m_selectedEdge = -1;
+    m_userPlaced = false;
+    Q_EMIT selectionChanged();
 }
 
 void TopologyView::paintEvent(QPaintEvent*)
@@ -318,12 +415,24 @@ void TopologyView::paintEvent(QPaintEvent*)
 void TopologyView::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
+    // Laid out while hidden (a tab not in front), the map was fitted to a tiny widget: fit again until the user
+    // has placed it.
+    if (!m_userPlaced)
+        fitToView();
     update();
+}
+
+void TopologyView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (!m_userPlaced)
+        fitToView();
 }
 
 void TopologyView::wheelEvent(QWheelEvent* event)
 {
     const double steps = event->angleDelta().y() / 120.0;
+    m_userPlaced = true;
     setZoomAt(m_zoom * std::pow(1.2, steps), event->position());
     event->accept();
 }
@@ -347,6 +456,7 @@ void TopologyView::mouseMoveEvent(QMouseEvent* event)
     if (!m_dragMoved && delta.manhattanLength() < 4)
         return;
     m_dragMoved = true;
+    m_userPlaced = true;
     setCursor(Qt::ClosedHandCursor);
     m_center = m_centerAtDragStart - delta / m_zoom;
     update();
@@ -360,9 +470,8 @@ void TopologyView::mouseReleaseEvent(QMouseEvent* event)
     unsetCursor();
     if (m_dragMoved)
         return;
-    m_selectedNode = nodeAt(event->position());
-    m_selectedEdge = m_selectedNode < 0 ? edgeAt(event->position()) : -1;
-    update();
+    const int node = nodeAt(event->position());
+    setSelection(node, node < 0 ? edgeAt(event->position()) : -1);
     if (m_selectedNode >= 0) {
         Q_EMIT nodeClicked(QString::fromStdString(m_shown->nodes[static_cast<size_t>(m_selectedNode)].name));
     } else if (m_selectedEdge >= 0) {
@@ -376,18 +485,22 @@ void TopologyView::keyPressEvent(QKeyEvent* event)
 {
     switch (event->key()) {
     case Qt::Key_F:
+        m_userPlaced = false;
         fitToView();
         return;
     case Qt::Key_Plus:
     case Qt::Key_Equal:
+        m_userPlaced = true;
         setZoomAt(m_zoom * 1.25, QPointF(width() / 2.0, height() / 2.0));
         return;
     case Qt::Key_Minus:
+        m_userPlaced = true;
         setZoomAt(m_zoom / 1.25, QPointF(width() / 2.0, height() / 2.0));
         return;
     case Qt::Key_Z: // zoom to the selection
         for (const auto& n : m_geometry.nodes) {
             if (static_cast<int>(n.node) == m_selectedNode) {
+                m_userPlaced = true;
                 m_center = n.box.center();
                 m_zoom = std::clamp(std::min(width(), height()) / (n.box.width() * 4), kMinZoom, kMaxZoom);
                 update();

@@ -18,9 +18,11 @@ class QToolButton;
 namespace tracemap {
 
 /// The interactive service map: paints a laid-out topology (TopologyPainter) with zoom (wheel, at the cursor),
-/// pan (drag), fit (F), tooltips with each node's and edge's figures, a search box that highlights and centres a
-/// service, and a focus mode showing N hops around the selected service. Clicking a node or an edge emits a
-/// signal; the window turns it into a search. Layout runs on a worker thread; stale layouts are dropped.
+/// pan (drag), fit (F), tooltips with each node's and edge's figures, a search box that highlights the matching
+/// services and selects the best match, and a focus mode showing N hops around the selected service. A click
+/// selects a node or an edge (selectionChanged; the map's panel shows it); the map stays as it is. The map fits
+/// the window when shown and resized until the user zooms or pans. Layout runs on a worker thread; stale layouts
+/// are dropped.
 class TopologyView : public QWidget {
     Q_OBJECT
 public:
@@ -31,6 +33,8 @@ public:
     const Topology& topology() const { return *m_shown; }
     const TopologyGeometry& geometry() const { return m_geometry; }
     bool isLaidOut() const { return m_laidOut; }
+    /// True from setTopology() (or focus) until its layout, or its failure, arrived.
+    bool isLayoutPending() const { return m_layoutPending; }
     bool edgeLabels() const { return m_edgeLabels; }
     void setEdgeLabels(bool on);
     /// The Graphviz engine (Automatic: dot for small graphs, sfdp for large ones); changing it lays out again.
@@ -42,6 +46,18 @@ public:
     void fitToView();
     void centerOn(const QPointF& scenePoint);
     void setZoomAt(double zoom, const QPointF& widgetPoint);
+
+    /// True once the user zoomed or panned: the map then keeps its place on resize.
+    bool isUserPlaced() const { return m_userPlaced; }
+
+    /// The selected node and edge, as indices into topology() (-1 for none); at most one is selected.
+    int selectedNode() const { return m_selectedNode; }
+    int selectedEdge() const { return m_selectedEdge; }
+    /// Selects the service of that name and centres it; false when the shown map has no such node.
+    bool selectService(const QString& name);
+    /// The node a search text finds: an exact (case-insensitive) name first, then the shortest name starting with
+    /// the text, then the shortest containing it; -1 for none.
+    int bestMatch(const QString& text) const;
 
     int nodeAt(const QPointF& widgetPoint) const;
     int edgeAt(const QPointF& widgetPoint) const;
@@ -58,10 +74,13 @@ Q_SIGNALS:
     void layoutFailed(const QString& message);
     void nodeClicked(const QString& service);
     void edgeClicked(const QString& from, const QString& to);
+    /// The selected node or edge changed (a click, a search, focus, a new topology).
+    void selectionChanged();
 
 protected:
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void showEvent(QShowEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
@@ -72,12 +91,15 @@ protected:
 private:
     void startLayout(std::shared_ptr<const Topology> topology);
     void rebuildHitPaths();
+    void setSelection(int node, int edge);
+    void centerOnNode(int node);
 
     std::shared_ptr<const Topology> m_full; // what setTopology() was given
     std::shared_ptr<const Topology> m_shown; // the full topology or a focus neighbourhood of it
     TopologyGeometry m_geometry;
     std::vector<std::vector<QPointF>> m_edgePolylines; // sampled edge curves for hit testing
     bool m_laidOut = false;
+    bool m_layoutPending = false;
     quint64 m_generation = 0;
     double m_zoom = 1.0;
     QPointF m_center;
@@ -86,6 +108,7 @@ private:
     int m_selectedEdge = -1;
     bool m_edgeLabels = false;
     LayoutOptions::Engine m_engine = LayoutOptions::Engine::Automatic;
+    bool m_userPlaced = false;
     bool m_dragging = false;
     bool m_dragMoved = false;
     QPointF m_dragStart;

@@ -26,6 +26,8 @@ TraceHeader::TraceHeader(TraceSelection* selection, QWidget* parent)
     layout->setContentsMargins(4, 2, 4, 2);
     layout->addWidget(m_label, 1);
     m_label->setTextFormat(Qt::RichText);
+    // One line on a wide window, two on a narrow one: the header must not set the window's minimum width.
+    m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     connect(m_selection, &TraceSelection::traceChanged, this, &TraceHeader::refresh);
     refresh();

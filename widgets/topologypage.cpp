@@ -1,0 +1,76 @@
+#include "topologypage.h"
+
+#include "topologydetails.h"
+#include "topologyview.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace tracemap {
+
+TopologyPage::TopologyPage(QWidget* parent)
+    : QWidget(parent)
+    , m_scope(new QComboBox(this))
+    , m_splitter(new QSplitter(Qt::Horizontal, this))
+    , m_view(new TopologyView(m_splitter))
+    , m_details(new TopologyDetails(m_splitter))
+{
+    m_scope->setObjectName(QStringLiteral("topologyScope"));
+    m_scope->addItem(tr("Services of the search results"));
+    m_scope->addItem(tr("Services of the whole cache"));
+    m_scope->addItem(tr("Services of the last trace opened"));
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_scope);
+    row->addStretch(1);
+    m_splitter->addWidget(m_view);
+    m_splitter->addWidget(m_details);
+    m_splitter->setStretchFactor(0, 4);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setChildrenCollapsible(false);
+    m_details->setMinimumWidth(220);
+    m_splitter->setSizes({ 900, 300 });
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 4, 0, 0);
+    layout->addLayout(row);
+    layout->addWidget(m_splitter, 1);
+
+    connect(m_scope, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT scopeChanged(scope()); });
+    connect(m_view, &TopologyView::selectionChanged, this, &TopologyPage::onSelectionChanged);
+    connect(m_details, &TopologyDetails::traceActivated, this, &TopologyPage::traceActivated);
+    connect(m_details, &TopologyDetails::showInResultsRequested, this, [this] {
+        if (const auto query = m_details->selectionQuery())
+            Q_EMIT showInResultsRequested(*query, m_details->selectionDescription());
+    });
+}
+
+TopologyPage::Scope TopologyPage::scope() const
+{
+    return static_cast<Scope>(std::clamp(m_scope->currentIndex(), 0, 2));
+}
+
+void TopologyPage::setScope(Scope scope)
+{
+    m_scope->setCurrentIndex(static_cast<int>(scope));
+}
+
+void TopologyPage::onSelectionChanged()
+{
+    m_details->showSelection(m_view->topology(), m_view->selectedNode(), m_view->selectedEdge());
+    const quint64 request = ++m_request;
+    if (auto query = m_details->selectionQuery()) {
+        query->limit = TopologyDetails::kTraceLimit;
+        Q_EMIT tracesWanted(request, *query);
+    }
+}
+
+void TopologyPage::setTraces(quint64 request, std::vector<TraceSummary> traces, const QString& error)
+{
+    if (request == m_request)
+        m_details->setTraces(std::move(traces), error);
+}
+
+} // namespace tracemap
