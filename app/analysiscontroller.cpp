@@ -39,6 +39,7 @@ void AnalysisController::deliver(quint64 generation, std::function<Outcome()> wo
     runOnWorker(m_worker, this, std::move(work), [this, generation](Outcome outcome) {
         if (generation != m_generation)
             return; // a newer request is on its way
+        m_delivered = generation;
         if (!outcome) {
             Q_EMIT failed(outcome.error());
             return;

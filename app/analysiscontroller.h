@@ -37,6 +37,8 @@ public:
     void setCurrentTrace(const TraceId& trace);
     /// Shows the links of a dependency-link file instead (until the next search or scope change).
     void showDependencyFile(const QString& path);
+    /// True from a request until its result (or failure) reached the views.
+    bool isComputing() const { return m_delivered != m_generation; }
 
 Q_SIGNALS:
     void failed(const QString& message);
@@ -59,6 +61,7 @@ private:
     std::vector<TraceId> m_results;
     TraceId m_currentTrace;
     quint64 m_generation = 0;
+    quint64 m_delivered = 0;
 };
 
 } // namespace tracemap

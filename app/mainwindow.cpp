@@ -2,11 +2,15 @@
 
 #include "analysiscontroller.h"
 #include "dependencylinksreader.h"
+#include "flamechartview.h"
 #include "flamegraphview.h"
 #include "importcontroller.h"
+#include "resultspage.h"
 #include "searchpanel.h"
+#include "shortcutshelp.h"
 #include "startpage.h"
 #include "topologyexporter.h"
+#include "topologypage.h"
 #include "topologyview.h"
 #include "tracecache.h"
 #include "tracelistmodel.h"
@@ -31,6 +35,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
@@ -50,6 +55,7 @@ constexpr int kMaxRecentFiles = 10;
 
 struct CacheInfo {
     QStringList services;
+    QStringList operations; // of the service the form showed when asked
     qint64 traces = 0;
     qint64 spans = 0;
     QString error;
@@ -62,20 +68,22 @@ QString fileFilter()
 
 } // namespace
 
-MainWindow::MainWindow(QString cachePath, QWidget* parent)
+MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* parent)
     : QMainWindow(parent)
     , m_cachePath(std::move(cachePath))
+    , m_persistence(persistence)
     , m_imports(new ImportController(m_cachePath, &m_importWorker, this))
     , m_searchPanel(new SearchPanel(this))
     , m_searchDock(new QDockWidget(tr("Search"), this))
-    , m_results(new TraceListView(this))
-    , m_topology(new TopologyView(this))
+    , m_resultsPage(new ResultsPage(this))
+    , m_topologyPage(new TopologyPage(this))
     , m_flameGraph(new FlameGraphView(this))
-    , m_analysis(new AnalysisController(m_cachePath, &m_analysisWorker, m_topology, m_flameGraph, this))
+    , m_analysis(new AnalysisController(m_cachePath, &m_analysisWorker, m_topologyPage->view(), m_flameGraph, this))
     , m_tabs(new QTabWidget(this))
     , m_startPage(new StartPage(this))
     , m_central(new QStackedWidget(this))
     , m_status(new QLabel(this))
+    , m_cacheSize(new QLabel(this))
     , m_progress(new QProgressBar(this))
     , m_cancel(new QToolButton(this))
 {
@@ -95,8 +103,8 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     m_tabs->setDocumentMode(true);
     m_tabs->setTabsClosable(true);
     m_tabs->setMovable(true);
-    m_tabs->addTab(m_results, tr("Search Results"));
-    m_tabs->addTab(createTopologyPage(), tr("Topology"));
+    m_tabs->addTab(m_resultsPage, tr("Search Results"));
+    m_tabs->addTab(m_topologyPage, tr("Topology"));
     m_tabs->addTab(createFlameGraphPage(), tr("Flame Graph"));
     // The results and topology tabs stay; trace tabs can be closed.
     m_tabs->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);
@@ -108,6 +116,7 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
 
     createActions();
     createStatusBar();
+    wireTopologyPage();
 
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
     // The topology of "the last trace opened" follows the trace tab the user looks at.
@@ -118,8 +127,14 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
     connect(m_startPage, &StartPage::openRequested, this,
         [this] { openFiles(QFileDialog::getOpenFileNames(this, tr("Open Trace Files"), QString(), fileFilter())); });
     connect(m_startPage, &StartPage::sampleRequested, this, &MainWindow::openSample);
-    connect(m_results, &TraceListView::traceActivated, this, [this](const TraceId& id) { openTrace(id); });
-    connect(m_searchPanel, &SearchPanel::searchRequested, this, &MainWindow::search);
+    connect(resultsView(), &TraceListView::traceActivated, this, [this](const TraceId& id) { openTrace(id); });
+    connect(m_resultsPage, &ResultsPage::formSearchRequested, m_searchPanel, &SearchPanel::find);
+    // Find Traces shows what it found, whichever tab was in front.
+    connect(m_searchPanel, &SearchPanel::searchRequested, this, [this](const TraceQuery& query) {
+        search(query);
+        m_tabs->setCurrentWidget(m_resultsPage);
+    });
+    connect(m_searchPanel, &SearchPanel::traceIdLookupRequested, this, &MainWindow::lookupTraceIds);
     connect(m_searchPanel, &SearchPanel::serviceChanged, this, [this](const QString& service) {
         const QString path = m_cachePath;
         runOnWorker(
@@ -141,6 +156,10 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
         [this](const QString&, int percent) { m_progress->setValue(percent); });
     connect(m_imports, &ImportController::fileImported, this, [this](const ImportSummary& s) {
         addRecentFile(s.file);
+        m_openedImports.push_back(s.importId);
+        m_openedFiles << QFileInfo(s.file).fileName();
+        m_openedTraces += s.traces;
+        m_openedSpans += s.spans;
         m_status->setText(tr("%1: %2 traces, %3 spans, %4 services (%5)")
                               .arg(QFileInfo(s.file).fileName())
                               .arg(s.traces)
@@ -156,27 +175,67 @@ MainWindow::MainWindow(QString cachePath, QWidget* parent)
             m_status->setText(tr("Import of %1 cancelled; the cache is unchanged.").arg(QFileInfo(e.file).fileName()));
         }
     });
-    connect(m_imports, &ImportController::finished, this, [this] {
-        m_progress->hide();
-        m_cancel->hide();
-        refreshCacheInfo();
-        search(m_lastQuery);
-        if (!m_importErrors.isEmpty())
-            showImportErrors();
-        Q_EMIT importsFinished();
-    });
+    connect(m_imports, &ImportController::finished, this, &MainWindow::onImportsFinished);
 
-    QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    m_searchPanel->restoreState(settings.value(QStringLiteral("search/form")).toMap());
-    if (const auto restored = m_searchPanel->query(); std::holds_alternative<TraceQuery>(restored))
-        m_lastQuery = std::get<TraceQuery>(restored);
-    if (!settings.contains(QStringLiteral("window/geometry")))
-        resize(1400, 860);
+    resize(1400, 860);
+    if (m_persistence == Persistence::Saved) {
+        QSettings settings;
+        restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+        restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+        m_searchPanel->restoreState(settings.value(QStringLiteral("search/form")).toMap());
+    }
     updateRecentMenu();
+    // The first search runs once the cache's services are in the form (refreshCacheInfo), so it searches what the
+    // form shows: a restored service the cache lacks is dropped first.
     refreshCacheInfo();
-    search(m_lastQuery);
+}
+
+TraceListView* MainWindow::resultsView() const
+{
+    return m_resultsPage->list();
+}
+
+TopologyView* MainWindow::topologyView() const
+{
+    return m_topologyPage->view();
+}
+
+QString MainWindow::statusText() const
+{
+    return m_status->text();
+}
+
+void MainWindow::onImportsFinished()
+{
+    m_progress->hide();
+    m_cancel->hide();
+    refreshCacheInfo();
+    if (!m_openedImports.empty()) {
+        // As Jaeger's upload does: show what was just opened, and say how much it was.
+        TraceQuery query;
+        query.imports = std::exchange(m_openedImports, {});
+        query.limit = kOpenedTracesShown;
+        const QStringList files = std::exchange(m_openedFiles, {});
+        const QString what = files.size() == 1 ? files.first() : tr("the %1 files just opened").arg(files.size());
+        const QString summary = tr("%1: %2 traces, %3 spans imported")
+                                    .arg(files.size() == 1 ? files.first() : tr("%1 files").arg(files.size()))
+                                    .arg(std::exchange(m_openedTraces, 0))
+                                    .arg(std::exchange(m_openedSpans, 0));
+        const qint64 traces = m_openedTraces;
+        QString note = tr("Traces of %1").arg(what);
+        if (traces > kOpenedTracesShown)
+            note += tr(" (the newest %1 of %2)").arg(kOpenedTracesShown).arg(traces);
+        m_openedTraces = m_openedSpans = 0;
+        runSearch(query, note);
+        m_tabs->setCurrentWidget(m_resultsPage);
+        m_status->setText(summary);
+    } else {
+        // Nothing new (every file failed or was cancelled): the results stay what they were, searched again.
+        runSearch(m_shownQuery, m_shownNote);
+    }
+    if (!m_importErrors.isEmpty())
+        showImportErrors();
+    Q_EMIT importsFinished();
 }
 
 MainWindow::~MainWindow()
@@ -219,6 +278,12 @@ void MainWindow::createActions()
     });
     find->setShortcut(QKeySequence::Find);
     toolbar->addAction(find);
+    QAction* lookup = view->addAction(tr("&Lookup Trace ID"), this, [this] {
+        m_searchDock->show();
+        m_searchDock->raise();
+        m_searchPanel->focusTraceIdLookup();
+    });
+    lookup->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
 
     QMenu* trace = menuBar()->addMenu(tr("&Trace"));
     QAction* close = trace->addAction(tr("&Close Tab"), this, [this] { closeTab(m_tabs->currentIndex()); });
@@ -254,7 +319,9 @@ void MainWindow::createStatusBar()
     m_cancel->setObjectName(QStringLiteral("cancelImport"));
     m_cancel->hide();
     connect(m_cancel, &QToolButton::clicked, m_imports, &ImportController::cancel);
+    m_cacheSize->setToolTip(m_cachePath);
     statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_cacheSize);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
 }
@@ -262,6 +329,21 @@ void MainWindow::createStatusBar()
 bool MainWindow::isImporting() const
 {
     return m_imports->isBusy();
+}
+
+bool MainWindow::isSettled() const
+{
+    if (isImporting() || !m_initialSearchDone || m_searchDelivered != m_searchGeneration || m_tracesOpening > 0
+        || m_analysis->isComputing())
+        return false;
+    if (topologyView()->isLayoutPending())
+        return false;
+    for (int i = kFixedTabs; i < m_tabs->count(); ++i) {
+        if (const auto* view = qobject_cast<const TraceView*>(m_tabs->widget(i));
+            view && view->flameChart()->isLayoutPending())
+            return false;
+    }
+    return true;
 }
 
 QString MainWindow::samplePath()
@@ -292,7 +374,9 @@ void MainWindow::openFiles(const QStringList& files)
     for (const QString& file : files) {
         if (DependencyLinksReader::isDependencyLinksFile(file)) {
             m_analysis->showDependencyFile(file);
-            m_tabs->setCurrentWidget(m_topology->parentWidget());
+            m_tabs->setCurrentWidget(m_topologyPage);
+            m_status->setText(tr("%1 is a dependency-link file: its service graph is on the Topology tab")
+                                  .arg(QFileInfo(file).fileName()));
         } else {
             traceFiles << file;
         }
@@ -303,6 +387,21 @@ void MainWindow::openFiles(const QStringList& files)
 void MainWindow::search(const TraceQuery& query)
 {
     m_lastQuery = query;
+    m_initialSearchDone = true;
+    runSearch(query, QString());
+}
+
+void MainWindow::showResults(const TraceQuery& query, const QString& note)
+{
+    m_initialSearchDone = true;
+    runSearch(query, note);
+}
+
+void MainWindow::runSearch(const TraceQuery& query, const QString& note)
+{
+    m_shownQuery = query;
+    m_shownNote = note;
+    m_resultsPage->setNote(note);
     const quint64 generation = ++m_searchGeneration;
     const QString path = m_cachePath;
     struct Outcome {
@@ -328,19 +427,36 @@ void MainWindow::search(const TraceQuery& query)
         [this, generation](const std::shared_ptr<Outcome>& outcome) {
             if (generation != m_searchGeneration)
                 return; // a newer search is on its way
+            m_searchDelivered = generation;
             const int count = static_cast<int>(outcome->traces.size());
             std::vector<TraceId> ids;
             ids.reserve(outcome->traces.size());
             for (const TraceSummary& t : outcome->traces)
                 ids.push_back(t.traceId);
             m_analysis->setSearchResults(std::move(ids));
-            m_results->setTraces(std::move(outcome->traces));
+            resultsView()->setTraces(std::move(outcome->traces));
             if (!outcome->error.isEmpty())
                 m_status->setText(tr("Search failed: %1").arg(outcome->error));
-            else if (!isImporting())
+            else if (!isImporting() && m_shownQuery.imports.empty()) // an import's own summary stays
                 m_status->setText(tr("%n trace(s) found.", nullptr, count));
             Q_EMIT searchFinished(count);
         });
+}
+
+void MainWindow::lookupTraceIds(const QString& text)
+{
+    // TODO(merge): the data-side parser of typed ids replaces this.
+    std::vector<TraceId> ids;
+    for (const QString& word : text.split(QRegularExpression(QStringLiteral("[\\s,]+")), Qt::SkipEmptyParts)) {
+        const auto id = traceIdFromHex(word.rightJustified(32, QLatin1Char('0')).toStdString());
+        if (!id) {
+            m_searchPanel->showMessage(tr("Not a trace ID: %1").arg(word));
+            return;
+        }
+        ids.push_back(*id);
+    }
+    if (ids.size() == 1)
+        openTrace(ids.front());
 }
 
 namespace {
@@ -364,7 +480,9 @@ void MainWindow::openTrace(const TraceId& id, SpanId span)
     for (int i = 0; i < m_tabs->count(); ++i) {
         if (m_tabs->widget(i)->property("traceId").toString() == hex) {
             m_tabs->setCurrentIndex(i);
-            selectSpan(qobject_cast<TraceView*>(m_tabs->widget(i)), span);
+            auto* view = qobject_cast<TraceView*>(m_tabs->widget(i));
+            view->flameChart()->setFocus(Qt::OtherFocusReason);
+            selectSpan(view, span);
             Q_EMIT traceOpened(hex);
             return;
         }
@@ -376,6 +494,7 @@ void MainWindow::openTrace(const TraceId& id, SpanId span)
         QString error;
     };
     m_status->setText(tr("Opening trace %1…").arg(hex));
+    ++m_tracesOpening;
     runOnWorker(
         &m_cacheWorker, this,
         [path, id] {
@@ -395,6 +514,7 @@ void MainWindow::openTrace(const TraceId& id, SpanId span)
             return outcome;
         },
         [this, hex, span](const std::shared_ptr<Outcome>& outcome) {
+            --m_tracesOpening;
             if (!outcome->trace) {
                 m_status->setText(outcome->error);
                 QMessageBox::information(this, tr("Open Trace"), outcome->error);
@@ -409,6 +529,8 @@ void MainWindow::openTrace(const TraceId& id, SpanId span)
             const int index = m_tabs->addTab(view, title.size() > 40 ? title.left(39) + QChar(0x2026) : title);
             m_tabs->setTabToolTip(index, QStringLiteral("%1\n%2").arg(title, hex));
             m_tabs->setCurrentIndex(index);
+            // Keys go to the flame chart (W/A/S/D, n/N), as in Perfetto; the span filter takes them when clicked.
+            view->flameChart()->setFocus(Qt::OtherFocusReason);
             selectSpan(view, span);
             m_status->setText(tr("Trace %1: %n span(s)", nullptr, static_cast<int>(summary.spanCount)).arg(hex));
             Q_EMIT traceOpened(hex);
@@ -451,53 +573,53 @@ QWidget* MainWindow::createFlameGraphPage()
     return page;
 }
 
-QWidget* MainWindow::createTopologyPage()
+void MainWindow::wireTopologyPage()
 {
-    auto* page = new QWidget(this);
-    auto* scope = new QComboBox(page);
-    scope->addItem(tr("Services of the search results"));
-    scope->addItem(tr("Services of the whole cache"));
-    scope->addItem(tr("Services of the last trace opened"));
-    auto* row = new QHBoxLayout;
-    row->addWidget(scope);
-    row->addStretch(1);
-    auto* layout = new QVBoxLayout(page);
-    layout->setContentsMargins(0, 4, 0, 0);
-    layout->addLayout(row);
-    layout->addWidget(m_topology, 1);
-    connect(scope, &QComboBox::currentIndexChanged, this, [this](int index) {
+    connect(m_topologyPage, &TopologyPage::scopeChanged, this, [this](TopologyPage::Scope scope) {
         static constexpr AnalysisController::Scope scopes[] = { AnalysisController::Scope::SearchResults,
             AnalysisController::Scope::WholeCache, AnalysisController::Scope::CurrentTrace };
-        m_analysis->setScope(scopes[std::clamp(index, 0, 2)]);
+        m_analysis->setScope(scopes[static_cast<int>(scope)]);
     });
     connect(m_analysis, &AnalysisController::failed, this,
         [this](const QString& message) { m_status->setText(tr("Topology: %1").arg(message)); });
-    // A click on a service lists its traces; a click on a call lists the traces that make it.
-    connect(m_topology, &TopologyView::nodeClicked, this, [this](const QString& service) {
-        if (!m_searchPanel->setService(service)) {
-            m_status->setText(tr("%1 reports no spans of its own (it is inferred from its callers)").arg(service));
-            return;
-        }
-        m_searchPanel->find();
-        m_tabs->setCurrentWidget(m_results);
+    // The panel of the selected service or call lists its newest traces; the search stays as it is.
+    connect(m_topologyPage, &TopologyPage::tracesWanted, this, [this](quint64 request, const TraceQuery& query) {
+        const QString path = m_cachePath;
+        using Found = std::expected<std::vector<TraceSummary>, QString>;
+        runOnWorker(
+            &m_cacheWorker, this,
+            [path, query]() -> std::shared_ptr<Found> {
+                auto cache = TraceCache::open(path);
+                if (!cache)
+                    return std::make_shared<Found>(std::unexpected(cache.error()));
+                return std::make_shared<Found>((*cache)->search(query));
+            },
+            [this, request](const std::shared_ptr<Found>& found) {
+                if (*found)
+                    m_topologyPage->setTraces(request, std::move(**found));
+                else
+                    m_topologyPage->setTraces(request, {}, found->error());
+            });
     });
-    connect(m_topology, &TopologyView::edgeClicked, this, &MainWindow::searchEdge);
-    return page;
-}
-
-void MainWindow::searchEdge(const QString& from, const QString& to)
-{
-    TraceQuery query;
-    query.edge = std::make_pair(from, to);
-    query.limit = 100;
-    search(query);
-    m_status->setText(tr("Traces with calls from %1 to %2").arg(from, to));
-    m_tabs->setCurrentWidget(m_results);
+    connect(m_topologyPage, &TopologyPage::traceActivated, this, [this](const TraceId& id) { openTrace(id); });
+    connect(m_topologyPage, &TopologyPage::showInResultsRequested, this,
+        [this](const TraceQuery& selection, const QString& description) {
+            TraceQuery query = selection;
+            query.limit = 100;
+            // A service the form can show becomes the form's search; a call is listed with a note saying so.
+            if (query.edge || !m_searchPanel->setService(query.service)) {
+                showResults(query, tr("Traces of %1").arg(description));
+            } else {
+                m_searchPanel->find();
+            }
+            m_tabs->setCurrentWidget(m_resultsPage);
+        });
 }
 
 void MainWindow::exportTopology()
 {
-    if (!m_topology->isLaidOut() || m_topology->topology().nodes.empty()) {
+    const TopologyView* map = topologyView();
+    if (!map->isLaidOut() || map->topology().nodes.empty()) {
         QMessageBox::information(this, tr("Export Topology"), tr("There is no topology to export yet."));
         return;
     }
@@ -507,8 +629,8 @@ void MainWindow::exportTopology()
     if (path.isEmpty())
         return;
     TopologyExporter::Options options;
-    options.edgeLabels = m_topology->edgeLabels();
-    const auto written = TopologyExporter::write(path, m_topology->topology(), m_topology->geometry(), options);
+    options.edgeLabels = map->edgeLabels();
+    const auto written = TopologyExporter::write(path, map->topology(), map->geometry(), options);
     if (!written)
         QMessageBox::warning(this, tr("Export Topology"), written.error());
     else
@@ -518,9 +640,10 @@ void MainWindow::exportTopology()
 void MainWindow::refreshCacheInfo()
 {
     const QString path = m_cachePath;
+    const QString service = m_searchPanel->service();
     runOnWorker(
         &m_cacheWorker, this,
-        [path] {
+        [path, service] {
             auto info = std::make_shared<CacheInfo>();
             auto cache = TraceCache::open(path);
             if (!cache) {
@@ -528,19 +651,27 @@ void MainWindow::refreshCacheInfo()
                 return info;
             }
             info->services = (*cache)->services();
+            if (!service.isEmpty())
+                info->operations = (*cache)->operations(service);
             info->traces = (*cache)->traceCount();
             info->spans = (*cache)->spanCount();
             return info;
         },
-        [this](const std::shared_ptr<CacheInfo>& info) {
+        [this, service](const std::shared_ptr<CacheInfo>& info) {
             if (!info->error.isEmpty()) {
                 m_status->setText(info->error);
                 return;
             }
             m_searchPanel->setServices(info->services);
+            if (!service.isEmpty() && m_searchPanel->service() == service)
+                m_searchPanel->setOperations(info->operations);
+            if (!m_initialSearchDone) {
+                // The form now holds only what the cache has: that is the first search.
+                const auto query = m_searchPanel->query();
+                search(std::holds_alternative<TraceQuery>(query) ? std::get<TraceQuery>(query) : TraceQuery {});
+            }
             updateCentralPage(info->traces);
-            if (!isImporting() && info->traces > 0)
-                m_status->setText(tr("Cache: %1 traces, %2 spans").arg(info->traces).arg(info->spans));
+            m_cacheSize->setText(tr("Cache: %1 traces, %2 spans").arg(info->traces).arg(info->spans));
         });
 }
 
@@ -573,7 +704,7 @@ void MainWindow::clearCache()
         [this](const QString& error) {
             m_status->setText(error.isEmpty() ? tr("Cache cleared.") : error);
             refreshCacheInfo();
-            search(m_lastQuery);
+            runSearch(m_shownQuery, m_shownNote);
         });
 }
 
@@ -594,21 +725,17 @@ void MainWindow::showImportErrors()
 
 void MainWindow::showShortcuts()
 {
-    QMessageBox::information(this, tr("Keyboard Shortcuts"),
-        tr("<table cellpadding=3>"
-           "<tr><td><b>Ctrl+O</b></td><td>Open trace files</td></tr>"
-           "<tr><td><b>Ctrl+F</b></td><td>Find traces (focus the search panel)</td></tr>"
-           "<tr><td><b>Enter</b></td><td>Run the search / open the selected trace</td></tr>"
-           "<tr><td><b>Ctrl+W</b></td><td>Close the trace tab</td></tr>"
-           "<tr><td><b>Ctrl+Tab</b>, <b>Ctrl+Shift+Tab</b></td><td>Next, previous tab</td></tr>"
-           "<tr><td><b>Ctrl+C</b></td><td>Copy the selected value in span details</td></tr>"
-           "<tr><td><b>F1</b></td><td>This list</td></tr>"
-           "<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr></table>"));
+    auto* box = new QMessageBox(
+        QMessageBox::NoIcon, tr("Keyboard Shortcuts"), ShortcutsHelp::html(), QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("shortcuts"));
+    box->setTextFormat(Qt::RichText);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::addRecentFile(const QString& file)
 {
-    if (file == samplePath())
+    if (file == samplePath() || m_persistence == Persistence::None)
         return;
     QSettings settings;
     QStringList files = settings.value(QStringLiteral("recentFiles")).toStringList();
@@ -624,7 +751,9 @@ void MainWindow::addRecentFile(const QString& file)
 void MainWindow::updateRecentMenu()
 {
     m_recentMenu->clear();
-    const QStringList files = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    const QStringList files = m_persistence == Persistence::Saved
+        ? QSettings().value(QStringLiteral("recentFiles")).toStringList()
+        : QStringList();
     for (const QString& file : files)
         m_recentMenu->addAction(QFileInfo(file).fileName(), this, [this, file] { openFiles({ file }); })
             ->setToolTip(file);
@@ -640,10 +769,12 @@ void MainWindow::updateRecentMenu()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
-    settings.setValue(QStringLiteral("search/form"), m_searchPanel->state());
+    if (m_persistence == Persistence::Saved) {
+        QSettings settings;
+        settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+        settings.setValue(QStringLiteral("window/state"), saveState());
+        settings.setValue(QStringLiteral("search/form"), m_searchPanel->state());
+    }
     QMainWindow::closeEvent(event);
 }
 

@@ -21,10 +21,12 @@ class QToolButton;
 namespace tracemap {
 
 class ImportController;
+class ResultsPage;
 class SearchPanel;
 class StartPage;
 class TraceListView;
 class AnalysisController;
+class TopologyPage;
 class TopologyView;
 class FlameGraphView;
 
@@ -34,25 +36,44 @@ class FlameGraphView;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QString cachePath, QWidget* parent = nullptr);
+    /// Saved: the window restores and saves its geometry, search form and recent files (QSettings). None: it
+    /// neither reads nor writes them, as `tracemap screenshot` and tests need.
+    enum class Persistence { Saved, None };
+
+    explicit MainWindow(QString cachePath, Persistence persistence = Persistence::Saved, QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    /// Imports the files; when done, the results show the traces of these files (Jaeger's upload does the same).
     void openFiles(const QStringList& files);
     void openSample();
+    /// Runs the search the form describes (the form shows `query`).
     void search(const TraceQuery& query);
+    /// Lists the traces of a query the form cannot show (the files just opened, a call on the map, trace ids);
+    /// `note` says above the results what they are.
+    void showResults(const TraceQuery& query, const QString& note);
+    /// Looks up trace ids as typed (space or comma separated): one found opens, several are listed.
+    void lookupTraceIds(const QString& text);
     /// Opens the trace in a tab (or shows its tab) and selects the span, if one is given.
     void openTrace(const TraceId& id, SpanId span = 0);
 
     /// For tests and `tracemap screenshot`.
-    TraceListView* resultsView() const { return m_results; }
+    TraceListView* resultsView() const;
+    ResultsPage* resultsPage() const { return m_resultsPage; }
     QTabWidget* tabs() const { return m_tabs; }
     SearchPanel* searchPanel() const { return m_searchPanel; }
-    TopologyView* topologyView() const { return m_topology; }
+    TopologyPage* topologyPage() const { return m_topologyPage; }
+    TopologyView* topologyView() const;
     FlameGraphView* flameGraphView() const { return m_flameGraph; }
     /// Search Results, Topology and Flame Graph; trace tabs come after them.
     static constexpr int kFixedTabs = 3;
+    /// Opening files lists at most this many of their traces, the newest first.
+    static constexpr int kOpenedTracesShown = 2000;
     bool isImporting() const;
+    /// Nothing on its way: no import, search or analysis running, the map laid out and every trace tab's flame
+    /// chart laid out. `tracemap screenshot` waits for this, so it never captures a placeholder.
+    bool isSettled() const;
     QString cachePath() const { return m_cachePath; }
+    QString statusText() const;
 
     /// Where the bundled sample is written so it can be imported like any file.
     static QString samplePath();
@@ -73,6 +94,8 @@ private:
     void createActions();
     void createStatusBar();
     void refreshCacheInfo();
+    void runSearch(const TraceQuery& query, const QString& note);
+    void onImportsFinished();
     void updateRecentMenu();
     void addRecentFile(const QString& file);
     void showImportErrors();
@@ -80,12 +103,12 @@ private:
     void clearCache();
     void closeTab(int index);
     void updateCentralPage(qint64 traceCount);
-    QWidget* createTopologyPage();
+    void wireTopologyPage();
     QWidget* createFlameGraphPage();
     void exportTopology();
-    void searchEdge(const QString& from, const QString& to);
 
     QString m_cachePath;
+    Persistence m_persistence;
     QThreadPool m_cacheWorker; // queries: one thread, so they run in the order asked
     QThreadPool m_importWorker; // imports: one writer; queries go on meanwhile (SQLite WAL)
     // Topology and flame graph of many traces: seconds on a large cache, so opening a trace or searching never
@@ -94,8 +117,8 @@ private:
     ImportController* m_imports;
     SearchPanel* m_searchPanel;
     QDockWidget* m_searchDock;
-    TraceListView* m_results;
-    TopologyView* m_topology;
+    ResultsPage* m_resultsPage;
+    TopologyPage* m_topologyPage;
     FlameGraphView* m_flameGraph;
     AnalysisController* m_analysis;
     QTabWidget* m_tabs;
@@ -103,11 +126,22 @@ private:
     QStackedWidget* m_central;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_status;
+    QLabel* m_cacheSize;
     QProgressBar* m_progress;
     QToolButton* m_cancel;
     QStringList m_importErrors;
-    TraceQuery m_lastQuery;
+    TraceQuery m_lastQuery; // the form's last search
+    TraceQuery m_shownQuery; // what the results show: the form's search, or another with a note
+    QString m_shownNote;
     quint64 m_searchGeneration = 0;
+    quint64 m_searchDelivered = 0;
+    int m_tracesOpening = 0;
+    bool m_initialSearchDone = false; // the first search waits for the cache's services (the form must match)
+    // What the files being opened brought, for "the traces just opened".
+    std::vector<qint64> m_openedImports;
+    QStringList m_openedFiles;
+    qint64 m_openedTraces = 0;
+    qint64 m_openedSpans = 0;
 };
 
 } // namespace tracemap

@@ -4,7 +4,7 @@
 
 #include "flamegraphview.h"
 #include "mainwindow.h"
-#include "topologyview.h"
+#include "topologypage.h"
 #include "tracelistview.h"
 
 #include <QCommandLineParser>
@@ -22,13 +22,22 @@ namespace tracemap {
 
 namespace {
 
-// Waits for a signal, giving up after a while so a broken view cannot hang the command.
-template <typename Signal> bool waitFor(MainWindow* window, Signal signal, int timeoutMs = 120000)
+constexpr int kTimeoutMs = 120000;
+
+// Turns the event loop until `done` holds, giving up after a while so a broken view cannot hang the command.
+// Workers report through queued signals, so a short slice per turn is enough to see each state change.
+template <typename Predicate> bool waitUntil(Predicate done, int timeoutMs = kTimeoutMs)
 {
-    QEventLoop loop;
-    QObject::connect(window, signal, &loop, &QEventLoop::quit);
-    QTimer::singleShot(timeoutMs, &loop, [&loop] { loop.exit(1); });
-    return loop.exec() == 0;
+    QElapsedTimer waited;
+    waited.start();
+    while (!done()) {
+        if (waited.elapsed() > timeoutMs)
+            return false;
+        QEventLoop loop;
+        QTimer::singleShot(10, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return true;
 }
 
 } // namespace
@@ -76,18 +85,17 @@ int Screenshot::run(const QStringList& args)
     QTemporaryDir temporary;
     const QString cache
         = parser.isSet(cacheOption) ? parser.value(cacheOption) : temporary.filePath(QStringLiteral("cache.sqlite"));
-    MainWindow window(cache);
+    // Never the user's window settings: a screenshot shows what its arguments say, and leaves no trace in them.
+    MainWindow window(cache, MainWindow::Persistence::None);
     window.resize(match.captured(1).toInt(), match.captured(2).toInt());
     window.show();
     QStringList importErrors;
     QObject::connect(
         &window, &MainWindow::importFailed, [&importErrors](const QString& message) { importErrors << message; });
-    bool ready = waitFor(&window, &MainWindow::searchFinished);
-    if (ready && !parser.positionalArguments().isEmpty() && viewName != QLatin1String("start")) {
+    if (!parser.positionalArguments().isEmpty() && viewName != QLatin1String("start"))
         window.openFiles(parser.positionalArguments());
-        ready = waitFor(&window, &MainWindow::importsFinished) && waitFor(&window, &MainWindow::searchFinished);
-    }
-    if (!ready) {
+    // Every asynchronous step (import, search, map layout, flame graph) has to be done before the picture.
+    if (!waitUntil([&window] { return window.isSettled(); })) {
         err << "tracemap screenshot: the window did not finish loading in time\n";
         return 1;
     }
@@ -106,44 +114,21 @@ int Screenshot::run(const QStringList& args)
             err << "tracemap screenshot: no trace to show (give a trace file)\n";
             return 1;
         }
+        const int tabs = window.tabs()->count();
         window.openTrace(best->traceId);
-        if (!waitFor(&window, &MainWindow::traceOpened)) {
+        // The tab, then its flame chart's layout (on a worker for large traces).
+        if (!waitUntil([&window] { return window.isSettled(); }) || window.tabs()->count() == tabs) {
             err << "tracemap screenshot: the trace did not open in time\n";
             return 1;
         }
     }
-    if (viewName == QLatin1String("topology")) {
-        window.tabs()->setCurrentWidget(window.topologyView()->parentWidget());
-        QEventLoop loop;
-        QObject::connect(window.topologyView(), &TopologyView::laidOut, &loop, &QEventLoop::quit);
-        QTimer::singleShot(120000, &loop, &QEventLoop::quit);
-        if (!window.topologyView()->isLaidOut() || window.topologyView()->topology().nodes.empty())
-            loop.exec();
-        if (!window.topologyView()->isLaidOut()) {
-            err << "tracemap screenshot: the topology was not laid out in time\n";
-            return 1;
-        }
-        window.topologyView()->fitToView();
-    }
-    if (viewName == QLatin1String("flamegraph")) {
-        window.tabs()->setCurrentIndex(2);
-        // The graph of the empty cache came first; wait for the one of the loaded traces.
-        auto loaded = [&window] {
-            const FlameGraph* graph = window.flameGraphView()->flameGraph();
-            return graph && graph->traceCount() > 0;
-        };
-        QElapsedTimer waited;
-        waited.start();
-        while (!loaded() && waited.elapsed() < 120000) {
-            QEventLoop loop;
-            QObject::connect(window.flameGraphView(), &FlameGraphView::flameGraphChanged, &loop, &QEventLoop::quit);
-            QTimer::singleShot(1000, &loop, &QEventLoop::quit);
-            loop.exec();
-        }
-        if (!loaded()) {
-            err << "tracemap screenshot: the flame graph was not computed in time\n";
-            return 1;
-        }
+    if (viewName == QLatin1String("topology"))
+        window.tabs()->setCurrentWidget(window.topologyPage());
+    if (viewName == QLatin1String("flamegraph"))
+        window.tabs()->setCurrentIndex(2); // the Flame Graph tab
+    if (!waitUntil([&window] { return window.isSettled(); })) {
+        err << "tracemap screenshot: the view was not ready in time\n";
+        return 1;
     }
     QCoreApplication::processEvents();
     const QPixmap picture = window.grab();

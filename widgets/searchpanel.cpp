@@ -67,6 +67,7 @@ std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const 
 
 SearchPanel::SearchPanel(QWidget* parent)
     : QWidget(parent)
+    , m_traceId(new QLineEdit(this))
     , m_service(new QComboBox(this))
     , m_operation(new QComboBox(this))
     , m_tags(new QLineEdit(this))
@@ -79,6 +80,11 @@ SearchPanel::SearchPanel(QWidget* parent)
     , m_find(new QPushButton(tr("Find Traces"), this))
     , m_error(new QLabel(this))
 {
+    m_traceId->setObjectName(QStringLiteral("traceId"));
+    m_traceId->setPlaceholderText(tr("Lookup by trace ID…"));
+    m_traceId->setClearButtonEnabled(true);
+    m_traceId->setToolTip(tr("One or more trace IDs, separated by spaces or commas: 32 or 16 hex digits, leading "
+                             "zeros may be left out. Enter opens the trace."));
     m_service->setObjectName(QStringLiteral("service"));
     m_operation->setObjectName(QStringLiteral("operation"));
     m_tags->setObjectName(QStringLiteral("tags"));
@@ -95,7 +101,7 @@ SearchPanel::SearchPanel(QWidget* parent)
     m_range->setCurrentIndex(4); // all time: imported files are rarely from the last hour
     for (QDateTimeEdit* edit : { m_from, m_to }) {
         edit->setCalendarPopup(true);
-        edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm")); // seconds would not fit a narrow panel
         edit->setDateTime(QDateTime::currentDateTime());
     }
     m_from->setDateTime(QDateTime::currentDateTime().addDays(-1));
@@ -105,8 +111,13 @@ SearchPanel::SearchPanel(QWidget* parent)
     m_error->setStyleSheet(QStringLiteral("color: #d55e00"));
     m_error->hide();
     m_find->setDefault(true);
+    // Wide enough for a date and time with its calendar button, in a 1024-pixel window too.
+    setMinimumWidth(
+        std::max(250, fontMetrics().horizontalAdvance(QStringLiteral("Min duration  2026-11-28 08:15 ▾▾▾"))));
 
     auto* form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(tr("Trace ID"), m_traceId);
     form->addRow(tr("Service"), m_service);
     form->addRow(tr("Operation"), m_operation);
     form->addRow(tr("Tags"), m_tags);
@@ -127,6 +138,10 @@ SearchPanel::SearchPanel(QWidget* parent)
     connect(m_find, &QPushButton::clicked, this, &SearchPanel::find);
     for (QLineEdit* edit : { m_tags, m_minDuration, m_maxDuration })
         connect(edit, &QLineEdit::returnPressed, this, &SearchPanel::find);
+    connect(m_traceId, &QLineEdit::returnPressed, this, [this] {
+        if (!m_traceId->text().trimmed().isEmpty())
+            Q_EMIT traceIdLookupRequested(m_traceId->text().trimmed());
+    });
     updateCustomRange();
 }
 
@@ -137,9 +152,20 @@ void SearchPanel::updateCustomRange()
     m_to->setEnabled(custom);
 }
 
+void SearchPanel::selectOrAdd(QComboBox* box, const QString& text)
+{
+    int index = box->findText(text);
+    if (index < 0) {
+        box->addItem(text);
+        index = box->count() - 1;
+    }
+    box->setCurrentIndex(index);
+}
+
 void SearchPanel::setServices(const QStringList& services)
 {
     const QString wanted = service();
+    int index = 0;
     {
         const QSignalBlocker blocker(m_service);
         m_service->clear();
@@ -148,42 +174,44 @@ void SearchPanel::setServices(const QStringList& services)
             if (!name.isEmpty()) // spans without a service cannot be searched by service
                 m_service->addItem(name);
         }
-        const int index = wanted.isEmpty() ? 0 : m_service->findText(wanted);
-        m_service->setCurrentIndex(index >= 0 ? index : 0);
-        if (index >= 0)
-            m_pendingService.clear();
+        index = wanted.isEmpty() ? 0 : m_service->findText(wanted);
+        m_service->setCurrentIndex(std::max(index, 0));
     }
-    // Announce the service (it may be a restored one, or the previous may be gone after Clear Cache) so the
-    // operations follow it.
+    if (index < 0) {
+        // The operations were that service's: they go with it.
+        m_operation->clear();
+        m_operation->addItem(kAllOperations);
+        showMessage(tr("The cache has no service %1: searching all services.").arg(wanted));
+    }
+    // Announce the service (the previous one may be gone after Clear Cache) so the operations follow it.
     Q_EMIT serviceChanged(service());
 }
 
 void SearchPanel::setOperations(const QStringList& operations)
 {
-    const QString current = m_pendingOperation.isEmpty() ? m_operation->currentText() : m_pendingOperation;
+    const QString wanted = operation();
     m_operation->clear();
     m_operation->addItem(kAllOperations);
     m_operation->addItems(operations);
-    const int index = m_operation->findText(current);
-    m_operation->setCurrentIndex(index >= 0 ? index : 0);
-    if (index >= 0)
-        m_pendingOperation.clear();
+    const int index = wanted.isEmpty() ? 0 : m_operation->findText(wanted);
+    m_operation->setCurrentIndex(std::max(index, 0));
 }
 
 QString SearchPanel::service() const
 {
-    if (m_service->currentIndex() <= 0)
-        return m_pendingService; // until the services arrive, the restored one stands
-    return m_service->currentText();
+    return m_service->currentIndex() <= 0 ? QString() : m_service->currentText();
+}
+
+QString SearchPanel::operation() const
+{
+    return m_operation->currentIndex() <= 0 ? QString() : m_operation->currentText();
 }
 
 bool SearchPanel::setService(const QString& service)
 {
     const int index = m_service->findText(service);
-    if (index < 0)
+    if (index <= 0)
         return false;
-    m_pendingService.clear();
-    m_pendingOperation.clear();
     m_service->setCurrentIndex(index);
     m_operation->setCurrentIndex(0);
     return true;
@@ -193,7 +221,7 @@ std::variant<TraceQuery, QString> SearchPanel::query() const
 {
     TraceQuery q;
     q.service = service();
-    q.operation = m_operation->currentIndex() <= 0 ? m_pendingOperation : m_operation->currentText();
+    q.operation = operation();
     auto tags = parseTags(m_tags->text());
     if (auto* message = std::get_if<QString>(&tags))
         return *message;
@@ -228,12 +256,22 @@ void SearchPanel::find()
 {
     auto q = query();
     if (auto* message = std::get_if<QString>(&q)) {
-        m_error->setText(*message);
-        m_error->show();
+        showMessage(*message);
         return;
     }
-    m_error->hide();
+    showMessage(QString());
     Q_EMIT searchRequested(std::get<TraceQuery>(q));
+}
+
+void SearchPanel::showMessage(const QString& message)
+{
+    m_error->setText(message);
+    m_error->setVisible(!message.isEmpty());
+}
+
+QString SearchPanel::message() const
+{
+    return m_error->isHidden() ? QString() : m_error->text();
 }
 
 void SearchPanel::focusSearch()
@@ -241,9 +279,15 @@ void SearchPanel::focusSearch()
     m_service->setFocus(Qt::ShortcutFocusReason);
 }
 
+void SearchPanel::focusTraceIdLookup()
+{
+    m_traceId->setFocus(Qt::ShortcutFocusReason);
+    m_traceId->selectAll();
+}
+
 QVariantMap SearchPanel::state() const
 {
-    return { { QStringLiteral("service"), service() }, { QStringLiteral("operation"), m_operation->currentText() },
+    return { { QStringLiteral("service"), service() }, { QStringLiteral("operation"), operation() },
         { QStringLiteral("tags"), m_tags->text() }, { QStringLiteral("minDuration"), m_minDuration->text() },
         { QStringLiteral("maxDuration"), m_maxDuration->text() }, { QStringLiteral("range"), m_range->currentIndex() },
         { QStringLiteral("limit"), m_limit->value() } };
@@ -253,10 +297,15 @@ void SearchPanel::restoreState(const QVariantMap& state)
 {
     if (state.isEmpty())
         return;
-    m_pendingService = state.value(QStringLiteral("service")).toString();
-    m_pendingOperation = state.value(QStringLiteral("operation")).toString();
-    if (m_pendingOperation == kAllOperations)
-        m_pendingOperation.clear();
+    // Shown at once, as what the form searches; the cache's lists confirm them or replace them with "(all)".
+    const QString service = state.value(QStringLiteral("service")).toString();
+    const QString operation = state.value(QStringLiteral("operation")).toString();
+    if (!service.isEmpty() && service != kAllServices) {
+        const QSignalBlocker blocker(m_service);
+        selectOrAdd(m_service, service);
+    }
+    if (!operation.isEmpty() && operation != kAllOperations)
+        selectOrAdd(m_operation, operation);
     m_tags->setText(state.value(QStringLiteral("tags")).toString());
     m_minDuration->setText(state.value(QStringLiteral("minDuration")).toString());
     m_maxDuration->setText(state.value(QStringLiteral("maxDuration")).toString());

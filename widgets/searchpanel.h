@@ -24,29 +24,44 @@ class SearchPanel : public QWidget {
 public:
     explicit SearchPanel(QWidget* parent = nullptr);
 
+    /// The services of the cache. A selected (or restored) service the cache lacks gives way to "(all services)",
+    /// with a note: the form always shows exactly what query() searches.
     void setServices(const QStringList& services);
+    /// The operations of the selected service; a selected operation missing from them gives way to "(all)".
     void setOperations(const QStringList& operations);
     QString service() const;
-    /// Selects a service (as a click on the topology map does); false when the cache has no such service.
+    QString operation() const;
+    /// Selects a service (as the topology map's "show in search results" does); false when the cache has no such
+    /// service.
     bool setService(const QString& service);
     /// The query the form describes now, or an error message naming the field.
     std::variant<TraceQuery, QString> query() const;
+    /// Shows a message under the Find button (a wrong field, a failed lookup); empty hides it.
+    void showMessage(const QString& message);
+    QString message() const;
 
-    /// The form as text for QSettings, and back.
+    /// The form as text for QSettings, and back. A restored service and operation are shown in the form at once;
+    /// setServices() and setOperations() keep them only if the cache has them.
     QVariantMap state() const;
     void restoreState(const QVariantMap& state);
 
 public Q_SLOTS:
     void focusSearch();
+    void focusTraceIdLookup();
     void find();
 
 Q_SIGNALS:
     void serviceChanged(const QString& service);
     void searchRequested(const tracemap::TraceQuery& query);
+    /// Enter in the trace id box: one or more ids (full, 16-hex or with leading zeros trimmed), space or comma
+    /// separated, as typed.
+    void traceIdLookupRequested(const QString& text);
 
 private:
     void updateCustomRange();
+    static void selectOrAdd(QComboBox* box, const QString& text);
 
+    QLineEdit* m_traceId;
     QComboBox* m_service;
     QComboBox* m_operation;
     QLineEdit* m_tags;
@@ -58,9 +73,6 @@ private:
     QSpinBox* m_limit;
     QPushButton* m_find;
     QLabel* m_error;
-    // A restored service and operation wait here until the cache's lists arrive.
-    QString m_pendingService;
-    QString m_pendingOperation;
 };
 
 /// Parses logfmt-style tags: `http.status_code=500 error=true name="a b"`. Returns the pairs or an error message.

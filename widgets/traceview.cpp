@@ -20,6 +20,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScopedValueRollback>
+#include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
@@ -70,6 +71,15 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
     // Filtering a large trace takes a moment: wait until typing pauses.
     m_filterTimer->setInterval(m_model->trace() && m_model->trace()->spans.size() > 20000 ? 300 : 50);
     connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
+    // The filter takes keys only when asked (a click or Ctrl+Shift+F): typed W/A/S/D belong to the flame chart.
+    m_filterEdit->setFocusPolicy(Qt::ClickFocus);
+    auto* filterShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), this);
+    filterShortcut->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(filterShortcut, &QShortcut::activated, this, [this] {
+        m_filterEdit->setFocus(Qt::ShortcutFocusReason);
+        m_filterEdit->selectAll();
+    });
+    setFocusProxy(m_flame);
     connect(m_filterTimer, &QTimer::timeout, this, [this] { applyFilter(); });
 
     auto* expandButton = new QPushButton(tr("Expand all"), this);
@@ -115,11 +125,13 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
     m_tree->setTextElideMode(Qt::ElideMiddle);
     m_tree->setItemDelegateForColumn(SpanTreeModel::DurationColumn, m_delegate);
     QHeaderView* header = m_tree->header();
-    header->setStretchLastSection(true);
+    // The operation column takes what is left, so start and duration stay in view in a narrow window.
+    header->setStretchLastSection(false);
     header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionResizeMode(SpanTreeModel::OperationColumn, QHeaderView::Stretch);
     header->resizeSection(SpanTreeModel::ServiceColumn, 180);
-    header->resizeSection(SpanTreeModel::OperationColumn, 260);
     header->resizeSection(SpanTreeModel::StartColumn, 75);
+    header->resizeSection(SpanTreeModel::DurationColumn, 150);
     header->setMinimumSectionSize(40);
 
     m_splitter->addWidget(m_tree);
