@@ -57,19 +57,34 @@ private:
 
 } // namespace
 
-SpanTextFilter::Result SpanTextFilter::apply(const Trace& trace, const QString& text)
+SpanTextFilter::Result SpanTextFilter::apply(const Trace& trace, const QString& text, const QString& service)
 {
     Result result;
     const size_t n = trace.spans.size();
-    if (text.isEmpty()) {
+    if (text.isEmpty() && service.isEmpty()) {
         result.keep.assign(n, Match);
         result.matchCount = result.keptCount = n;
         return result;
     }
+    StringId serviceId = kNoIndex;
+    if (!service.isEmpty()) {
+        const QByteArray name = service.toUtf8();
+        const std::string_view wanted(name.constData(), static_cast<size_t>(name.size()));
+        for (StringId id = 0; id < trace.strings.size() && serviceId == kNoIndex; ++id) {
+            if (trace.string(id) == wanted)
+                serviceId = id; // strings are interned: one id per name
+        }
+        if (serviceId == kNoIndex) {
+            result.keep.assign(n, Hidden); // no span of that service
+            return result;
+        }
+    }
     result.keep.assign(n, Hidden);
     Matcher matcher(trace, text);
     for (quint32 i = 0; i < n; ++i) {
-        if (!matcher.matches(i))
+        if (serviceId != kNoIndex && trace.spans[i].service != serviceId)
+            continue;
+        if (!text.isEmpty() && !matcher.matches(i))
             continue;
         ++result.matchCount;
         if (result.keep[i] == Hidden)

@@ -8,6 +8,7 @@
 #include "resultspage.h"
 #include "searchpanel.h"
 #include "shortcutshelp.h"
+#include "spanfilterproxymodel.h"
 #include "topologydetails.h"
 #include "topologypage.h"
 #include "topologypainter.h"
@@ -30,6 +31,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -404,6 +406,59 @@ private Q_SLOTS:
         QVERIFY(panel.figuresLabel()->text().contains(QStringLiteral("peer")));
         panel.showSelection(traced, -1, 0);
         QCOMPARE(panel.selectionQuery()->edge->second, QStringLiteral("b"));
+    }
+
+    // Minor 18: the tab's service filter narrows the span tree (with ancestors) and the operations table, and the
+    // tree's toolbar says which service is shown.
+    void serviceFilterNarrowsEveryPane()
+    {
+        if (!requireFixtures())
+            return;
+        auto traces = testsupport::importAll(fixture(kHotrod));
+        QVERIFY(traces.has_value());
+        QCOMPARE(traces->size(), size_t(1));
+        TraceView view(std::make_shared<const Trace>(std::move(traces->front())));
+        view.resize(1200, 800);
+        view.show();
+        view.setOperationsShown(true);
+        QSignalSpy operations(&view, &TraceView::operationsReady);
+        QVERIFY(operations.wait(10000));
+        QSignalSpy applied(&view, &TraceView::filterApplied);
+        view.selection()->setServiceFilter(QStringLiteral("redis-manual"));
+        QTRY_VERIFY(applied.count() > 0);
+        const auto trace = view.trace();
+        size_t redis = 0;
+        for (const Span& span : trace->spans)
+            redis += trace->serviceName(span) == "redis-manual";
+        QCOMPARE(view.filterModel()->matchCount(), redis);
+        // Every shown row is a redis-manual span or an ancestor of one.
+        std::vector<QModelIndex> stack { QModelIndex() };
+        int shownRedis = 0;
+        while (!stack.empty()) {
+            const QModelIndex parent = stack.back();
+            stack.pop_back();
+            for (int row = 0; row < view.filterModel()->rowCount(parent); ++row) {
+                const QModelIndex index = view.filterModel()->index(row, 0, parent);
+                const QString service = index.data().toString();
+                shownRedis += service == QStringLiteral("redis-manual");
+                if (service != QStringLiteral("redis-manual"))
+                    QVERIFY2(view.filterModel()->hasChildren(index), qPrintable(service));
+                stack.push_back(index);
+            }
+        }
+        QCOMPARE(size_t(shownRedis), redis);
+        QVERIFY(view.findChildren<QLabel*>().size() > 0);
+        bool said = false;
+        for (auto* label : view.findChildren<QLabel*>())
+            said |= label->isVisible() && label->text().contains(QStringLiteral("service redis-manual"));
+        QVERIFY(said);
+        auto* operationsModel = view.operationsTable()->model();
+        QVERIFY(operationsModel->rowCount() > 0);
+        for (int row = 0; row < operationsModel->rowCount(); ++row)
+            QCOMPARE(operationsModel->index(row, 0).data().toString(), QStringLiteral("redis-manual"));
+
+        view.selection()->setServiceFilter(QString());
+        QTRY_VERIFY(!view.filterModel()->isFiltering());
     }
 
     // Minor 11: F1 lists the keys of every view.

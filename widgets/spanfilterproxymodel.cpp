@@ -30,9 +30,20 @@ void SpanFilterProxyModel::setFilterText(const QString& text)
     invalidateFilter();
 }
 
-void SpanFilterProxyModel::setFilterResult(const QString& text, const Trace* trace, SpanTextFilter::Result result)
+void SpanFilterProxyModel::setServiceFilter(const QString& service)
+{
+    if (service == m_service)
+        return;
+    m_service = service;
+    m_keepValid = false;
+    invalidateFilter();
+}
+
+void SpanFilterProxyModel::setFilterResult(
+    const QString& text, const QString& service, const Trace* trace, SpanTextFilter::Result result)
 {
     m_text = text.trimmed();
+    m_service = service;
     m_result = std::move(result);
     m_keepFor = trace;
     m_keepValid = true;
@@ -59,7 +70,7 @@ bool SpanFilterProxyModel::spanMatches(quint32 spanIndex) const
 
 bool SpanFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
-    if (m_text.isEmpty() || !m_spans)
+    if (!isFiltering() || !m_spans)
         return true;
     ensureKeepSet();
     const quint32 span = m_spans->spanIndex(m_spans->index(sourceRow, 0, sourceParent));
@@ -74,7 +85,7 @@ void SpanFilterProxyModel::ensureKeepSet() const
         return;
     m_keepFor = trace;
     m_keepValid = true;
-    m_result = trace ? SpanTextFilter::apply(*trace, m_text) : SpanTextFilter::Result();
+    m_result = trace ? SpanTextFilter::apply(*trace, m_text, m_service) : SpanTextFilter::Result();
 }
 
 } // namespace tracemap

@@ -10,7 +10,8 @@ class SpanTreeModel;
 struct Trace;
 
 /// Filters a SpanTreeModel by a case-insensitive substring of the service, operation, span id, or an attribute key
-/// or value of the span. A matching span keeps its ancestors; the rest is hidden.
+/// or value of the span, and by a service (the tab's service filter). A matching span keeps its ancestors; the rest
+/// is hidden.
 ///
 /// The kept set (SpanTextFilter) is computed once per filter text and trace in O(spans), without recursion, instead
 /// of Qt's recursive filtering, which revisits every subtree for each ancestor and recurses as deep as the tree.
@@ -26,9 +27,13 @@ public:
 
     QString filterText() const { return m_text; }
     void setFilterText(const QString& text);
-    /// Applies a filter whose kept set was computed already (SpanTextFilter::apply(*trace, text.trimmed())).
-    void setFilterResult(const QString& text, const Trace* trace, SpanTextFilter::Result result);
-    bool isFiltering() const { return !m_text.isEmpty(); }
+    QString serviceFilter() const { return m_service; }
+    void setServiceFilter(const QString& service);
+    /// Applies a filter whose kept set was computed already (SpanTextFilter::apply(*trace, text.trimmed(),
+    /// service)).
+    void setFilterResult(
+        const QString& text, const QString& service, const Trace* trace, SpanTextFilter::Result result);
+    bool isFiltering() const { return !m_text.isEmpty() || !m_service.isEmpty(); }
 
     /// Spans matching the filter themselves, and spans shown (matches and their ancestors).
     size_t matchCount() const;
@@ -43,6 +48,7 @@ private:
 
     SpanTreeModel* m_spans = nullptr;
     QString m_text;
+    QString m_service;
     mutable SpanTextFilter::Result m_result;
     mutable const Trace* m_keepFor = nullptr;
     mutable bool m_keepValid = false;

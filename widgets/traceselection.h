@@ -3,13 +3,15 @@
 #include "trace.h"
 
 #include <QObject>
+#include <QString>
 
 #include <memory>
 
 namespace tracemap {
 
-/// The one selection every view reads: the trace in focus and the span selected in it. Views set it and listen to
-/// it; they never call each other. A span is named by its index in the trace's spans (kNoIndex for none).
+/// The one selection every view reads: the trace in focus, the span selected in it and the service the tab is
+/// narrowed to. Views set it and listen to it; they never call each other. A span is named by its index in the
+/// trace's spans (kNoIndex for none); the service filter by name, so it holds across versions of the trace.
 class TraceSelection : public QObject {
     Q_OBJECT
 public:
@@ -40,13 +42,25 @@ public:
         Q_EMIT spanChanged();
     }
 
+    /// The service every pane shows (with the ancestors of its spans); empty for all services.
+    QString serviceFilter() const { return m_serviceFilter; }
+    void setServiceFilter(const QString& service)
+    {
+        if (service == m_serviceFilter)
+            return;
+        m_serviceFilter = service;
+        Q_EMIT serviceFilterChanged();
+    }
+
 Q_SIGNALS:
     void traceChanged();
     void spanChanged();
+    void serviceFilterChanged();
 
 private:
     std::shared_ptr<const Trace> m_trace;
     quint32 m_span = kNoIndex;
+    QString m_serviceFilter;
 };
 
 } // namespace tracemap

@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScopedValueRollback>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
@@ -104,6 +105,7 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
     m_operationsButton->setToolTip(tr("Count, total, self and longest time per operation"));
     connect(m_operationsButton, &QPushButton::toggled, this, &TraceView::setOperationsShown);
     m_operationsProxy->setSourceModel(m_operationsModel);
+    m_operationsProxy->setFilterKeyColumn(OperationTableModel::ServiceColumn);
     m_operationsProxy->setSortRole(OperationTableModel::SortRole);
     m_operationsTable->setModel(m_operationsProxy);
     m_operationsTable->setSortingEnabled(true);
@@ -164,6 +166,7 @@ TraceView::TraceView(std::shared_ptr<const Trace> trace, QWidget* parent)
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& current) { onCurrentRowChanged(current); });
     connect(m_selection, &TraceSelection::spanChanged, this, &TraceView::revealSelectedSpan);
+    connect(m_selection, &TraceSelection::serviceFilterChanged, this, [this] { applyFilter(); });
     connect(m_details, &SpanDetailsView::linkActivated, this, &TraceView::linkActivated);
 
     expandInitial();
@@ -306,8 +309,14 @@ void TraceView::applyFilter(bool onThisThread)
 {
     const quint64 generation = ++m_filterGeneration;
     const QString text = m_filterEdit->text().trimmed();
+    const QString service = m_selection->serviceFilter();
     const std::shared_ptr<const Trace> trace = m_model->trace();
-    if (onThisThread || text.isEmpty() || !trace || trace->spans.size() < kBackgroundFilterSpans) {
+    // The operations table follows the service filter too.
+    m_operationsProxy->setFilterRegularExpression(
+        service.isEmpty() ? QString() : QStringLiteral("^%1$").arg(QRegularExpression::escape(service)));
+    if (onThisThread || (text.isEmpty() && service.isEmpty()) || !trace
+        || trace->spans.size() < kBackgroundFilterSpans) {
+        m_proxy->setServiceFilter(service);
         m_proxy->setFilterText(text);
         showFilterResult();
         return;
@@ -316,11 +325,14 @@ void TraceView::applyFilter(bool onThisThread)
     m_matchLabel->setText(tr("Filtering…"));
     m_matchLabel->show();
     runOnWorker(
-        this, [trace, text] { return std::make_shared<SpanTextFilter::Result>(SpanTextFilter::apply(*trace, text)); },
-        [this, generation, trace, text](const std::shared_ptr<SpanTextFilter::Result>& result) {
+        this,
+        [trace, text, service] {
+            return std::make_shared<SpanTextFilter::Result>(SpanTextFilter::apply(*trace, text, service));
+        },
+        [this, generation, trace, text, service](const std::shared_ptr<SpanTextFilter::Result>& result) {
             if (generation != m_filterGeneration || trace != m_model->trace())
                 return; // typed on, or another trace is shown
-            m_proxy->setFilterResult(text, trace.get(), std::move(*result));
+            m_proxy->setFilterResult(text, service, trace.get(), std::move(*result));
             showFilterResult();
         });
 }
@@ -329,7 +341,11 @@ void TraceView::showFilterResult()
 {
     if (m_proxy->isFiltering()) {
         const size_t total = m_model->trace() ? m_model->trace()->spans.size() : 0;
-        m_matchLabel->setText(tr("%1 of %2 match").arg(m_proxy->matchCount()).arg(total));
+        const QString service = m_proxy->serviceFilter();
+        // Say which filter is in effect: the service filter is set in the flame chart, away from the tree.
+        m_matchLabel->setText(service.isEmpty()
+                ? tr("%1 of %2 match").arg(m_proxy->matchCount()).arg(total)
+                : tr("service %1: %2 of %3 spans").arg(service).arg(m_proxy->matchCount()).arg(total));
         m_matchLabel->show();
         if (m_proxy->keptCount() <= kExpandAllLimit)
             expandAll();
