@@ -346,10 +346,13 @@ int CommandLine::runStats(const QStringList& args)
         QJsonObject current;
         QJsonArray operations;
         auto figures = [](const SpanStatistics::Row& r) {
+            // Without a single timed span there are no percentiles: null, not a made-up 0.
+            const bool timed = r.spans > r.noDuration;
+            auto duration = [timed](qint64 ns) { return timed ? QJsonValue(ns) : QJsonValue(); };
             return QJsonObject { { QStringLiteral("spans"), r.spans }, { QStringLiteral("noDuration"), r.noDuration },
                 { QStringLiteral("errors"), r.errors }, { QStringLiteral("errorPercent"), r.errorPercent },
-                { QStringLiteral("p50Ns"), r.p50 }, { QStringLiteral("p95Ns"), r.p95 },
-                { QStringLiteral("p99Ns"), r.p99 }, { QStringLiteral("maxNs"), r.max } };
+                { QStringLiteral("p50Ns"), duration(r.p50) }, { QStringLiteral("p95Ns"), duration(r.p95) },
+                { QStringLiteral("p99Ns"), duration(r.p99) }, { QStringLiteral("maxNs"), duration(r.max) } };
         };
         for (const auto& r : rows) {
             if (r.isService && !current.isEmpty()) {
