@@ -144,8 +144,10 @@ int CommandLine::runImport(const QStringList& args)
         QStringLiteral("Trace files: Jaeger JSON, Zipkin v1/v2 JSON, OTLP JSON or protobuf, plain or gzipped."),
         QStringLiteral("FILE..."));
     int exitCode = 0;
-    if (!parseOptions(
-            parser, args, QStringLiteral("Import trace files into the cache, one transaction per file."), exitCode))
+    if (!parseOptions(parser, args,
+            QStringLiteral("Import trace files into the cache (created if missing), one transaction per file. Prints "
+                           "each file's warnings by kind, with a count and an example."),
+            exitCode))
         return exitCode;
     if (parser.positionalArguments().isEmpty()) {
         err() << "tracemap import: no files given\n";
@@ -201,7 +203,8 @@ int CommandLine::runSearch(const QStringList& args)
     parser.addOptions(
         { service, operation, tag, traceId, minDuration, maxDuration, since, until, limit, jsonOption, cacheOption });
     int exitCode = 0;
-    if (!parseOptions(parser, args, QStringLiteral("Search the cache for traces, newest first."), exitCode))
+    if (!parseOptions(
+            parser, args, QStringLiteral("Search the cache (which must exist) for traces, newest first."), exitCode))
         return exitCode;
 
     TraceQuery query;
@@ -415,7 +418,8 @@ int CommandLine::runGenerate(const QStringList& args)
         QStringLiteral("N"), QStringLiteral("100"));
     const QCommandLineOption spans(QStringLiteral("spans-per-trace"),
         QStringLiteral("Average spans per trace (default: 50)."), QStringLiteral("N"), QStringLiteral("50"));
-    const QCommandLineOption services(QStringLiteral("services"), QStringLiteral("Number of services (default: 12)."),
+    const QCommandLineOption services(QStringLiteral("services"),
+        QStringLiteral("Number of services (default: 12); all of them appear when there are at least as many traces."),
         QStringLiteral("N"), QStringLiteral("12"));
     const QCommandLineOption format(QStringLiteral("format"),
         QStringLiteral("jaeger, zipkin, otlp-json or otlp-proto (default: jaeger)."), QStringLiteral("F"),
