@@ -38,11 +38,11 @@ const QCommandLineOption cacheOption(QStringList { QStringLiteral("cache") },
     QStringLiteral("The cache file (default: %1).").arg(TraceCache::defaultPath()), QStringLiteral("path"));
 const QCommandLineOption jsonOption(QStringList { QStringLiteral("json") }, QStringLiteral("Print JSON."));
 
-// Parses a subcommand's options; prints help or the error and returns false when the command should stop.
-std::unique_ptr<TraceCache> openCache(const QCommandLineParser& parser)
+// The --cache (or default) cache; commands that only read pass MustExist. Prints the error and returns null.
+std::unique_ptr<TraceCache> openCache(const QCommandLineParser& parser, TraceCache::OpenMode mode)
 {
     const QString path = parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath();
-    auto cache = TraceCache::open(path);
+    auto cache = TraceCache::open(path, mode);
     if (!cache) {
         err() << "tracemap: " << cache.error() << "\n";
         err().flush();
@@ -144,14 +144,16 @@ int CommandLine::runImport(const QStringList& args)
         QStringLiteral("Trace files: Jaeger JSON, Zipkin v1/v2 JSON, OTLP JSON or protobuf, plain or gzipped."),
         QStringLiteral("FILE..."));
     int exitCode = 0;
-    if (!parseOptions(
-            parser, args, QStringLiteral("Import trace files into the cache, one transaction per file."), exitCode))
+    if (!parseOptions(parser, args,
+            QStringLiteral("Import trace files into the cache (created if missing), one transaction per file. Prints "
+                           "each file's warnings by kind, with a count and an example."),
+            exitCode))
         return exitCode;
     if (parser.positionalArguments().isEmpty()) {
         err() << "tracemap import: no files given\n";
         return 2;
     }
-    auto cache = openCache(parser);
+    auto cache = openCache(parser, TraceCache::OpenMode::CreateIfMissing);
     if (!cache)
         return 1;
     for (const QString& file : parser.positionalArguments()) {
@@ -164,7 +166,9 @@ int CommandLine::runImport(const QStringList& args)
         }
         out() << file << ": " << traceFormatName(summary->format) << ", " << summary->traces << " traces, "
               << summary->spans << " spans, " << summary->services << " services, " << summary->warnings
-              << " warnings\n";
+              << (summary->warnings == 1 ? " span" : " spans") << " with warnings\n";
+        for (const ImportWarningKind& k : summary->warningKinds)
+            out() << "  " << k.describe() << "\n";
         out().flush();
     }
     return exitCode;
@@ -185,16 +189,22 @@ int CommandLine::runSearch(const QStringList& args)
         QStringLiteral("D"));
     const QCommandLineOption maxDuration(
         QStringLiteral("max-duration"), QStringLiteral("Longest trace duration."), QStringLiteral("D"));
+    const QCommandLineOption traceId(QStringLiteral("trace-id"),
+        QStringLiteral("Only this trace: 32 hex digits, 16 (matches the low 64 bits of a 128-bit id), or fewer with "
+                       "leading zeros trimmed. Repeat or separate with commas for several."),
+        QStringLiteral("ID"));
     const QCommandLineOption since(QStringLiteral("since"),
-        QStringLiteral("Traces starting at or after T: ISO 8601 time or an age such as 1h."), QStringLiteral("T"));
+        QStringLiteral("Traces starting at or after T: ISO 8601 time or an age such as 1h, 2d or 1w."),
+        QStringLiteral("T"));
     const QCommandLineOption until(
         QStringLiteral("until"), QStringLiteral("Traces starting at or before T."), QStringLiteral("T"));
     const QCommandLineOption limit(QStringLiteral("limit"), QStringLiteral("At most N traces (default 20, 0: all)."),
         QStringLiteral("N"), QStringLiteral("20"));
     parser.addOptions(
-        { service, operation, tag, minDuration, maxDuration, since, until, limit, jsonOption, cacheOption });
+        { service, operation, tag, traceId, minDuration, maxDuration, since, until, limit, jsonOption, cacheOption });
     int exitCode = 0;
-    if (!parseOptions(parser, args, QStringLiteral("Search the cache for traces, newest first."), exitCode))
+    if (!parseOptions(
+            parser, args, QStringLiteral("Search the cache (which must exist) for traces, newest first."), exitCode))
         return exitCode;
 
     TraceQuery query;
@@ -207,6 +217,18 @@ int CommandLine::runSearch(const QStringList& args)
             return 2;
         }
         query.tags.emplace_back(t.left(eq), t.mid(eq + 1));
+    }
+    for (const QString& text : parser.values(traceId)) {
+        const auto ids = parseTraceIdList(text);
+        if (!ids) {
+            err() << "tracemap search: --trace-id: " << ids.error() << "\n";
+            return 2;
+        }
+        if (ids->empty()) {
+            err() << "tracemap search: --trace-id: no id given\n";
+            return 2;
+        }
+        query.traceIds.insert(query.traceIds.end(), ids->begin(), ids->end());
     }
     auto durationOption = [&](const QCommandLineOption& option, qint64& target) {
         if (!parser.isSet(option))
@@ -229,7 +251,8 @@ int CommandLine::runSearch(const QStringList& args)
         const auto ns = parseTimePoint(parser.value(option), now);
         if (!ns) {
             err() << "tracemap search: --" << option.names().first()
-                  << " expects an ISO 8601 time or an age such as 15m, got '" << parser.value(option) << "'\n";
+                  << " expects an ISO 8601 time or an age such as 15m, 2d or 1w, got '" << parser.value(option)
+                  << "'\n";
             return false;
         }
         target = *ns;
@@ -244,7 +267,7 @@ int CommandLine::runSearch(const QStringList& args)
         return 2;
     }
 
-    auto cache = openCache(parser);
+    auto cache = openCache(parser, TraceCache::OpenMode::MustExist);
     if (!cache)
         return 1;
     const auto results = cache->search(query);
@@ -291,7 +314,9 @@ int CommandLine::runStats(const QStringList& args)
         QStringLiteral("[FILE...]"));
     int exitCode = 0;
     if (!parseOptions(parser, args,
-            QStringLiteral("Spans, errors and exact duration percentiles per service and per operation."), exitCode))
+            QStringLiteral("Spans, errors and exact duration percentiles per service and per operation. Spans "
+                           "without a duration are counted (\"no dur.\") but left out of the percentiles."),
+            exitCode))
         return exitCode;
     SpanStatistics statistics;
     if (!parser.positionalArguments().isEmpty()) {
@@ -306,7 +331,7 @@ int CommandLine::runStats(const QStringList& args)
             }
         }
     } else {
-        auto cache = openCache(parser);
+        auto cache = openCache(parser, TraceCache::OpenMode::MustExist);
         if (!cache)
             return 1;
         const auto done = cache->forEachTrace([&](const Trace& t) {
@@ -324,10 +349,13 @@ int CommandLine::runStats(const QStringList& args)
         QJsonObject current;
         QJsonArray operations;
         auto figures = [](const SpanStatistics::Row& r) {
-            return QJsonObject { { QStringLiteral("spans"), r.spans }, { QStringLiteral("errors"), r.errors },
-                { QStringLiteral("errorPercent"), r.errorPercent }, { QStringLiteral("p50Ns"), r.p50 },
-                { QStringLiteral("p95Ns"), r.p95 }, { QStringLiteral("p99Ns"), r.p99 },
-                { QStringLiteral("maxNs"), r.max } };
+            // Without a single timed span there are no percentiles: null, not a made-up 0.
+            const bool timed = r.spans > r.noDuration;
+            auto duration = [timed](qint64 ns) { return timed ? QJsonValue(ns) : QJsonValue(); };
+            return QJsonObject { { QStringLiteral("spans"), r.spans }, { QStringLiteral("noDuration"), r.noDuration },
+                { QStringLiteral("errors"), r.errors }, { QStringLiteral("errorPercent"), r.errorPercent },
+                { QStringLiteral("p50Ns"), duration(r.p50) }, { QStringLiteral("p95Ns"), duration(r.p95) },
+                { QStringLiteral("p99Ns"), duration(r.p99) }, { QStringLiteral("maxNs"), duration(r.max) } };
         };
         for (const auto& r : rows) {
             if (r.isService && !current.isEmpty()) {
@@ -352,9 +380,11 @@ int CommandLine::runStats(const QStringList& args)
             << QJsonDocument(QJsonObject { { QStringLiteral("services"), services } }).toJson(QJsonDocument::Indented);
         return 0;
     }
-    out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
+    // "no dur.": spans whose source gave no duration; they are counted in "spans" but not in p50..max.
+    out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
                  .arg(QStringLiteral("service / operation"), -48)
                  .arg(QStringLiteral("spans"), 9)
+                 .arg(QStringLiteral("no dur."), 8)
                  .arg(QStringLiteral("errors"), 8)
                  .arg(QStringLiteral("err %"), 7)
                  .arg(QStringLiteral("p50"), 10)
@@ -365,15 +395,18 @@ int CommandLine::runStats(const QStringList& args)
         const QString name = r.isService
             ? (r.service.empty() ? QStringLiteral("(no service)") : printable(r.service))
             : QStringLiteral("  ") + (r.operation.empty() ? QStringLiteral("(no operation)") : printable(r.operation));
-        out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
+        const bool timed = r.spans > r.noDuration;
+        auto duration = [timed](qint64 ns) { return timed ? formatDuration(ns) : QStringLiteral("-"); };
+        out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
                      .arg(name.left(48), -48)
                      .arg(r.spans, 9)
+                     .arg(r.noDuration, 8)
                      .arg(r.errors, 8)
                      .arg(r.errorPercent, 7, 'f', 2)
-                     .arg(formatDuration(r.p50), 10)
-                     .arg(formatDuration(r.p95), 10)
-                     .arg(formatDuration(r.p99), 10)
-                     .arg(formatDuration(r.max), 10);
+                     .arg(duration(r.p50), 10)
+                     .arg(duration(r.p95), 10)
+                     .arg(duration(r.p99), 10)
+                     .arg(duration(r.max), 10);
     }
     return 0;
 }
@@ -385,7 +418,8 @@ int CommandLine::runGenerate(const QStringList& args)
         QStringLiteral("N"), QStringLiteral("100"));
     const QCommandLineOption spans(QStringLiteral("spans-per-trace"),
         QStringLiteral("Average spans per trace (default: 50)."), QStringLiteral("N"), QStringLiteral("50"));
-    const QCommandLineOption services(QStringLiteral("services"), QStringLiteral("Number of services (default: 12)."),
+    const QCommandLineOption services(QStringLiteral("services"),
+        QStringLiteral("Number of services (default: 12); all of them appear when there are at least as many traces."),
         QStringLiteral("N"), QStringLiteral("12"));
     const QCommandLineOption format(QStringLiteral("format"),
         QStringLiteral("jaeger, zipkin, otlp-json or otlp-proto (default: jaeger)."), QStringLiteral("F"),

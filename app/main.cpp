@@ -11,6 +11,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <cstdio>
 
 using namespace tracemap;
 
@@ -44,8 +45,27 @@ struct WindowOptions {
 void nameApplication()
 {
     QCoreApplication::setApplicationName(QStringLiteral("tracemap"));
-    QCoreApplication::setOrganizationName(QStringLiteral("tracemap"));
+    // No organisation name: QStandardPaths would put it before the application name, so app data would go to
+    // ~/.local/share/tracemap/tracemap. QSettings falls back to the domain, keeping ~/.config/tracemap/tracemap.conf.
+    QCoreApplication::setOrganizationDomain(QStringLiteral("tracemap"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TRACEMAP_VERSION));
+}
+
+QtMessageHandler s_qtHandler = nullptr;
+
+// Qt warnings that runs without a desktop session print every time and that say nothing about the run: a missing
+// XDG_RUNTIME_DIR (Qt uses a private folder instead) and the offscreen platform's lack of window size hints.
+// Everything else, real errors included, goes through.
+void quietMessageHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    if (type == QtWarningMsg
+        && (message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set"))
+            || message == QLatin1String("This plugin does not support propagateSizeHints()")))
+        return;
+    if (s_qtHandler)
+        s_qtHandler(type, context, message);
+    else
+        std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, message)));
 }
 
 } // namespace
@@ -58,6 +78,10 @@ int main(int argc, char** argv)
     const QString command = words.value(0);
 
     // Subcommands run headless: no display needed, no GUI libraries initialised.
+    const bool screenshot = command == QLatin1String("screenshot");
+    const bool topology = command == QLatin1String("topology");
+    if (CommandLine::isSubcommand(command) || screenshot || topology)
+        s_qtHandler = qInstallMessageHandler(quietMessageHandler);
     if (CommandLine::isSubcommand(command)) {
         QCoreApplication app(argc, argv);
         nameApplication();
@@ -65,8 +89,6 @@ int main(int argc, char** argv)
     }
 
     // These commands draw, so they need a GUI application, but never a display.
-    const bool screenshot = command == QLatin1String("screenshot");
-    const bool topology = command == QLatin1String("topology");
     if (screenshot || topology) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen"); // renders without a display

@@ -35,7 +35,6 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
@@ -84,6 +83,7 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     , m_central(new QStackedWidget(this))
     , m_status(new QLabel(this))
     , m_cacheSize(new QLabel(this))
+    , m_warnings(new QToolButton(this))
     , m_progress(new QProgressBar(this))
     , m_cancel(new QToolButton(this))
 {
@@ -160,6 +160,13 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
         m_openedFiles << QFileInfo(s.file).fileName();
         m_openedTraces += s.traces;
         m_openedSpans += s.spans;
+        if (s.warnings > 0) {
+            m_openedWarningSpans += s.warnings;
+            m_openedWarnings << tr("%1: %n span(s) with warnings", nullptr, static_cast<int>(s.warnings))
+                                    .arg(QFileInfo(s.file).fileName());
+            for (const ImportWarningKind& kind : s.warningKinds)
+                m_openedWarnings << QStringLiteral("  ") + kind.describe();
+        }
         m_status->setText(tr("%1: %2 traces, %3 spans, %4 services (%5)")
                               .arg(QFileInfo(s.file).fileName())
                               .arg(s.traces)
@@ -229,6 +236,11 @@ void MainWindow::onImportsFinished()
         runSearch(query, note);
         m_tabs->setCurrentWidget(m_resultsPage);
         m_status->setText(summary);
+        // Warnings are summarised by kind, each with an example, one click away.
+        m_warnings->setVisible(m_openedWarningSpans > 0);
+        m_warnings->setText(
+            tr("%n span(s) with warnings…", nullptr, static_cast<int>(std::exchange(m_openedWarningSpans, 0))));
+        m_warnings->setProperty("details", std::exchange(m_openedWarnings, {}).join(QLatin1Char('\n')));
     } else {
         // Nothing new (every file failed or was cancelled): the results stay what they were, searched again.
         runSearch(m_shownQuery, m_shownNote);
@@ -320,6 +332,12 @@ void MainWindow::createStatusBar()
     m_cancel->hide();
     connect(m_cancel, &QToolButton::clicked, m_imports, &ImportController::cancel);
     m_cacheSize->setToolTip(m_cachePath);
+    m_warnings->setObjectName(QStringLiteral("importWarnings"));
+    m_warnings->setAutoRaise(true);
+    m_warnings->setToolTip(tr("What the last import found odd in the spans, by kind, with an example of each"));
+    m_warnings->hide();
+    connect(m_warnings, &QToolButton::clicked, this, &MainWindow::showImportWarnings);
+    statusBar()->addPermanentWidget(m_warnings);
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_cacheSize);
     statusBar()->addPermanentWidget(m_progress);
@@ -445,18 +463,39 @@ void MainWindow::runSearch(const TraceQuery& query, const QString& note)
 
 void MainWindow::lookupTraceIds(const QString& text)
 {
-    // TODO(merge): the data-side parser of typed ids replaces this.
-    std::vector<TraceId> ids;
-    for (const QString& word : text.split(QRegularExpression(QStringLiteral("[\\s,]+")), Qt::SkipEmptyParts)) {
-        const auto id = traceIdFromHex(word.rightJustified(32, QLatin1Char('0')).toStdString());
-        if (!id) {
-            m_searchPanel->showMessage(tr("Not a trace ID: %1").arg(word));
-            return;
-        }
-        ids.push_back(*id);
+    auto ids = parseTraceIdList(text);
+    if (!ids) {
+        m_searchPanel->showMessage(ids.error());
+        return;
     }
-    if (ids.size() == 1)
-        openTrace(ids.front());
+    m_searchPanel->showMessage(QString());
+    TraceQuery query;
+    query.traceIds = std::move(*ids);
+    query.limit = 1000;
+    const QString path = m_cachePath;
+    using Found = std::expected<std::vector<TraceSummary>, QString>;
+    ++m_tracesOpening;
+    runOnWorker(
+        &m_cacheWorker, this,
+        [path, query]() -> std::shared_ptr<Found> {
+            auto cache = TraceCache::open(path);
+            if (!cache)
+                return std::make_shared<Found>(std::unexpected(cache.error()));
+            return std::make_shared<Found>((*cache)->search(query));
+        },
+        [this, query, text](const std::shared_ptr<Found>& found) {
+            --m_tracesOpening;
+            if (!*found) {
+                m_searchPanel->showMessage(found->error());
+            } else if (found->value().empty()) {
+                m_searchPanel->showMessage(tr("No trace %1 in the cache.").arg(text));
+            } else if (found->value().size() == 1) {
+                openTrace(found->value().front().traceId); // as Jaeger's lookup does
+            } else {
+                showResults(query, tr("Traces with the IDs %1").arg(text));
+                m_tabs->setCurrentWidget(m_resultsPage);
+            }
+        });
 }
 
 namespace {
@@ -721,6 +760,18 @@ void MainWindow::showImportErrors()
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
     m_importErrors.clear();
+}
+
+void MainWindow::showImportWarnings()
+{
+    auto* box = new QMessageBox(QMessageBox::Information, tr("Import Warnings"), m_warnings->text().chopped(1),
+        QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("importWarningsDialog"));
+    box->setInformativeText(tr("The spans were imported; these are what they lack or contradict, by kind, with "
+                               "the first span of each kind."));
+    box->setDetailedText(m_warnings->property("details").toString());
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::showShortcuts()

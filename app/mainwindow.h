@@ -99,6 +99,7 @@ private:
     void updateRecentMenu();
     void addRecentFile(const QString& file);
     void showImportErrors();
+    void showImportWarnings();
     void showShortcuts();
     void clearCache();
     void closeTab(int index);
@@ -127,6 +128,7 @@ private:
     QMenu* m_recentMenu = nullptr;
     QLabel* m_status;
     QLabel* m_cacheSize;
+    QToolButton* m_warnings;
     QProgressBar* m_progress;
     QToolButton* m_cancel;
     QStringList m_importErrors;
@@ -142,6 +144,8 @@ private:
     QStringList m_openedFiles;
     qint64 m_openedTraces = 0;
     qint64 m_openedSpans = 0;
+    qint64 m_openedWarningSpans = 0;
+    QStringList m_openedWarnings; // per file, its warnings by kind, for the Warnings dialog
 };
 
 } // namespace tracemap

@@ -102,8 +102,8 @@ int TopologyCommand::run(const QStringList& args)
         if (anyTraces)
             topology = builder.build();
     } else {
-        auto cache
-            = TraceCache::open(parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath());
+        auto cache = TraceCache::open(parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath(),
+            TraceCache::OpenMode::MustExist);
         if (!cache) {
             err << "tracemap: " << cache.error() << "\n";
             return 1;

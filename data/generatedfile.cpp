@@ -18,7 +18,11 @@ std::expected<GeneratedFile, QString> writeGeneratedFile(
     if (!file)
         return std::unexpected(QStringLiteral("cannot write %1").arg(path));
     auto writer = makeTraceWriter(format, file);
-    TraceGenerator generator(options);
+    GeneratorOptions salted = options;
+    // Files that differ only in format are different files: they should not share trace ids either.
+    for (const char c : format) // FNV-1a: the same on every platform, unlike qHash
+        salted.idSalt = (salted.idSalt ^ quint8(c)) * 0x100000001b3ull;
+    TraceGenerator generator(salted);
     Trace trace;
     GeneratedFile written;
     writer->begin();

@@ -16,8 +16,8 @@ struct GeneratedFile {
 };
 
 /// Generates the traces of `options` and writes them to `path` in `format` ("jaeger", "zipkin", "otlp-json",
-/// "otlp-proto"), streaming: one trace in memory at a time. The error names what went wrong (unknown format, the
-/// file cannot be created, a write failed).
+/// "otlp-proto"), streaming: one trace in memory at a time. The format is mixed into the trace ids. The error names
+/// what went wrong (unknown format, the file cannot be created, a write failed).
 std::expected<GeneratedFile, QString> writeGeneratedFile(
     const GeneratorOptions& options, std::string_view format, const QString& path);
 

@@ -117,6 +117,45 @@ std::string spanIdToHex(SpanId id)
     return out;
 }
 
+std::expected<TraceId, QString> parseTraceIdText(QStringView text)
+{
+    const QStringView trimmed = text.trimmed();
+    auto refuse = [&](const QString& why) {
+        return std::unexpected(QStringLiteral("'%1' is not a trace id: %2").arg(trimmed.toString(), why));
+    };
+    if (trimmed.isEmpty())
+        return std::unexpected(QStringLiteral("an empty trace id"));
+    if (trimmed.size() > 32)
+        return refuse(QStringLiteral("%1 characters, at most 32 hex digits expected").arg(trimmed.size()));
+    for (const QChar c : trimmed) {
+        if (c.unicode() > 0x7f || hexDigit(char(c.unicode())) < 0)
+            return refuse(QStringLiteral("'%1' is not a hex digit").arg(c));
+    }
+    const QByteArray latin1 = trimmed.toLatin1();
+    const auto id = traceIdFromHex(std::string_view(latin1.constData(), size_t(latin1.size())));
+    if (!id || !id->isValid())
+        return refuse(QStringLiteral("all zeros"));
+    return *id;
+}
+
+std::expected<std::vector<TraceId>, QString> parseTraceIdList(QStringView text)
+{
+    std::vector<TraceId> ids;
+    qsizetype begin = 0;
+    for (qsizetype i = 0; i <= text.size(); ++i) {
+        if (i < text.size() && text[i] != QLatin1Char(',') && !text[i].isSpace())
+            continue;
+        if (i > begin) {
+            const auto id = parseTraceIdText(text.sliced(begin, i - begin));
+            if (!id)
+                return std::unexpected(id.error());
+            ids.push_back(*id);
+        }
+        begin = i + 1;
+    }
+    return ids;
+}
+
 std::optional<std::string> decodeBase64(std::string_view text)
 {
     static const std::array<signed char, 256> table = [] {

@@ -1,12 +1,16 @@
 #pragma once
 
+#include <QString>
+#include <QStringView>
 #include <QtGlobal>
 
 #include <compare>
+#include <expected>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tracemap {
 
@@ -34,6 +38,14 @@ std::optional<TraceId> traceIdFromBytes(std::string_view bytes);
 std::optional<SpanId> spanIdFromBytes(std::string_view bytes);
 
 std::string spanIdToHex(SpanId id);
+
+/// A trace id as a person types or pastes it: 32 hex digits (128 bits), 16 (64 bits), or fewer with the leading
+/// zeros trimmed, as Tempo prints them (padded back). Spaces around it are ignored, case does not matter. An id
+/// of 16 digits or fewer has high() == 0: TraceQuery::traceIds then matches it against the low 64 bits of each
+/// trace (see there). The error says what is wrong with the text, quoting it.
+std::expected<TraceId, QString> parseTraceIdText(QStringView text);
+/// Several such ids separated by commas or spaces (empty items are skipped). Fails on the first bad one.
+std::expected<std::vector<TraceId>, QString> parseTraceIdList(QStringView text);
 
 /// Decodes standard or URL-safe base64 (padding optional). Returns nullopt on a character outside the alphabet.
 std::optional<std::string> decodeBase64(std::string_view text);

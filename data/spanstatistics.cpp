@@ -15,8 +15,12 @@ void SpanStatistics::add(const Trace& trace)
             service = &m_services[std::string(trace.string(span.service))];
         Accumulator& operation
             = m_operations[{ std::string(trace.string(span.service)), std::string(trace.string(span.operation)) }];
-        service->durations.push_back(span.durationNs);
-        operation.durations.push_back(span.durationNs);
+        for (Accumulator* a : { service, &operation }) {
+            if (span.problems & MissingDuration)
+                ++a->noDuration;
+            else
+                a->durations.push_back(span.durationNs);
+        }
         if (span.isError()) {
             ++service->errors;
             ++operation.errors;
@@ -41,10 +45,10 @@ std::vector<SpanStatistics::Row> SpanStatistics::rows() const
         row.service = service;
         row.isService = operation == nullptr;
         row.operation = operation ? *operation : std::string();
-        row.spans = static_cast<qint64>(sorted.size());
+        row.spans = static_cast<qint64>(sorted.size()) + a.noDuration;
+        row.noDuration = a.noDuration;
         row.errors = a.errors;
-        row.errorPercent
-            = sorted.empty() ? 0 : 100.0 * static_cast<double>(a.errors) / static_cast<double>(sorted.size());
+        row.errorPercent = row.spans == 0 ? 0 : 100.0 * static_cast<double>(a.errors) / static_cast<double>(row.spans);
         row.p50 = percentile(sorted, 50);
         row.p95 = percentile(sorted, 95);
         row.p99 = percentile(sorted, 99);

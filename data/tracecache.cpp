@@ -357,15 +357,22 @@ QString TraceCache::defaultPath()
     return QDir(dir.isEmpty() ? QDir::tempPath() : dir).filePath(QStringLiteral("tracemap/tracemap-cache.sqlite"));
 }
 
-std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QString& path)
+std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QString& path, OpenMode mode)
 {
-    QDir().mkpath(QFileInfo(path).absolutePath());
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (mode == OpenMode::MustExist) {
+        if (!QFileInfo(path).isFile())
+            return std::unexpected(QStringLiteral("%1: there is no cache there (nothing imported yet, or another "
+                                                  "path meant)")
+                                       .arg(path));
+    } else {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        flags |= SQLITE_OPEN_CREATE;
+    }
     std::unique_ptr<TraceCache> cache(new TraceCache);
     cache->m_path = path;
     const QByteArray native = QFile::encodeName(path);
-    if (sqlite3_open_v2(
-            native.constData(), &cache->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr)
-        != SQLITE_OK) {
+    if (sqlite3_open_v2(native.constData(), &cache->m_db, flags, nullptr) != SQLITE_OK) {
         const QString message = cache->m_db ? cache->lastError() : QStringLiteral("out of memory");
         return std::unexpected(QStringLiteral("%1: cannot open the cache: %2").arg(path, message));
     }
@@ -617,7 +624,7 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     const std::string byTime = std::string("SELECT row, ") + columns
         + " FROM traces WHERE start_ns >= ?1 AND start_ns <= ?2 AND duration_ns >= ?3 AND duration_ns <= ?4"
           " ORDER BY start_ns DESC";
-    if (terms.empty() && query.imports.empty()) {
+    if (terms.empty() && query.imports.empty() && query.traceIds.empty()) {
         SqliteStatement s(m_db, byTime + " LIMIT ?5");
         s.bind(1, query.sinceNs);
         s.bind(2, query.untilNs);
@@ -645,7 +652,7 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
                                        .arg(SearchTerms::kMaxValueLength)
                                        .arg(key));
     }
-    auto rowsOf = [&postings](const std::vector<qint64>& unitedTerms) {
+    auto postingRows = [&postings](const std::vector<qint64>& unitedTerms) {
         std::vector<qint64> rows;
         size_t lists = 0;
         for (qint64 term : unitedTerms) {
@@ -673,8 +680,17 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     }
     std::vector<qint64> candidates;
     bool first = true;
+    if (!query.traceIds.empty()) {
+        auto rows = rowsOf(query.traceIds);
+        if (!rows)
+            return std::unexpected(rows.error());
+        candidates = std::move(*rows);
+        first = false;
+        if (candidates.empty())
+            return results;
+    }
     for (const auto& group : termGroups) {
-        std::vector<qint64> rows = rowsOf(group);
+        std::vector<qint64> rows = postingRows(group);
         candidates = first ? std::move(rows) : intersect(candidates, rows);
         first = false;
         if (candidates.empty())
@@ -712,6 +728,35 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     if (status != SQLITE_DONE && status != SQLITE_ROW)
         return std::unexpected(lastError());
     return results;
+}
+
+std::expected<std::vector<qint64>, QString> TraceCache::rowsOf(const std::vector<TraceId>& ids) const
+{
+    // A full id goes through the (trace_hi, trace_lo) index; a 64-bit one matches on trace_lo alone, which has no
+    // index of its own: a scan of the summary rows, which is fast enough for a lookup a person types.
+    SqliteStatement exact(m_db, "SELECT row FROM traces WHERE trace_hi = ?1 AND trace_lo = ?2");
+    SqliteStatement low(m_db, "SELECT row FROM traces WHERE trace_lo = ?1");
+    if (!exact.isValid() || !low.isValid())
+        return std::unexpected(lastError());
+    std::vector<qint64> rows;
+    for (const TraceId& id : ids) {
+        SqliteStatement& s = id.high != 0 ? exact : low;
+        s.reset();
+        if (id.high != 0) {
+            s.bind(1, static_cast<qint64>(id.high));
+            s.bind(2, static_cast<qint64>(id.low));
+        } else {
+            s.bind(1, static_cast<qint64>(id.low));
+        }
+        int status;
+        while ((status = s.step()) == SQLITE_ROW)
+            rows.push_back(s.int64(0));
+        if (status != SQLITE_DONE)
+            return std::unexpected(lastError());
+    }
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    return rows;
 }
 
 std::expected<std::shared_ptr<const Trace>, QString> TraceCache::loadTrace(const TraceId& id) const

@@ -35,8 +35,15 @@ class TraceCache {
 public:
     static constexpr int kSchemaVersion = 1;
 
+    /// Whether open() may create a cache that is not there. Commands that only read use MustExist, so that a
+    /// mistyped path is an error rather than a new, empty cache.
+    enum class OpenMode { CreateIfMissing, MustExist };
+
     static QString defaultPath();
-    static std::expected<std::unique_ptr<TraceCache>, QString> open(const QString& path);
+    /// Opens (and with CreateIfMissing creates, folders included) the cache at `path`, migrating its schema. The
+    /// error names the path.
+    static std::expected<std::unique_ptr<TraceCache>, QString> open(
+        const QString& path, OpenMode mode = OpenMode::CreateIfMissing);
     ~TraceCache();
 
     QString path() const { return m_path; }
@@ -48,6 +55,7 @@ public:
     /// Stores already assembled traces (merging with what is cached) in one transaction.
     std::expected<void, QString> storeTraces(std::vector<Trace>& traces, const QString& source);
 
+    /// Traces matching every field of the query, newest first, at most query.limit of them.
     std::expected<std::vector<TraceSummary>, QString> search(const TraceQuery& query) const;
     std::expected<std::shared_ptr<const Trace>, QString> loadTrace(const TraceId& id) const;
     /// Calls visit for every cached trace (decoded one at a time); stops when visit returns false.
@@ -64,6 +72,8 @@ private:
     TraceCache() = default;
     static std::expected<Trace, QString> readBlobs(SqliteStatement& select, qint64 row);
     std::expected<void, QString> migrate();
+    /// The rows of the traces matching these ids (TraceQuery::traceIds), ascending.
+    std::expected<std::vector<qint64>, QString> rowsOf(const std::vector<TraceId>& ids) const;
     QString lastError() const;
 
     sqlite3* m_db = nullptr;

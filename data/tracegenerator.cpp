@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -19,6 +20,7 @@ namespace {
 
 constexpr quint32 kNone = 0xffffffffu;
 constexpr quint16 kNoStore = 0xffff;
+constexpr quint16 kNoEndpoint = 0xffff;
 constexpr int kMaxCallDepth = 7;
 constexpr double kMaxCapacity = 1e9;
 
@@ -83,7 +85,7 @@ struct Step {
     bool parallel = false; // starts together with the previous step
     bool loopParallel = false; // repetitions of this step run concurrently
     quint16 target = 0; // service for calls, topic for publishes, statement or operation index otherwise
-    quint16 endpoint = 0;
+    quint16 endpoint = kNoEndpoint; // of the called service; chosen by Model::connectUncalled
     double cost = 1;
 };
 
@@ -213,7 +215,8 @@ struct TraceGenerator::Model {
     void buildEndpoints(FastRandom& rng, quint16 index);
     void addLeafSteps(FastRandom& rng, quint16 index, Endpoint& endpoint, bool gateway);
     quint16 pickCallee(FastRandom& rng, quint16 caller) const;
-    void computeCapacities(FastRandom& rng);
+    void connectUncalled(FastRandom& rng);
+    void computeCapacities();
 };
 
 void TraceGenerator::Model::build(const GeneratorOptions& options)
@@ -228,7 +231,8 @@ void TraceGenerator::Model::build(const GeneratorOptions& options)
     buildGatewayEndpoints(rng);
     for (quint16 i = 1; i < services.size(); ++i)
         buildEndpoints(rng, i);
-    computeCapacities(rng);
+    connectUncalled(rng);
+    computeCapacities();
 }
 
 void TraceGenerator::Model::buildServices(FastRandom& rng, int count)
@@ -532,7 +536,70 @@ void TraceGenerator::Model::buildEndpoints(FastRandom& rng, quint16 index)
     }
 }
 
-void TraceGenerator::Model::computeCapacities(FastRandom& rng)
+void TraceGenerator::Model::connectUncalled(FastRandom& rng)
+{
+    // Random callees leave some services without a caller, called only from endpoints nothing calls, or reachable
+    // only deeper than kMaxCallDepth: those would never appear in a trace. Each gets a call from an endpoint that
+    // is reached, close enough to the gateway. This is also where each call picks its callee's endpoint. Callers
+    // always have lower indices, so in index order an endpoint's depth is final before it is used.
+    constexpr int kUnreached = std::numeric_limits<int>::max();
+    constexpr int kDeepest = kMaxCallDepth - 2;
+    const size_t n = services.size();
+    std::vector<std::vector<int>> depth(n);
+    for (size_t i = 0; i < n; ++i)
+        depth[i].assign(services[i].endpoints.size(), i == 0 ? 0 : kUnreached);
+    auto shallowest = [&](size_t service) {
+        int best = kUnreached;
+        for (int d : depth[service])
+            best = std::min(best, d);
+        return best;
+    };
+    auto pickEndpoint = [&](size_t service) {
+        const std::vector<Endpoint>& endpoints = services[service].endpoints;
+        auto e = size_t(rng.below(endpoints.size()));
+        while (endpoints[e].consumer)
+            e = (e + 1) % endpoints.size();
+        return quint16(e);
+    };
+    for (size_t t = 0; t < n; ++t) {
+        if (shallowest(t) > kDeepest) {
+            size_t caller = t - 1 - size_t(rng.below(std::min<size_t>(t, 6)));
+            for (int attempt = 0; attempt < 8 && shallowest(caller) >= kDeepest; ++attempt)
+                caller = size_t(rng.below(t));
+            if (shallowest(caller) >= kDeepest)
+                caller = 0;
+            const int callerDepth = shallowest(caller);
+            const auto from
+                = size_t(std::find(depth[caller].begin(), depth[caller].end(), callerDepth) - depth[caller].begin());
+            Step call;
+            call.type = StepType::Call;
+            call.target = quint16(t);
+            call.endpoint = pickEndpoint(t);
+            call.parallel = rng.chance(0.3);
+            std::vector<Step>& steps = services[caller].endpoints[from].steps;
+            steps.insert(steps.begin() + qsizetype(rng.below(steps.size() + 1)), call);
+            depth[t][call.endpoint] = callerDepth + 1;
+        }
+        for (size_t e = 0; e < services[t].endpoints.size(); ++e) {
+            for (Step& step : services[t].endpoints[e].steps) {
+                if (step.type == StepType::Call && step.endpoint == kNoEndpoint)
+                    step.endpoint = pickEndpoint(step.target);
+                if (depth[t][e] == kUnreached)
+                    continue;
+                if (step.type == StepType::Call) {
+                    int& d = depth[step.target][step.endpoint];
+                    d = std::min(d, depth[t][e] + 1);
+                } else if (step.type == StepType::Publish) {
+                    const Topic& topic = topics[step.target];
+                    int& d = depth[topic.consumer][topic.endpoint];
+                    d = std::min(d, depth[t][e] + 1);
+                }
+            }
+        }
+    }
+}
+
+void TraceGenerator::Model::computeCapacities()
 {
     for (size_t i = services.size(); i-- > 0;) {
         for (Endpoint& e : services[i].endpoints) {
@@ -540,9 +607,6 @@ void TraceGenerator::Model::computeCapacities(FastRandom& rng)
             for (Step& step : e.steps) {
                 if (step.type == StepType::Call) {
                     const Service& callee = services[step.target];
-                    step.endpoint = quint16(rng.below(callee.endpoints.size()));
-                    while (callee.endpoints[step.endpoint].consumer)
-                        step.endpoint = quint16((step.endpoint + 1) % callee.endpoints.size());
                     step.cost = 1 + callee.endpoints[step.endpoint].capacity;
                 } else if (step.type == StepType::Publish) {
                     const Topic& topic = topics[step.target];
@@ -566,6 +630,7 @@ struct TraceGenerator::Builder {
 
     const Model& model;
     FastRandom rng;
+    TraceId idKey; // mixed into every trace id, so different options never give the same ids
     std::vector<Node> nodes;
     SpanBatch batch;
     SpanDraft draft;
@@ -573,7 +638,7 @@ struct TraceGenerator::Builder {
     qint64 customerId = 0;
     std::string scratch;
 
-    void build(qint64 startNs, qint64 budget);
+    void build(qint64 startNs, qint64 budget, quint16 rootService);
     quint32 addNode(quint32 parent, NodeType type, quint16 service, bool parallel);
     void expand(quint32 node, quint16 service, quint16 endpoint, qint64 budget, int depth);
     qint64 addCall(quint32 parent, quint16 service, const Step& step, qint64 share, bool parallel, int depth);
@@ -970,23 +1035,45 @@ void TraceGenerator::Builder::emit(const Node& n)
     batch.add(draft, &s.resource, &s.scope);
 }
 
-void TraceGenerator::Builder::build(qint64 startNs, qint64 budget)
+void TraceGenerator::Builder::build(qint64 startNs, qint64 budget, quint16 rootService)
 {
     nodes.clear();
-    traceId.high = rng.nonZero();
-    traceId.low = rng.nonZero();
+    // XOR with a constant keeps the ids of one file distinct; the ids still come from the seeded stream, so the
+    // traces themselves do not change with idKey.
+    traceId.high = rng.nonZero() ^ idKey.high;
+    traceId.low = rng.nonZero() ^ idKey.low;
+    if (!traceId.isValid())
+        traceId.low = 1;
     customerId = 100000 + qint64(rng.below(900000));
-    const Service& gateway = model.services[0];
-    const auto count = quint64(gateway.endpoints.size());
-    const auto endpoint = quint16(std::min(rng.below(count), rng.below(count)));
-    const quint32 root = addNode(kNone, NodeType::Server, 0, false);
+    const Service& service = model.services[rootService];
+    const auto count = quint64(service.endpoints.size());
+    auto endpoint = quint16(std::min(rng.below(count), rng.below(count)));
+    while (service.endpoints[endpoint].consumer)
+        endpoint = quint16((endpoint + 1) % count);
+    const quint32 root = addNode(kNone, NodeType::Server, rootService, false);
     nodes[root].endpoint = endpoint;
-    nodes[root].error = rng.chance(gateway.errorRate);
-    expand(root, 0, endpoint, budget, 0);
+    nodes[root].error = rng.chance(service.errorRate);
+    expand(root, rootService, endpoint, budget, 0);
     time(startNs);
     for (const Node& node : nodes)
         emit(node);
 }
+
+namespace {
+
+TraceId idKeyOf(const GeneratorOptions& o)
+{
+    quint64 state = 0x7261636d61704964ull;
+    quint64 key = 0;
+    for (const quint64 v : { o.seed, quint64(o.traces), quint64(o.spansPerTrace), quint64(o.services),
+             quint64(o.startNs), quint64(o.traceIntervalNs), o.idSalt }) {
+        state ^= v;
+        key = FastRandom::splitMix(state);
+    }
+    return TraceId { key, FastRandom::splitMix(state) };
+}
+
+} // namespace
 
 TraceGenerator::TraceGenerator(GeneratorOptions options)
     : m_options(options)
@@ -994,6 +1081,9 @@ TraceGenerator::TraceGenerator(GeneratorOptions options)
 {
     m_model->build(m_options);
     m_builder = std::make_unique<Builder>(*m_model, m_options.seed);
+    m_builder->idKey = idKeyOf(m_options);
+    m_seen.assign(m_model->services.size(), false);
+    m_unseen = qint64(m_seen.size());
 }
 
 TraceGenerator::~TraceGenerator() = default;
@@ -1007,7 +1097,21 @@ bool TraceGenerator::next(Trace& out)
     const qint64 startNs = m_options.startNs + m_generated * interval + qint64(b.rng.below(quint64(interval)));
     const int mean = std::max(1, m_options.spansPerTrace);
     const qint64 budget = std::max<qint64>(1, std::llround(mean * (0.7 + 0.6 * b.rng.uniform())));
-    b.build(startNs, budget);
+    // Every service should show up. Those the gateway's traces have not reached by the time the remaining traces
+    // are just enough get traces of their own (a scheduled job, an admin call), starting at that service.
+    quint16 rootService = 0;
+    if (m_unseen > 0 && m_options.traces - m_generated <= m_unseen) {
+        while (m_seen[m_firstUnseen])
+            ++m_firstUnseen;
+        rootService = quint16(m_firstUnseen);
+    }
+    b.build(startNs, budget, rootService);
+    for (const Node& node : b.nodes) {
+        if (!m_seen[node.service]) {
+            m_seen[node.service] = true;
+            --m_unseen;
+        }
+    }
     std::vector<Trace> traces = b.batch.takeTraces();
     out = std::move(traces.front());
     TraceAssembler::assemble(out);

@@ -137,6 +137,8 @@ public:
         }
         m_summary.traces = static_cast<qint64>(m_traceIds.size());
         m_summary.services = static_cast<qint64>(m_services.size());
+        m_summary.warnings = m_warnings.spans();
+        m_summary.warningKinds = m_warnings.kinds();
         return m_summary;
     }
 
@@ -277,10 +279,7 @@ private:
             TraceAssembler::assemble(trace);
             m_traceIds.insert(trace.id);
             m_summary.spans += static_cast<qint64>(trace.spans.size());
-            for (const Span& span : trace.spans) {
-                if (span.problems != NoProblem || span.warnings.count)
-                    ++m_summary.warnings;
-            }
+            m_warnings.add(trace);
             std::vector<bool> isService(trace.strings.size(), false);
             for (const Span& span : trace.spans)
                 isService[span.service] = true;
@@ -300,6 +299,7 @@ private:
     bool m_text = false;
     std::unordered_set<TraceId, TraceIdHash> m_traceIds;
     std::unordered_set<std::string> m_services;
+    ImportWarnings m_warnings;
 };
 
 } // namespace

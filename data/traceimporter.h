@@ -1,6 +1,7 @@
 #pragma once
 
 #include "importerror.h"
+#include "importwarnings.h"
 #include "inputbuffer.h"
 #include "trace.h"
 #include "traceformat.h"
@@ -18,6 +19,9 @@ struct ImportSummary {
     qint64 spans = 0;
     qint64 services = 0;
     qint64 warnings = 0; // spans the assembler or the source flagged (orphans, duplicates, cycles, …)
+    /// Those warnings by kind, most frequent first, each with a count and an example (see ImportWarnings). The
+    /// counts may add up to more than `warnings`: a span with two kinds of warning counts under both.
+    std::vector<ImportWarningKind> warningKinds;
     qint64 bytes = 0;
     qint64 importId = 0; // the cache's import row (TraceCache::importFile), for TraceQuery::imports
 };

@@ -9,7 +9,8 @@ namespace tracemap {
 
 std::optional<qint64> parseDuration(const QString& text)
 {
-    static const QRegularExpression pattern(QStringLiteral("^\\s*([0-9]+(?:\\.[0-9]*)?)\\s*(ns|us|µs|ms|s|m|h)?\\s*$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^\\s*([0-9]+(?:\\.[0-9]*)?)\\s*(ns|us|µs|ms|s|m|h|d|w)?\\s*$"));
     const auto match = pattern.match(text);
     if (!match.hasMatch())
         return std::nullopt;
@@ -26,6 +27,10 @@ std::optional<qint64> parseDuration(const QString& text)
         scale = 60e9;
     else if (unit == QLatin1String("h"))
         scale = 3600e9;
+    else if (unit == QLatin1String("d"))
+        scale = 86400e9; // a lookback's day, as Jaeger's and Zipkin's: 24 hours, whatever the calendar says
+    else if (unit == QLatin1String("w"))
+        scale = 7 * 86400e9;
     const double ns = number * scale;
     if (!std::isfinite(ns) || ns > 9.2e18)
         return std::nullopt;

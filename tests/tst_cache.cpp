@@ -1,8 +1,11 @@
-// TraceCache: fixture round trip, search, schema and damage handling; SpanStatistics percentiles; parseDuration.
+// TraceCache: fixture round trip, search (trace ids too), schema and damage handling, missing caches; SpanStatistics
+// percentiles and spans without a duration; parseDuration; trace ids as typed; import warnings by kind.
 
 #include "testsupport.h"
 
 #include "generatedfile.h"
+#include "ids.h"
+#include "importwarnings.h"
 #include "searchterms.h"
 #include "spanstatistics.h"
 #include "traceassembler.h"
@@ -668,6 +671,230 @@ private Q_SLOTS:
         QCOMPARE(tableDigest(dir.filePath(QStringLiteral("d.sqlite"))), before);
     }
 
+    void parseTraceIdText_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<quint64>("high");
+        QTest::addColumn<quint64>("low");
+        QTest::addColumn<QString>("errorPart");
+        // clang-format off
+        QTest::newRow("32 digits") << QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736") << true << quint64(0x4bf92f3577b34da6ull) << quint64(0xa3ce929d0e0e4736ull) << QString();
+        QTest::newRow("upper case, spaces") << QStringLiteral("  4BF92F3577B34DA6A3CE929D0E0E4736 ") << true << quint64(0x4bf92f3577b34da6ull) << quint64(0xa3ce929d0e0e4736ull) << QString();
+        QTest::newRow("16 digits") << QStringLiteral("a3ce929d0e0e4736") << true << quint64(0) << quint64(0xa3ce929d0e0e4736ull) << QString();
+        QTest::newRow("trimmed 128-bit (Tempo)") << QStringLiteral("abc0123456789abcdef") << true << quint64(0xabc) << quint64(0x0123456789abcdefull) << QString();
+        QTest::newRow("trimmed 64-bit") << QStringLiteral("ff") << true << quint64(0) << quint64(0xff) << QString();
+        QTest::newRow("padded") << QStringLiteral("000000000000000000000000000000ff") << true << quint64(0) << quint64(0xff) << QString();
+        QTest::newRow("empty") << QStringLiteral("  ") << false << quint64(0) << quint64(0) << QStringLiteral("empty");
+        QTest::newRow("not hex") << QStringLiteral("4bf9-2f35") << false << quint64(0) << quint64(0) << QStringLiteral("'-' is not a hex digit");
+        QTest::newRow("non-ASCII") << QStringLiteral("4bfé") << false << quint64(0) << quint64(0) << QStringLiteral("not a hex digit");
+        QTest::newRow("too long") << QStringLiteral("4bf92f3577b34da6a3ce929d0e0e47360") << false << quint64(0) << quint64(0) << QStringLiteral("33 characters");
+        QTest::newRow("zeros") << QStringLiteral("0000") << false << quint64(0) << quint64(0) << QStringLiteral("all zeros");
+        // clang-format on
+    }
+
+    void parseTraceIdText()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, valid);
+        QFETCH(quint64, high);
+        QFETCH(quint64, low);
+        QFETCH(QString, errorPart);
+        const auto id = tracemap::parseTraceIdText(text);
+        QCOMPARE(id.has_value(), valid);
+        if (valid) {
+            QCOMPARE(id->high, high);
+            QCOMPARE(id->low, low);
+        } else {
+            QVERIFY2(id.error().contains(errorPart), qPrintable(id.error()));
+        }
+    }
+
+    void parseTraceIdList()
+    {
+        const auto ids = tracemap::parseTraceIdList(u"ff, abc0123456789abcdef,,a3ce929d0e0e4736 1");
+        QVERIFY(ids.has_value());
+        QCOMPARE(ids->size(), size_t(4));
+        QCOMPARE((*ids)[0], (TraceId { 0, 0xff }));
+        QCOMPARE((*ids)[1], (TraceId { 0xabc, 0x0123456789abcdefull }));
+        QCOMPARE((*ids)[3], (TraceId { 0, 1 }));
+        const auto bad = tracemap::parseTraceIdList(u"ff,xyz");
+        QVERIFY(!bad.has_value());
+        QVERIFY2(bad.error().contains(QLatin1String("'xyz'")), qPrintable(bad.error()));
+    }
+
+    void searchByTraceId_data()
+    {
+        QTest::addColumn<QString>("ids");
+        QTest::addColumn<QString>("service");
+        QTest::addColumn<QStringList>("expected"); // toHex(), newest first
+        const QString a = QStringLiteral("1111111111111111aaaaaaaaaaaaaaaa");
+        const QString b = QStringLiteral("aaaaaaaaaaaaaaaa"); // a 64-bit trace with A's low half
+        const QString c = QStringLiteral("0000000000000abc0123456789abcdef");
+        const QString d = QStringLiteral("00000000000000ff");
+        // clang-format off
+        QTest::newRow("128-bit id: exact") << a << QString() << QStringList { a };
+        QTest::newRow("64-bit id: low half of 128-bit ones too") << QStringLiteral("aaaaaaaaaaaaaaaa") << QString() << QStringList { b, a };
+        QTest::newRow("trimmed 128-bit id") << QStringLiteral("abc0123456789abcdef") << QString() << QStringList { c };
+        QTest::newRow("trimmed 64-bit id") << QStringLiteral("ff") << QString() << QStringList { d };
+        QTest::newRow("several") << QStringLiteral("ff,abc0123456789abcdef") << QString() << QStringList { d, c };
+        QTest::newRow("with a service filter") << QStringLiteral("aaaaaaaaaaaaaaaa") << QStringLiteral("db") << QStringList { b };
+        QTest::newRow("not cached") << QStringLiteral("1234") << QString() << QStringList();
+        QTest::newRow("128-bit id, other high half") << QStringLiteral("2222222222222222aaaaaaaaaaaaaaaa") << QString() << QStringList();
+        // clang-format on
+    }
+
+    void searchByTraceId()
+    {
+        QFETCH(QString, ids);
+        QFETCH(QString, service);
+        QFETCH(QStringList, expected);
+        QTemporaryDir dir;
+        auto cache = TraceCache::open(QString::fromUtf8(dbPath(dir)));
+        QVERIFY(cache.has_value());
+        std::vector<Trace> traces;
+        auto add = [&](TraceId id, const char* service, qint64 start) {
+            Trace t;
+            t.id = id;
+            Span s;
+            s.id = 1;
+            s.startNs = start;
+            s.durationNs = 1000;
+            s.service = t.strings.intern(service);
+            s.operation = t.strings.intern("op");
+            t.spans.push_back(s);
+            TraceAssembler::assemble(t);
+            traces.push_back(std::move(t));
+        };
+        add({ 0x1111111111111111ull, 0xaaaaaaaaaaaaaaaaull }, "api", 1000);
+        add({ 0, 0xaaaaaaaaaaaaaaaaull }, "db", 2000);
+        add({ 0xabc, 0x0123456789abcdefull }, "api", 3000);
+        add({ 0, 0xff }, "api", 4000);
+        QVERIFY((*cache)->storeTraces(traces, QStringLiteral("test")).has_value());
+
+        TraceQuery q;
+        const auto parsed = tracemap::parseTraceIdList(ids);
+        QVERIFY(parsed.has_value());
+        q.traceIds = *parsed;
+        q.service = service;
+        const auto results = (*cache)->search(q);
+        QVERIFY2(results.has_value(), qPrintable(results ? QString() : results.error()));
+        QStringList found;
+        for (const TraceSummary& s : *results)
+            found << QString::fromStdString(s.traceId.toHex());
+        QCOMPARE(found, expected);
+    }
+
+    void readingAMissingCacheCreatesNothing()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("no/such/dir/x.sqlite"));
+        auto cache = TraceCache::open(path, TraceCache::OpenMode::MustExist);
+        QVERIFY(!cache.has_value());
+        QVERIFY2(cache.error().contains(path), qPrintable(cache.error()));
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("no"))));
+        // In an existing folder too, and a second open still finds nothing.
+        const QString beside = dir.filePath(QStringLiteral("x.sqlite"));
+        QVERIFY(!TraceCache::open(beside, TraceCache::OpenMode::MustExist).has_value());
+        QVERIFY(!QFileInfo::exists(beside));
+        // An existing cache opens.
+        QVERIFY(TraceCache::open(beside).has_value());
+        QVERIFY(TraceCache::open(beside, TraceCache::OpenMode::MustExist).has_value());
+    }
+
+    void statisticsWithoutDuration()
+    {
+        // Two timed spans (10 and 30 ms) and two without a duration (Zipkin's missing duration): the percentiles
+        // are those of the timed spans alone, and the others are counted apart.
+        Trace t;
+        t.id = TraceId { 0, 7 };
+        const StringId svc = t.strings.intern("svc");
+        const StringId op = t.strings.intern("op");
+        const qint64 durations[] = { 10000000, 0, 30000000, 0 };
+        for (int i = 0; i < 4; ++i) {
+            Span s;
+            s.id = SpanId(i + 1);
+            s.startNs = i;
+            s.durationNs = durations[i];
+            s.service = svc;
+            s.operation = op;
+            if (durations[i] == 0)
+                s.problems = MissingDuration;
+            t.spans.push_back(s);
+        }
+        TraceAssembler::assemble(t);
+        SpanStatistics stats;
+        stats.add(t);
+        const auto rows = stats.rows();
+        QCOMPARE(rows.size(), size_t(2));
+        for (const auto& r : rows) {
+            QCOMPARE(r.spans, qint64(4));
+            QCOMPARE(r.noDuration, qint64(2));
+            QCOMPARE(r.p50, qint64(10000000));
+            QCOMPARE(r.p95, qint64(30000000));
+            QCOMPARE(r.max, qint64(30000000));
+        }
+    }
+
+    void importWarningsByKind()
+    {
+        if (!requireFixtures())
+            return;
+        // One orphan (its parent is in no file) and one non-hex id mapped to a hash on every span of the file.
+        ImportSummary summary;
+        QVERIFY(testsupport::importAll(
+            testsupport::fixture(QStringLiteral("jaeger/anonymized-spans-array-inline-process.json")), &summary)
+                    .has_value());
+        QCOMPARE(summary.warnings, qint64(1));
+        QCOMPARE(summary.warningKinds.size(), size_t(1));
+        QCOMPARE(summary.warningKinds[0].kind, QStringLiteral("orphan span"));
+        QCOMPARE(summary.warningKinds[0].count, qint64(1));
+        QVERIFY2(summary.warningKinds[0].example.contains(
+                     QLatin1String("span 7606ddfe69932d34 (16af988c443cff37: a071653098f9250d): parent "
+                                   "492770a15935810f is not in the trace")),
+            qPrintable(summary.warningKinds[0].example));
+
+        QVERIFY(testsupport::importAll(
+            testsupport::fixture(QStringLiteral("jaeger/producer-consumer-follows-from-error.json")), &summary)
+                    .has_value());
+        QCOMPARE(summary.warnings, qint64(11));
+        std::map<QString, ImportWarningKind> kinds;
+        for (const ImportWarningKind& k : summary.warningKinds)
+            kinds[k.kind] = k;
+        const QString spanIds = QStringLiteral("spanID \"…\" is not hex; mapped to a hashed id");
+        QVERIFY(kinds.contains(spanIds));
+        QCOMPARE(kinds[spanIds].count, qint64(11));
+        QVERIFY2(kinds[spanIds].example.contains(QLatin1String("spanID \"span-1\" is not hex")),
+            qPrintable(kinds[spanIds].example));
+        QCOMPARE(kinds[QStringLiteral("clock skew")].count, qint64(1));
+        // Most frequent first.
+        for (size_t i = 1; i < summary.warningKinds.size(); ++i)
+            QVERIFY(summary.warningKinds[i - 1].count >= summary.warningKinds[i].count);
+    }
+
+    void importWarningsKeepFewTextKinds()
+    {
+        // A source that writes a different warning text on every span must not grow the summary without bound.
+        Trace t;
+        t.id = TraceId { 0, 9 };
+        const StringId svc = t.strings.intern("svc");
+        for (int i = 0; i < 100; ++i) {
+            Span s;
+            s.id = SpanId(i + 1);
+            s.service = s.operation = svc;
+            s.warnings = { quint32(t.warnings.size()), 1 };
+            t.warnings.push_back(t.addText("warning kind " + std::string(1, char('a' + i % 26)) + char('a' + i / 26)));
+            t.spans.push_back(s);
+        }
+        ImportWarnings warnings;
+        warnings.add(t);
+        QCOMPARE(warnings.spans(), qint64(100));
+        const auto kinds = warnings.kinds();
+        QCOMPARE(kinds.size(), ImportWarnings::kMaxTextKinds + 1);
+        QCOMPARE(kinds.front().kind, QStringLiteral("other source warning"));
+        QCOMPARE(kinds.front().count, qint64(100 - ImportWarnings::kMaxTextKinds));
+    }
+
     void percentiles_data()
     {
         QTest::addColumn<QList<qint64>>("values");
@@ -782,6 +1009,9 @@ private Q_SLOTS:
         QTest::newRow("300µs") << QStringLiteral("300µs") << true << qint64(300000);
         QTest::newRow("42ns") << QStringLiteral("42ns") << true << qint64(42);
         QTest::newRow("1h") << QStringLiteral("1h") << true << qint64(3600000000000);
+        QTest::newRow("30d") << QStringLiteral("30d") << true << qint64(30) * 86400 * 1000000000;
+        QTest::newRow("2w") << QStringLiteral("2w") << true << qint64(14) * 86400 * 1000000000;
+        QTest::newRow("1.5d") << QStringLiteral("1.5d") << true << qint64(36) * 3600 * 1000000000;
         QTest::newRow("bare number is ms") << QStringLiteral("5") << true << qint64(5000000);
         QTest::newRow("spaces") << QStringLiteral(" 2 s ") << true << qint64(2000000000);
         QTest::newRow("empty") << QString() << false << qint64(0);
@@ -802,6 +1032,14 @@ private Q_SLOTS:
         QCOMPARE(parsed.has_value(), valid);
         if (valid)
             QCOMPARE(*parsed, ns);
+    }
+
+    void agesInDaysAndWeeks()
+    {
+        const qint64 now = qint64(1767225600) * 1000000000;
+        QCOMPARE(parseTimePoint(QStringLiteral("30d"), now), std::optional<qint64>(now - qint64(30) * 86400000000000));
+        QCOMPARE(parseTimePoint(QStringLiteral("-2w"), now), std::optional<qint64>(now - qint64(14) * 86400000000000));
+        QCOMPARE(parseTimePoint(QStringLiteral("3y"), now), std::optional<qint64>());
     }
 };
 

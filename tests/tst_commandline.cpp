@@ -1,0 +1,268 @@
+// The command line as a user runs it: the built tracemap program in a child process, its exit codes, stdout and
+// stderr. Covers trace-id lookup, read commands on a missing cache, stats without durations, the generator's
+// service count and trace ids, import warnings by kind, ages in days and weeks, and a quiet stderr.
+
+#include "testsupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QObject>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <set>
+
+using namespace tracemap;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run runTracemap(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
+{
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(TRACEMAP_BINARY), args);
+    Run run;
+    if (!process.waitForFinished(300000) || process.exitStatus() != QProcess::NormalExit) {
+        run.err = QStringLiteral("did not finish: ") + process.errorString();
+        return run;
+    }
+    run.exitCode = process.exitCode();
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+QString describe(const Run& r)
+{
+    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(r.exitCode).arg(r.out, r.err);
+}
+
+std::set<TraceId> traceIdsOf(const QString& file)
+{
+    std::set<TraceId> ids;
+    (void)TraceImporter::importFile(file, [&](std::vector<Trace>& traces) {
+        for (const Trace& t : traces)
+            ids.insert(t.id);
+    });
+    return ids;
+}
+
+} // namespace
+
+class TestCommandLine : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void generateHonoursServiceCount_data()
+    {
+        QTest::addColumn<int>("services");
+        QTest::addColumn<QString>("format");
+        QTest::newRow("1") << 1 << QStringLiteral("jaeger");
+        QTest::newRow("12") << 12 << QStringLiteral("zipkin");
+        QTest::newRow("40") << 40 << QStringLiteral("jaeger");
+        QTest::newRow("100") << 100 << QStringLiteral("otlp-json");
+    }
+
+    void generateHonoursServiceCount()
+    {
+        QFETCH(int, services);
+        QFETCH(QString, format);
+        const QString file = path(QStringLiteral("services-%1.json").arg(services));
+        const Run generated = runTracemap({ QStringLiteral("generate"), QStringLiteral("--services"),
+            QString::number(services), QStringLiteral("--format"), format, QStringLiteral("-o"), file });
+        QVERIFY2(generated.exitCode == 0, qPrintable(describe(generated)));
+        const Run stats = runTracemap({ QStringLiteral("stats"), file, QStringLiteral("--json") });
+        QVERIFY2(stats.exitCode == 0, qPrintable(describe(stats)));
+        const QJsonArray found = QJsonDocument::fromJson(stats.out.toUtf8())[QLatin1String("services")].toArray();
+        QCOMPARE(found.size(), services);
+    }
+
+    void generatedTraceIdsDependOnEveryOption()
+    {
+        const QStringList base { QStringLiteral("generate"), QStringLiteral("--traces"), QStringLiteral("20") };
+        struct Variant {
+            const char* name;
+            QStringList extra;
+        };
+        const Variant variants[]
+            = { { "default", {} }, { "more traces", { QStringLiteral("--traces"), QStringLiteral("40") } },
+                  { "more spans", { QStringLiteral("--spans-per-trace"), QStringLiteral("60") } },
+                  { "more services", { QStringLiteral("--services"), QStringLiteral("13") } },
+                  { "another seed", { QStringLiteral("--seed"), QStringLiteral("2") } },
+                  { "another format", { QStringLiteral("--format"), QStringLiteral("zipkin") } } };
+        std::vector<std::set<TraceId>> ids;
+        for (const Variant& v : variants) {
+            const QString file = path(QStringLiteral("ids-%1.json").arg(QString::fromLatin1(v.name)));
+            const Run r = runTracemap(base + v.extra + QStringList { QStringLiteral("-o"), file });
+            QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+            ids.push_back(traceIdsOf(file));
+            QVERIFY(ids.back().size() >= 20);
+        }
+        for (size_t a = 0; a < ids.size(); ++a) {
+            for (size_t b = a + 1; b < ids.size(); ++b) {
+                std::vector<TraceId> shared;
+                std::set_intersection(
+                    ids[a].begin(), ids[a].end(), ids[b].begin(), ids[b].end(), std::back_inserter(shared));
+                QVERIFY2(shared.empty(),
+                    qPrintable(QStringLiteral("%1 and %2 share %3 trace ids")
+                                   .arg(QString::fromLatin1(variants[a].name), QString::fromLatin1(variants[b].name))
+                                   .arg(shared.size())));
+            }
+        }
+        // The same options still give the same ids.
+        const QString again = path(QStringLiteral("ids-again.json"));
+        QCOMPARE(runTracemap(base + QStringList { QStringLiteral("-o"), again }).exitCode, 0);
+        QVERIFY(traceIdsOf(again) == ids.front());
+    }
+
+    void readCommandsOnAMissingCache_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("search") << QStringList { QStringLiteral("search") };
+        QTest::newRow("search --trace-id")
+            << QStringList { QStringLiteral("search"), QStringLiteral("--trace-id"), QStringLiteral("ff") };
+        QTest::newRow("stats") << QStringList { QStringLiteral("stats") };
+        QTest::newRow("topology") << QStringList { QStringLiteral("topology"), QStringLiteral("-o"),
+            path(QStringLiteral("missing.svg")) };
+    }
+
+    void readCommandsOnAMissingCache()
+    {
+        QFETCH(QStringList, args);
+        const QString cache = path(QStringLiteral("no/such/dir/x.sqlite"));
+        const Run r = runTracemap(args + QStringList { QStringLiteral("--cache"), cache });
+        QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+        QVERIFY2(r.err.contains(cache), qPrintable(describe(r)));
+        QVERIFY2(!r.out.contains(QLatin1String("0 traces")), qPrintable(describe(r)));
+        QVERIFY(!QFileInfo::exists(path(QStringLiteral("no"))));
+    }
+
+    void searchByTraceId()
+    {
+        if (!requireFixtures())
+            return;
+        const QString cache = path(QStringLiteral("ids.sqlite"));
+        // One trace with a 128-bit id: found by the full id, in capitals, by its low 64 bits, in a list.
+        const QString file = testsupport::fixture(QStringLiteral("otlp-json/jaeger-apiv3-hotrod-gettrace.json"));
+        QCOMPARE(runTracemap({ QStringLiteral("import"), QStringLiteral("--cache"), cache, file }).exitCode, 0);
+        const QString full = QStringLiteral("2ea75461946a7dd10f2c15ab36a076cb");
+        auto search = [&](const QStringList& ids) {
+            QStringList args { QStringLiteral("search"), QStringLiteral("--cache"), cache };
+            for (const QString& id : ids)
+                args << QStringLiteral("--trace-id") << id;
+            return runTracemap(args);
+        };
+        for (const QString& id :
+            QStringList { full, full.toUpper(), full.right(16), QStringLiteral("1234,") + full.right(16) }) {
+            const Run r = search({ id });
+            QVERIFY2(r.exitCode == 0 && r.out.startsWith(full) && r.out.contains(QLatin1String("\n1 trace\n")),
+                qPrintable(id + QLatin1Char('\n') + describe(r)));
+        }
+        const Run none = search({ QStringLiteral("1234"), QStringLiteral("ff") });
+        QVERIFY2(none.exitCode == 0 && none.out == QLatin1String("0 traces\n"), qPrintable(describe(none)));
+        const Run bad = search({ full, QStringLiteral("not-an-id") });
+        QVERIFY2(bad.exitCode == 2, qPrintable(describe(bad)));
+        QVERIFY2(bad.err.contains(QLatin1String("'not-an-id' is not a trace id")), qPrintable(describe(bad)));
+        QVERIFY(bad.out.isEmpty());
+        const Run tooLong = search({ full + QStringLiteral("0") });
+        QVERIFY2(tooLong.exitCode == 2 && tooLong.err.contains(QLatin1String("at most 32 hex digits")),
+            qPrintable(describe(tooLong)));
+
+        // Ages in days and weeks.
+        for (const QString& age : { QStringLiteral("30d"), QStringLiteral("2w"), QStringLiteral("100000d") }) {
+            const Run r = runTracemap(
+                { QStringLiteral("search"), QStringLiteral("--cache"), cache, QStringLiteral("--since"), age });
+            QVERIFY2(r.exitCode == 0, qPrintable(age + QLatin1Char('\n') + describe(r)));
+        }
+        const Run days = runTracemap({ QStringLiteral("search"), QStringLiteral("--cache"), cache,
+            QStringLiteral("--since"), QStringLiteral("100000d") });
+        QVERIFY2(days.out.startsWith(full), qPrintable(describe(days))); // 2026: well within 100,000 days
+        const Run years = runTracemap({ QStringLiteral("search"), QStringLiteral("--cache"), cache,
+            QStringLiteral("--since"), QStringLiteral("3y") });
+        QVERIFY2(years.exitCode == 2 && years.err.contains(QLatin1String("2d or 1w")), qPrintable(describe(years)));
+    }
+
+    void importPrintsWarningsByKind()
+    {
+        if (!requireFixtures())
+            return;
+        const QString file = testsupport::fixture(QStringLiteral("jaeger/anonymized-spans-array-inline-process.json"));
+        const Run r = runTracemap(
+            { QStringLiteral("import"), QStringLiteral("--cache"), path(QStringLiteral("warnings.sqlite")), file });
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        QVERIFY2(
+            r.out.contains(QLatin1String("1 span with warnings\n  orphan span: 1 (e.g. trace 2be38093ead7a083 span "
+                                         "7606ddfe69932d34 (16af988c443cff37: a071653098f9250d): parent "
+                                         "492770a15935810f is not in the trace)\n")),
+            qPrintable(describe(r)));
+    }
+
+    void statsLeavesSpansWithoutDurationOutOfPercentiles()
+    {
+        if (!requireFixtures())
+            return;
+        // Four of kong's six spans have no duration; the two others took 16 and 35 ms.
+        const QString file = testsupport::fixture(QStringLiteral("zipkin-v2/kong-malformed-missing-duration.json"));
+        const Run text = runTracemap({ QStringLiteral("stats"), file });
+        QVERIFY2(text.exitCode == 0, qPrintable(describe(text)));
+        QVERIFY2(text.out.section(QLatin1Char('\n'), 0, 0).contains(QLatin1String("no dur.")), qPrintable(text.out));
+        const Run json = runTracemap({ QStringLiteral("stats"), file, QStringLiteral("--json") });
+        QVERIFY2(json.exitCode == 0, qPrintable(describe(json)));
+        const QJsonObject kong = QJsonDocument::fromJson(json.out.toUtf8())[QLatin1String("services")][0].toObject();
+        QCOMPARE(kong[QLatin1String("spans")].toInteger(), 6);
+        QCOMPARE(kong[QLatin1String("noDuration")].toInteger(), 4);
+        QCOMPARE(kong[QLatin1String("p50Ns")].toInteger(), 16000000);
+        QCOMPARE(kong[QLatin1String("maxNs")].toInteger(), 35000000);
+        const QJsonArray operations = kong[QLatin1String("operations")].toArray();
+        const auto balancer = std::find_if(operations.begin(), operations.end(),
+            [](const QJsonValue& o) { return o[QLatin1String("operation")] == QLatin1String("kong.balancer"); });
+        QVERIFY(balancer != operations.end());
+        QCOMPARE((*balancer)[QLatin1String("noDuration")].toInteger(), 1);
+        QVERIFY((*balancer)[QLatin1String("p50Ns")].isNull());
+    }
+
+    void noQtNoiseOnStderr()
+    {
+        // Without a session: no XDG_RUNTIME_DIR, no platform chosen. Only the program's own output may appear.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("XDG_RUNTIME_DIR"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        const QString file = path(QStringLiteral("noise.json"));
+        const Run generated = runTracemap(
+            { QStringLiteral("generate"), QStringLiteral("--traces"), QStringLiteral("3"), QStringLiteral("-o"), file },
+            env);
+        QVERIFY2(generated.exitCode == 0 && generated.err.isEmpty(), qPrintable(describe(generated)));
+        const Run topology = runTracemap(
+            { QStringLiteral("topology"), file, QStringLiteral("-o"), path(QStringLiteral("noise.svg")) }, env);
+        QVERIFY2(topology.exitCode == 0 && topology.err.isEmpty(), qPrintable(describe(topology)));
+        const Run screenshot
+            = runTracemap({ QStringLiteral("screenshot"), file, QStringLiteral("--view"), QStringLiteral("trace"),
+                              QStringLiteral("-o"), path(QStringLiteral("noise.png")) },
+                env);
+        QVERIFY2(screenshot.exitCode == 0 && screenshot.err.isEmpty(), qPrintable(describe(screenshot)));
+        // Real errors still reach stderr.
+        const Run broken = runTracemap({ QStringLiteral("topology"), path(QStringLiteral("absent.json")),
+                                           QStringLiteral("-o"), path(QStringLiteral("x.svg")) },
+            env);
+        QVERIFY2(
+            broken.exitCode != 0 && broken.err.contains(QLatin1String("absent.json")), qPrintable(describe(broken)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_commandline.moc"
