@@ -26,6 +26,7 @@
 #include <QDateTimeEdit>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -34,6 +35,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 using namespace tracemap;
 using testsupport::fixture;
@@ -252,6 +254,32 @@ private Q_SLOTS:
         QCOMPARE(view->filterEdit()->text(), QStringLiteral("redis"));
     }
 
+    // Minor 17: the warnings of an import are summarised by kind, with an example, one click away.
+    void importWarningsAreListedByKind()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("orphan.json"));
+        QVERIFY(testsupport::writeFile(file,
+            R"([{"traceId":"00000000000000aa","id":"0000000000000001","name":"root","timestamp":1700000000000000,)"
+            R"("duration":1000,"localEndpoint":{"serviceName":"a"}},)"
+            R"({"traceId":"00000000000000aa","id":"0000000000000002","parentId":"00000000000000ff","name":"lost",)"
+            R"("timestamp":1700000000000100,"duration":10,"localEndpoint":{"serviceName":"b"}}])"));
+        MainWindow window(freshCache(QStringLiteral("warnings")), MainWindow::Persistence::None);
+        window.show();
+        window.openFiles({ file });
+        QVERIFY(settle(window));
+        auto* button = window.findChild<QToolButton*>(QStringLiteral("importWarnings"));
+        QVERIFY(button);
+        QVERIFY(button->isVisible());
+        QVERIFY2(button->text().contains(QStringLiteral("1 span")), qPrintable(button->text()));
+        button->click();
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = window.findChild<QMessageBox*>(QStringLiteral("importWarningsDialog"))) != nullptr);
+        QVERIFY2(box->detailedText().contains(QStringLiteral("orphan span: 1 (e.g. trace")),
+            qPrintable(box->detailedText()));
+        QVERIFY(box->detailedText().contains(QStringLiteral("orphan.json")));
+        box->close();
+    }
+
     // Minor 13: lookup by trace id in the search panel opens the trace; a wrong id is named.
     void traceIdLookupOpensTheTrace()
     {
@@ -268,6 +296,27 @@ private Q_SLOTS:
         auto* view = qobject_cast<TraceView*>(window.tabs()->currentWidget());
         QVERIFY(view);
         QCOMPARE(QString::fromStdString(view->trace()->id.toHex()), QStringLiteral("2ea75461946a7dd10f2c15ab36a076cb"));
+
+        // A 64-bit id finds the 128-bit trace whose low half it is; several ids are listed with a note.
+        window.tabs()->setCurrentWidget(window.resultsPage());
+        box->clear();
+        QTest::keyClicks(box, QStringLiteral("0f2c15ab36a076cb"));
+        QTest::keyClick(box, Qt::Key_Return);
+        QVERIFY(settle(window));
+        QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(view)); // its tab again
+        box->clear();
+        QTest::keyClicks(box, QStringLiteral("2ea75461946a7dd10f2c15ab36a076cb, a03ee8fff1dcd9b9"));
+        QTest::keyClick(box, Qt::Key_Return);
+        QVERIFY(settle(window));
+        QCOMPARE(window.tabs()->currentWidget(), window.resultsPage());
+        QCOMPARE(resultRoots(window), (QStringList { QStringLiteral("frontend"), QStringLiteral("routing") }));
+        QVERIFY(window.resultsPage()->note().contains(QStringLiteral("a03ee8fff1dcd9b9")));
+        box->clear();
+        QTest::keyClicks(box, QStringLiteral("00000000000000000000000000000bad"));
+        QTest::keyClick(box, Qt::Key_Return);
+        QVERIFY(settle(window));
+        QVERIFY2(window.searchPanel()->message().contains(QStringLiteral("No trace")),
+            qPrintable(window.searchPanel()->message()));
 
         box->clear();
         QTest::keyClicks(box, QStringLiteral("not-an-id"));
