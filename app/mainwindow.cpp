@@ -764,8 +764,8 @@ void MainWindow::showImportErrors()
 
 void MainWindow::showImportWarnings()
 {
-    auto* box = new QMessageBox(QMessageBox::Information, tr("Import Warnings"), m_warnings->text().chopped(1),
-        QMessageBox::Close, this);
+    auto* box = new QMessageBox(
+        QMessageBox::Information, tr("Import Warnings"), m_warnings->text().chopped(1), QMessageBox::Close, this);
     box->setObjectName(QStringLiteral("importWarningsDialog"));
     box->setInformativeText(tr("The spans were imported; these are what they lack or contradict, by kind, with "
                                "the first span of each kind."));
