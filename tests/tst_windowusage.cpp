@@ -161,9 +161,10 @@ private Q_SLOTS:
         QSettings().setValue(
             QStringLiteral("search/form"), QVariantMap { { QStringLiteral("service"), QStringLiteral("routing") } });
         {
-            MainWindow window(freshCache(QStringLiteral("no-settings")), MainWindow::Persistence::None);
+            // The cache has the saved service: only not reading the settings keeps it out of the form.
+            MainWindow window(cacheWith(QStringLiteral("no-settings"), { kYelp }), MainWindow::Persistence::None);
             window.show();
-            window.openFiles({ fixture(kYelp), m_dir.filePath(QStringLiteral("missing.json")) });
+            window.openFiles({ fixture(kHotrod), m_dir.filePath(QStringLiteral("missing.json")) });
             QVERIFY(settle(window));
             QCOMPARE(window.searchPanel()->service(), QString()); // the saved form was not read
             window.close();
