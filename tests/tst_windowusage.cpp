@@ -4,12 +4,14 @@
 // 1024×700 that clips nothing.
 #include "flamechartview.h"
 #include "generatedfile.h"
+#include "graphvizlayout.h"
 #include "mainwindow.h"
 #include "resultspage.h"
 #include "searchpanel.h"
 #include "shortcutshelp.h"
 #include "spanfilterproxymodel.h"
 #include "topologydetails.h"
+#include "topologyexporter.h"
 #include "topologypage.h"
 #include "topologypainter.h"
 #include "topologyview.h"
@@ -24,6 +26,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDateTimeEdit>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -456,6 +459,38 @@ private Q_SLOTS:
         QVERIFY(panel.figuresLabel()->text().contains(QStringLiteral("peer")));
         panel.showSelection(traced, -1, 0);
         QCOMPARE(panel.selectionQuery()->edge->second, QStringLiteral("b"));
+    }
+
+    // Minor 20: exported pictures have a margin: no box touches the edge of the image.
+    void exportsHaveAMargin()
+    {
+        const Topology topology = namedTopology({ "gateway", "orders", "payments" });
+        auto geometry = GraphvizLayout::layout(topology, LayoutOptions {});
+        QVERIFY(geometry.has_value());
+        const QString png = m_dir.filePath(QStringLiteral("map.png"));
+        TopologyExporter::Options options;
+        options.scale = 1.0;
+        QVERIFY(TopologyExporter::write(png, topology, *geometry, options).has_value());
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() >= qRound(geometry->bounds.width()) + 30);
+        QVERIFY(image.height() >= qRound(geometry->bounds.height()) + 30);
+        const QRgb white = qRgb(255, 255, 255);
+        for (int x = 0; x < image.width(); ++x) {
+            for (int y : { 0, 10, image.height() - 11, image.height() - 1 })
+                QCOMPARE(image.pixel(x, y), white);
+        }
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x : { 0, 10, image.width() - 11, image.width() - 1 })
+                QCOMPARE(image.pixel(x, y), white);
+        }
+        // And something is drawn inside the margin.
+        bool drawn = false;
+        for (int y = 20; y < image.height() - 20 && !drawn; ++y) {
+            for (int x = 20; x < image.width() - 20 && !drawn; ++x)
+                drawn = image.pixel(x, y) != white;
+        }
+        QVERIFY(drawn);
     }
 
     // Minor 18: the tab's service filter narrows the span tree (with ancestors) and the operations table, and the
