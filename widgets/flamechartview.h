@@ -20,12 +20,13 @@ namespace tracemap {
 
 class TraceSelection;
 
-/// The trace as a timeline: x is time, one row per depth (sub-rows where spans of a depth overlap), bars coloured
-/// by service. Shows the trace of the shared TraceSelection and follows and sets its span.
+/// The trace as a timeline: x is time, each span in the first free row under its parent (FlameChartLayout), bars
+/// coloured by service. Shows the trace of the shared TraceSelection and follows and sets its span.
 ///
 /// Keys: W/S zoom at the cursor, A/D pan, Esc/0 reset, n/N next/previous search match. Mouse: Ctrl+wheel zooms,
 /// drag pans, shift-drag measures, click selects, double-click zooms to a span, the overview strip is draggable,
-/// the context menu collapses a subtree. Times in the API are nanoseconds relative to the trace start.
+/// the context menu collapses a subtree and switches to compact rows. Times in the API are nanoseconds relative to the
+/// trace start.
 class FlameChartView : public QWidget {
     Q_OBJECT
 public:
@@ -60,6 +61,9 @@ public:
     void setSearchText(const QString& text);
     void setServiceFilter(StringId service); // kNoIndex for all services
     void setCollapsed(quint32 span, bool collapsed);
+    /// Packs rows as densely as possible instead of keeping each subtree together under its parent.
+    void setCompactRows(bool compact);
+    bool compactRows() const { return m_compactRows; }
     void nextMatch(int step);
 
     /// Highlights the critical path (computed on a worker; a result for an older trace is dropped) and dims the
@@ -140,6 +144,7 @@ private:
     double m_viewDuration = 1;
     std::vector<bool> m_collapsed;
     StringId m_filterService = kNoIndex;
+    bool m_compactRows = false;
     std::vector<quint32> m_matches;
     int m_matchCursor = -1;
     std::vector<StringId> m_services; // present in the trace, by name
