@@ -10,6 +10,7 @@
 
 #include "testsupport.h"
 
+#include <QLabel>
 #include <QLineEdit>
 #include <QPainter>
 #include <QtTest/QtTest>
@@ -216,6 +217,36 @@ private Q_SLOTS:
         const FlameChartLayout compact(trace, {}, FlameChartLayout::Packing::Compact);
         checkRows(compact, *trace);
         QCOMPARE(compact.rowCount(), 3);
+    }
+
+    // The search tells how many spans match and which one n/N stepped to, like Jaeger's and Perfetto's.
+    void searchShowsMatchCount()
+    {
+        const auto trace = handTrace({ { 1, 0, "api", "root", 0, 100 }, { 2, 1, "db", "query", 10, 20 },
+            { 3, 1, "db", "query", 30, 40 }, { 4, 1, "cache", "get", 50, 60 }, { 5, 1, "db", "query", 70, 80 } });
+        TraceSelection selection;
+        FlameChartView view(&selection);
+        view.resize(1000, 400);
+        selection.setTrace(trace);
+        QCOMPARE(view.matchText(), QString());
+        auto* search = view.findChild<QLineEdit*>();
+        QVERIFY(search);
+        search->setText(QStringLiteral("query"));
+        QCOMPARE(view.matchCount(), 3);
+        QCOMPARE(view.matchText(), QStringLiteral("0 / 3"));
+        view.nextMatch(1);
+        view.nextMatch(1);
+        QCOMPARE(view.matchText(), QStringLiteral("2 / 3"));
+        view.nextMatch(-1);
+        view.nextMatch(-1);
+        QCOMPARE(view.matchText(), QStringLiteral("3 / 3"));
+        const auto* label = view.findChild<QLabel*>();
+        QVERIFY(label);
+        QCOMPARE(label->text(), QStringLiteral("3 / 3"));
+        search->setText(QStringLiteral("nothing"));
+        QCOMPARE(label->text(), QStringLiteral("No matches"));
+        search->clear();
+        QCOMPARE(label->text(), QString());
     }
 
     // The view keeps subtrees under their parents by default; compact rows is a switch that packs densely.

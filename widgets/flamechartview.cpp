@@ -10,6 +10,7 @@
 #include <QContextMenuEvent>
 #include <QHelpEvent>
 #include <QKeyEvent>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMouseEvent>
@@ -44,6 +45,7 @@ FlameChartView::FlameChartView(TraceSelection* selection, QWidget* parent)
     , m_selection(selection)
     , m_layout(std::make_shared<FlameChartLayout>())
     , m_search(new QLineEdit(this))
+    , m_matchLabel(new QLabel(this))
     , m_serviceFilter(new QComboBox(this))
     , m_scrollBar(new QScrollBar(Qt::Vertical, this))
     , m_criticalButton(new QToolButton(this))
@@ -55,6 +57,7 @@ FlameChartView::FlameChartView(TraceSelection* selection, QWidget* parent)
     m_search->setClearButtonEnabled(true);
     connect(m_search, &QLineEdit::textChanged, this, &FlameChartView::setSearchText);
     connect(m_search, &QLineEdit::returnPressed, this, [this] { nextMatch(1); });
+    m_matchLabel->setToolTip(tr("Search match shown / spans matching (n/N: next/previous)"));
     connect(m_serviceFilter, &QComboBox::currentIndexChanged, this,
         [this](int index) { setServiceFilter(index <= 0 ? kNoIndex : m_serviceFilter->itemData(index).toUInt()); });
     m_criticalButton->setText(tr("Critical path"));
@@ -121,6 +124,7 @@ void FlameChartView::onTraceChanged()
         const QSignalBlocker blocker(m_search);
         m_search->clear();
     }
+    updateMatchLabel();
     m_criticalPath.reset();
     m_onCriticalPath.clear();
     ++m_criticalGeneration;
@@ -256,6 +260,7 @@ void FlameChartView::setSearchText(const QString& text)
     m_matchCursor = -1;
     if (!m_trace || text.isEmpty()) {
         m_layout->setMarks({});
+        updateMatchLabel();
         update();
         return;
     }
@@ -279,7 +284,22 @@ void FlameChartView::setSearchText(const QString& text)
         }
     }
     m_layout->setMarks(marks);
+    updateMatchLabel();
     update();
+}
+
+QString FlameChartView::matchText() const
+{
+    if (m_search->text().isEmpty())
+        return {};
+    if (m_matches.empty())
+        return tr("No matches");
+    return tr("%L1 / %L2").arg(m_matchCursor + 1).arg(m_matches.size());
+}
+
+void FlameChartView::updateMatchLabel()
+{
+    m_matchLabel->setText(matchText());
 }
 
 void FlameChartView::nextMatch(int step)
@@ -288,6 +308,7 @@ void FlameChartView::nextMatch(int step)
         return;
     const int count = int(m_matches.size());
     m_matchCursor = m_matchCursor < 0 ? (step > 0 ? 0 : count - 1) : ((m_matchCursor + step) % count + count) % count;
+    updateMatchLabel();
     m_selection->setSpanIndex(m_matches[size_t(m_matchCursor)]);
     ensureSpanVisible(m_matches[size_t(m_matchCursor)]);
 }
@@ -434,7 +455,10 @@ void FlameChartView::updateScrollBar()
 void FlameChartView::resizeEvent(QResizeEvent*)
 {
     const int top = chartTop();
-    m_search->setGeometry(2, 2, std::min(320, width() / 2), top - 4);
+    const int searchWidth = std::min(320, width() / 2);
+    m_search->setGeometry(2, 2, searchWidth, top - 4);
+    m_matchLabel->setGeometry(searchWidth + 8, 2,
+        m_matchLabel->fontMetrics().horizontalAdvance(QStringLiteral("No matches 00,000 / 00,000")), top - 4);
     const int comboWidth = std::min(220, width() / 3);
     m_serviceFilter->setGeometry(width() - comboWidth - 2, 2, comboWidth, top - 4);
     const int buttonWidth = m_criticalButton->sizeHint().width();

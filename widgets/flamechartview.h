@@ -12,6 +12,7 @@
 #include <vector>
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QScrollBar;
 class QToolButton;
@@ -65,6 +66,11 @@ public:
     void setCompactRows(bool compact);
     bool compactRows() const { return m_compactRows; }
     void nextMatch(int step);
+    /// Spans matching the search, and the 1-based position n/N stepped to (0 before the first step).
+    int matchCount() const { return int(m_matches.size()); }
+    int currentMatch() const { return m_matchCursor + 1; }
+    /// "3 / 13" beside the search box; empty without a search.
+    QString matchText() const;
 
     /// Highlights the critical path (computed on a worker; a result for an older trace is dropped) and dims the
     /// spans off it.
@@ -112,6 +118,7 @@ private:
     void requestCriticalPath();
     void paintCriticalPath(QPainter& painter, QSize size, int rowsTop, int scroll);
     void ensureSpanVisible(quint32 span);
+    void updateMatchLabel();
     QColor serviceColor(StringId service);
     int chartWidth() const;
     int chartTop() const;
@@ -136,6 +143,7 @@ private:
     quint64 m_layoutGeneration = 0;
     bool m_layoutPending = false;
     QLineEdit* m_search;
+    QLabel* m_matchLabel;
     QComboBox* m_serviceFilter;
     QScrollBar* m_scrollBar;
     QToolButton* m_criticalButton;
