@@ -512,17 +512,38 @@ private Q_SLOTS:
         view.renderTo(painter, image.size());
     }
 
-    // The first 17 services of a session get distinct colours; a service keeps its colour, and the flame graph's
-    // light variant keeps its hue.
+    // A service's colour follows from its name alone (FNV-1a, not the seeded qHash): the same in every run and
+    // whatever order services are seen in. 17 services shown together are all distinct; the light variant keeps
+    // its hue.
     void serviceColors()
     {
-        std::set<QRgb> seen;
+        QCOMPARE(ServiceColors::nameHash(""), quint64(0xcbf29ce484222325ULL));
+        QCOMPARE(ServiceColors::nameHash("a"), quint64(0xaf63dc4c8601ec8cULL));
+        // Golden values: the colour of a name must not change between runs or releases.
+        QCOMPARE(ServiceColors::of("frontend"), QColor::fromRgb(0x88ccee));
+        QCOMPARE(ServiceColors::of("driver"), QColor::fromRgb(0x0072b2));
+        // HotROD: mysql prefers frontend's slot and, after it in name order, moves on to the next one.
+        const ServiceColors hotrod({ "route", "mysql", "frontend", "driver", "customer", "redis-manual" });
+        QCOMPARE(hotrod.color("frontend"), QColor::fromRgb(0x88ccee));
+        QCOMPARE(hotrod.color("mysql"), QColor::fromRgb(0x44aa99));
+        std::vector<std::string> names;
         for (int i = 0; i < 17; ++i)
-            seen.insert(ServiceColors::of("colour-test-" + std::to_string(i)).rgb());
+            names.push_back("colour-test-" + std::to_string(i));
+        std::vector<std::string_view> forward(names.begin(), names.end());
+        std::vector<std::string_view> backward(names.rbegin(), names.rend());
+        const ServiceColors a(forward);
+        const ServiceColors b(backward);
+        std::set<QRgb> seen;
+        for (const std::string& name : names) {
+            seen.insert(a.color(name).rgb());
+            QCOMPARE(a.color(name), b.color(name));
+        }
         QCOMPARE(seen.size(), size_t(17));
+        // Another set: a name without a collision keeps its preferred colour.
+        QCOMPARE(ServiceColors({ "frontend" }).color("frontend"), ServiceColors::of("frontend"));
         QCOMPARE(ServiceColors::of("colour-test-3"), ServiceColors::of("colour-test-3"));
-        const QColor base = ServiceColors::of("colour-test-5");
-        const QColor light = ServiceColors::lightOf("colour-test-5");
+        const QColor base = a.color("colour-test-5");
+        const QColor light = a.lightColor("colour-test-5");
         QVERIFY(light.lightness() > base.lightness());
         QVERIFY(qAbs(light.hue() - base.hue()) <= 2);
     }

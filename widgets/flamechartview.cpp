@@ -103,9 +103,13 @@ void FlameChartView::onTraceChanged()
         }
         std::sort(m_services.begin(), m_services.end(),
             [&](StringId a, StringId b) { return m_trace->string(a) < m_trace->string(b); });
-        // Services new to the session take their colours in name order, so the legend reads the palette in order.
+        // Colours come from the names of the services in this trace, so they are the same in every run and export.
+        std::vector<std::string_view> names;
         for (const StringId service : m_services)
-            serviceColor(service);
+            names.push_back(m_trace->string(service));
+        const ServiceColors colors(std::move(names));
+        for (const StringId service : m_services)
+            m_colors.emplace(service, colors.color(m_trace->string(service)));
     }
     {
         const QSignalBlocker blocker(m_serviceFilter);
@@ -470,14 +474,11 @@ void FlameChartView::resizeEvent(QResizeEvent*)
     updateScrollBar();
 }
 
-QColor FlameChartView::serviceColor(StringId service)
+QColor FlameChartView::serviceColor(StringId service) const
 {
     const auto it = m_colors.find(service);
-    if (it != m_colors.end())
-        return it->second;
-    const QColor color = ServiceColors::of(m_trace ? m_trace->string(service) : std::string_view());
-    m_colors.emplace(service, color);
-    return color;
+    return it != m_colors.end() ? it->second
+                                : ServiceColors::of(m_trace ? m_trace->string(service) : std::string_view());
 }
 
 void FlameChartView::renderTo(QPainter& painter, QSize size)

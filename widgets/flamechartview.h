@@ -119,7 +119,7 @@ private:
     void paintCriticalPath(QPainter& painter, QSize size, int rowsTop, int scroll);
     void ensureSpanVisible(quint32 span);
     void updateMatchLabel();
-    QColor serviceColor(StringId service);
+    QColor serviceColor(StringId service) const;
     int chartWidth() const;
     int chartTop() const;
     double nsPerPixel(int width) const { return m_viewDuration / std::max(1, width); }
@@ -156,7 +156,7 @@ private:
     std::vector<quint32> m_matches;
     int m_matchCursor = -1;
     std::vector<StringId> m_services; // present in the trace, by name
-    std::unordered_map<StringId, QColor> m_colors;
+    std::unordered_map<StringId, QColor> m_colors; // of m_services, from ServiceColors
     QImage m_overview;
 
     Drag m_drag = Drag::None;

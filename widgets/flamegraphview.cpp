@@ -15,10 +15,9 @@ namespace tracemap {
 
 namespace {
 
-// The service's colour in every view, lightened for the dark frame labels.
-QColor serviceColor(std::string_view frame)
+std::string_view serviceOf(std::string_view frame)
 {
-    return ServiceColors::lightOf(frame.substr(0, frame.find(':')));
+    return frame.substr(0, frame.find(':'));
 }
 
 } // namespace
@@ -37,6 +36,10 @@ void FlameGraphView::setFlameGraph(std::shared_ptr<const FlameGraph> graph)
 {
     m_full = std::move(graph);
     m_shown = m_full;
+    std::vector<std::string_view> services;
+    for (quint32 i = 1; m_full && i < m_full->nodes().size(); ++i)
+        services.push_back(serviceOf(m_full->name(i)));
+    m_colors = ServiceColors(std::move(services));
     relayout();
     Q_EMIT flameGraphChanged();
 }
@@ -148,7 +151,8 @@ void FlameGraphView::paintEvent(QPaintEvent* event)
         if (r.isEmpty() || !r.intersects(event->rect()))
             continue;
         const std::string_view name = i == 0 ? std::string_view("all") : m_shown->name(i);
-        painter.fillRect(r.adjusted(0, 0, -1, -1), i == 0 ? palette().color(QPalette::Mid) : serviceColor(name));
+        painter.fillRect(
+            r.adjusted(0, 0, -1, -1), i == 0 ? palette().color(QPalette::Mid) : m_colors.lightColor(serviceOf(name)));
         if (r.width() < metrics.averageCharWidth() * 6)
             continue; // too narrow to read: no label at all rather than "…"
         const auto& n = m_shown->nodes()[i];

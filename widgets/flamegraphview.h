@@ -1,6 +1,7 @@
 #pragma once
 
 #include "flamegraph.h"
+#include "servicecolors.h"
 
 #include <QWidget>
 
@@ -52,6 +53,7 @@ private:
     std::shared_ptr<const FlameGraph> m_shown; // m_full, or a zoomed subtree of it
     std::vector<QRectF> m_rects; // per node, in widget coordinates; empty = not drawn
     std::vector<qint64> m_subtreeSelfNs; // per node of m_shown: its self time plus its descendants'
+    ServiceColors m_colors; // of the services in m_full, lightened for the dark frame labels
     Width m_width = Width::TotalTime;
     static constexpr double kRowHeight = 20.0;
 };
