@@ -17,6 +17,7 @@
 #include <QBrush>
 #include <QClipboard>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QLineEdit>
 #include <QPainter>
 #include <QSignalSpy>
@@ -103,6 +104,7 @@ private Q_SLOTS:
     void orphanAndErrorSpan();
     void linkActivation();
     void copyValues();
+    void longValuesWrap();
     void paints();
     void deepChain();
     void wideFanOut();
@@ -549,6 +551,52 @@ void TestTraceView::copyValues()
     QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("GET"));
     details->copyKeyValue();
     QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("http.request.method=GET"));
+}
+
+// Two link trace ids that differ only in the middle, and long keys that differ only in the middle, must read
+// differently: values wrap to more lines instead of being elided in the middle, and copying gives the full value.
+void TestTraceView::longValuesWrap()
+{
+    const auto trace = buildTrace(1, [](SpanDraft& d, int) {
+        d.addLink().traceId = TraceId { 0x1ULL, 0x1ULL };
+        d.addLink().traceId = TraceId { 0x10ULL, 0x1ULL };
+        d.attributes.addInt("gen_ai.usage.input_tokens", 12);
+        d.attributes.addInt("gen_ai.usage.output_tokens", 34);
+    });
+    TraceSelection selection;
+    selection.setTrace(trace);
+    selection.setSpanIndex(0);
+    SpanDetailsView details(&selection);
+    details.resize(340, 600);
+    details.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&details));
+    QCOMPARE(details.textElideMode(), Qt::ElideRight);
+    QTreeWidgetItem* links = details.section(QStringLiteral("Links"));
+    QVERIFY(links);
+    QCOMPARE(links->childCount(), 2);
+    const QString first = SpanDetailsView::fullValue(links->child(0)->child(0));
+    const QString second = SpanDetailsView::fullValue(links->child(1)->child(0));
+    QCOMPARE(first, QStringLiteral("00000000000000010000000000000001"));
+    QCOMPARE(second, QStringLiteral("00000000000000100000000000000001"));
+    const QFontMetrics metrics(details.font());
+    const int lineHeight = metrics.height();
+    for (QTreeWidgetItem* id : { links->child(0)->child(0), links->child(1)->child(0) }) {
+        // The value column is narrower than the id: the row grows to show it whole on two or more lines.
+        QVERIFY(details.columnWidth(SpanDetailsView::ValueColumn) < metrics.horizontalAdvance(id->text(1)) * 2 / 3);
+        // Row heights are laid out again once the columns have their widths.
+        QTRY_VERIFY2(details.visualItemRect(id).height() >= 2 * lineHeight,
+            qPrintable(QStringLiteral("row height %1").arg(details.visualItemRect(id).height())));
+        QCOMPARE(id->text(SpanDetailsView::ValueColumn), SpanDetailsView::fullValue(id));
+    }
+    QTreeWidgetItem* input = details.row(QStringLiteral("Attributes"), QStringLiteral("gen_ai.usage.input_tokens"));
+    QVERIFY(input);
+    // A key column narrowed by the user: long keys wrap too.
+    details.header()->resizeSection(SpanDetailsView::KeyColumn, 90);
+    QVERIFY(details.columnWidth(SpanDetailsView::KeyColumn) < metrics.horizontalAdvance(input->text(0)) * 2 / 3);
+    QTRY_VERIFY(details.visualItemRect(input).height() >= 2 * lineHeight);
+    details.setCurrentItem(links->child(0)->child(0));
+    QTest::keySequence(&details, QKeySequence::Copy);
+    QCOMPARE(QApplication::clipboard()->text(), first);
 }
 
 void TestTraceView::paints()
