@@ -608,17 +608,26 @@ private Q_SLOTS:
         const double full = width(root);
         QVERIFY(full > 1000);
 
-        // Total time: b:work is 40 % of the root; its parallel children (80 ms together) share its width.
+        // Total time: b:work is 40 % of the root; its parallel children (80 ms together) share its width, and its
+        // tooltip says why.
         QVERIFY(qAbs(width(work) - full * 0.4) < 1);
         QVERIFY(qAbs(width(db) - full * 0.3) < 1);
         QVERIFY(qAbs(width(one) - width(work) / 2) < 1);
+        QVERIFY(view.toolTipText(work).contains(QStringLiteral("overlap")));
+        QVERIFY(!view.toolTipText(root).contains(QStringLiteral("overlap")));
 
-        // Self time: widths are self time in and below a frame (root 140 ms: 30 + 40 + 40 + 30), so the parallel
-        // leaves where the time goes are wide and nest exactly under their parent.
+        // Self time: widths are self time in and below a frame, never more than its total: the root is 100 ms (30
+        // of its own, 40 in b:work, 30 in c:db), not 140 (the parallel d:one and d:two counted twice). The parallel
+        // leaves share b:work's width, and its tooltip says they overlap.
         view.setWidthMode(FlameGraphView::Width::SelfTime);
-        QVERIFY(qAbs(width(work) - full * 80 / 140) < 1);
-        QVERIFY(qAbs(width(db) - full * 30 / 140) < 1);
+        QCOMPARE(graph->nodes()[0].subtreeSelfNs, graph->nodes()[0].totalNs);
+        QCOMPARE(graph->nodes()[root].subtreeSelfNs, 100 * 1000000);
+        QCOMPARE(graph->nodes()[work].subtreeSelfNs, 40 * 1000000);
+        QVERIFY(qAbs(width(work) - full * 40 / 100) < 1);
+        QVERIFY(qAbs(width(db) - full * 30 / 100) < 1);
         QVERIFY(qAbs(width(one) + width(two) - width(work)) < 1);
+        QVERIFY(view.toolTipText(work).contains(QStringLiteral("overlap")));
+        QVERIFY(!view.toolTipText(db).contains(QStringLiteral("overlap")));
         for (const quint32 child : { one, two }) {
             QVERIFY(view.frameRect(child).left() >= view.frameRect(work).left() - 0.5);
             QVERIFY(view.frameRect(child).right() <= view.frameRect(work).right() + 0.5);
@@ -637,6 +646,56 @@ private Q_SLOTS:
         QCOMPARE(view.flameGraph()->name(0), std::string_view("b:work"));
         QTest::keyClick(&view, Qt::Key_Escape);
         QCOMPARE(view.flameGraph(), graph.get());
+    }
+
+    // Zoomed in, the top row is a breadcrumb of the frames above the zoomed one (all ▸ a:root ▸ b:work), the zoomed
+    // frame is drawn with its own name, and a crumb zooms back out to its frame.
+    void flameGraphBreadcrumb()
+    {
+        const auto trace = handTrace({ { 1, 0, "a", "root", 0, 100 }, { 2, 1, "b", "work", 10, 50 },
+            { 3, 2, "d", "one", 10, 30 }, { 4, 3, "e", "leaf", 12, 20 }, { 5, 1, "c", "db", 60, 90 } });
+        auto graph = std::make_shared<FlameGraph>();
+        graph->add(*trace);
+        graph->build();
+        FlameGraphView view;
+        view.resize(1400, 300);
+        view.setFlameGraph(graph);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const quint32 root = graph->child(0, "a:root");
+        const quint32 work = graph->child(root, "b:work");
+        const quint32 one = graph->child(work, "d:one");
+        QVERIFY(view.breadcrumb().empty());
+        QCOMPARE(view.frameRect(0).top(), 0.0);
+
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.frameRect(work).center().toPoint());
+        QCOMPARE(view.zoomRoot(), work);
+        QCOMPARE(view.breadcrumb(), (std::vector<quint32> { 0, root }));
+        QVERIFY(!view.breadcrumbRect(1).isEmpty());
+        QCOMPARE(view.frameRect(0).top(), view.breadcrumbRect(0).bottom());
+        // The shown graph's node i is node zoomRoot + i of the whole graph.
+        for (quint32 i = 0; i < view.flameGraph()->nodes().size(); ++i)
+            QCOMPARE(view.flameGraph()->name(i), graph->name(work + i));
+        QVERIFY(view.toolTipText(0).contains(QStringLiteral("b:work")));
+
+        // Deeper: d:one under b:work; its crumbs are all, a:root, b:work.
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.frameRect(1).center().toPoint());
+        QCOMPARE(view.zoomRoot(), one);
+        QCOMPARE(view.breadcrumb(), (std::vector<quint32> { 0, root, work }));
+        // A crumb zooms out to its frame; "all" zooms out all the way.
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.breadcrumbRect(1).center().toPoint());
+        QCOMPARE(view.zoomRoot(), root);
+        QCOMPARE(view.breadcrumb(), (std::vector<quint32> { 0 }));
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.breadcrumbRect(0).center().toPoint());
+        QCOMPARE(view.zoomRoot(), quint32(0));
+        QCOMPARE(view.flameGraph(), graph.get());
+        QVERIFY(view.breadcrumb().empty());
+
+        // The breadcrumb is painted: its row differs from the same row unzoomed.
+        const QImage before = view.grab().toImage();
+        view.zoomTo(one);
+        const QImage after = view.grab().toImage();
+        QVERIFY(before.copy(0, 0, 300, 20) != after.copy(0, 0, 300, 20));
     }
 };
 
