@@ -117,19 +117,30 @@ protected:
     }
 
 private:
+    // Break points after the separators of keys, paths and URLs, and inside longer runs without any (hex ids)
+    // after every character, never inside a surrogate pair.
     static QString breakable(const QString& text)
     {
-        constexpr qsizetype kLongRun = 12;
+        constexpr qsizetype kLongRun = 8;
+        static const QString separators = QStringLiteral("._-/:=&?,;");
         QString out;
         out.reserve(text.size() * 2);
         qsizetype run = 0;
         for (qsizetype i = 0; i < text.size(); ++i) {
             const QChar c = text.at(i);
-            run = c.isSpace() ? 0 : run + 1;
             out.append(c);
-            // Between two characters of a long run, never inside a surrogate pair.
-            if (run >= kLongRun && i + 1 < text.size() && !c.isHighSurrogate() && !text.at(i + 1).isSpace())
+            if (c.isSpace()) {
+                run = 0;
+                continue;
+            }
+            if (i + 1 >= text.size() || text.at(i + 1).isSpace() || c.isHighSurrogate())
+                continue;
+            if (separators.contains(c)) {
                 out.append(QChar(0x200b));
+                run = 0;
+            } else if (++run >= kLongRun) {
+                out.append(QChar(0x200b));
+            }
         }
         return out;
     }
