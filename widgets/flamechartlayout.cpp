@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace tracemap {
 
@@ -53,6 +54,14 @@ FlameChartLayout::FlameChartLayout(std::shared_ptr<const Trace> trace, const std
     // passes its parent's row on, so children of a filtered-out span stay under their nearest shown ancestor.
     m_rowOf.assign(spans.size(), -1);
     std::vector<int> floorOf(spans.size(), -1); // the row a span's children go below
+    // Per row, the span that last kept a span out of it. Spans never leave a row, so one that overlaps the next
+    // span too rules the row out at once: siblings that overlap pass the same rows, and this keeps that pass to a
+    // read of a dense array instead of a binary search per row.
+    struct Block {
+        qint64 start = std::numeric_limits<qint64>::max();
+        qint64 end = std::numeric_limits<qint64>::min();
+    };
+    std::vector<Block> lastBlock;
     for (const quint32 i : packingOrder(*m_trace, packing)) {
         const Span& span = spans[i];
         const int parentFloor = span.parent == kNoIndex ? -1 : floorOf[span.parent];
@@ -65,6 +74,8 @@ FlameChartLayout::FlameChartLayout(std::shared_ptr<const Trace> trace, const std
         size_t row = size_t(parentFloor + 1);
         size_t position = 0;
         for (; row < m_rows.size(); ++row) {
+            if (lastBlock[row].start < end && start < lastBlock[row].end)
+                continue;
             const Row& r = m_rows[row];
             // Rows mostly fill from left to right: a span past the row's last end is appended.
             if (r.ends.back() <= start) {
@@ -75,9 +86,11 @@ FlameChartLayout::FlameChartLayout(std::shared_ptr<const Trace> trace, const std
             position = size_t(std::lower_bound(r.starts.begin(), r.starts.end(), end) - r.starts.begin());
             if (position == 0 || r.ends[position - 1] <= start)
                 break;
+            lastBlock[row] = { r.starts[position - 1], r.ends[position - 1] };
         }
         if (row == m_rows.size()) {
             m_rows.emplace_back();
+            lastBlock.emplace_back();
             position = 0;
         }
 
