@@ -9,7 +9,7 @@ namespace tracemap {
 
 FlameGraph::FlameGraph()
 {
-    m_raw.push_back({ m_names.intern("all"), kNoIndex, 0, 0, 0 });
+    m_raw.push_back({ m_names.intern("all"), kNoIndex, 0, 0, 0, 0 });
     build();
 }
 
@@ -18,7 +18,7 @@ quint32 FlameGraph::rawChild(quint32 parent, StringId name)
     const quint64 key = (quint64(parent) << 32) | name;
     auto [it, inserted] = m_rawIndex.try_emplace(key, quint32(m_raw.size()));
     if (inserted)
-        m_raw.push_back({ name, parent, 0, 0, 0 });
+        m_raw.push_back({ name, parent, 0, 0, 0, 0 });
     return it->second;
 }
 
@@ -43,10 +43,13 @@ void FlameGraph::add(const Trace& trace)
 
     // Parents before children, with an explicit stack (parents may sort after children when clocks are skewed).
     std::vector<quint32> nodeOfSpan(trace.spans.size(), 0);
+    std::vector<quint32> visited;
+    visited.reserve(trace.spans.size());
     std::vector<quint32> stack(trace.roots.rbegin(), trace.roots.rend());
     while (!stack.empty()) {
         const quint32 i = stack.back();
         stack.pop_back();
+        visited.push_back(i);
         const Span& s = trace.spans[i];
         const quint32 parentNode = s.parent == kNoIndex ? 0 : nodeOfSpan[s.parent];
         const quint32 node = rawChild(parentNode, frameOf(s));
@@ -59,6 +62,17 @@ void FlameGraph::add(const Trace& trace)
             m_raw[0].totalNs += s.durationNs;
         for (quint32 k = s.children.end(); k > s.children.begin; --k)
             stack.push_back(trace.childIndex[k - 1]);
+    }
+    // Children before parents: each span's self time in and below it, capped at its duration.
+    std::vector<qint64> below(trace.spans.size(), 0); // children's subtree self times
+    for (auto it = visited.rbegin(); it != visited.rend(); ++it) {
+        const Span& s = trace.spans[*it];
+        const qint64 subtree = std::min(std::max<qint64>(0, s.durationNs), self[*it] + below[*it]);
+        m_raw[nodeOfSpan[*it]].subtreeSelfNs += subtree;
+        if (s.parent == kNoIndex)
+            m_raw[0].subtreeSelfNs += subtree;
+        else
+            below[s.parent] += subtree;
     }
 }
 
@@ -114,6 +128,7 @@ void FlameGraph::build(Order order)
         node.depth = node.parent == kNoIndex ? 0 : m_nodes[node.parent].depth + 1;
         node.totalNs = r.totalNs;
         node.selfNs = r.selfNs;
+        node.subtreeSelfNs = r.subtreeSelfNs;
         node.count = r.count;
         node.children = { offsets[preorder[i]], offsets[preorder[i] + 1] - offsets[preorder[i]] };
         for (quint32 k = node.children.begin; k < node.children.end(); ++k)
@@ -166,7 +181,7 @@ FlameGraph FlameGraph::zoomedTo(quint32 node) const
     for (quint32 i = range.begin; i < range.end(); ++i) {
         const Node& n = m_nodes[i];
         const quint32 parent = i == node ? kNoIndex : n.parent - node;
-        out.m_raw.push_back({ n.name, parent, n.totalNs, n.selfNs, n.count });
+        out.m_raw.push_back({ n.name, parent, n.totalNs, n.selfNs, n.subtreeSelfNs, n.count });
         if (parent != kNoIndex)
             out.m_rawIndex.emplace((quint64(parent) << 32) | n.name, i - node);
     }

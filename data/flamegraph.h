@@ -11,8 +11,8 @@
 namespace tracemap {
 
 /// An aggregated flame graph over many traces: every distinct call path of `service:operation` frames is one node,
-/// holding the total time (sum of the durations of the spans on that path), the self time (SelfTime) and the
-/// number of spans. Memory grows with the number of distinct paths, not with spans.
+/// holding the total time (sum of the durations of the spans on that path), the self time (SelfTime), the self time
+/// in and below it, and the number of spans. Memory grows with the number of distinct paths, not with spans.
 ///
 /// add() traces, then build(): nodes() are then in pre-order, node 0 being the root "all" (total = sum of the root
 /// spans' durations, count = traces added), each node's subtree is the range [node, subtreeEnd), and children()
@@ -27,6 +27,10 @@ public:
         quint32 depth = 0;
         qint64 totalNs = 0;
         qint64 selfNs = 0;
+        /// Per span, its self time plus its children's subtree self times, capped at its duration (children that
+        /// overlap each other or outlast it would otherwise count wall time twice); summed over the node's spans.
+        /// Never more than totalNs; the children's sum can be more, when they overlap.
+        qint64 subtreeSelfNs = 0;
         qint64 count = 0;
         Range children; // into childIndex()
         quint32 subtreeEnd = 0;
@@ -56,6 +60,7 @@ private:
         quint32 parent = kNoIndex;
         qint64 totalNs = 0;
         qint64 selfNs = 0;
+        qint64 subtreeSelfNs = 0;
         qint64 count = 0;
     };
     quint32 rawChild(quint32 parent, StringId name);

@@ -8,6 +8,9 @@
 #include "traceassembler.h"
 #include "traceselection.h"
 
+#include "testsupport.h"
+
+#include <QLabel>
 #include <QLineEdit>
 #include <QPainter>
 #include <QtTest/QtTest>
@@ -17,6 +20,8 @@
 #include <set>
 
 using namespace tracemap;
+
+Q_DECLARE_METATYPE(tracemap::FlameChartLayout::Packing)
 
 namespace {
 
@@ -95,25 +100,173 @@ std::shared_ptr<const Trace> handTrace(std::initializer_list<HandSpan> spans)
     return std::make_shared<const Trace>(std::move(traces.front()));
 }
 
+// Every span is in exactly one row; a row's spans never overlap and its start and end arrays are both sorted
+// (what the binary searches rely on).
+void checkRows(const FlameChartLayout& layout, const Trace& trace)
+{
+    size_t total = 0;
+    for (int row = 0; row < layout.rowCount(); ++row) {
+        QVERIFY(layout.spanCount(row) > 0);
+        total += layout.spanCount(row);
+        for (size_t p = 0; p < layout.spanCount(row); ++p) {
+            QCOMPARE(layout.rowOf(layout.spanAt(row, p)), row);
+            if (p == 0)
+                continue;
+            QVERIFY(layout.relativeStart(row, p) >= layout.relativeEnd(row, p - 1));
+            QVERIFY(layout.relativeStart(row, p) >= layout.relativeStart(row, p - 1));
+            QVERIFY(layout.relativeEnd(row, p) >= layout.relativeEnd(row, p - 1));
+        }
+    }
+    QCOMPARE(total, trace.spans.size());
+}
+
 } // namespace
 
 class TestFlameChart : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void rowsDoNotOverlap_data()
+    {
+        QTest::addColumn<FlameChartLayout::Packing>("packing");
+        QTest::newRow("tree") << FlameChartLayout::Packing::Tree;
+        QTest::newRow("compact") << FlameChartLayout::Packing::Compact;
+    }
+
     void rowsDoNotOverlap()
     {
+        QFETCH(FlameChartLayout::Packing, packing);
         const auto trace = randomTrace(3000, 1);
-        const FlameChartLayout layout(trace);
-        size_t total = 0;
-        for (int row = 0; row < layout.rowCount(); ++row) {
-            total += layout.spanCount(row);
-            for (size_t p = 1; p < layout.spanCount(row); ++p)
-                QVERIFY(layout.relativeStart(row, p) >= layout.relativeEnd(row, p - 1));
-            if (row > 0)
-                QVERIFY(layout.depthOfRow(row) >= layout.depthOfRow(row - 1));
-        }
-        QCOMPARE(total, trace->spans.size());
+        const FlameChartLayout layout(trace, {}, packing);
+        checkRows(layout, *trace);
         QVERIFY(layout.rowCount() > int(trace->maxDepth()) + 1); // random siblings overlap: sub-rows were needed
+    }
+
+    // Each span sits in the first row below its parent that is free over its interval: every row between the
+    // parent and the span is taken there by something else. HotROD's customer call used to land several rows
+    // below its parent, behind the sub-rows of unrelated overlapping spans of its depth.
+    void childrenStayUnderParents_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("random") << QString();
+        QTest::newRow("hotrod") << QStringLiteral("otlp-json/jaeger-apiv3-hotrod-gettrace.json");
+    }
+
+    void childrenStayUnderParents()
+    {
+        QFETCH(QString, file);
+        std::shared_ptr<const Trace> trace;
+        if (file.isEmpty()) {
+            trace = randomTrace(3000, 5);
+        } else {
+            if (!testsupport::requireFixtures())
+                return;
+            auto traces = testsupport::importAll(testsupport::fixture(file));
+            QVERIFY(traces.has_value());
+            QCOMPARE(traces->size(), size_t(1));
+            trace = std::make_shared<const Trace>(std::move(traces->front()));
+        }
+        const FlameChartLayout layout(trace);
+        checkRows(layout, *trace);
+        for (quint32 i = 0; i < trace->spans.size(); ++i) {
+            const Span& span = trace->spans[i];
+            const int floor = span.parent == kNoIndex ? -1 : layout.rowOf(span.parent);
+            const qint64 start = relStart(*trace, i);
+            const qint64 end = relEnd(*trace, i);
+            for (int row = floor + 1; row < layout.rowOf(i); ++row) {
+                bool taken = false;
+                for (size_t p = 0; p < layout.spanCount(row) && !taken; ++p)
+                    taken = layout.relativeStart(row, p) < end && start < layout.relativeEnd(row, p);
+                QVERIFY2(taken,
+                    qPrintable(
+                        QStringLiteral("span %1 could sit in row %2, not %3").arg(i).arg(row).arg(layout.rowOf(i))));
+            }
+        }
+        if (!file.isEmpty()) {
+            // The customer service's span is right under the frontend's call to it.
+            int customers = 0;
+            for (quint32 i = 0; i < trace->spans.size(); ++i) {
+                const Span& span = trace->spans[i];
+                if (trace->serviceName(span) != "customer" || span.parent == kNoIndex)
+                    continue;
+                QCOMPARE(layout.rowOf(i), layout.rowOf(span.parent) + 1);
+                ++customers;
+            }
+            QVERIFY(customers > 0);
+        }
+    }
+
+    // Hand-made: root R; A and B overlap at depth 1, so B takes a second row; A's child C fits under A (row 2)
+    // once B is past. Compact packing fills rows by depth and start.
+    void childUnderParentPastOverlappingSibling()
+    {
+        const auto trace = handTrace({ { 1, 0, "svc", "R", 0, 100 }, { 2, 1, "svc", "A", 0, 100 },
+            { 3, 1, "svc", "B", 10, 20 }, { 4, 2, "svc", "C", 50, 60 } });
+        const auto indexOf = [&](const char* operation) {
+            for (quint32 i = 0; i < trace->spans.size(); ++i) {
+                if (trace->operationName(trace->spans[i]) == operation)
+                    return i;
+            }
+            return kNoIndex;
+        };
+        const FlameChartLayout tree(trace);
+        QCOMPARE(tree.rowOf(indexOf("R")), 0);
+        QCOMPARE(tree.rowOf(indexOf("A")), 1);
+        QCOMPARE(tree.rowOf(indexOf("B")), 2);
+        QCOMPARE(tree.rowOf(indexOf("C")), 2);
+        QCOMPARE(tree.rowCount(), 3);
+        const FlameChartLayout compact(trace, {}, FlameChartLayout::Packing::Compact);
+        checkRows(compact, *trace);
+        QCOMPARE(compact.rowCount(), 3);
+    }
+
+    // The search tells how many spans match and which one n/N stepped to, like Jaeger's and Perfetto's.
+    void searchShowsMatchCount()
+    {
+        const auto trace = handTrace({ { 1, 0, "api", "root", 0, 100 }, { 2, 1, "db", "query", 10, 20 },
+            { 3, 1, "db", "query", 30, 40 }, { 4, 1, "cache", "get", 50, 60 }, { 5, 1, "db", "query", 70, 80 } });
+        TraceSelection selection;
+        FlameChartView view(&selection);
+        view.resize(1000, 400);
+        selection.setTrace(trace);
+        QCOMPARE(view.matchText(), QString());
+        auto* search = view.findChild<QLineEdit*>();
+        QVERIFY(search);
+        search->setText(QStringLiteral("query"));
+        QCOMPARE(view.matchCount(), 3);
+        QCOMPARE(view.matchText(), QStringLiteral("0 / 3"));
+        view.nextMatch(1);
+        view.nextMatch(1);
+        QCOMPARE(view.matchText(), QStringLiteral("2 / 3"));
+        view.nextMatch(-1);
+        view.nextMatch(-1);
+        QCOMPARE(view.matchText(), QStringLiteral("3 / 3"));
+        const auto* label = view.findChild<QLabel*>();
+        QVERIFY(label);
+        QCOMPARE(label->text(), QStringLiteral("3 / 3"));
+        search->setText(QStringLiteral("nothing"));
+        QCOMPARE(label->text(), QStringLiteral("No matches"));
+        search->clear();
+        QCOMPARE(label->text(), QString());
+    }
+
+    // The view keeps subtrees under their parents by default; compact rows is a switch that packs densely.
+    void compactRowsToggle()
+    {
+        const auto trace = randomTrace(3000, 6);
+        TraceSelection selection;
+        FlameChartView view(&selection);
+        view.resize(1000, 600);
+        selection.setTrace(trace);
+        QCOMPARE(view.layout().packing(), FlameChartLayout::Packing::Tree);
+        const int treeRows = view.layout().rowCount();
+        QSignalSpy ready(&view, &FlameChartView::layoutReady);
+        view.setCompactRows(true);
+        QCOMPARE(ready.count(), 1);
+        QCOMPARE(view.layout().packing(), FlameChartLayout::Packing::Compact);
+        checkRows(view.layout(), *trace);
+        QVERIFY(view.layout().rowCount() < treeRows);
+        view.setCompactRows(false);
+        QCOMPARE(view.layout().rowCount(), treeRows);
     }
 
     void childBelowAndInsideParent()
@@ -131,7 +284,6 @@ private Q_SLOTS:
             if (span.parent == kNoIndex)
                 continue;
             QVERIFY(layout.rowOf(i) > layout.rowOf(span.parent));
-            QCOMPARE(layout.depthOfRow(layout.rowOf(i)), span.depth);
             QVERIFY(view.xForTime(double(relStart(*trace, i))) >= view.xForTime(double(relStart(*trace, span.parent))));
             if (span.endNs() <= trace->spans[span.parent].endNs()) {
                 QVERIFY(view.xForTime(double(relEnd(*trace, i))) <= view.xForTime(double(relEnd(*trace, span.parent))));
@@ -360,17 +512,38 @@ private Q_SLOTS:
         view.renderTo(painter, image.size());
     }
 
-    // The first 17 services of a session get distinct colours; a service keeps its colour, and the flame graph's
-    // light variant keeps its hue.
+    // A service's colour follows from its name alone (FNV-1a, not the seeded qHash): the same in every run and
+    // whatever order services are seen in. 17 services shown together are all distinct; the light variant keeps
+    // its hue.
     void serviceColors()
     {
-        std::set<QRgb> seen;
+        QCOMPARE(ServiceColors::nameHash(""), quint64(0xcbf29ce484222325ULL));
+        QCOMPARE(ServiceColors::nameHash("a"), quint64(0xaf63dc4c8601ec8cULL));
+        // Golden values: the colour of a name must not change between runs or releases.
+        QCOMPARE(ServiceColors::of("frontend"), QColor::fromRgb(0x88ccee));
+        QCOMPARE(ServiceColors::of("driver"), QColor::fromRgb(0x0072b2));
+        // HotROD: mysql prefers frontend's slot and, after it in name order, moves on to the next one.
+        const ServiceColors hotrod({ "route", "mysql", "frontend", "driver", "customer", "redis-manual" });
+        QCOMPARE(hotrod.color("frontend"), QColor::fromRgb(0x88ccee));
+        QCOMPARE(hotrod.color("mysql"), QColor::fromRgb(0x44aa99));
+        std::vector<std::string> names;
         for (int i = 0; i < 17; ++i)
-            seen.insert(ServiceColors::of("colour-test-" + std::to_string(i)).rgb());
+            names.push_back("colour-test-" + std::to_string(i));
+        std::vector<std::string_view> forward(names.begin(), names.end());
+        std::vector<std::string_view> backward(names.rbegin(), names.rend());
+        const ServiceColors a(forward);
+        const ServiceColors b(backward);
+        std::set<QRgb> seen;
+        for (const std::string& name : names) {
+            seen.insert(a.color(name).rgb());
+            QCOMPARE(a.color(name), b.color(name));
+        }
         QCOMPARE(seen.size(), size_t(17));
+        // Another set: a name without a collision keeps its preferred colour.
+        QCOMPARE(ServiceColors({ "frontend" }).color("frontend"), ServiceColors::of("frontend"));
         QCOMPARE(ServiceColors::of("colour-test-3"), ServiceColors::of("colour-test-3"));
-        const QColor base = ServiceColors::of("colour-test-5");
-        const QColor light = ServiceColors::lightOf("colour-test-5");
+        const QColor base = a.color("colour-test-5");
+        const QColor light = a.lightColor("colour-test-5");
         QVERIFY(light.lightness() > base.lightness());
         QVERIFY(qAbs(light.hue() - base.hue()) <= 2);
     }
@@ -435,17 +608,26 @@ private Q_SLOTS:
         const double full = width(root);
         QVERIFY(full > 1000);
 
-        // Total time: b:work is 40 % of the root; its parallel children (80 ms together) share its width.
+        // Total time: b:work is 40 % of the root; its parallel children (80 ms together) share its width, and its
+        // tooltip says why.
         QVERIFY(qAbs(width(work) - full * 0.4) < 1);
         QVERIFY(qAbs(width(db) - full * 0.3) < 1);
         QVERIFY(qAbs(width(one) - width(work) / 2) < 1);
+        QVERIFY(view.toolTipText(work).contains(QStringLiteral("overlap")));
+        QVERIFY(!view.toolTipText(root).contains(QStringLiteral("overlap")));
 
-        // Self time: widths are self time in and below a frame (root 140 ms: 30 + 40 + 40 + 30), so the parallel
-        // leaves where the time goes are wide and nest exactly under their parent.
+        // Self time: widths are self time in and below a frame, never more than its total: the root is 100 ms (30
+        // of its own, 40 in b:work, 30 in c:db), not 140 (the parallel d:one and d:two counted twice). The parallel
+        // leaves share b:work's width, and its tooltip says they overlap.
         view.setWidthMode(FlameGraphView::Width::SelfTime);
-        QVERIFY(qAbs(width(work) - full * 80 / 140) < 1);
-        QVERIFY(qAbs(width(db) - full * 30 / 140) < 1);
+        QCOMPARE(graph->nodes()[0].subtreeSelfNs, graph->nodes()[0].totalNs);
+        QCOMPARE(graph->nodes()[root].subtreeSelfNs, 100 * 1000000);
+        QCOMPARE(graph->nodes()[work].subtreeSelfNs, 40 * 1000000);
+        QVERIFY(qAbs(width(work) - full * 40 / 100) < 1);
+        QVERIFY(qAbs(width(db) - full * 30 / 100) < 1);
         QVERIFY(qAbs(width(one) + width(two) - width(work)) < 1);
+        QVERIFY(view.toolTipText(work).contains(QStringLiteral("overlap")));
+        QVERIFY(!view.toolTipText(db).contains(QStringLiteral("overlap")));
         for (const quint32 child : { one, two }) {
             QVERIFY(view.frameRect(child).left() >= view.frameRect(work).left() - 0.5);
             QVERIFY(view.frameRect(child).right() <= view.frameRect(work).right() + 0.5);
@@ -464,6 +646,56 @@ private Q_SLOTS:
         QCOMPARE(view.flameGraph()->name(0), std::string_view("b:work"));
         QTest::keyClick(&view, Qt::Key_Escape);
         QCOMPARE(view.flameGraph(), graph.get());
+    }
+
+    // Zoomed in, the top row is a breadcrumb of the frames above the zoomed one (all ▸ a:root ▸ b:work), the zoomed
+    // frame is drawn with its own name, and a crumb zooms back out to its frame.
+    void flameGraphBreadcrumb()
+    {
+        const auto trace = handTrace({ { 1, 0, "a", "root", 0, 100 }, { 2, 1, "b", "work", 10, 50 },
+            { 3, 2, "d", "one", 10, 30 }, { 4, 3, "e", "leaf", 12, 20 }, { 5, 1, "c", "db", 60, 90 } });
+        auto graph = std::make_shared<FlameGraph>();
+        graph->add(*trace);
+        graph->build();
+        FlameGraphView view;
+        view.resize(1400, 300);
+        view.setFlameGraph(graph);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const quint32 root = graph->child(0, "a:root");
+        const quint32 work = graph->child(root, "b:work");
+        const quint32 one = graph->child(work, "d:one");
+        QVERIFY(view.breadcrumb().empty());
+        QCOMPARE(view.frameRect(0).top(), 0.0);
+
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.frameRect(work).center().toPoint());
+        QCOMPARE(view.zoomRoot(), work);
+        QCOMPARE(view.breadcrumb(), (std::vector<quint32> { 0, root }));
+        QVERIFY(!view.breadcrumbRect(1).isEmpty());
+        QCOMPARE(view.frameRect(0).top(), view.breadcrumbRect(0).bottom());
+        // The shown graph's node i is node zoomRoot + i of the whole graph.
+        for (quint32 i = 0; i < view.flameGraph()->nodes().size(); ++i)
+            QCOMPARE(view.flameGraph()->name(i), graph->name(work + i));
+        QVERIFY(view.toolTipText(0).contains(QStringLiteral("b:work")));
+
+        // Deeper: d:one under b:work; its crumbs are all, a:root, b:work.
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.frameRect(1).center().toPoint());
+        QCOMPARE(view.zoomRoot(), one);
+        QCOMPARE(view.breadcrumb(), (std::vector<quint32> { 0, root, work }));
+        // A crumb zooms out to its frame; "all" zooms out all the way.
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.breadcrumbRect(1).center().toPoint());
+        QCOMPARE(view.zoomRoot(), root);
+        QCOMPARE(view.breadcrumb(), (std::vector<quint32> { 0 }));
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.breadcrumbRect(0).center().toPoint());
+        QCOMPARE(view.zoomRoot(), quint32(0));
+        QCOMPARE(view.flameGraph(), graph.get());
+        QVERIFY(view.breadcrumb().empty());
+
+        // The breadcrumb is painted: its row differs from the same row unzoomed.
+        const QImage before = view.grab().toImage();
+        view.zoomTo(one);
+        const QImage after = view.grab().toImage();
+        QVERIFY(before.copy(0, 0, 300, 20) != after.copy(0, 0, 300, 20));
     }
 };
 

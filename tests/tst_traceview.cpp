@@ -17,8 +17,11 @@
 #include <QBrush>
 #include <QClipboard>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QLineEdit>
+#include <QPainter>
 #include <QSignalSpy>
+#include <QStandardItemModel>
 #include <QTreeView>
 #include <QtTest/QtTest>
 
@@ -89,6 +92,9 @@ private Q_SLOTS:
     void modelMatchesTrace();
     void barRoles();
     void barRect();
+    void durationTextPlacement_data();
+    void durationTextPlacement();
+    void durationTextPaintedWhole();
     void detailsShowSelectedSpan();
     void headerShowsTrace();
     void treeFollowsSelection();
@@ -98,6 +104,7 @@ private Q_SLOTS:
     void orphanAndErrorSpan();
     void linkActivation();
     void copyValues();
+    void longValuesWrap();
     void paints();
     void deepChain();
     void wideFanOut();
@@ -220,6 +227,105 @@ void TestTraceView::barRect()
     QCOMPARE(tiny.left(), 152);
     QCOMPARE(tiny.width(), 1);
     QVERIFY(DurationBarDelegate::barRect(cell, 1, 1).right() <= cell.right());
+}
+
+void TestTraceView::durationTextPlacement_data()
+{
+    QTest::addColumn<double>("start");
+    QTest::addColumn<double>("end");
+    QTest::addColumn<int>("where");
+    QTest::newRow("right of a short early bar") << 0.0 << 0.2 << int(DurationBarDelegate::TextPlacement::Right);
+    QTest::newRow("left of a late bar") << 0.7 << 1.0 << int(DurationBarDelegate::TextPlacement::Left);
+    QTest::newRow("inside a long bar") << 0.05 << 0.95 << int(DurationBarDelegate::TextPlacement::OnBar);
+    QTest::newRow("middle bar, more room left") << 0.45 << 0.8 << int(DurationBarDelegate::TextPlacement::OnPlate);
+    QTest::newRow("middle bar, more room right") << 0.2 << 0.55 << int(DurationBarDelegate::TextPlacement::OnPlate);
+}
+
+// The text is whole (as wide as it needs), inside the cell, and either entirely on the bar (drawn in the bar's
+// contrasting colour), entirely off it (drawn in the text colour), or on a plate of its own.
+void TestTraceView::durationTextPlacement()
+{
+    QFETCH(double, start);
+    QFETCH(double, end);
+    QFETCH(int, where);
+    const QRect cell(10, 0, 104, 20);
+    const int textWidth = 46;
+    const QRect bar = DurationBarDelegate::barRect(cell, start, end);
+    const auto placement = DurationBarDelegate::textPlacement(cell, bar, textWidth);
+    QCOMPARE(int(placement.where), where);
+    QCOMPARE(placement.rect.width(), textWidth);
+    QVERIFY(cell.contains(placement.rect));
+    switch (placement.where) {
+    case DurationBarDelegate::TextPlacement::OnBar:
+        QVERIFY(placement.rect.left() >= bar.left() && placement.rect.right() <= bar.right());
+        break;
+    case DurationBarDelegate::TextPlacement::Right:
+    case DurationBarDelegate::TextPlacement::Left:
+        QVERIFY(placement.rect.right() < bar.left() || placement.rect.left() > bar.right());
+        break;
+    case DurationBarDelegate::TextPlacement::OnPlate:
+        QVERIFY(placement.rect.left() == cell.left() + 2 || placement.rect.right() == cell.right() - 2);
+        break;
+    }
+    // Narrower than the text: the cell, elided at the end.
+    const QRect narrow(10, 0, 30, 20);
+    const auto squeezed
+        = DurationBarDelegate::textPlacement(narrow, DurationBarDelegate::barRect(narrow, 0.4, 0.6), textWidth);
+    QVERIFY(narrow.contains(squeezed.rect));
+}
+
+// Painted: a bar in the middle of a narrow cell, no room beside it for "94.5 ms". Every glyph must show, the first
+// digit included, which was drawn white on the white cell left of the bar.
+void TestTraceView::durationTextPaintedWhole()
+{
+    QStandardItemModel model(1, 1);
+    QStandardItem* item = new QStandardItem(QStringLiteral("94.5 ms"));
+    item->setData(0.45, SpanTreeModel::BarStartRole);
+    item->setData(0.8, SpanTreeModel::BarEndRole);
+    item->setData(false, SpanTreeModel::IsErrorRole);
+    model.setItem(0, 0, item);
+    QStyleOptionViewItem option;
+    option.rect = QRect(0, 0, 90, 20);
+    option.font = QApplication::font();
+    option.palette.setColor(QPalette::Base, Qt::white);
+    option.palette.setColor(QPalette::Text, Qt::black);
+    option.palette.setColor(QPalette::Window, Qt::white);
+    const int textWidth = QFontMetrics(option.font).horizontalAdvance(QStringLiteral("94.5 ms")) + 1;
+    const QRect bar = DurationBarDelegate::barRect(option.rect, 0.45, 0.8);
+    QVERIFY2(bar.left() - 4 - textWidth < option.rect.left() + 2, "the cell must leave no room left of the bar");
+    QVERIFY2(bar.right() + 4 + textWidth > option.rect.right() - 2, "nor right of it");
+    QImage image(option.rect.size(), QImage::Format_RGB32);
+    image.fill(Qt::white);
+    DurationBarDelegate delegate;
+    {
+        QPainter painter(&image);
+        delegate.paint(&painter, option, model.index(0, 0));
+    }
+    // The text as it should look, black on white, drawn where the delegate puts it.
+    const auto placement = DurationBarDelegate::textPlacement(option.rect, bar, textWidth);
+    QImage expected(option.rect.size(), QImage::Format_RGB32);
+    expected.fill(Qt::white);
+    {
+        QPainter painter(&expected);
+        painter.setFont(option.font);
+        painter.setPen(Qt::black);
+        painter.drawText(placement.rect, Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("94.5 ms"));
+    }
+    // Each column with ink in the expected text has dark ink in the painted cell too.
+    int inkColumns = 0;
+    for (int x = 0; x < image.width(); ++x) {
+        bool expectedInk = false;
+        bool paintedInk = false;
+        for (int y = 0; y < image.height(); ++y) {
+            expectedInk = expectedInk || qGray(expected.pixel(x, y)) < 100;
+            paintedInk = paintedInk || qGray(image.pixel(x, y)) < 100;
+        }
+        if (expectedInk) {
+            ++inkColumns;
+            QVERIFY2(paintedInk, qPrintable(QStringLiteral("no ink at x=%1").arg(x)));
+        }
+    }
+    QVERIFY(inkColumns > 10);
 }
 
 void TestTraceView::detailsShowSelectedSpan()
@@ -445,6 +551,52 @@ void TestTraceView::copyValues()
     QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("GET"));
     details->copyKeyValue();
     QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("http.request.method=GET"));
+}
+
+// Two link trace ids that differ only in the middle, and long keys that differ only in the middle, must read
+// differently: values wrap to more lines instead of being elided in the middle, and copying gives the full value.
+void TestTraceView::longValuesWrap()
+{
+    const auto trace = buildTrace(1, [](SpanDraft& d, int) {
+        d.addLink().traceId = TraceId { 0x1ULL, 0x1ULL };
+        d.addLink().traceId = TraceId { 0x10ULL, 0x1ULL };
+        d.attributes.addInt("gen_ai.usage.input_tokens", 12);
+        d.attributes.addInt("gen_ai.usage.output_tokens", 34);
+    });
+    TraceSelection selection;
+    selection.setTrace(trace);
+    selection.setSpanIndex(0);
+    SpanDetailsView details(&selection);
+    details.resize(340, 600);
+    details.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&details));
+    QCOMPARE(details.textElideMode(), Qt::ElideRight);
+    QTreeWidgetItem* links = details.section(QStringLiteral("Links"));
+    QVERIFY(links);
+    QCOMPARE(links->childCount(), 2);
+    const QString first = SpanDetailsView::fullValue(links->child(0)->child(0));
+    const QString second = SpanDetailsView::fullValue(links->child(1)->child(0));
+    QCOMPARE(first, QStringLiteral("00000000000000010000000000000001"));
+    QCOMPARE(second, QStringLiteral("00000000000000100000000000000001"));
+    const QFontMetrics metrics(details.font());
+    const int lineHeight = metrics.height();
+    for (QTreeWidgetItem* id : { links->child(0)->child(0), links->child(1)->child(0) }) {
+        // The value column is narrower than the id: the row grows to show it whole on two or more lines.
+        QVERIFY(details.columnWidth(SpanDetailsView::ValueColumn) < metrics.horizontalAdvance(id->text(1)) * 2 / 3);
+        // Row heights are laid out again once the columns have their widths.
+        QTRY_VERIFY2(details.visualItemRect(id).height() >= 2 * lineHeight,
+            qPrintable(QStringLiteral("row height %1").arg(details.visualItemRect(id).height())));
+        QCOMPARE(id->text(SpanDetailsView::ValueColumn), SpanDetailsView::fullValue(id));
+    }
+    QTreeWidgetItem* input = details.row(QStringLiteral("Attributes"), QStringLiteral("gen_ai.usage.input_tokens"));
+    QVERIFY(input);
+    // A key column narrowed by the user: long keys wrap too.
+    details.header()->resizeSection(SpanDetailsView::KeyColumn, 90);
+    QVERIFY(details.columnWidth(SpanDetailsView::KeyColumn) < metrics.horizontalAdvance(input->text(0)) * 2 / 3);
+    QTRY_VERIFY(details.visualItemRect(input).height() >= 2 * lineHeight);
+    details.setCurrentItem(links->child(0)->child(0));
+    QTest::keySequence(&details, QKeySequence::Copy);
+    QCOMPARE(QApplication::clipboard()->text(), first);
 }
 
 void TestTraceView::paints()

@@ -39,6 +39,25 @@ QRect DurationBarDelegate::barRect(const QRect& cell, double start, double end)
     return QRect(std::min(left, area.right()), area.top(), width, std::max(1, area.height()));
 }
 
+DurationBarDelegate::TextPlacement DurationBarDelegate::textPlacement(
+    const QRect& cellRect, const QRect& bar, int textWidth)
+{
+    const QRect cell = cellRect.adjusted(kMargin, 0, -kMargin, 0);
+    const auto span
+        = [&](int left, int width) { return QRect(left, cell.top(), std::min(width, cell.width()), cell.height()); };
+    if (bar.right() + kTextGap + textWidth <= cell.right())
+        return { TextPlacement::Right, span(bar.right() + kTextGap, textWidth) };
+    if (bar.left() - kTextGap - textWidth >= cell.left())
+        return { TextPlacement::Left, span(bar.left() - kTextGap - textWidth, textWidth) };
+    if (bar.width() >= textWidth + 2 * kTextGap)
+        return { TextPlacement::OnBar, span(bar.left() + kTextGap, textWidth) };
+    // Neither beside nor inside: on the side with more room, against the cell's edge, so it covers as little of
+    // the bar as it can. (Drawn over the bar's edge in one colour, a text is half invisible: "94.5 ms" read "4.5 ms".)
+    if (cell.right() - bar.right() >= bar.left() - cell.left())
+        return { TextPlacement::OnPlate, span(std::max(cell.left(), cell.right() + 1 - textWidth), textWidth) };
+    return { TextPlacement::OnPlate, span(cell.left(), textWidth) };
+}
+
 void DurationBarDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
     QStyleOptionViewItem opt = option;
@@ -60,23 +79,18 @@ void DurationBarDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
     const QFontMetrics metrics(opt.font);
     // One pixel of slack: the advance is rounded, and elidedText() compares unrounded widths.
     const int textWidth = metrics.horizontalAdvance(text) + 1;
-    const QRect cell = opt.rect.adjusted(kMargin, 0, -kMargin, 0);
-    QRect textRect;
+    const TextPlacement placement = textPlacement(opt.rect, bar, textWidth);
     QColor textColor = opt.palette.color(selected ? QPalette::HighlightedText : QPalette::Text);
-    if (bar.right() + kTextGap + textWidth <= cell.right()) {
-        textRect = QRect(QPoint(bar.right() + kTextGap, cell.top()), cell.bottomRight());
-    } else if (bar.left() - kTextGap - textWidth >= cell.left()) {
-        textRect = QRect(
-            QPoint(bar.left() - kTextGap - textWidth, cell.top()), QPoint(bar.left() - kTextGap, cell.bottom()));
-    } else {
-        // No room beside the bar: draw on it, in a colour that contrasts with the bar.
-        textRect = cell;
+    if (placement.where == TextPlacement::OnBar) {
         textColor = isDark(opt.palette) ? QColor(Qt::black) : QColor(Qt::white);
+    } else if (placement.where == TextPlacement::OnPlate) {
+        textColor = opt.palette.color(QPalette::Text);
+        painter->fillRect(placement.rect.adjusted(-1, kMargin, 1, -kMargin), opt.palette.base());
     }
     painter->setFont(opt.font);
     painter->setPen(textColor);
-    painter->drawText(
-        textRect, Qt::AlignLeft | Qt::AlignVCenter, metrics.elidedText(text, Qt::ElideRight, textRect.width()));
+    painter->drawText(placement.rect, Qt::AlignLeft | Qt::AlignVCenter,
+        metrics.elidedText(text, Qt::ElideRight, placement.rect.width()));
     painter->restore();
 }
 

@@ -2,12 +2,47 @@
 
 #include <algorithm>
 #include <cmath>
-#include <queue>
+#include <limits>
 
 namespace tracemap {
 
-FlameChartLayout::FlameChartLayout(std::shared_ptr<const Trace> trace, const std::vector<bool>& hidden)
+namespace {
+
+// Spans in the order they are packed in; parents always come before their children.
+std::vector<quint32> packingOrder(const Trace& trace, FlameChartLayout::Packing packing)
+{
+    std::vector<quint32> order;
+    order.reserve(trace.spans.size());
+    if (packing == FlameChartLayout::Packing::Compact) {
+        // Spans are sorted by start: a stable counting sort by depth keeps that order within a depth.
+        std::vector<quint32> firstOfDepth(trace.maxDepth() + 2, 0);
+        for (const Span& span : trace.spans)
+            ++firstOfDepth[span.depth + 1];
+        for (size_t d = 1; d < firstOfDepth.size(); ++d)
+            firstOfDepth[d] += firstOfDepth[d - 1];
+        order.resize(trace.spans.size());
+        for (quint32 i = 0; i < trace.spans.size(); ++i)
+            order[firstOfDepth[trace.spans[i].depth]++] = i;
+        return order;
+    }
+    // Depth first with an explicit stack (a 100,000-deep chain must not overflow), children in start order.
+    std::vector<quint32> stack(trace.roots.rbegin(), trace.roots.rend());
+    while (!stack.empty()) {
+        const quint32 i = stack.back();
+        stack.pop_back();
+        order.push_back(i);
+        const Span& span = trace.spans[i];
+        for (quint32 k = span.children.end(); k > span.children.begin; --k)
+            stack.push_back(trace.childIndex[k - 1]);
+    }
+    return order;
+}
+
+} // namespace
+
+FlameChartLayout::FlameChartLayout(std::shared_ptr<const Trace> trace, const std::vector<bool>& hidden, Packing packing)
     : m_trace(std::move(trace))
+    , m_packing(packing)
 {
     if (!m_trace || m_trace->spans.empty())
         return;
@@ -15,53 +50,56 @@ FlameChartLayout::FlameChartLayout(std::shared_ptr<const Trace> trace, const std
     m_startNs = m_trace->startNs();
     m_durationNs = std::max<qint64>(1, m_trace->endNs() - m_startNs);
 
-    // Interval partitioning per depth: a span reuses the sub-row that became free first, else opens a new one.
-    using Free = std::pair<qint64, quint32>; // (end, lane)
-    struct Depth {
-        std::vector<Row> lanes;
-        std::priority_queue<Free, std::vector<Free>, std::greater<Free>> free;
+    // First fit: each span takes the first row below its parent's that is free over its interval. A hidden span
+    // passes its parent's row on, so children of a filtered-out span stay under their nearest shown ancestor.
+    m_rowOf.assign(spans.size(), -1);
+    std::vector<int> floorOf(spans.size(), -1); // the row a span's children go below
+    // Per row, the span that last kept a span out of it. Spans never leave a row, so one that overlaps the next
+    // span too rules the row out at once: siblings that overlap pass the same rows, and this keeps that pass to a
+    // read of a dense array instead of a binary search per row.
+    struct Block {
+        qint64 start = std::numeric_limits<qint64>::max();
+        qint64 end = std::numeric_limits<qint64>::min();
     };
-    std::vector<Depth> depths;
-    std::vector<quint32> laneOf(spans.size(), kNoIndex);
-    for (quint32 i = 0; i < spans.size(); ++i) {
-        if (i < hidden.size() && hidden[i])
-            continue;
+    std::vector<Block> lastBlock;
+    for (const quint32 i : packingOrder(*m_trace, packing)) {
         const Span& span = spans[i];
-        if (span.depth >= depths.size())
-            depths.resize(span.depth + 1);
-        Depth& depth = depths[span.depth];
+        const int parentFloor = span.parent == kNoIndex ? -1 : floorOf[span.parent];
+        if (i < hidden.size() && hidden[i]) {
+            floorOf[i] = parentFloor;
+            continue;
+        }
         const qint64 start = span.startNs - m_startNs;
         const qint64 end = start + std::max<qint64>(0, span.durationNs);
-        quint32 lane;
-        if (!depth.free.empty() && depth.free.top().first <= start) {
-            lane = depth.free.top().second;
-            depth.free.pop();
-        } else {
-            lane = quint32(depth.lanes.size());
-            depth.lanes.emplace_back();
+        size_t row = size_t(parentFloor + 1);
+        size_t position = 0;
+        for (; row < m_rows.size(); ++row) {
+            if (lastBlock[row].start < end && start < lastBlock[row].end)
+                continue;
+            const Row& r = m_rows[row];
+            // Rows mostly fill from left to right: a span past the row's last end is appended.
+            if (r.ends.back() <= start) {
+                position = r.spans.size();
+                break;
+            }
+            // Of the spans starting before `end`, the last one ends last: it alone can reach past `start`.
+            position = size_t(std::lower_bound(r.starts.begin(), r.starts.end(), end) - r.starts.begin());
+            if (position == 0 || r.ends[position - 1] <= start)
+                break;
+            lastBlock[row] = { r.starts[position - 1], r.ends[position - 1] };
         }
-        depth.free.emplace(end, lane);
-        Row& row = depth.lanes[lane];
-        row.spans.push_back(i);
-        row.starts.push_back(start);
-        row.ends.push_back(end);
-        laneOf[i] = lane;
-    }
+        if (row == m_rows.size()) {
+            m_rows.emplace_back();
+            lastBlock.emplace_back();
+            position = 0;
+        }
 
-    std::vector<int> firstRowOfDepth(depths.size(), -1);
-    for (quint32 d = 0; d < depths.size(); ++d) {
-        if (depths[d].lanes.empty())
-            continue;
-        firstRowOfDepth[d] = int(m_rows.size());
-        for (Row& lane : depths[d].lanes) {
-            lane.depth = d;
-            m_rows.push_back(std::move(lane));
-        }
-    }
-    m_rowOf.assign(spans.size(), -1);
-    for (quint32 i = 0; i < spans.size(); ++i) {
-        if (laneOf[i] != kNoIndex)
-            m_rowOf[i] = firstRowOfDepth[spans[i].depth] + int(laneOf[i]);
+        Row& r = m_rows[row];
+        r.spans.insert(r.spans.begin() + qsizetype(position), i);
+        r.starts.insert(r.starts.begin() + qsizetype(position), start);
+        r.ends.insert(r.ends.begin() + qsizetype(position), end);
+        m_rowOf[i] = int(row);
+        floorOf[i] = int(row);
     }
     for (Row& row : m_rows) {
         row.errorsBefore.resize(row.spans.size() + 1);

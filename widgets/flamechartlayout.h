@@ -26,21 +26,28 @@ struct FlameChartPrimitive {
 /// Rows and time positions of a trace's spans, apart from painting. Times are nanoseconds relative to the trace
 /// start (qint64), converted to double only as offsets, so deep zoom keeps its precision.
 ///
-/// Rows: all rows of depth d come before those of depth d + 1 (empty depths are skipped). Spans of one depth that
-/// overlap in time (asynchronous children, concurrent siblings) go to extra sub-rows of that depth, chosen by
-/// interval partitioning, so no two spans of a row overlap. Hence each row's starts and ends are both sorted,
-/// which makes the end array its own running maximum and lets every query binary-search.
+/// Rows: every span goes to the first row below its (nearest shown) parent's row that is free over the span's
+/// interval, so no two spans of a row overlap and a child sits directly under its parent unless something already
+/// holds that stretch (an overlapping sibling, asynchronous work). Hence each row's starts and ends are both sorted,
+/// which makes the end array its own running maximum and lets every query binary-search. A row may hold spans of
+/// different depths.
 class FlameChartLayout {
 public:
+    /// The order spans are packed in. Tree: depth first, so a parent's subtree takes its rows before the spans of
+    /// its later siblings (children stay under their parents, as in Perfetto and Chrome tracing). Compact: by
+    /// depth, then start time, which fills rows more densely; a child may end up further below its parent.
+    enum class Packing { Tree, Compact };
+
     FlameChartLayout() = default;
     /// `hidden` (optional, one flag per span) leaves spans out: filtered services, collapsed subtrees.
-    explicit FlameChartLayout(std::shared_ptr<const Trace> trace, const std::vector<bool>& hidden = {});
+    explicit FlameChartLayout(
+        std::shared_ptr<const Trace> trace, const std::vector<bool>& hidden = {}, Packing packing = Packing::Tree);
 
     const Trace* trace() const { return m_trace.get(); }
     qint64 traceStartNs() const { return m_startNs; }
     qint64 durationNs() const { return m_durationNs; }
+    Packing packing() const { return m_packing; }
     int rowCount() const { return int(m_rows.size()); }
-    quint32 depthOfRow(int row) const { return m_rows[size_t(row)].depth; }
     /// The row of a span, or -1 when it is hidden.
     int rowOf(quint32 span) const { return span < m_rowOf.size() ? m_rowOf[span] : -1; }
     size_t spanCount(int row) const { return m_rows[size_t(row)].spans.size(); }
@@ -69,7 +76,6 @@ public:
 
 private:
     struct Row {
-        quint32 depth = 0;
         std::vector<quint32> spans;
         std::vector<qint64> starts;
         std::vector<qint64> ends;
@@ -84,6 +90,7 @@ private:
     };
 
     std::shared_ptr<const Trace> m_trace;
+    Packing m_packing = Packing::Tree;
     qint64 m_startNs = 0;
     qint64 m_durationNs = 0;
     std::vector<Row> m_rows;

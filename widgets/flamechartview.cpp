@@ -5,10 +5,12 @@
 #include "traceselection.h"
 #include "workerjob.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QContextMenuEvent>
 #include <QHelpEvent>
 #include <QKeyEvent>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMouseEvent>
@@ -43,6 +45,7 @@ FlameChartView::FlameChartView(TraceSelection* selection, QWidget* parent)
     , m_selection(selection)
     , m_layout(std::make_shared<FlameChartLayout>())
     , m_search(new QLineEdit(this))
+    , m_matchLabel(new QLabel(this))
     , m_serviceFilter(new QComboBox(this))
     , m_scrollBar(new QScrollBar(Qt::Vertical, this))
     , m_criticalButton(new QToolButton(this))
@@ -54,6 +57,7 @@ FlameChartView::FlameChartView(TraceSelection* selection, QWidget* parent)
     m_search->setClearButtonEnabled(true);
     connect(m_search, &QLineEdit::textChanged, this, &FlameChartView::setSearchText);
     connect(m_search, &QLineEdit::returnPressed, this, [this] { nextMatch(1); });
+    m_matchLabel->setToolTip(tr("Search match shown / spans matching (n/N: next/previous)"));
     connect(m_serviceFilter, &QComboBox::currentIndexChanged, this,
         [this](int index) { setServiceFilter(index <= 0 ? kNoIndex : m_serviceFilter->itemData(index).toUInt()); });
     m_criticalButton->setText(tr("Critical path"));
@@ -99,9 +103,13 @@ void FlameChartView::onTraceChanged()
         }
         std::sort(m_services.begin(), m_services.end(),
             [&](StringId a, StringId b) { return m_trace->string(a) < m_trace->string(b); });
-        // Services new to the session take their colours in name order, so the legend reads the palette in order.
+        // Colours come from the names of the services in this trace, so they are the same in every run and export.
+        std::vector<std::string_view> names;
         for (const StringId service : m_services)
-            serviceColor(service);
+            names.push_back(m_trace->string(service));
+        const ServiceColors colors(std::move(names));
+        for (const StringId service : m_services)
+            m_colors.emplace(service, colors.color(m_trace->string(service)));
     }
     {
         const QSignalBlocker blocker(m_serviceFilter);
@@ -120,6 +128,7 @@ void FlameChartView::onTraceChanged()
         const QSignalBlocker blocker(m_search);
         m_search->clear();
     }
+    updateMatchLabel();
     m_criticalPath.reset();
     m_onCriticalPath.clear();
     ++m_criticalGeneration;
@@ -203,15 +212,16 @@ std::vector<bool> hiddenSpans(const Trace& trace, StringId serviceFilter, const 
 void FlameChartView::rebuildLayout()
 {
     const quint64 generation = ++m_layoutGeneration;
-    auto build = [trace = m_trace, filter = m_filterService, collapsed = m_collapsed] {
-        return trace ? std::make_shared<FlameChartLayout>(trace, hiddenSpans(*trace, filter, collapsed))
+    const auto packing = m_compactRows ? FlameChartLayout::Packing::Compact : FlameChartLayout::Packing::Tree;
+    auto build = [trace = m_trace, filter = m_filterService, collapsed = m_collapsed, packing] {
+        return trace ? std::make_shared<FlameChartLayout>(trace, hiddenSpans(*trace, filter, collapsed), packing)
                      : std::make_shared<FlameChartLayout>();
     };
     if (!m_trace || m_trace->spans.size() < kSynchronousLayoutSpans) {
         applyLayout(build());
         return;
     }
-    // A large trace is laid out on a worker (about 170 ms at a million spans) so the window stays responsive.
+    // A large trace is laid out on a worker (about 0.25 s at a million spans) so the window stays responsive.
     // Until it arrives the current layout stays on screen when it is of the same trace (filter, collapse);
     // onTraceChanged() has already replaced a layout of another trace with an empty one.
     m_layoutPending = true;
@@ -254,6 +264,7 @@ void FlameChartView::setSearchText(const QString& text)
     m_matchCursor = -1;
     if (!m_trace || text.isEmpty()) {
         m_layout->setMarks({});
+        updateMatchLabel();
         update();
         return;
     }
@@ -277,7 +288,22 @@ void FlameChartView::setSearchText(const QString& text)
         }
     }
     m_layout->setMarks(marks);
+    updateMatchLabel();
     update();
+}
+
+QString FlameChartView::matchText() const
+{
+    if (m_search->text().isEmpty())
+        return {};
+    if (m_matches.empty())
+        return tr("No matches");
+    return tr("%L1 / %L2").arg(m_matchCursor + 1).arg(m_matches.size());
+}
+
+void FlameChartView::updateMatchLabel()
+{
+    m_matchLabel->setText(matchText());
 }
 
 void FlameChartView::nextMatch(int step)
@@ -286,6 +312,7 @@ void FlameChartView::nextMatch(int step)
         return;
     const int count = int(m_matches.size());
     m_matchCursor = m_matchCursor < 0 ? (step > 0 ? 0 : count - 1) : ((m_matchCursor + step) % count + count) % count;
+    updateMatchLabel();
     m_selection->setSpanIndex(m_matches[size_t(m_matchCursor)]);
     ensureSpanVisible(m_matches[size_t(m_matchCursor)]);
 }
@@ -308,6 +335,14 @@ void FlameChartView::setCollapsed(quint32 span, bool collapsed)
     if (span >= m_collapsed.size() || m_collapsed[span] == collapsed)
         return;
     m_collapsed[span] = collapsed;
+    rebuildLayout();
+}
+
+void FlameChartView::setCompactRows(bool compact)
+{
+    if (compact == m_compactRows)
+        return;
+    m_compactRows = compact;
     rebuildLayout();
 }
 
@@ -424,7 +459,10 @@ void FlameChartView::updateScrollBar()
 void FlameChartView::resizeEvent(QResizeEvent*)
 {
     const int top = chartTop();
-    m_search->setGeometry(2, 2, std::min(320, width() / 2), top - 4);
+    const int searchWidth = std::min(320, width() / 2);
+    m_search->setGeometry(2, 2, searchWidth, top - 4);
+    m_matchLabel->setGeometry(searchWidth + 8, 2,
+        m_matchLabel->fontMetrics().horizontalAdvance(QStringLiteral("No matches 00,000 / 00,000")), top - 4);
     const int comboWidth = std::min(220, width() / 3);
     m_serviceFilter->setGeometry(width() - comboWidth - 2, 2, comboWidth, top - 4);
     const int buttonWidth = m_criticalButton->sizeHint().width();
@@ -436,14 +474,11 @@ void FlameChartView::resizeEvent(QResizeEvent*)
     updateScrollBar();
 }
 
-QColor FlameChartView::serviceColor(StringId service)
+QColor FlameChartView::serviceColor(StringId service) const
 {
     const auto it = m_colors.find(service);
-    if (it != m_colors.end())
-        return it->second;
-    const QColor color = ServiceColors::of(m_trace ? m_trace->string(service) : std::string_view());
-    m_colors.emplace(service, color);
-    return color;
+    return it != m_colors.end() ? it->second
+                                : ServiceColors::of(m_trace ? m_trace->string(service) : std::string_view());
 }
 
 void FlameChartView::renderTo(QPainter& painter, QSize size)
@@ -890,6 +925,14 @@ void FlameChartView::contextMenuEvent(QContextMenuEvent* event)
             const double start = double(span.startNs - m_layout->traceStartNs());
             setVisibleRange(start, start + double(span.durationNs));
         });
+    if (m_trace) {
+        if (!menu.isEmpty())
+            menu.addSeparator();
+        QAction* compact = menu.addAction(tr("Compact rows"), this, &FlameChartView::setCompactRows);
+        compact->setCheckable(true);
+        compact->setChecked(m_compactRows);
+        compact->setToolTip(tr("Pack spans as densely as possible; children may then sit further below parents"));
+    }
     if (!menu.isEmpty())
         menu.exec(event->globalPos());
 }

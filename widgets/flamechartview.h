@@ -12,6 +12,7 @@
 #include <vector>
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QScrollBar;
 class QToolButton;
@@ -20,12 +21,13 @@ namespace tracemap {
 
 class TraceSelection;
 
-/// The trace as a timeline: x is time, one row per depth (sub-rows where spans of a depth overlap), bars coloured
-/// by service. Shows the trace of the shared TraceSelection and follows and sets its span.
+/// The trace as a timeline: x is time, each span in the first free row under its parent (FlameChartLayout), bars
+/// coloured by service. Shows the trace of the shared TraceSelection and follows and sets its span.
 ///
 /// Keys: W/S zoom at the cursor, A/D pan, Esc/0 reset, n/N next/previous search match. Mouse: Ctrl+wheel zooms,
 /// drag pans, shift-drag measures, click selects, double-click zooms to a span, the overview strip is draggable,
-/// the context menu collapses a subtree. Times in the API are nanoseconds relative to the trace start.
+/// the context menu collapses a subtree and switches to compact rows. Times in the API are nanoseconds relative to the
+/// trace start.
 class FlameChartView : public QWidget {
     Q_OBJECT
 public:
@@ -60,7 +62,15 @@ public:
     void setSearchText(const QString& text);
     void setServiceFilter(StringId service); // kNoIndex for all services
     void setCollapsed(quint32 span, bool collapsed);
+    /// Packs rows as densely as possible instead of keeping each subtree together under its parent.
+    void setCompactRows(bool compact);
+    bool compactRows() const { return m_compactRows; }
     void nextMatch(int step);
+    /// Spans matching the search, and the 1-based position n/N stepped to (0 before the first step).
+    int matchCount() const { return int(m_matches.size()); }
+    int currentMatch() const { return m_matchCursor + 1; }
+    /// "3 / 13" beside the search box; empty without a search.
+    QString matchText() const;
 
     /// Highlights the critical path (computed on a worker; a result for an older trace is dropped) and dims the
     /// spans off it.
@@ -108,7 +118,8 @@ private:
     void requestCriticalPath();
     void paintCriticalPath(QPainter& painter, QSize size, int rowsTop, int scroll);
     void ensureSpanVisible(quint32 span);
-    QColor serviceColor(StringId service);
+    void updateMatchLabel();
+    QColor serviceColor(StringId service) const;
     int chartWidth() const;
     int chartTop() const;
     double nsPerPixel(int width) const { return m_viewDuration / std::max(1, width); }
@@ -132,6 +143,7 @@ private:
     quint64 m_layoutGeneration = 0;
     bool m_layoutPending = false;
     QLineEdit* m_search;
+    QLabel* m_matchLabel;
     QComboBox* m_serviceFilter;
     QScrollBar* m_scrollBar;
     QToolButton* m_criticalButton;
@@ -140,10 +152,11 @@ private:
     double m_viewDuration = 1;
     std::vector<bool> m_collapsed;
     StringId m_filterService = kNoIndex;
+    bool m_compactRows = false;
     std::vector<quint32> m_matches;
     int m_matchCursor = -1;
     std::vector<StringId> m_services; // present in the trace, by name
-    std::unordered_map<StringId, QColor> m_colors;
+    std::unordered_map<StringId, QColor> m_colors; // of m_services, from ServiceColors
     QImage m_overview;
 
     Drag m_drag = Drag::None;

@@ -14,6 +14,9 @@
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QMenu>
+#include <QStyledItemDelegate>
+
+#include <algorithm>
 
 namespace tracemap {
 
@@ -80,6 +83,71 @@ QString signedDuration(qint64 ns)
     return ns < 0 ? QString(QLatin1Char('-') + formatDuration(-ns)) : QString(QLatin1Char('+') + formatDuration(ns));
 }
 
+// Wraps keys and values to their column. The style wraps only at word boundaries, so long runs without one (hex
+// ids, dotted keys) get zero-width spaces between their characters, for display only: the items keep their text.
+// QTreeView asks for row heights without the column's width, so sizeHint() supplies the width the text really gets.
+class WrappingDelegate : public QStyledItemDelegate {
+public:
+    explicit WrappingDelegate(QTreeView* view)
+        : QStyledItemDelegate(view)
+        , m_view(view)
+    {
+    }
+
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        QStyleOptionViewItem opt = option;
+        int width = m_view->columnWidth(index.column());
+        if (index.column() == 0) {
+            for (QModelIndex parent = index.parent(); parent.isValid(); parent = parent.parent())
+                width -= m_view->indentation();
+            if (m_view->rootIsDecorated())
+                width -= m_view->indentation();
+        }
+        // A valid rectangle: the style wraps to its width only then (the view passes an empty one).
+        opt.rect = QRect(0, 0, std::max(1, width), std::max(1, option.rect.height()));
+        return QStyledItemDelegate::sizeHint(opt, index);
+    }
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->text = breakable(option->text);
+    }
+
+private:
+    // Break points after the separators of keys, paths and URLs, and inside longer runs without any (hex ids)
+    // after every character, never inside a surrogate pair.
+    static QString breakable(const QString& text)
+    {
+        constexpr qsizetype kLongRun = 8;
+        static const QString separators = QStringLiteral("._-/:=&?,;");
+        QString out;
+        out.reserve(text.size() * 2);
+        qsizetype run = 0;
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            const QChar c = text.at(i);
+            out.append(c);
+            if (c.isSpace()) {
+                run = 0;
+                continue;
+            }
+            if (i + 1 >= text.size() || text.at(i + 1).isSpace() || c.isHighSurrogate())
+                continue;
+            if (separators.contains(c)) {
+                out.append(QChar(0x200b));
+                run = 0;
+            } else if (++run >= kLongRun) {
+                out.append(QChar(0x200b));
+            }
+        }
+        return out;
+    }
+
+    QTreeView* m_view;
+};
+
 QString oneLine(const QString& value)
 {
     QString shown = value.size() > kMaxShownChars ? QString(value.left(kMaxShownChars) + QChar(0x2026)) : value;
@@ -96,8 +164,12 @@ SpanDetailsView::SpanDetailsView(TraceSelection* selection, QWidget* parent)
 {
     setColumnCount(3);
     setHeaderLabels({ tr("Key"), tr("Value"), tr("Type") });
-    setTextElideMode(Qt::ElideMiddle);
-    setUniformRowHeights(true);
+    // Long values wrap: ids and keys that differ in the middle (two link trace ids, gen_ai.usage.*_tokens) must
+    // never be cut there. Whatever still does not fit is elided at the end.
+    setWordWrap(true);
+    setTextElideMode(Qt::ElideRight);
+    setUniformRowHeights(false);
+    setItemDelegate(new WrappingDelegate(this));
     setSelectionMode(QAbstractItemView::ExtendedSelection);
     setAllColumnsShowFocus(true);
     header()->setStretchLastSection(false);
@@ -105,6 +177,8 @@ SpanDetailsView::SpanDetailsView(TraceSelection* selection, QWidget* parent)
     header()->setSectionResizeMode(ValueColumn, QHeaderView::Stretch);
     header()->setSectionResizeMode(TypeColumn, QHeaderView::ResizeToContents);
     header()->resizeSection(KeyColumn, 200);
+    // Row heights follow the column widths.
+    connect(header(), &QHeaderView::sectionResized, this, [this] { scheduleDelayedItemsLayout(); });
 
     connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) { activateItem(item); });
     connect(m_selection, &TraceSelection::spanChanged, this, &SpanDetailsView::rebuild);

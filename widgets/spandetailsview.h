@@ -14,8 +14,9 @@ struct Trace;
 struct Range;
 
 /// The details of the selection's span as key / value / type rows, grouped in sections: Span, Warnings,
-/// Attributes, Resource, Scope, Events, Links. Values are shown on one line, elided in the middle, with the full
-/// value as tooltip; Ctrl+C and the context menu copy the full value or key=value.
+/// Attributes, Resource, Scope, Events, Links. Keys and values wrap to the column width (anywhere in a word, so long
+/// ids show whole; line breaks in a value show as ⏎), with the full value as tooltip; Ctrl+C and the context menu
+/// copy the full value or key=value.
 class SpanDetailsView : public QTreeWidget {
     Q_OBJECT
 public:
