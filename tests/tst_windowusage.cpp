@@ -509,9 +509,15 @@ private Q_SLOTS:
         QSignalSpy operations(&view, &TraceView::operationsReady);
         QVERIFY(operations.wait(10000));
         QSignalSpy applied(&view, &TraceView::filterApplied);
-        view.selection()->setServiceFilter(QStringLiteral("redis-manual"));
-        QTRY_VERIFY(applied.count() > 0);
         const auto trace = view.trace();
+        const int allRows = view.flameChart()->layout().rowCount();
+        // As a user does: the flame chart's service box.
+        auto* box = view.flameChart()->findChild<QComboBox*>();
+        QVERIFY(box);
+        box->setCurrentIndex(box->findText(QStringLiteral("redis-manual")));
+        QCOMPARE(view.selection()->serviceFilter(), QStringLiteral("redis-manual"));
+        QTRY_VERIFY(applied.count() > 0);
+        QTRY_VERIFY(view.flameChart()->layout().rowCount() < allRows);
         size_t redis = 0;
         for (const Span& span : trace->spans)
             redis += trace->serviceName(span) == "redis-manual";
@@ -544,6 +550,8 @@ private Q_SLOTS:
 
         view.selection()->setServiceFilter(QString());
         QTRY_VERIFY(!view.filterModel()->isFiltering());
+        QCOMPARE(box->currentIndex(), 0); // the chart follows the shared filter back to all services
+        QTRY_COMPARE(view.flameChart()->layout().rowCount(), allRows);
     }
 
     // Minor 11: F1 lists the keys of every view.

@@ -67,6 +67,16 @@ FlameChartView::FlameChartView(TraceSelection* selection, QWidget* parent)
     connect(m_scrollBar, &QScrollBar::valueChanged, this, qOverload<>(&QWidget::update));
     connect(m_selection, &TraceSelection::traceChanged, this, &FlameChartView::onTraceChanged);
     connect(m_selection, &TraceSelection::spanChanged, this, &FlameChartView::onSpanChanged);
+    // Another pane (or the window) set the tab's service filter.
+    connect(m_selection, &TraceSelection::serviceFilterChanged, this, [this] {
+        const QString name = m_selection->serviceFilter();
+        StringId service = kNoIndex;
+        for (const StringId s : m_services) {
+            if (m_trace && fromView(m_trace->string(s)) == name)
+                service = s;
+        }
+        setServiceFilter(service);
+    });
     onTraceChanged();
 }
 
@@ -77,15 +87,12 @@ void FlameChartView::onTraceChanged()
     const std::shared_ptr<const Trace> previous = m_trace;
     m_trace = m_selection->trace();
     // Another version of the same trace (clock skew adjusted, or later spans arrived) keeps where the user was
-    // looking: the visible window in absolute time, the vertical scroll, the service filter and the search.
+    // looking: the visible window in absolute time, the vertical scroll and the search. The service filter is the
+    // selection's, by name, so it holds across versions and narrows the tab's other panes too.
     m_restoreView.reset();
-    QString keptService;
-    if (previous && m_trace && previous->id == m_trace->id) {
-        if (m_layout->trace() == previous.get())
-            m_restoreView = ViewState { m_layout->traceStartNs(), m_viewStart, m_viewDuration, m_scrollBar->value() };
-        if (m_filterService != kNoIndex)
-            keptService = fromView(previous->string(m_filterService));
-    }
+    const QString keptService = m_selection->serviceFilter();
+    if (previous && m_trace && previous->id == m_trace->id && m_layout->trace() == previous.get())
+        m_restoreView = ViewState { m_layout->traceStartNs(), m_viewStart, m_viewDuration, m_scrollBar->value() };
     m_collapsed.assign(m_trace ? m_trace->spans.size() : 0, false);
     m_filterService = kNoIndex;
     m_matches.clear();
@@ -322,6 +329,8 @@ void FlameChartView::setServiceFilter(StringId service)
     if (service == m_filterService)
         return;
     m_filterService = service;
+    m_selection->setServiceFilter(
+        service == kNoIndex || !m_trace ? QString() : fromView(m_trace->string(service))); // every pane follows
     const int comboIndex = service == kNoIndex ? 0 : m_serviceFilter->findData(service);
     if (comboIndex >= 0 && comboIndex != m_serviceFilter->currentIndex()) {
         const QSignalBlocker blocker(m_serviceFilter);

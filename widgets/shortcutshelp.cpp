@@ -37,9 +37,10 @@ QString ShortcutsHelp::html()
     html += section("Flame chart (a trace tab; it has the keys when the trace opens)",
         Rows { { "W / S", "Zoom in / out at the mouse pointer" }, { "A / D", "Pan left / right" },
             { "Esc or 0", "Show the whole trace" }, { "n / N (Shift+N)", "Next / previous match of the span search" },
-            { "Ctrl+wheel", "Zoom at the mouse pointer" }, { "Wheel, Shift+wheel", "Scroll rows, pan in time" },
+            { "Ctrl+wheel", "Zoom at the mouse pointer" }, { "Wheel, horizontal wheel", "Scroll rows, pan in time" },
             { "Drag", "Pan" }, { "Shift+drag", "Measure a time range" }, { "Click", "Select a span" },
-            { "Double-click", "Zoom to the span" }, { "Right-click", "Collapse or expand a subtree, zoom to span" },
+            { "Double-click", "Zoom to the span" },
+            { "Right-click", "Collapse or expand a subtree, zoom to span, compact rows" },
             { "Drag on the overview strip", "Move the visible range" } });
     html += section("Span tree and details (a trace tab)",
         Rows { { "Ctrl+Shift+F", "Filter spans (service, operation, id or attribute text)" },
@@ -52,7 +53,8 @@ QString ShortcutsHelp::html()
             { "Focus, Show All", "Only the services within N calls of the selected one; all again" } });
     html += section("Flame graph",
         Rows { { "Click", "Zoom into a frame" }, { "Esc or 0", "Zoom out to all" },
-            { "Click on the path above", "Zoom out to that frame" } });
+            { "Click on the path above the frames", "Zoom out to that frame" },
+            { "Click on the zoomed frame", "Zoom out one level" } });
     html += QStringLiteral("</table>");
     return html;
 }
