@@ -164,11 +164,7 @@ ClockSkewAdjuster::Adjustment ClockSkewAdjuster::adjust(const Trace& input)
     // The flag means what TraceAssembler means by it, now measured on the adjusted times.
     for (Span& s : t.spans) {
         s.problems &= ~quint16(SpanProblem::ClockSkew);
-        if (s.parent == kNoIndex)
-            continue;
-        const Span& p = t.spans[s.parent];
-        if (p.service != s.service && !(s.problems & kTimeUnknown) && !(p.problems & kTimeUnknown)
-            && (s.startNs < p.startNs || s.endNs() > p.endNs()))
+        if (s.parent != kNoIndex && TraceAssembler::looksSkewed(s, t.spans[s.parent]))
             s.problems |= SpanProblem::ClockSkew;
     }
 

@@ -306,6 +306,16 @@ bool TraceAssembler::mergeSameIdSpans(Trace& t)
     return anyRemoved;
 }
 
+bool TraceAssembler::looksSkewed(const Span& s, const Span& p)
+{
+    // Within one service it is just async work.
+    constexpr quint16 kTimeUnknown = MissingStart | MissingDuration;
+    if (p.service == s.service || (s.problems & kTimeUnknown) || (p.problems & kTimeUnknown))
+        return false;
+    const bool messaging = s.kind == SpanKind::Consumer || p.kind == SpanKind::Producer;
+    return s.startNs < p.startNs || (!messaging && s.endNs() > p.endNs());
+}
+
 bool TraceAssembler::startsBefore(const Span& a, const Span& b)
 {
     const bool aTimeless = a.problems & MissingStart;
@@ -375,17 +385,8 @@ void TraceAssembler::linkParents(Trace& t)
         }
     }
 
-    // A child of another service that starts before its parent or ends after it points at clocks that disagree
-    // (Jaeger's and Zipkin's skew adjusters look for the same). Within one service it is just async work, and so
-    // is a message consumed after its producer span ended: only starting before the parent counts there.
-    constexpr quint16 kTimeUnknown = MissingStart | MissingDuration;
     for (Span& s : t.spans) {
-        if (s.parent == kNoIndex)
-            continue;
-        const Span& p = t.spans[s.parent];
-        const bool messaging = s.kind == SpanKind::Consumer || p.kind == SpanKind::Producer;
-        if (p.service != s.service && !(s.problems & kTimeUnknown) && !(p.problems & kTimeUnknown)
-            && (s.startNs < p.startNs || (!messaging && s.endNs() > p.endNs())))
+        if (s.parent != kNoIndex && looksSkewed(s, t.spans[s.parent]))
             s.problems |= ClockSkew;
     }
 

@@ -33,6 +33,11 @@ public:
     /// before timeless ones placed at the same start (parents first), then by id, then Zipkin halves by kind.
     static bool startsBefore(const Span& a, const Span& b);
 
+    /// Whether a span and its parent point at clocks that disagree (SpanProblem::ClockSkew): a child of another
+    /// service starting before its parent or ending after it, as Jaeger's and Zipkin's adjusters see it. A message
+    /// consumed after its producer span ended is async work, not skew: there only starting before counts.
+    static bool looksSkewed(const Span& span, const Span& parent);
+
     /// The id a shared Zipkin server half receives: stable for the same client id and server service.
     static SpanId serverHalfId(SpanId sharedId, std::string_view serverService);
 

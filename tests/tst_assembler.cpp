@@ -468,6 +468,21 @@ private Q_SLOTS:
                 QVERIFY2(TraceCodec::isConsistent(*decoded), qPrintable(QStringLiteral("byte %1").arg(i)));
         }
     }
+
+    // A consumer ending after its producer is async messaging; the same span ending after an ordinary caller, or
+    // starting before its producer, is clock skew.
+    void consumerEndingAfterItsProducerIsNotSkew()
+    {
+        const Trace t = build({ { 1, 0, 1000, 100, "shop", "send", SpanKind::Producer },
+            { 2, 1, 1050, 500, "worker", "process", SpanKind::Consumer },
+            { 3, 0, 1000, 100, "shop", "call", SpanKind::Client },
+            { 4, 3, 1050, 500, "api", "serve", SpanKind::Server },
+            { 5, 1, 990, 20, "worker", "early", SpanKind::Consumer } });
+        auto skewed = [&t](SpanId id) { return (t.spans[indexOf(t, id)].problems & ClockSkew) != 0; };
+        QVERIFY(!skewed(2));
+        QVERIFY(skewed(4));
+        QVERIFY(skewed(5));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAssembler)

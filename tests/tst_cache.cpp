@@ -866,7 +866,8 @@ private Q_SLOTS:
         QCOMPARE(kinds[spanIds].count, qint64(11));
         QVERIFY2(kinds[spanIds].example.contains(QLatin1String("spanID \"span-1\" is not hex")),
             qPrintable(kinds[spanIds].example));
-        QCOMPARE(kinds[QStringLiteral("clock skew")].count, qint64(1));
+        // The consumer ends after its producer: async messaging, not clock skew (TraceAssembler::looksSkewed).
+        QVERIFY(!kinds.contains(QStringLiteral("clock skew")));
         // Most frequent first.
         for (size_t i = 1; i < summary.warningKinds.size(); ++i)
             QVERIFY(summary.warningKinds[i - 1].count >= summary.warningKinds[i].count);
