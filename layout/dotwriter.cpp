@@ -201,7 +201,8 @@ std::string DotWriter::write(const Topology& topology, const LayoutOptions& opti
         out += " [label=";
         appendQuoted(out, label);
         out += ", ";
-        appendSize(out, labelBoxSize(label));
+        const QSizeF box = labelBoxSize(label);
+        appendSize(out, node.kind == Topology::NodeKind::Database ? box + QSizeF(0, 1.5 * kCylinderLid) : box);
         if (node.kind == Topology::NodeKind::Database)
             out += ", shape=cylinder";
         if (node.inferred)

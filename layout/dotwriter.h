@@ -24,6 +24,8 @@ public:
     static constexpr double kLineHeight = 15;
     static constexpr double kPaddingX = 10;
     static constexpr double kPaddingY = 6;
+    /// A database is drawn as a cylinder whose lid takes up to this much of its box: room kept for the label.
+    static constexpr double kCylinderLid = 10;
     static constexpr double kMinWidth = 54;
     /// Longer lines do not widen the box further; the widget elides them.
     static constexpr int kMaxLineChars = 80;

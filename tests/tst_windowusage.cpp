@@ -396,7 +396,9 @@ private Q_SLOTS:
         map->showAll();
         QVERIFY(settle(window));
 
-        // A panel's trace opens; "Show in Search Results" is the explicit search.
+        // A panel's trace opens; "Show in Search Results" is the explicit search. (Show All announced the selection
+        // again, so the panel lists its traces anew.)
+        QTRY_COMPARE(panel->traceList()->model()->rowCount(), 1);
         QSignalSpy opened(&window, &MainWindow::traceOpened);
         Q_EMIT panel->traceActivated(panel->traceList()->summaryAt(panel->traceList()->model()->index(0, 0))->traceId);
         QVERIFY(opened.wait(10000));

@@ -50,7 +50,7 @@ void drawArrow(QPainter& painter, QPointF from, QPointF tip, double width, const
 
 double cylinderLid(const QRectF& box)
 {
-    return std::min(box.height() * 0.3, 10.0);
+    return std::min(box.height() * 0.3, DotWriter::kCylinderLid); // DotWriter made the box taller by 1.5 lids
 }
 
 void drawNodeShape(QPainter& painter, const QRectF& box, Topology::NodeKind kind)
