@@ -367,6 +367,48 @@ private Q_SLOTS:
             qPrintable(recent.join(QLatin1Char('|'))));
     }
 
+    // A link in the span details opens the linked trace from the cache, in its own tab, with the linked span
+    // selected.
+    void linkOpensItsCachedTrace()
+    {
+        if (!requireFixtures())
+            return;
+        MainWindow window(freshCache(QStringLiteral("links-traces")));
+        window.show();
+        QSignalSpy imported(&window, &MainWindow::importsFinished);
+        window.openFiles({ fixture(QStringLiteral("otlp-json/jaeger-storage-links-events-all-kinds.json")) });
+        QVERIFY(imported.wait(60000));
+        const TraceId linking { 0x2, 0 };
+        const TraceId linked { 0x1, 0 };
+        QSignalSpy opened(&window, &MainWindow::traceOpened);
+        window.openTrace(linking, 3);
+        QVERIFY(opened.wait(20000));
+        auto* view = qobject_cast<TraceView*>(window.tabs()->currentWidget());
+        QVERIFY(view);
+        QCOMPARE(view->selection()->trace()->id, linking);
+        QVERIFY(view->selection()->span());
+        QCOMPARE(view->selection()->span()->id, SpanId(3));
+
+        auto* details = view->findChild<SpanDetailsView*>();
+        QVERIFY(details);
+        QTreeWidgetItem* link = nullptr;
+        for (QTreeWidgetItemIterator it(details); *it && !link; ++it) {
+            if ((*it)->data(0, SpanDetailsView::LinkRole).isValid()
+                && (*it)->text(1).contains(QString::fromStdString(linked.toHex())))
+                link = *it;
+        }
+        QVERIFY2(link, qPrintable(visibleTexts(details).join(QLatin1Char('|'))));
+        const int tabs = window.tabs()->count();
+        Q_EMIT details->itemActivated(link, 0);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(window.tabs()->count(), tabs + 1);
+        auto* target = qobject_cast<TraceView*>(window.tabs()->currentWidget());
+        QVERIFY(target && target != view);
+        QCOMPARE(target->selection()->trace()->id, linked);
+        QVERIFY(target->selection()->span());
+        QCOMPARE(target->selection()->span()->id, SpanId(4));
+    }
+
     // A trace tab closed before its analyses come back from the worker drops their results with it; the window
     // goes on working (a new tab of the same trace fills as usual).
     void resultForAClosedTabIsDropped()
