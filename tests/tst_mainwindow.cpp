@@ -22,6 +22,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -278,6 +279,7 @@ private Q_SLOTS:
         QVERIFY(waitForSignal(&window, SIGNAL(searchFinished(int))));
 
         sqlite3* writer = nullptr;
+        const auto release = qScopeGuard([&writer] { sqlite3_close(writer); }); // also when a check fails
         QCOMPARE(sqlite3_open(cachePath.toUtf8().constData(), &writer), SQLITE_OK);
         QCOMPARE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
         QSignalSpy imported(&window, &MainWindow::importsFinished);
@@ -292,10 +294,10 @@ private Q_SLOTS:
 
         auto* cancel = window.findChild<QToolButton*>(QStringLiteral("cancelImport"));
         QVERIFY(cancel);
-        QVERIFY(cancel->isVisible());
+        QTRY_VERIFY(cancel->isVisible()); // the import has started on its worker
+        QVERIFY(window.isImporting());
         cancel->click();
         QCOMPARE(sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
-        sqlite3_close(writer);
         QVERIFY(imported.wait(60000));
         QVERIFY(!window.isImporting());
         QTRY_VERIFY(!cancel->isVisible());
