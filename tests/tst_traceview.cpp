@@ -570,7 +570,6 @@ void TestTraceView::typingFiltersLargeTraceOnWorker()
     QCOMPARE(applied.size(), 1);
     view.filterEdit()->setText(QStringLiteral("op-5"));
     QTRY_VERIFY_WITH_TIMEOUT(!filterTimerActive(view), 10000); // the typing pause has passed: "op-5" went on
-    QVERIFY(!view.findChildren<QFutureWatcherBase*>().isEmpty());
     view.filterEdit()->setText(QStringLiteral("op-6"));
     QVERIFY(applied.wait(10000));
     QTRY_VERIFY_WITH_TIMEOUT(filterSettled(view), 10000);
