@@ -345,6 +345,7 @@ private Q_SLOTS:
         add(3, 2, 0, 0); // below another timeless span
         add(4, 1, 1'000'100'000, 0); // a start but no end
         add(5, 99, 0, 0); // an orphan without times: a root of its own
+        add(6, 4, 0, 0); // below a span that starts later than the trace: at its parent's start
         auto traces = batch.takeTraces();
         Trace t = std::move(traces.front());
         TraceAssembler::assemble(t);
@@ -357,6 +358,7 @@ private Q_SLOTS:
         QVERIFY(t.spans[indexOf(t, 4)].problems & MissingDuration);
         QVERIFY(!(t.spans[indexOf(t, 4)].problems & MissingStart));
         QCOMPARE(t.spans[indexOf(t, 5)].startNs, qint64(1'000'000'000));
+        QCOMPARE(t.spans[indexOf(t, 6)].startNs, qint64(1'000'100'000));
         QCOMPARE(t.startNs(), qint64(1'000'000'000));
         QCOMPARE(t.endNs(), qint64(1'000'500'000));
         // Parents before their timeless children at the same start.
@@ -366,6 +368,33 @@ private Q_SLOTS:
         QVERIFY(TraceAssembler::sameContent(again, t));
         for (size_t i = 0; i < t.spans.size(); ++i)
             QCOMPARE(again.spans[i].startNs, t.spans[i].startNs);
+    }
+
+    // A shared Zipkin id with one server half: every child of the id runs under the server half, whatever its
+    // service (as Jaeger's DeduplicateClientServerSpanIDs moves them); with two server halves of different
+    // services, each child follows the half of its own service.
+    void childrenOfASharedIdFollowTheServerHalf()
+    {
+        const Trace one = build({
+            { .id = 1, .start = 100, .duration = 1000, .service = "front", .kind = SpanKind::Server },
+            { .id = 2, .parent = 1, .start = 200, .duration = 500, .service = "front", .kind = SpanKind::Client },
+            { .id = 2, .parent = 1, .start = 210, .duration = 480, .service = "back", .kind = SpanKind::Server },
+            { .id = 3, .parent = 2, .start = 250, .duration = 50, .service = "db" },
+        });
+        const SpanId half = TraceAssembler::serverHalfId(2, "back");
+        QCOMPARE(one.spans[indexOf(one, 3)].parentId, half);
+        QCOMPARE(one.spans[indexOf(one, 3)].depth, 3u);
+
+        const Trace two = build({
+            { .id = 1, .start = 100, .duration = 1000, .service = "front", .kind = SpanKind::Server },
+            { .id = 2, .parent = 1, .start = 200, .duration = 500, .service = "front", .kind = SpanKind::Client },
+            { .id = 2, .parent = 1, .start = 210, .duration = 480, .service = "back", .kind = SpanKind::Server },
+            { .id = 2, .parent = 1, .start = 220, .duration = 400, .service = "mirror", .kind = SpanKind::Server },
+            { .id = 3, .parent = 2, .start = 250, .duration = 50, .service = "back" },
+            { .id = 4, .parent = 2, .start = 260, .duration = 50, .service = "mirror" },
+        });
+        QCOMPARE(two.spans[indexOf(two, 3)].parentId, TraceAssembler::serverHalfId(2, "back"));
+        QCOMPARE(two.spans[indexOf(two, 4)].parentId, TraceAssembler::serverHalfId(2, "mirror"));
     }
 
     void appendThenAssembleEqualsWhole()

@@ -750,6 +750,26 @@ private Q_SLOTS:
         QVERIFY(t.spans[0].scope != kNoIndex);
         QCOMPARE(t.string(t.scopes[t.spans[0].scope].name), std::string_view("lib"));
         compareSpans(a->front(), t);
+
+        // One ResourceSpans object per line without the resourceSpans envelope, as some exporters write: the old
+        // key alone tells the format.
+        const QByteArray bare
+            = R"({"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"old-sdk"}}]},)"
+              R"("instrumentationLibrarySpans":[{"instrumentationLibrary":{"name":"lib","version":"1.2"},"spans":[)"
+              R"({"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"a","kind":2,)"
+              R"("startTimeUnixNano":"1544712660000000000","endTimeUnixNano":"1544712661000000000",)"
+              R"("attributes":[{"key":"k","value":{"stringValue":"v"}}]}]}]})";
+        const QByteArray bareChild
+            = R"({"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"old-sdk"}}]},)"
+              R"("instrumentationLibrarySpans":[{"instrumentationLibrary":{"name":"lib","version":"1.2"},"spans":[)"
+              R"({"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b175","parentSpanId":"eee19b7ec3c1b174",)"
+              R"("name":"b","kind":3,"startTimeUnixNano":"1544712660100000000","endTimeUnixNano":"1544712660300000000"}]}]})";
+        ImportSummary bareSummary;
+        auto c = importText(dir, QStringLiteral("bare.jsonl"), bare + '\n' + bareChild + '\n', &bareSummary);
+        QVERIFY2(c.has_value(), qPrintable(c ? QString() : c.error().toString()));
+        QCOMPARE(bareSummary.format, TraceFormat::OtlpJson);
+        QCOMPARE(c->size(), size_t(1));
+        compareSpans(a->front(), c->front());
     }
 
     // Jaeger ids that are not hex (hand-written or from other tools) map to hashed ids. The mapping is part of

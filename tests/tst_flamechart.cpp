@@ -335,6 +335,14 @@ private Q_SLOTS:
         chart.computePrimitives(row, nsPerPixel, 400, 450, direct);
         QVERIFY(direct.empty());
         QVERIFY(chart.primitives(row, nsPerPixel, 400, 450).empty());
+        // "right" (span 2) starts at pixel 600's left edge: not in [500, 600), in [500, 601).
+        chart.computePrimitives(row, nsPerPixel, 500, 600, direct);
+        QVERIFY(direct.empty());
+        chart.computePrimitives(row, nsPerPixel, 500, 601, direct);
+        QCOMPARE(direct.size(), size_t(1));
+        QCOMPARE(direct.front().span, 2u);
+        QCOMPARE(direct.front().pixelBegin, 600);
+        QCOMPARE(direct.front().pixelEnd, 601);
     }
 
     // Rows are a packing, not a list per span: siblings one after another share a row, however they touch.

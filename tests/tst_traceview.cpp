@@ -9,6 +9,7 @@
 #include "testsupport.h"
 #include "traceassembler.h"
 #include "traceheader.h"
+#include "tracelistmodel.h"
 #include "traceselection.h"
 #include "traceview.h"
 
@@ -114,6 +115,7 @@ private Q_SLOTS:
     void linkActivation();
     void copyValues();
     void paints();
+    void traceListRoles();
     void deepChain();
     void wideFanOut();
     void typingFiltersLargeTraceOnWorker();
@@ -480,6 +482,29 @@ void TestTraceView::paints()
         view.selection()->setSpanIndex(spanById(*m_hotrod, "515f970d6a704d52"));
         QVERIFY(!view.grab().isNull());
     }
+}
+
+// The results table: error rows say so (and only they), the bars scale to the longest result.
+void TestTraceView::traceListRoles()
+{
+    TraceListModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    TraceSummary ok;
+    ok.traceId = TraceId { 0, 1 };
+    ok.durationNs = 50;
+    TraceSummary failed = ok;
+    failed.traceId = TraceId { 0, 2 };
+    failed.durationNs = 200;
+    failed.errorCount = 2;
+    model.setTraces({ ok, failed });
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, 0).data(TraceListModel::IsErrorRole).toBool(), false);
+    QCOMPARE(model.index(1, 0).data(TraceListModel::IsErrorRole).toBool(), true);
+    QVERIFY(!model.index(0, TraceListModel::Errors).data(Qt::ForegroundRole).isValid());
+    QVERIFY(model.index(1, TraceListModel::Errors).data(Qt::ForegroundRole).isValid());
+    QCOMPARE(model.index(0, 0).data(TraceListModel::BarEndRole).toDouble(), 0.25);
+    QCOMPARE(model.index(1, 0).data(TraceListModel::BarEndRole).toDouble(), 1.0);
+    QCOMPARE(model.index(1, 0).data(TraceListModel::TraceIdRole).toString(), QStringLiteral("0000000000000002"));
 }
 
 void TestTraceView::deepChain()
