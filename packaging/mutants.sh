@@ -76,7 +76,8 @@ substitute() {
 
 # Builds the test programs and runs them in order; prints the first that fails, returns 1 then.
 build_and_run() {
-    local names=($1)
+    local names
+    read -ra names <<<"$1"
     local targets=()
     for t in "${names[@]}"; do targets+=(--target "$t"); done
     if ! cmake --build "$build" -j "$jobs" "${targets[@]}" >"$build/mutant-build.log" 2>&1; then
@@ -129,6 +130,8 @@ run_one() {
 }
 
 all_tests=$(printf '%s\n' "${tests[@]}" | tr ' ' '\n' | sort -u | tr '\n' ' ')
+all_targets=()
+for t in $all_tests; do all_targets+=(--target "$t"); done
 echo "mutants.sh: $count mutants; baseline run of $all_tests"
 baseline=0
 take_lock
@@ -160,7 +163,7 @@ done
 
 # Leave the build dir matching the sources again.
 take_lock
-cmake --build "$build" -j "$jobs" $(printf -- '--target %s ' $all_tests) >/dev/null 2>&1 || true
+cmake --build "$build" -j "$jobs" "${all_targets[@]}" >/dev/null 2>&1 || true
 release_lock
 
 judged=$((caught + survived))
