@@ -267,12 +267,15 @@ void ZipkinJsonParser::emit(SpanBatch& batch)
         const auto duration = sr && ss ? span(sr, ss) : (only ? m_duration : std::nullopt);
         emitHalf(batch, SpanKind::Server, endpointOf(sr ? sr : ss), address("ca"), start, duration, only);
     }
+    // A messaging span alone in its record is the record's timestamp and duration: a consumer's "mr" comes after
+    // its "wr" (wire receive), where the record's timestamp puts the start, as Zipkin's v1 converter reads it.
+    const auto messagingStart = [&](const Annotation* a) { return only && m_timestamp ? *m_timestamp : a->timeNs; };
     if (ms)
-        emitHalf(batch, SpanKind::Producer, endpointOf(ms), address("ma"), ms->timeNs, only ? m_duration : std::nullopt,
-            only);
+        emitHalf(batch, SpanKind::Producer, endpointOf(ms), address("ma"), messagingStart(ms),
+            only ? m_duration : std::nullopt, only);
     if (mr)
-        emitHalf(batch, SpanKind::Consumer, endpointOf(mr), address("ma"), mr->timeNs, only ? m_duration : std::nullopt,
-            only);
+        emitHalf(batch, SpanKind::Consumer, endpointOf(mr), address("ma"), messagingStart(mr),
+            only ? m_duration : std::nullopt, only);
     if (halves == 0) {
         // A local span: its endpoint is the "lc" binary annotation's, or any annotation's.
         Endpoint local = m_local;

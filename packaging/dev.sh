@@ -3,6 +3,8 @@
 #   packaging/dev.sh run [FILE...]   build, then open the window on FILE... (default: the bundled sample)
 #   packaging/dev.sh test            build, then run the whole test suite (offscreen)
 #   packaging/dev.sh bench           build, then run the import/search benchmark (long; see README)
+#   packaging/dev.sh mutants [FILE]  check that the tests catch the one-line bugs of packaging/mutants.txt
+#                                    (long: one incremental build and test run per mutant; see mutants.sh)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -62,8 +64,12 @@ case "$command" in
         install_missing nodejs
         exec "$build/tests/bench_import" "$@"
         ;;
+    mutants)
+        install_missing "${packages[@]}"
+        exec "$here/packaging/mutants.sh" "$@"
+        ;;
     *)
-        echo "usage: packaging/dev.sh run [FILE...] | test | bench" >&2
+        echo "usage: packaging/dev.sh run [FILE...] | test | bench | mutants [FILE]" >&2
         exit 2
         ;;
 esac

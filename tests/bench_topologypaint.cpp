@@ -1,6 +1,9 @@
 // How fast the topology map paints the large dependency DAG (1,238 services, 4,271 calls): the cost of one frame
 // while panning, fitted and zoomed in, into a 1920x1080 image, median of 30 frames. A frame under 16 ms pans at
-// 60 frames per second. Prints figures; asserts nothing.
+// 60 frames per second. Prints figures; asserts nothing. The DAG is read from $TRACEMAP_FIXTURES (as the tests
+// do), or from the file given as the first argument.
+#include "testsupport.h"
+
 #include "dependencylinksreader.h"
 #include "graphvizlayout.h"
 #include "topologypainter.h"
@@ -20,9 +23,8 @@ int main(int argc, char** argv)
 {
     qputenv("QT_QPA_PLATFORM", "offscreen");
     QGuiApplication app(argc, argv);
-    const QString file = app.arguments().value(1,
-        QDir(QStringLiteral(TRACEMAP_SOURCE_DIR))
-            .filePath(QStringLiteral("../shared/fixtures/dependencies/jaeger-ui-large-dag.json")));
+    const QString file
+        = app.arguments().value(1, testsupport::fixture(QStringLiteral("dependencies/jaeger-ui-large-dag.json")));
     auto topology = DependencyLinksReader::readFile(file);
     if (!topology) {
         std::printf("%s\n", qPrintable(topology.error().toString()));

@@ -189,6 +189,34 @@ private Q_SLOTS:
         checkSegmentsCoverRoot(t, path, indexOf(t, 1));
     }
 
+    void criticalPathChildStartingBeforeParent()
+    {
+        // 3 starts before its parent 2 (clock skew): it is clipped to 2's start, so the path never leaves 2's
+        // interval and the segments still tile the root exactly once.
+        const Trace t = build({ { 1, 0, 0, 100 }, { 2, 1, 30, 40 }, { 3, 2, 10, 50 } });
+        const CriticalPath path = CriticalPath::compute(t);
+        QCOMPARE(describe(t, path),
+            (QStringList { QStringLiteral("1:0-30"), QStringLiteral("3:30-60"), QStringLiteral("2:60-70"),
+                QStringLiteral("1:70-100") }));
+        checkSegmentsCoverRoot(t, path, indexOf(t, 1));
+        const auto critical = path.criticalTimeBySpan(t.spans.size());
+        QCOMPARE(critical[indexOf(t, 3)], 30);
+    }
+
+    // Children that touch (one ends when the next starts) and a zero-length child: self time counts the covered
+    // time once, and a child starting before its parent is clipped to the parent.
+    void selfTimeBoundaries()
+    {
+        const Trace t = build({ { 1, 0, 0, 100 }, { 2, 1, 10, 20 }, { 3, 1, 30, 20 }, { 4, 1, 60, 0 }, // 1: 100 - 40
+            { 10, 0, 200, 100 }, { 11, 10, 150, 100 }, // 10: 100 - |[200,250)|
+            { 20, 0, 400, 100 }, { 21, 20, 410, 50 }, { 22, 20, 420, 10 } }); // 20: 100 - |[410,460)|
+        const std::vector<qint64> self = SelfTime::perSpan(t);
+        QCOMPARE(self[indexOf(t, 1)], 60);
+        QCOMPARE(self[indexOf(t, 4)], 0);
+        QCOMPARE(self[indexOf(t, 10)], 50);
+        QCOMPARE(self[indexOf(t, 20)], 50);
+    }
+
     void criticalPathAsyncChildAfterParentEnd()
     {
         const Trace t = build({ { 1, 0, 0, 100 }, { 2, 1, 20, 30 }, { 3, 1, 150, 50 } });

@@ -10,7 +10,9 @@
 #include <QTest>
 
 #include <algorithm>
+#include <numeric>
 #include <optional>
+#include <random>
 
 using namespace tracemap;
 
@@ -27,9 +29,10 @@ struct S {
     const char* operation = "op";
     SpanKind kind = SpanKind::Unspecified;
     const char* tag = nullptr; // attribute "k" = tag
+    StatusCode status = StatusCode::Unset;
 };
 
-Trace build(std::initializer_list<S> spans, bool assemble = true)
+Trace build(const std::vector<S>& spans, bool assemble = true)
 {
     SpanBatch batch;
     SpanDraft d;
@@ -43,6 +46,7 @@ Trace build(std::initializer_list<S> spans, bool assemble = true)
         d.service = s.service;
         d.operation = s.operation;
         d.kind = s.kind;
+        d.status = s.status;
         if (s.tag)
             d.attributes.addString("k", s.tag);
         batch.add(d);
@@ -71,6 +75,14 @@ std::vector<SpanId> childIds(const Trace& t, quint32 parent)
     const Span& p = t.spans[parent];
     for (quint32 c = p.children.begin; c < p.children.end(); ++c)
         out.push_back(t.spans[t.childIndex[c]].id);
+    return out;
+}
+
+std::vector<SpanId> spanIds(const Trace& t)
+{
+    std::vector<SpanId> out;
+    for (const Span& s : t.spans)
+        out.push_back(s.id);
     return out;
 }
 
@@ -333,6 +345,7 @@ private Q_SLOTS:
         add(3, 2, 0, 0); // below another timeless span
         add(4, 1, 1'000'100'000, 0); // a start but no end
         add(5, 99, 0, 0); // an orphan without times: a root of its own
+        add(6, 4, 0, 0); // below a span that starts later than the trace: at its parent's start
         auto traces = batch.takeTraces();
         Trace t = std::move(traces.front());
         TraceAssembler::assemble(t);
@@ -345,6 +358,7 @@ private Q_SLOTS:
         QVERIFY(t.spans[indexOf(t, 4)].problems & MissingDuration);
         QVERIFY(!(t.spans[indexOf(t, 4)].problems & MissingStart));
         QCOMPARE(t.spans[indexOf(t, 5)].startNs, qint64(1'000'000'000));
+        QCOMPARE(t.spans[indexOf(t, 6)].startNs, qint64(1'000'100'000));
         QCOMPARE(t.startNs(), qint64(1'000'000'000));
         QCOMPARE(t.endNs(), qint64(1'000'500'000));
         // Parents before their timeless children at the same start.
@@ -354,6 +368,33 @@ private Q_SLOTS:
         QVERIFY(TraceAssembler::sameContent(again, t));
         for (size_t i = 0; i < t.spans.size(); ++i)
             QCOMPARE(again.spans[i].startNs, t.spans[i].startNs);
+    }
+
+    // A shared Zipkin id with one server half: every child of the id runs under the server half, whatever its
+    // service (as Jaeger's DeduplicateClientServerSpanIDs moves them); with two server halves of different
+    // services, each child follows the half of its own service.
+    void childrenOfASharedIdFollowTheServerHalf()
+    {
+        const Trace one = build({
+            { .id = 1, .start = 100, .duration = 1000, .service = "front", .kind = SpanKind::Server },
+            { .id = 2, .parent = 1, .start = 200, .duration = 500, .service = "front", .kind = SpanKind::Client },
+            { .id = 2, .parent = 1, .start = 210, .duration = 480, .service = "back", .kind = SpanKind::Server },
+            { .id = 3, .parent = 2, .start = 250, .duration = 50, .service = "db" },
+        });
+        const SpanId half = TraceAssembler::serverHalfId(2, "back");
+        QCOMPARE(one.spans[indexOf(one, 3)].parentId, half);
+        QCOMPARE(one.spans[indexOf(one, 3)].depth, 3u);
+
+        const Trace two = build({
+            { .id = 1, .start = 100, .duration = 1000, .service = "front", .kind = SpanKind::Server },
+            { .id = 2, .parent = 1, .start = 200, .duration = 500, .service = "front", .kind = SpanKind::Client },
+            { .id = 2, .parent = 1, .start = 210, .duration = 480, .service = "back", .kind = SpanKind::Server },
+            { .id = 2, .parent = 1, .start = 220, .duration = 400, .service = "mirror", .kind = SpanKind::Server },
+            { .id = 3, .parent = 2, .start = 250, .duration = 50, .service = "back" },
+            { .id = 4, .parent = 2, .start = 260, .duration = 50, .service = "mirror" },
+        });
+        QCOMPARE(two.spans[indexOf(two, 3)].parentId, TraceAssembler::serverHalfId(2, "back"));
+        QCOMPARE(two.spans[indexOf(two, 4)].parentId, TraceAssembler::serverHalfId(2, "mirror"));
     }
 
     void appendThenAssembleEqualsWhole()
@@ -385,6 +426,122 @@ private Q_SLOTS:
             QCOMPARE(first.spans[i].problems, whole.spans[i].problems);
         }
         QCOMPARE(rootIds(first), rootIds(whole));
+    }
+
+    // ARCHITECTURE.md: assembly is deterministic whatever the order the pieces arrive in. Spans that start at the
+    // same instant (siblings, a Zipkin client and server half sharing an id, a duplicate) end up in one order,
+    // whether they come in one batch in any order or in two batches appended either way round.
+    void assemblyIndependentOfArrivalOrder()
+    {
+        const std::vector<S> spans = {
+            { .id = 1, .start = 100, .duration = 1000, .service = "front", .kind = SpanKind::Server },
+            { .id = 5, .parent = 1, .start = 200, .duration = 50, .service = "front" },
+            { .id = 3, .parent = 1, .start = 200, .duration = 80, .service = "front" },
+            { .id = 4, .parent = 1, .start = 200, .duration = 20, .service = "back" },
+            { .id = 2, .parent = 1, .start = 300, .duration = 500, .service = "front", .kind = SpanKind::Client },
+            { .id = 2, .parent = 1, .start = 300, .duration = 500, .service = "back", .kind = SpanKind::Server },
+            { .id = 6, .parent = 2, .start = 300, .duration = 10, .service = "back" },
+            { .id = 7, .parent = 2, .start = 300, .duration = 10, .service = "front" },
+        };
+        const Trace reference = build(spans);
+        QCOMPARE(reference.spans.size(), spans.size());
+        std::vector<size_t> order(spans.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::mt19937 rng(42);
+        for (int round = 0; round < 40; ++round) {
+            std::shuffle(order.begin(), order.end(), rng);
+            std::vector<S> shuffled;
+            for (size_t i : order)
+                shuffled.push_back(spans[i]);
+            const Trace t = build(shuffled);
+            QCOMPARE(spanIds(t), spanIds(reference));
+            for (size_t i = 0; i < t.spans.size(); ++i) {
+                QCOMPARE(t.spans[i].kind, reference.spans[i].kind);
+                QCOMPARE(t.spans[i].parentId, reference.spans[i].parentId);
+                QCOMPARE(t.string(t.spans[i].service), reference.string(reference.spans[i].service));
+            }
+            QVERIFY(TraceAssembler::sameContent(t, reference));
+
+            // The same spans in two batches, the second appended to the first.
+            const size_t cut = 1 + size_t(round) % (spans.size() - 1);
+            Trace first = build(std::vector<S>(shuffled.begin(), shuffled.begin() + qsizetype(cut)));
+            const Trace second = build(std::vector<S>(shuffled.begin() + qsizetype(cut), shuffled.end()));
+            TraceAssembler::append(first, second);
+            TraceAssembler::assemble(first);
+            QCOMPARE(spanIds(first), spanIds(reference));
+            QVERIFY(TraceAssembler::sameContent(first, reference));
+        }
+    }
+
+    // A child of another service that starts or ends outside its parent is flagged as clock skew; one that
+    // starts or ends exactly with it is not. Within one service, outlasting the parent is async work.
+    void clockSkewBoundaries_data()
+    {
+        QTest::addColumn<qint64>("start");
+        QTest::addColumn<qint64>("end");
+        QTest::addColumn<QString>("service");
+        QTest::addColumn<bool>("skew");
+        // The parent runs from 100 to 200 in service "a".
+        QTest::newRow("inside") << qint64(120) << qint64(180) << QStringLiteral("b") << false;
+        QTest::newRow("ends with the parent") << qint64(150) << qint64(200) << QStringLiteral("b") << false;
+        QTest::newRow("starts with the parent") << qint64(100) << qint64(150) << QStringLiteral("b") << false;
+        QTest::newRow("exactly the parent") << qint64(100) << qint64(200) << QStringLiteral("b") << false;
+        QTest::newRow("ends 1 ns after") << qint64(150) << qint64(201) << QStringLiteral("b") << true;
+        QTest::newRow("starts 1 ns before") << qint64(99) << qint64(150) << QStringLiteral("b") << true;
+        QTest::newRow("same service, ends after") << qint64(150) << qint64(300) << QStringLiteral("a") << false;
+    }
+
+    void clockSkewBoundaries()
+    {
+        QFETCH(qint64, start);
+        QFETCH(qint64, end);
+        QFETCH(QString, service);
+        QFETCH(bool, skew);
+        const QByteArray serviceName = service.toUtf8();
+        const Trace t = build({
+            { .id = 1, .start = 100, .duration = 100, .service = "a" },
+            { .id = 2, .parent = 1, .start = start, .duration = end - start, .service = serviceName.constData() },
+        });
+        const Span& child = t.spans[indexOf(t, 2)];
+        QCOMPARE(bool(child.problems & ClockSkew), skew);
+        QCOMPARE(child.parent, indexOf(t, 1));
+        QCOMPARE(t.spans[indexOf(t, 1)].problems, quint16(NoProblem));
+    }
+
+    // Pieces of one span (same id, one without a kind) merge into one span with the kind, whichever comes first;
+    // an error reported by any piece stays.
+    void piecesOfOneSpanMerge_data()
+    {
+        QTest::addColumn<bool>("kindFirst");
+        QTest::newRow("kind first") << true;
+        QTest::newRow("kind last") << false;
+    }
+
+    void piecesOfOneSpanMerge()
+    {
+        QFETCH(bool, kindFirst);
+        const S withKind {
+            .id = 9, .parent = 1, .start = 200, .duration = 50, .service = "q", .kind = SpanKind::Producer
+        };
+        const S withoutKind { .id = 9, .parent = 1, .start = 200, .duration = 50, .service = "q" };
+        const S ok { .id = 10, .parent = 1, .start = 300, .duration = 50, .service = "q", .status = StatusCode::Ok };
+        const S failed {
+            .id = 10, .parent = 1, .start = 300, .duration = 50, .service = "q", .tag = "y", .status = StatusCode::Error
+        };
+        std::vector<S> spans { { .id = 1, .start = 100, .duration = 1000, .service = "q" } };
+        spans.push_back(kindFirst ? withKind : withoutKind);
+        spans.push_back(kindFirst ? withoutKind : withKind);
+        spans.push_back(ok);
+        spans.push_back(failed);
+        const Trace t = build(spans);
+        QCOMPARE(spanIds(t), (std::vector<SpanId> { 1, 9, 10 }));
+        const Span& merged = t.spans[indexOf(t, 9)];
+        QCOMPARE(merged.kind, SpanKind::Producer);
+        QCOMPARE(merged.attributes.count, 0u);
+        QCOMPARE(merged.problems, quint16(NoProblem));
+        const Span& error = t.spans[indexOf(t, 10)];
+        QVERIFY(error.isError());
+        QCOMPARE(error.problems, quint16(NoProblem));
     }
 
     void codecRoundTrip_data()

@@ -3,8 +3,10 @@
 
 #include "testsupport.h"
 
+#include "generatedfile.h"
 #include "tracecache.h"
 #include "tracecodec.h"
+#include "tracegenerator.h"
 #include "tracequery.h"
 
 #include <QJsonArray>
@@ -17,6 +19,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <map>
 
 using namespace tracemap;
 
@@ -181,7 +184,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("name"); // file name to write
         QTest::addColumn<QString>("phrase"); // must appear in the message (case-insensitive)
         // Where the error must point: exact offset (>= 0), -1 for "no position", -2 for "anywhere in the file",
-        // -3 for "at the first byte of `marker`".
+        // -3 for "at the first byte of `marker`", -4 for "at the end of the file".
         QTest::addColumn<qint64>("offset");
         QTest::addColumn<QByteArray>("marker");
 
@@ -224,7 +227,8 @@ private Q_SLOTS:
                     QTest::newRow(qPrintable(row)) << truncated(whole, fraction)
                                                    << QString::fromUtf8(src.tag)
                             + (proto ? QStringLiteral("-cut.pb") : QStringLiteral("-cut.json"))
-                                                   << (proto ? "truncated" : "") << qint64(-2) << QByteArray();
+                                                   << (proto ? "truncated" : "unexpected end of file")
+                                                   << (proto ? qint64(-2) : qint64(-4)) << QByteArray();
                 }
                 if (proto) // cut inside the first ResourceSpans, whose length then runs past the end
                     QTest::newRow("otlp-proto truncated inside its first message")
@@ -358,6 +362,8 @@ private Q_SLOTS:
         if (offset == -3) {
             expectedOffset = bytes.indexOf(marker);
             QVERIFY(expectedOffset >= 0);
+        } else if (offset == -4) {
+            expectedOffset = bytes.size();
         }
         if (expectedOffset == -1) {
             QCOMPARE(e.offset, qint64(-1));
@@ -469,6 +475,140 @@ private Q_SLOTS:
         QVERIFY(std::all_of(reached.begin(), reached.end(), [](int r) { return r == 1; }));
         // Roots: the true root, the broken cycle's earliest span, the self-parent.
         QCOMPARE(t.roots.size(), size_t(3));
+    }
+
+    // Valid gzip input: a compressed file imports to the same traces as the plain one, whatever its name, and
+    // concatenated gzip members (cat a.gz b.gz) are one stream.
+    void validGzip_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("members");
+        QTest::newRow("otlp json .gz") << QString::fromUtf8(kHotrod) << QStringLiteral("hotrod.json.gz") << 1;
+        QTest::newRow("jaeger, no .gz in the name")
+            << QStringLiteral("jaeger/genai-agent-57-spans-10-services.json") << QStringLiteral("genai.json") << 1;
+        QTest::newRow("otlp proto .gz") << QStringLiteral("otlp-proto/otlp2parquet-traces.pb")
+                                        << QStringLiteral("traces.pb.gz") << 1;
+        QTest::newRow("jsonl in two members")
+            << QStringLiteral("otlp-json/otlp2parquet-traces.jsonl") << QStringLiteral("two.jsonl.gz") << 2;
+        QTest::newRow("jsonl in three members")
+            << QStringLiteral("otlp-json/otlp2parquet-traces.jsonl") << QStringLiteral("three.jsonl.gz") << 3;
+    }
+
+    void validGzip()
+    {
+        if (!requireFixtures())
+            return;
+        QFETCH(QString, file);
+        QFETCH(QString, name);
+        QFETCH(int, members);
+        const QByteArray plain = testsupport::readAll(testsupport::fixture(file));
+        QByteArray compressed;
+        qint64 inflated = plain.size();
+        if (members == 1) {
+            compressed = gzip(plain);
+        } else {
+            // Cut at line ends, so that each member holds whole records.
+            QList<QByteArray> lines = plain.split('\n');
+            inflated = 0;
+            const qsizetype per = (lines.size() + members - 1) / members;
+            for (int m = 0; m < members; ++m) {
+                QByteArray part;
+                for (qsizetype i = m * per; i < std::min(lines.size(), (m + 1) * per); ++i)
+                    part += lines[i] + '\n';
+                compressed += gzip(part);
+                inflated += part.size();
+            }
+        }
+        QVERIFY(compressed.size() < plain.size());
+        const QString path = write(name, compressed);
+        ImportSummary summary;
+        auto fromGzip = testsupport::importAll(path, &summary);
+        QVERIFY2(fromGzip.has_value(), qPrintable(fromGzip ? QString() : fromGzip.error().toString()));
+        auto direct = testsupport::importAll(testsupport::fixture(file));
+        QVERIFY(direct.has_value());
+        QVERIFY(!direct->empty());
+        QCOMPARE(fromGzip->size(), direct->size());
+        for (size_t i = 0; i < direct->size(); ++i)
+            QVERIFY(canonical((*fromGzip)[i]) == canonical((*direct)[i]));
+        QCOMPARE(summary.bytes, inflated); // every member was read
+    }
+
+    // Every writer the generator can use: its output, imported again, holds the generated traces (ids, parents,
+    // times at the format's precision, services, operations, kinds, errors, string tags).
+    void writerRoundTrip_data()
+    {
+        QTest::addColumn<QByteArray>("format");
+        QTest::addColumn<int>("expectedFormat");
+        QTest::addColumn<qint64>("precisionNs"); // Zipkin and Jaeger JSON write microseconds
+        QTest::newRow("jaeger") << QByteArray("jaeger") << int(TraceFormat::JaegerJson) << qint64(1000);
+        QTest::newRow("zipkin") << QByteArray("zipkin") << int(TraceFormat::ZipkinV2Json) << qint64(1000);
+        QTest::newRow("otlp-json") << QByteArray("otlp-json") << int(TraceFormat::OtlpJson) << qint64(1);
+        QTest::newRow("otlp-proto") << QByteArray("otlp-proto") << int(TraceFormat::OtlpProto) << qint64(1);
+    }
+
+    void writerRoundTrip()
+    {
+        QFETCH(QByteArray, format);
+        QFETCH(int, expectedFormat);
+        QFETCH(qint64, precisionNs);
+        GeneratorOptions options;
+        options.traces = 40;
+        options.spansPerTrace = 30;
+        options.seed = 99;
+        std::map<TraceId, Trace> generated;
+        {
+            TraceGenerator generator(options);
+            Trace t;
+            while (generator.next(t))
+                generated[t.id] = t;
+        }
+        const QString path = m_dir.filePath(QStringLiteral("round-trip.") + QString::fromLatin1(format));
+        const auto written = writeGeneratedFile(options, format.toStdString(), path);
+        QVERIFY2(written.has_value(), qPrintable(written ? QString() : written.error()));
+        QCOMPARE(written->traces, options.traces);
+        ImportSummary summary;
+        auto imported = testsupport::importAll(path, &summary);
+        QVERIFY2(imported.has_value(), qPrintable(imported ? QString() : imported.error().toString()));
+        QCOMPARE(int(summary.format), expectedFormat);
+        QCOMPARE(imported->size(), generated.size());
+        QCOMPARE(summary.spans, written->spans);
+        size_t tags = 0;
+        for (const Trace& back : *imported) {
+            QVERIFY(generated.count(back.id));
+            const Trace& original = generated[back.id];
+            QCOMPARE(back.spans.size(), original.spans.size());
+            std::map<SpanId, const Span*> byId;
+            for (const Span& s : back.spans)
+                byId[s.id] = &s;
+            for (const Span& want : original.spans) {
+                QVERIFY(byId.count(want.id));
+                const Span& got = *byId[want.id];
+                QCOMPARE(got.parentId, want.parentId);
+                QCOMPARE(got.startNs / precisionNs, want.startNs / precisionNs);
+                QCOMPARE(got.durationNs / precisionNs, want.durationNs / precisionNs);
+                QCOMPARE(back.serviceName(got), original.serviceName(want));
+                QCOMPARE(back.operationName(got), original.operationName(want));
+                if (want.kind != SpanKind::Internal && want.kind != SpanKind::Unspecified)
+                    QCOMPARE(got.kind, want.kind);
+                QCOMPARE(got.isError(), want.isError());
+                for (quint32 i = want.attributes.begin; i < want.attributes.end(); ++i) {
+                    const Attribute& a = original.attributes[i];
+                    if (a.type != ValueType::String)
+                        continue;
+                    const std::string_view key = original.string(a.key);
+                    bool found = false;
+                    for (quint32 j = got.attributes.begin; j < got.attributes.end() && !found; ++j) {
+                        const Attribute& b = back.attributes[j];
+                        found = back.string(b.key) == key && b.type == ValueType::String
+                            && back.text(b.ref) == original.text(a.ref);
+                    }
+                    QVERIFY2(found, std::string(key).c_str());
+                    ++tags;
+                }
+            }
+        }
+        QVERIFY(tags > 100);
     }
 
     void sameFileTwice_data()

@@ -232,6 +232,35 @@ private Q_SLOTS:
         QCOMPARE(DotWriter::nodeLabel(bare), std::string("redis"));
     }
 
+    // Labels at their boundaries: one call or several, errors or none, a p95 under or at a second, a rate at one
+    // span a minute.
+    void labelBoundaries()
+    {
+        Topology::Edge edge;
+        edge.calls = 1;
+        QCOMPARE(DotWriter::edgeLabel(edge), std::string("1 call"));
+        edge.calls = 2;
+        QCOMPARE(DotWriter::edgeLabel(edge), std::string("2 calls"));
+        edge.calls = 0;
+        QCOMPARE(DotWriter::edgeLabel(edge), std::string("0 calls"));
+        edge.calls = 3;
+        edge.errors = 1;
+        edge.errorPercent = 100.0 / 3;
+        QCOMPARE(DotWriter::edgeLabel(edge), std::string("3 calls \u00b7 33.3% err"));
+        edge.errors = 0;
+        edge.errorPercent = 0;
+        edge.p95Ns = 999'000'000;
+        QCOMPARE(DotWriter::edgeLabel(edge), std::string("3 calls\np95 999 ms"));
+        edge.p95Ns = 1'000'000'000;
+        QCOMPARE(DotWriter::edgeLabel(edge), std::string("3 calls\np95 1.00 s"));
+        edge.p95Ns = 12'340'000;
+        QCOMPARE(DotWriter::edgeLabel(edge), std::string("3 calls\np95 12.3 ms"));
+
+        Topology::Node node = hotRod().nodes[4];
+        node.ratePerSecond = 1.0 / 60; // exactly one span a minute: still a rate
+        QCOMPARE(DotWriter::nodeLabel(node), std::string("redis\n0.02/s \u00b7 4.2% err"));
+    }
+
     void engineChoice()
     {
         LayoutOptions options;

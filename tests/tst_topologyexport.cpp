@@ -1,10 +1,13 @@
-// Topology export: SVG and DOT stay valid whatever the service names are, PNG and PDF are written, and the
-// map widget's zoom keeps the point under the cursor.
+// Topology export: SVG, DOT and JSON stay valid and complete whatever the service names are, PNG and PDF are
+// written, and the map widget's zoom keeps the point under the cursor.
 #include "graphvizlayout.h"
 #include "topologyexporter.h"
 #include "topologyview.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -86,6 +89,28 @@ private Q_SLOTS:
         QCOMPARE(agnnodes(graph), static_cast<int>(topology.nodes.size()));
         QCOMPARE(agnedges(graph), static_cast<int>(topology.edges.size()));
         agclose(graph);
+
+        // The JSON has every node with its figures and every edge by name, the hostile names intact.
+        QJsonParseError error;
+        const QJsonDocument json = QJsonDocument::fromJson(readAll(dir.filePath(QStringLiteral("map.json"))), &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+        const QJsonArray nodes = json.object().value(QLatin1String("nodes")).toArray();
+        QCOMPARE(nodes.size(), qsizetype(topology.nodes.size()));
+        for (qsizetype i = 0; i < nodes.size(); ++i) {
+            const QJsonObject node = nodes[i].toObject();
+            QCOMPARE(
+                node.value(QLatin1String("name")).toString(), QString::fromStdString(topology.nodes[size_t(i)].name));
+            QCOMPARE(node.value(QLatin1String("spans")).toInteger(), topology.nodes[size_t(i)].spans);
+        }
+        const QJsonArray edges = json.object().value(QLatin1String("edges")).toArray();
+        QCOMPARE(edges.size(), qsizetype(topology.edges.size()));
+        for (qsizetype k = 0; k < edges.size(); ++k) {
+            const QJsonObject edge = edges[k].toObject();
+            const Topology::Edge& e = topology.edges[size_t(k)];
+            QCOMPARE(edge.value(QLatin1String("from")).toString(), QString::fromStdString(topology.nodes[e.from].name));
+            QCOMPARE(edge.value(QLatin1String("to")).toString(), QString::fromStdString(topology.nodes[e.to].name));
+            QCOMPARE(edge.value(QLatin1String("calls")).toInteger(), e.calls);
+        }
 
         QVERIFY(readAll(dir.filePath(QStringLiteral("map.png"))).startsWith("\x89PNG"));
         QVERIFY(readAll(dir.filePath(QStringLiteral("map.pdf"))).startsWith("%PDF"));

@@ -172,6 +172,12 @@ void FlameChartLayout::computePrimitives(
             break;
         const qint64 p0 = std::max(qint64(std::floor(x0)), cursor);
         const qint64 p1 = std::min(qint64(std::floor(double(r.ends[pos]) / nsPerPixel)), pixelEnd);
+        if (p1 <= p0 && std::floor(x0) < double(cursor)) {
+            // Begins left of the range and ends in its first pixel: it belongs to the pixels before, as when the
+            // row is computed from further left (the cache's margin), so panning never adds or drops a sliver.
+            ++pos;
+            continue;
+        }
         FlameChartPrimitive primitive;
         primitive.span = r.spans[pos];
         primitive.pixelBegin = p0;
