@@ -8,6 +8,15 @@
 
 namespace tracemap {
 
+GeneratorOptions generatorOptionsForFormat(const GeneratorOptions& options, std::string_view format)
+{
+    GeneratorOptions salted = options;
+    // Files that differ only in format are different files: they should not share trace ids either.
+    for (const char c : format) // FNV-1a: the same on every platform, unlike qHash
+        salted.idSalt = (salted.idSalt ^ quint8(c)) * 0x100000001b3ull;
+    return salted;
+}
+
 std::expected<GeneratedFile, QString> writeGeneratedFile(
     const GeneratorOptions& options, std::string_view format, const QString& path)
 {
@@ -18,11 +27,7 @@ std::expected<GeneratedFile, QString> writeGeneratedFile(
     if (!file)
         return std::unexpected(QStringLiteral("cannot write %1").arg(path));
     auto writer = makeTraceWriter(format, file);
-    GeneratorOptions salted = options;
-    // Files that differ only in format are different files: they should not share trace ids either.
-    for (const char c : format) // FNV-1a: the same on every platform, unlike qHash
-        salted.idSalt = (salted.idSalt ^ quint8(c)) * 0x100000001b3ull;
-    TraceGenerator generator(salted);
+    TraceGenerator generator(generatorOptionsForFormat(options, format));
     Trace trace;
     GeneratedFile written;
     writer->begin();

@@ -558,7 +558,7 @@ private Q_SLOTS:
         options.seed = 99;
         std::map<TraceId, Trace> generated;
         {
-            TraceGenerator generator(options);
+            TraceGenerator generator(generatorOptionsForFormat(options, format.toStdString()));
             Trace t;
             while (generator.next(t))
                 generated[t.id] = t;

@@ -524,6 +524,13 @@ private Q_SLOTS:
         selection.setTrace(trace);
         view.setVisibleRange(4e6, 96e6);
         const QImage image = view.grab().toImage();
+        // The colours of the services on screen: preferred slots by name, collisions moved (ServiceColors).
+        std::vector<std::string_view> names;
+        for (const Span& span : trace->spans)
+            names.push_back(trace->serviceName(span));
+        std::sort(names.begin(), names.end());
+        names.erase(std::unique(names.begin(), names.end()), names.end());
+        const ServiceColors colors(names);
         int checked = 0;
         std::set<int> rows;
         for (quint32 i = 0; i < trace->spans.size(); ++i) {
@@ -533,7 +540,7 @@ private Q_SLOTS:
                 continue;
             const int row = view.layout().rowOf(i);
             const QPoint at(int(std::ceil(x0)) + 2, view.rowTop(row) + 1);
-            const QColor expected = ServiceColors::of(trace->serviceName(trace->spans[i]));
+            const QColor expected = colors.color(trace->serviceName(trace->spans[i]));
             QVERIFY2(image.pixelColor(at).rgb() == expected.rgb(),
                 qPrintable(QStringLiteral("span %1 at (%2, %3): %4, expected %5")
                                .arg(trace->spans[i].id)

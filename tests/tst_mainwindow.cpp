@@ -342,7 +342,7 @@ private Q_SLOTS:
         QVERIFY(waitForSignal(&window, SIGNAL(searchFinished(int))));
         QSignalSpy laidOut(window.topologyView(), &TopologyView::laidOut);
         window.openFiles({ file });
-        QCOMPARE(window.tabs()->currentWidget(), window.topologyView()->parentWidget());
+        QCOMPARE(window.tabs()->currentWidget(), window.topologyPage());
         QTRY_VERIFY_WITH_TIMEOUT(window.topologyView()->isLaidOut() && !laidOut.isEmpty(), 30000);
         QStringList names;
         for (const auto& node : window.topologyView()->topology().nodes)
