@@ -4,12 +4,15 @@
 
 #include "testsupport.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QObject>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -261,6 +264,37 @@ private Q_SLOTS:
             env);
         QVERIFY2(
             broken.exitCode != 0 && broken.err.contains(QLatin1String("absent.json")), qPrintable(describe(broken)));
+    }
+
+    // Issue 9, blocker 1: a search saved by the window (a service of another cache) neither narrows a screenshot
+    // nor does the screenshot write the settings (no recent files, no saved form).
+    void screenshotIgnoresAndKeepsTheWindowSettings()
+    {
+        if (!requireFixtures())
+            return;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        const QString config = path(QStringLiteral("config"));
+        QVERIFY(QDir().mkpath(config + QStringLiteral("/tracemap")));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), config);
+        const QString settingsFile = config + QStringLiteral("/tracemap/tracemap.conf");
+        {
+            // A saved form whose tag matches nothing: read, it would leave no trace to show.
+            QSettings settings(settingsFile, QSettings::IniFormat);
+            settings.setValue(QStringLiteral("search/form"),
+                QVariantMap { { QStringLiteral("tags"), QStringLiteral("nothing=here") } });
+        }
+        const QByteArray saved = testsupport::readAll(settingsFile);
+        QVERIFY(!saved.isEmpty());
+        for (const QString& view : { QStringLiteral("trace"), QStringLiteral("search") }) {
+            const QString png = path(QStringLiteral("settings-") + view + QStringLiteral(".png"));
+            const Run run = runTracemap(
+                { QStringLiteral("screenshot"), testsupport::fixture(QStringLiteral("zipkin-v2/yelp.json")),
+                    QStringLiteral("--view"), view, QStringLiteral("-o"), png },
+                env);
+            QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+            QVERIFY(QFileInfo(png).size() > 0);
+        }
+        QCOMPARE(testsupport::readAll(settingsFile), saved); // untouched: no recent files, no form written
     }
 };
 

@@ -30,6 +30,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPainter>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -461,6 +462,43 @@ private Q_SLOTS:
         QVERIFY(panel.figuresLabel()->text().contains(QStringLiteral("peer")));
         panel.showSelection(traced, -1, 0);
         QCOMPARE(panel.selectionQuery()->edge->second, QStringLiteral("b"));
+    }
+
+    // Major 5: a found service is visible on a map zoomed far out: it is ringed, a dozen pixels at least.
+    void highlightVisibleAtAnyZoom()
+    {
+        std::vector<std::string> names;
+        for (int i = 0; i < 60; ++i)
+            names.push_back("svc" + std::to_string(i));
+        const Topology topology = namedTopology(names);
+        auto geometry = GraphvizLayout::layout(topology, LayoutOptions {});
+        QVERIFY(geometry.has_value());
+        const int found = topology.nodeIndex("svc42");
+        auto highlightPixels = [&](double scale, bool withHighlight) {
+            QImage image(400, 300, QImage::Format_ARGB32);
+            image.fill(Qt::white);
+            QPainter painter(&image);
+            painter.scale(scale, scale);
+            painter.translate(-geometry->bounds.topLeft());
+            TopologyPainter::Options options;
+            options.palette.setColor(QPalette::Highlight, QColor(0x00, 0x72, 0xb2));
+            options.scale = scale;
+            if (withHighlight)
+                options.highlightedNodes.insert(quint32(found));
+            TopologyPainter::paint(painter, topology, *geometry, options);
+            painter.end();
+            int count = 0;
+            for (int y = 0; y < image.height(); ++y) {
+                for (int x = 0; x < image.width(); ++x)
+                    count += QColor(image.pixel(x, y)).blue() > 150 && QColor(image.pixel(x, y)).red() < 60;
+            }
+            return count;
+        };
+        // Zoomed out so far that the whole map is a few hundred pixels wide and a node a couple of pixels.
+        const double scale = 300.0 / std::max(geometry->bounds.width(), geometry->bounds.height());
+        QVERIFY(scale < 0.2);
+        QCOMPARE(highlightPixels(scale, false), 0);
+        QVERIFY2(highlightPixels(scale, true) >= 30, qPrintable(QString::number(highlightPixels(scale, true))));
     }
 
     // Minor 20: exported pictures have a margin: no box touches the edge of the image.
