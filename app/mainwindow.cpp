@@ -233,7 +233,9 @@ void MainWindow::onImportsFinished()
         if (traces > kOpenedTracesShown)
             note += tr(" (the newest %1 of %2)").arg(kOpenedTracesShown).arg(traces);
         m_openedTraces = m_openedSpans = 0;
-        runSearch(query, note);
+        // showResults, not runSearch: the first search of the form, if its cache lists are still on their way,
+        // must not replace the traces just opened.
+        showResults(query, note);
         m_tabs->setCurrentWidget(m_resultsPage);
         m_status->setText(summary);
         // Warnings are summarised by kind, each with an example, one click away.

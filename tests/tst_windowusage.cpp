@@ -422,6 +422,15 @@ private Q_SLOTS:
         QCOMPARE(name(map.bestMatch(QStringLiteral("Serv"))), std::string("Service50")); // the shortest prefix
         QCOMPARE(name(map.bestMatch(QStringLiteral("ice50"))), std::string("Service50"));
         QCOMPARE(map.bestMatch(QStringLiteral("nothing")), -1);
+        // A prefix beats a shorter name that merely contains the text.
+        TopologyView prefixes;
+        prefixes.setTopology(namedTopology({ "cap", "api-gateway" }));
+        QCOMPARE(prefixes.topology().nodes[size_t(prefixes.bestMatch(QStringLiteral("ap")))].name,
+            std::string("api-gateway"));
+        // Among names that contain it alike, the shortest, even when a longer one comes first by name.
+        prefixes.setTopology(namedTopology({ "a-pay-long", "b-pay" }));
+        QCOMPARE(
+            prefixes.topology().nodes[size_t(prefixes.bestMatch(QStringLiteral("pay")))].name, std::string("b-pay"));
         map.highlight(QStringLiteral("Service50"));
         QCOMPARE(name(map.selectedNode()), std::string("Service50")); // Find → Focus works on it
         map.focusSelected(1);
