@@ -1,7 +1,7 @@
 #pragma once
 
 #include "layoutoptions.h"
-#include "topology.h"
+#include "analysis/topology.h"
 #include "topologygeometry.h"
 
 #include <QString>

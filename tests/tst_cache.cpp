@@ -1,20 +1,20 @@
 // TraceCache: fixture round trip, search (trace ids too), schema and damage handling, missing caches; SpanStatistics
 // percentiles and spans without a duration; parseDuration; trace ids as typed; import warnings by kind.
 
-#include "testsupport.h"
+#include "importsupport.h"
 
-#include "generatedfile.h"
-#include "ids.h"
-#include "importwarnings.h"
-#include "searchterms.h"
-#include "spanstatistics.h"
-#include "traceassembler.h"
-#include "tracecache.h"
-#include "tracecodec.h"
-#include "tracegenerator.h"
-#include "tracequery.h"
-#include "tracesummary.h"
-#include "tracewriter.h"
+#include "analysis/spanstatistics.h"
+#include "cache/searchterms.h"
+#include "cache/tracecache.h"
+#include "cache/tracecodec.h"
+#include "formats/importwarnings.h"
+#include "generator/generatedfile.h"
+#include "generator/tracegenerator.h"
+#include "model/ids.h"
+#include "model/traceassembler.h"
+#include "model/tracequery.h"
+#include "model/tracesummary.h"
+#include "writers/tracewriter.h"
 
 #include <QDirIterator>
 #include <QObject>

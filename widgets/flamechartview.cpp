@@ -1,7 +1,7 @@
 #include "flamechartview.h"
 
 #include "servicecolors.h"
-#include "tracequery.h"
+#include "model/tracequery.h"
 #include "traceselection.h"
 #include "workerjob.h"
 

@@ -1,7 +1,7 @@
 #include "spanfilterproxymodel.h"
 
 #include "spantreemodel.h"
-#include "trace.h"
+#include "model/trace.h"
 
 namespace tracemap {
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "spantreemodel.h"
-#include "tracesummary.h"
+#include "model/tracesummary.h"
 
 #include <QAbstractTableModel>
 
