@@ -4,6 +4,8 @@
 
 #include "testsupport.h"
 
+#include "formats/traceimporter.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
