@@ -26,9 +26,14 @@ mkdir -p "$HOME"
 cd "$work"
 
 : >"$report"
+# run [faketime TIME] ARGS...: runs the binary with ARGS (under faketime when asked) and records what it printed.
 run() {
-    local status=0
-    "$binary" "$@" >"$work/out" 2>"$work/err" || status=$?
+    local status=0 prefix=()
+    if [[ $1 == faketime ]]; then
+        prefix=("$1" "$2")
+        shift 2
+    fi
+    "${prefix[@]}" "$binary" "$@" >"$work/out" 2>"$work/err" || status=$?
     {
         echo "=== tracemap $*" | sed "s|$work|\$TMP|g; s|$fixtures|\$FIXTURES|g"
         echo "--- exit $status"
@@ -99,9 +104,17 @@ for format in jaeger zipkin otlp-json otlp-proto; do
     checksum "$work/gen-$format"
 done
 
-# screenshot: each view, on a real capture
+# screenshot: each view, on a real capture. The search form shows the clock (From/To, to the minute), so the
+# screenshots run at a fixed time when libfaketime's `faketime` is installed (Debian: apt-get install faketime);
+# without it, two runs compare equal only within the same minute, and the report says so.
+if command -v faketime >/dev/null; then
+    clock=(faketime "2026-11-29 10:00:00")
+else
+    clock=()
+    echo "note: faketime not installed; the screenshots show the current minute" >>"$report"
+fi
 for view in start search trace topology flamegraph; do
-    run screenshot --view "$view" --size 1200x800 -o "$work/shot-$view.png" \
+    run "${clock[@]}" screenshot --view "$view" --size 1200x800 -o "$work/shot-$view.png" \
         "$fixtures/otlp-json/jaeger-apiv3-hotrod-gettrace.json" "$fixtures/zipkin-v2/yelp.json"
     checksum "$work/shot-$view.png"
 done
