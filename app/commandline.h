@@ -18,8 +18,7 @@ namespace commandline {
 
 QTextStream& out();
 QTextStream& err();
-/// --cache and --json, described once. Built at start-up, as before the subcommands had their own files, so the
-/// default cache path in the help text does not change.
+/// --cache and --json, described once for the subcommands that take them.
 extern const QCommandLineOption cacheOption;
 extern const QCommandLineOption jsonOption;
 /// The --cache (or default) cache; commands that only read pass MustExist. Prints the error and returns null.
