@@ -1,7 +1,7 @@
 #pragma once
 
-#include "layoutoptions.h"
 #include "analysis/topology.h"
+#include "layoutoptions.h"
 
 #include <QSizeF>
 

@@ -1,7 +1,7 @@
 #include "flamegraphview.h"
 
-#include "servicecolors.h"
 #include "model/tracequery.h"
+#include "servicecolors.h"
 
 #include <QHelpEvent>
 #include <QKeyEvent>

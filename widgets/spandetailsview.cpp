@@ -1,10 +1,10 @@
 #include "spandetailsview.h"
 
-#include "model/attributevalue.h"
 #include "analysis/selftime.h"
-#include "spanproblems.h"
+#include "model/attributevalue.h"
 #include "model/trace.h"
 #include "model/tracequery.h"
+#include "spanproblems.h"
 #include "traceselection.h"
 
 #include <QApplication>

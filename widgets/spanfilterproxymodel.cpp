@@ -1,7 +1,7 @@
 #include "spanfilterproxymodel.h"
 
-#include "spantreemodel.h"
 #include "model/trace.h"
+#include "spantreemodel.h"
 
 namespace tracemap {
 

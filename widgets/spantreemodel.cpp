@@ -1,7 +1,7 @@
 #include "spantreemodel.h"
 
-#include "spanproblems.h"
 #include "model/tracequery.h"
+#include "spanproblems.h"
 
 #include <QBrush>
 #include <QColor>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "spantreemodel.h"
 #include "model/tracesummary.h"
+#include "spantreemodel.h"
 
 #include <QAbstractTableModel>
 
