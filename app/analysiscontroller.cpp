@@ -1,10 +1,10 @@
 #include "analysiscontroller.h"
 
-#include "dependencylinksreader.h"
+#include "analysis/topologybuilder.h"
+#include "cache/tracecache.h"
 #include "flamegraphview.h"
-#include "topologybuilder.h"
+#include "formats/dependencylinksreader.h"
 #include "topologyview.h"
-#include "tracecache.h"
 #include "workerjob.h"
 
 #include <expected>

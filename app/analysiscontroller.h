@@ -1,8 +1,8 @@
 #pragma once
 
-#include "flamegraph.h"
-#include "ids.h"
-#include "topology.h"
+#include "analysis/flamegraph.h"
+#include "analysis/topology.h"
+#include "model/ids.h"
 
 #include <QObject>
 #include <QString>

@@ -1,13 +1,39 @@
 #pragma once
 
+#include "cache/tracecache.h"
+
+#include <QCommandLineOption>
 #include <QStringList>
+#include <QTextStream>
+
+#include <memory>
+#include <string>
 
 class QCommandLineParser;
 
 namespace tracemap {
 
-/// The headless subcommands (import, search, stats, generate). Each parses its own options, prints to stdout,
-/// reports failures on stderr, and returns the process exit code. Runs without a display.
+/// What the subcommands share: the output streams, the common options, the cache and the way names and times print.
+namespace commandline {
+
+QTextStream& out();
+QTextStream& err();
+/// --cache and --json, described once for the subcommands that take them.
+extern const QCommandLineOption cacheOption;
+extern const QCommandLineOption jsonOption;
+/// The --cache (or default) cache; commands that only read pass MustExist. Prints the error and returns null.
+std::unique_ptr<TraceCache> openCache(const QCommandLineParser& parser, TraceCache::OpenMode mode);
+/// A name as one line of a table: control characters (a hostile "\n" operation) shown escaped.
+QString printable(const std::string& name);
+/// Nanoseconds since the epoch as ISO 8601 UTC with milliseconds.
+QString isoTime(qint64 ns);
+
+} // namespace commandline
+
+/// The headless subcommands (import, search, stats, generate), one class and file each (importcommand.cpp, …),
+/// and the option parsing every subcommand, topology and screenshot included, goes through. Each subcommand parses
+/// its own options, prints to stdout, reports failures on stderr, and returns the process exit code. Runs without a
+/// display.
 class CommandLine {
 public:
     static bool isSubcommand(const QString& word);
@@ -19,12 +45,6 @@ public:
     /// help was printed (0) or the options were wrong (2, with a message).
     static bool parseOptions(
         QCommandLineParser& parser, const QStringList& args, const QString& description, int& exitCode);
-
-private:
-    static int runImport(const QStringList& args);
-    static int runSearch(const QStringList& args);
-    static int runStats(const QStringList& args);
-    static int runGenerate(const QStringList& args);
 };
 
 } // namespace tracemap

@@ -1,6 +1,6 @@
 #include "importcontroller.h"
 
-#include "tracecache.h"
+#include "cache/tracecache.h"
 
 #include <QPointer>
 #include <QtConcurrent>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "importerror.h"
-#include "traceimporter.h"
+#include "formats/importerror.h"
+#include "formats/traceimporter.h"
 
 #include <QObject>
 #include <QStringList>

@@ -1,8 +1,8 @@
+#include "cache/tracecache.h"
 #include "commandline.h"
 #include "mainwindow.h"
 #include "screenshot.h"
 #include "topologycommand.h"
-#include "tracecache.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,9 +1,10 @@
 #include "mainwindow.h"
 
 #include "analysiscontroller.h"
-#include "dependencylinksreader.h"
+#include "cachequeries.h"
 #include "flamechartview.h"
 #include "flamegraphview.h"
+#include "formats/dependencylinksreader.h"
 #include "importcontroller.h"
 #include "resultspage.h"
 #include "searchpanel.h"
@@ -12,7 +13,6 @@
 #include "topologyexporter.h"
 #include "topologypage.h"
 #include "topologyview.h"
-#include "tracecache.h"
 #include "tracelistmodel.h"
 #include "tracelistview.h"
 #include "traceselection.h"
@@ -51,14 +51,6 @@ namespace tracemap {
 namespace {
 
 constexpr int kMaxRecentFiles = 10;
-
-struct CacheInfo {
-    QStringList services;
-    QStringList operations; // of the service the form showed when asked
-    qint64 traces = 0;
-    qint64 spans = 0;
-    QString error;
-};
 
 QString fileFilter()
 {
@@ -138,11 +130,7 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     connect(m_searchPanel, &SearchPanel::serviceChanged, this, [this](const QString& service) {
         const QString path = m_cachePath;
         runOnWorker(
-            &m_cacheWorker, this,
-            [path, service] {
-                auto cache = TraceCache::open(path);
-                return cache && !service.isEmpty() ? (*cache)->operations(service) : QStringList();
-            },
+            &m_cacheWorker, this, [path, service] { return cachequeries::operations(path, service); },
             [this](const QStringList& operations) { m_searchPanel->setOperations(operations); });
     });
 
@@ -424,26 +412,9 @@ void MainWindow::runSearch(const TraceQuery& query, const QString& note)
     m_resultsPage->setNote(note);
     const quint64 generation = ++m_searchGeneration;
     const QString path = m_cachePath;
-    struct Outcome {
-        std::vector<TraceSummary> traces;
-        QString error;
-    };
+    using Outcome = cachequeries::SearchOutcome;
     runOnWorker(
-        &m_cacheWorker, this,
-        [path, query] {
-            auto outcome = std::make_shared<Outcome>();
-            auto cache = TraceCache::open(path);
-            if (!cache) {
-                outcome->error = cache.error();
-                return outcome;
-            }
-            auto traces = (*cache)->search(query);
-            if (traces)
-                outcome->traces = std::move(*traces);
-            else
-                outcome->error = traces.error();
-            return outcome;
-        },
+        &m_cacheWorker, this, [path, query] { return std::make_shared<Outcome>(cachequeries::search(path, query)); },
         [this, generation](const std::shared_ptr<Outcome>& outcome) {
             if (generation != m_searchGeneration)
                 return; // a newer search is on its way
@@ -478,13 +449,7 @@ void MainWindow::lookupTraceIds(const QString& text)
     using Found = std::expected<std::vector<TraceSummary>, QString>;
     ++m_tracesOpening;
     runOnWorker(
-        &m_cacheWorker, this,
-        [path, query]() -> std::shared_ptr<Found> {
-            auto cache = TraceCache::open(path);
-            if (!cache)
-                return std::make_shared<Found>(std::unexpected(cache.error()));
-            return std::make_shared<Found>((*cache)->search(query));
-        },
+        &m_cacheWorker, this, [path, query] { return std::make_shared<Found>(cachequeries::find(path, query)); },
         [this, query, text](const std::shared_ptr<Found>& found) {
             --m_tracesOpening;
             if (!*found) {
@@ -529,31 +494,11 @@ void MainWindow::openTrace(const TraceId& id, SpanId span)
         }
     }
     const QString path = m_cachePath;
-    struct Outcome {
-        std::shared_ptr<const Trace> trace;
-        TraceSummary summary; // a pass over every span: done here, not on the GUI thread
-        QString error;
-    };
+    using Outcome = cachequeries::OpenedTrace;
     m_status->setText(tr("Opening trace %1…").arg(hex));
     ++m_tracesOpening;
     runOnWorker(
-        &m_cacheWorker, this,
-        [path, id] {
-            auto outcome = std::make_shared<Outcome>();
-            auto cache = TraceCache::open(path);
-            if (!cache) {
-                outcome->error = cache.error();
-                return outcome;
-            }
-            auto trace = (*cache)->loadTrace(id);
-            if (trace) {
-                outcome->trace = *trace;
-                outcome->summary = TraceSummary::of(**trace);
-            } else {
-                outcome->error = trace.error();
-            }
-            return outcome;
-        },
+        &m_cacheWorker, this, [path, id] { return std::make_shared<Outcome>(cachequeries::loadTrace(path, id)); },
         [this, hex, span](const std::shared_ptr<Outcome>& outcome) {
             --m_tracesOpening;
             if (!outcome->trace) {
@@ -628,13 +573,7 @@ void MainWindow::wireTopologyPage()
         const QString path = m_cachePath;
         using Found = std::expected<std::vector<TraceSummary>, QString>;
         runOnWorker(
-            &m_cacheWorker, this,
-            [path, query]() -> std::shared_ptr<Found> {
-                auto cache = TraceCache::open(path);
-                if (!cache)
-                    return std::make_shared<Found>(std::unexpected(cache.error()));
-                return std::make_shared<Found>((*cache)->search(query));
-            },
+            &m_cacheWorker, this, [path, query] { return std::make_shared<Found>(cachequeries::find(path, query)); },
             [this, request](const std::shared_ptr<Found>& found) {
                 if (*found)
                     m_topologyPage->setTraces(request, std::move(**found));
@@ -684,21 +623,8 @@ void MainWindow::refreshCacheInfo()
     const QString service = m_searchPanel->service();
     runOnWorker(
         &m_cacheWorker, this,
-        [path, service] {
-            auto info = std::make_shared<CacheInfo>();
-            auto cache = TraceCache::open(path);
-            if (!cache) {
-                info->error = cache.error();
-                return info;
-            }
-            info->services = (*cache)->services();
-            if (!service.isEmpty())
-                info->operations = (*cache)->operations(service);
-            info->traces = (*cache)->traceCount();
-            info->spans = (*cache)->spanCount();
-            return info;
-        },
-        [this, service](const std::shared_ptr<CacheInfo>& info) {
+        [path, service] { return std::make_shared<cachequeries::CacheInfo>(cachequeries::info(path, service)); },
+        [this, service](const std::shared_ptr<cachequeries::CacheInfo>& info) {
             if (!info->error.isEmpty()) {
                 m_status->setText(info->error);
                 return;
@@ -734,14 +660,7 @@ void MainWindow::clearCache()
         closeTab(i);
     const QString path = m_cachePath;
     runOnWorker(
-        &m_cacheWorker, this,
-        [path] {
-            auto cache = TraceCache::open(path);
-            if (!cache)
-                return cache.error();
-            auto cleared = (*cache)->clear();
-            return cleared ? QString() : cleared.error();
-        },
+        &m_cacheWorker, this, [path] { return cachequeries::clear(path); },
         [this](const QString& error) {
             m_status->setText(error.isEmpty() ? tr("Cache cleared.") : error);
             refreshCacheInfo();

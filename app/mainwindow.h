@@ -1,8 +1,8 @@
 #pragma once
 
-#include "importerror.h"
-#include "tracequery.h"
-#include "tracesummary.h"
+#include "formats/importerror.h"
+#include "model/tracequery.h"
+#include "model/tracesummary.h"
 
 #include <QMainWindow>
 #include <QStringList>

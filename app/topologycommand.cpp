@@ -2,12 +2,12 @@
 
 #include "commandline.h"
 
-#include "dependencylinksreader.h"
+#include "analysis/topologybuilder.h"
+#include "cache/tracecache.h"
+#include "formats/dependencylinksreader.h"
+#include "formats/traceimporter.h"
 #include "graphvizlayout.h"
-#include "topologybuilder.h"
 #include "topologyexporter.h"
-#include "tracecache.h"
-#include "traceimporter.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "analysis/topology.h"
 #include "layoutoptions.h"
-#include "topology.h"
 
 #include <QSizeF>
 

@@ -8,7 +8,7 @@
 
 #include "flamechartlayout.h"
 #include "flamechartview.h"
-#include "tracegenerator.h"
+#include "generator/tracegenerator.h"
 #include "traceselection.h"
 
 #include <QApplication>

@@ -7,8 +7,8 @@
 // the traces back, then warm, right after every trace was read. The searches' results are checked against a
 // reference computed from the traces themselves; a wrong result makes the exit code 1.
 #include "benchsupport.h"
-#include "tracecache.h"
-#include "tracesummary.h"
+#include "cache/tracecache.h"
+#include "model/tracesummary.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -5,7 +5,7 @@
 // shuffled within each trace, so the importer's sort runs). The ratio therefore flatters Qt. The
 // figure printed is the median of 3 runs each.
 #include "benchsupport.h"
-#include "traceimporter.h"
+#include "formats/traceimporter.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -5,8 +5,8 @@
 // @viz-js/viz (the wasm Graphviz Jaeger UI uses) under node. Ratios compare the same engine on both sides.
 #include "testsupport.h"
 
-#include "dependencylinksreader.h"
 #include "dotwriter.h"
+#include "formats/dependencylinksreader.h"
 #include "graphvizlayout.h"
 
 #include <QCoreApplication>

@@ -7,11 +7,11 @@
 // again at once); each trace is opened in the window cold, its pages dropped just before. SQLite's own cache is
 // empty either way (each open uses a fresh connection).
 
+#include "cache/tracecache.h"
 #include "flamechartview.h"
+#include "generator/tracegenerator.h"
 #include "mainwindow.h"
 #include "topologyview.h"
-#include "tracecache.h"
-#include "tracegenerator.h"
 #include "traceview.h"
 
 #include <QApplication>

@@ -4,7 +4,7 @@
 // do), or from the file given as the first argument.
 #include "testsupport.h"
 
-#include "dependencylinksreader.h"
+#include "formats/dependencylinksreader.h"
 #include "graphvizlayout.h"
 #include "topologypainter.h"
 

@@ -2,9 +2,9 @@
 
 // Shared by the import benchmarks: a generated file whose spans are not in start order.
 
-#include "generatedfile.h"
-#include "tracegenerator.h"
-#include "tracewriter.h"
+#include "generator/generatedfile.h"
+#include "generator/tracegenerator.h"
+#include "writers/tracewriter.h"
 
 #include <QFile>
 #include <QString>

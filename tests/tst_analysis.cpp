@@ -1,14 +1,14 @@
 // Critical path, self time, clock skew and the aggregated flame graph on hand-built traces with known answers and
 // on real fixtures.
 
-#include "testsupport.h"
+#include "importsupport.h"
 
-#include "clockskewadjuster.h"
-#include "criticalpath.h"
-#include "flamegraph.h"
-#include "selftime.h"
-#include "spanbatch.h"
-#include "spandraft.h"
+#include "analysis/clockskewadjuster.h"
+#include "analysis/criticalpath.h"
+#include "analysis/flamegraph.h"
+#include "analysis/selftime.h"
+#include "model/spanbatch.h"
+#include "model/spandraft.h"
 
 #include <QObject>
 #include <QTest>

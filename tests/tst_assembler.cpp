@@ -1,10 +1,10 @@
 // TraceAssembler on hand-built traces (SpanBatch + SpanDraft), and the TraceCodec round trip.
 
-#include "testsupport.h"
+#include "importsupport.h"
 
-#include "spanbatch.h"
-#include "spandraft.h"
-#include "tracecodec.h"
+#include "cache/tracecodec.h"
+#include "model/spanbatch.h"
+#include "model/spandraft.h"
 
 #include <QObject>
 #include <QTest>

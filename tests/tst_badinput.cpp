@@ -1,13 +1,13 @@
 // Bad input: every case must fail with a precise ImportError and leave a cache untouched. Hostile but valid input
 // (deep chains, duplicate ids, cycles, re-imports, split files) must import.
 
-#include "testsupport.h"
+#include "importsupport.h"
 
-#include "generatedfile.h"
-#include "tracecache.h"
-#include "tracecodec.h"
-#include "tracegenerator.h"
-#include "tracequery.h"
+#include "cache/tracecache.h"
+#include "cache/tracecodec.h"
+#include "generator/generatedfile.h"
+#include "generator/tracegenerator.h"
+#include "model/tracequery.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -4,6 +4,8 @@
 
 #include "testsupport.h"
 
+#include "formats/traceimporter.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>

@@ -5,7 +5,7 @@
 // tags, read from the file by an independent reader (QJsonDocument), must be what the importer made of it; Zipkin
 // v1 halves, the old OTLP key instrumentationLibrarySpans and hashed non-hex Jaeger ids on hand-written input.
 
-#include "testsupport.h"
+#include "importsupport.h"
 
 #include <QDirIterator>
 #include <QJsonArray>

@@ -1,14 +1,14 @@
+#include "analysis/flamegraph.h"
 #include "flamechartlayout.h"
 #include "flamechartview.h"
-#include "flamegraph.h"
 #include "flamegraphview.h"
+#include "model/spanbatch.h"
+#include "model/spandraft.h"
+#include "model/traceassembler.h"
 #include "servicecolors.h"
-#include "spanbatch.h"
-#include "spandraft.h"
-#include "traceassembler.h"
 #include "traceselection.h"
 
-#include "testsupport.h"
+#include "importsupport.h"
 
 #include <QFutureWatcher>
 #include <QLabel>

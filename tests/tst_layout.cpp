@@ -2,8 +2,8 @@
 // geometry contract (boxes do not overlap, edges run from their source's box to their target's box).
 #include "testsupport.h"
 
-#include "dependencylinksreader.h"
 #include "dotwriter.h"
+#include "formats/dependencylinksreader.h"
 #include "graphvizlayout.h"
 
 #include <QTemporaryFile>

@@ -1,7 +1,8 @@
 // The desktop shell on the offscreen platform: import, search results, trace tabs, span details, drag and drop,
 // errors, search and cancel during an import, dependency-link files, settings between sessions, closed tabs.
+#include "cache/tracecache.h"
 #include "flamegraphview.h"
-#include "generatedfile.h"
+#include "generator/generatedfile.h"
 #include "mainwindow.h"
 #include "searchpanel.h"
 #include "spandetailsview.h"
@@ -9,7 +10,6 @@
 #include "topologydetails.h"
 #include "topologypage.h"
 #include "topologyview.h"
-#include "tracecache.h"
 #include "tracelistmodel.h"
 #include "tracelistview.h"
 #include "traceselection.h"

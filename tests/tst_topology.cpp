@@ -1,12 +1,12 @@
 // Service dependencies from spans (TopologyBuilder), dependency-link files (DependencyLinksReader) and the
 // Topology helpers (nodeIndex, neighbourhood).
 
-#include "testsupport.h"
+#include "importsupport.h"
 
-#include "dependencylinksreader.h"
-#include "spanbatch.h"
-#include "spandraft.h"
-#include "topologybuilder.h"
+#include "analysis/topologybuilder.h"
+#include "formats/dependencylinksreader.h"
+#include "model/spanbatch.h"
+#include "model/spandraft.h"
 
 #include <QObject>
 #include <QTest>

@@ -1,15 +1,15 @@
 // The analysis in the trace tab: critical path in the flame chart, clock-skew toggle, self time in the details and
 // the per-operation table.
 
-#include "clockskewadjuster.h"
-#include "criticalpath.h"
+#include "analysis/clockskewadjuster.h"
+#include "analysis/criticalpath.h"
+#include "analysis/selftime.h"
 #include "flamechartview.h"
+#include "importsupport.h"
+#include "model/tracequery.h"
 #include "operationtablemodel.h"
-#include "selftime.h"
 #include "spandetailsview.h"
 #include "spantreemodel.h"
-#include "testsupport.h"
-#include "tracequery.h"
 #include "traceselection.h"
 #include "traceview.h"
 

@@ -1,6 +1,6 @@
 // TraceStore: spans arriving later for a trace already loaded are merged into a new version of it.
-#include "spanbatch.h"
-#include "tracestore.h"
+#include "model/spanbatch.h"
+#include "model/tracestore.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -2,8 +2,9 @@
 // shows them, Find brings the results to the front, lookup by trace id, keys go to the flame chart, the map fits
 // and its clicks select instead of searching, the shortcuts list, settings left alone when asked, and a window of
 // 1024×700 that clips nothing.
+#include "cache/tracecache.h"
 #include "flamechartview.h"
-#include "generatedfile.h"
+#include "generator/generatedfile.h"
 #include "graphvizlayout.h"
 #include "mainwindow.h"
 #include "resultspage.h"
@@ -15,12 +16,11 @@
 #include "topologypage.h"
 #include "topologypainter.h"
 #include "topologyview.h"
-#include "tracecache.h"
 #include "tracelistview.h"
 #include "traceselection.h"
 #include "traceview.h"
 
-#include "testsupport.h"
+#include "importsupport.h"
 
 #include <QAbstractButton>
 #include <QApplication>

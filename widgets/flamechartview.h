@@ -1,6 +1,6 @@
 #pragma once
 
-#include "criticalpath.h"
+#include "analysis/criticalpath.h"
 #include "flamechartlayout.h"
 
 #include <QImage>

@@ -1,7 +1,7 @@
 #include "flamegraphview.h"
 
+#include "model/tracequery.h"
 #include "servicecolors.h"
-#include "tracequery.h"
 
 #include <QHelpEvent>
 #include <QKeyEvent>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "flamegraph.h"
+#include "analysis/flamegraph.h"
 #include "servicecolors.h"
 
 #include <QWidget>

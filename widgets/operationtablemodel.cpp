@@ -1,6 +1,6 @@
 #include "operationtablemodel.h"
 
-#include "tracequery.h"
+#include "model/tracequery.h"
 
 namespace tracemap {
 

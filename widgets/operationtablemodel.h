@@ -1,6 +1,6 @@
 #pragma once
 
-#include "selftime.h"
+#include "analysis/selftime.h"
 
 #include <QAbstractTableModel>
 

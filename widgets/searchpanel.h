@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tracequery.h"
+#include "model/tracequery.h"
 
 #include <QWidget>
 

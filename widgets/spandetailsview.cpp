@@ -1,10 +1,10 @@
 #include "spandetailsview.h"
 
-#include "attributevalue.h"
-#include "selftime.h"
+#include "analysis/selftime.h"
+#include "model/attributevalue.h"
+#include "model/trace.h"
+#include "model/tracequery.h"
 #include "spanproblems.h"
-#include "trace.h"
-#include "tracequery.h"
 #include "traceselection.h"
 
 #include <QApplication>

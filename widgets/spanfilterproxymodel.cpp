@@ -1,7 +1,7 @@
 #include "spanfilterproxymodel.h"
 
+#include "model/trace.h"
 #include "spantreemodel.h"
-#include "trace.h"
 
 namespace tracemap {
 

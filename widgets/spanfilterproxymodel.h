@@ -1,6 +1,6 @@
 #pragma once
 
-#include "spantextfilter.h"
+#include "analysis/spantextfilter.h"
 
 #include <QSortFilterProxyModel>
 

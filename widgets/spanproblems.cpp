@@ -1,6 +1,6 @@
 #include "spanproblems.h"
 
-#include "trace.h"
+#include "model/trace.h"
 
 #include <QCoreApplication>
 

@@ -1,7 +1,7 @@
 #include "spantreemodel.h"
 
+#include "model/tracequery.h"
 #include "spanproblems.h"
-#include "tracequery.h"
 
 #include <QBrush>
 #include <QColor>

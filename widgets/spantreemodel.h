@@ -1,6 +1,6 @@
 #pragma once
 
-#include "trace.h"
+#include "model/trace.h"
 
 #include <QAbstractItemModel>
 

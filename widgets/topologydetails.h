@@ -1,8 +1,8 @@
 #pragma once
 
-#include "topology.h"
-#include "tracequery.h"
-#include "tracesummary.h"
+#include "analysis/topology.h"
+#include "model/tracequery.h"
+#include "model/tracesummary.h"
 
 #include <QWidget>
 

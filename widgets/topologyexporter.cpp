@@ -1,7 +1,7 @@
 #include "topologyexporter.h"
 
+#include "analysis/topologyjson.h"
 #include "dotwriter.h"
-#include "topologyjson.h"
 #include "topologypainter.h"
 
 #include <QFile>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "tracequery.h"
-#include "tracesummary.h"
+#include "model/tracequery.h"
+#include "model/tracesummary.h"
 
 #include <QWidget>
 

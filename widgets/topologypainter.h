@@ -1,6 +1,6 @@
 #pragma once
 
-#include "topology.h"
+#include "analysis/topology.h"
 #include "topologygeometry.h"
 
 #include <QColor>

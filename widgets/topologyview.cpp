@@ -1,7 +1,7 @@
 #include "topologyview.h"
 
 #include "graphvizlayout.h"
-#include "tracequery.h"
+#include "model/tracequery.h"
 #include "workerjob.h"
 
 #include <QComboBox>

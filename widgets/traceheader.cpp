@@ -1,7 +1,7 @@
 #include "traceheader.h"
 
-#include "trace.h"
-#include "tracequery.h"
+#include "model/trace.h"
+#include "model/tracequery.h"
 #include "traceselection.h"
 
 #include <QDateTime>

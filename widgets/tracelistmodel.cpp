@@ -1,6 +1,6 @@
 #include "tracelistmodel.h"
 
-#include "tracequery.h"
+#include "model/tracequery.h"
 
 #include <QBrush>
 #include <QDateTime>

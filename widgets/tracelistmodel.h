@@ -1,7 +1,7 @@
 #pragma once
 
+#include "model/tracesummary.h"
 #include "spantreemodel.h"
-#include "tracesummary.h"
 
 #include <QAbstractTableModel>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tracesummary.h"
+#include "model/tracesummary.h"
 
 #include <QTableView>
 

@@ -2,14 +2,14 @@
 
 #include "flamechartview.h"
 
-#include "clockskewadjuster.h"
+#include "analysis/clockskewadjuster.h"
+#include "analysis/selftime.h"
 #include "durationbardelegate.h"
+#include "model/trace.h"
 #include "operationtablemodel.h"
-#include "selftime.h"
 #include "spandetailsview.h"
 #include "spanfilterproxymodel.h"
 #include "spantreemodel.h"
-#include "trace.h"
 #include "traceheader.h"
 #include "traceselection.h"
 #include "workerjob.h"

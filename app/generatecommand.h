@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QStringList>
+
+namespace tracemap {
+
+/// `tracemap generate`: Writes synthetic microservice traces in one of the writers' formats.
+class GenerateCommand {
+public:
+    static int run(const QStringList& args);
+};
+
+} // namespace tracemap

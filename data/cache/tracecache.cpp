@@ -1,0 +1,611 @@
+#include "cache/tracecache.h"
+
+#include "cache/postings.h"
+#include "cache/searchterms.h"
+#include "cache/sqlitestatement.h"
+#include "cache/tracecodec.h"
+#include "model/traceassembler.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include <sqlite3.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <set>
+#include <unordered_set>
+
+namespace tracemap {
+
+using namespace cachedetail;
+
+namespace {
+
+constexpr quint64 kMaxRawTraceBytes = 1ull << 40; // 1 TiB: far above any real trace, far below size_t limits
+constexpr size_t kChunkBytes = 32u << 20; // a 1M-span trace spans several rows; SQLite's default limit is 1 GB
+
+// Trace blobs are stored zstd-compressed (level 1): the arrays of a trace repeat themselves a lot, so the cache
+// is about 6x smaller and an import writes (and checkpoints) that much less.
+class BlobCompressor {
+public:
+    BlobCompressor()
+        : m_context(ZSTD_createCCtx())
+    {
+    }
+    ~BlobCompressor() { ZSTD_freeCCtx(m_context); }
+    BlobCompressor(const BlobCompressor&) = delete;
+    BlobCompressor& operator=(const BlobCompressor&) = delete;
+
+    std::string_view compress(std::string_view raw)
+    {
+        m_buffer.resize(ZSTD_compressBound(raw.size()));
+        const size_t size = ZSTD_compressCCtx(m_context, m_buffer.data(), m_buffer.size(), raw.data(), raw.size(), 1);
+        if (ZSTD_isError(size))
+            return {};
+        return { m_buffer.data(), size };
+    }
+
+private:
+    ZSTD_CCtx* m_context;
+    std::string m_buffer;
+};
+
+// Decompresses a trace's blob rows (one zstd frame cut into chunks, in seq order) while TraceCodec reads it, so
+// neither the compressed nor the raw form of a large trace is ever held whole: a 1M-span trace is 230 MB raw.
+class BlobStream {
+public:
+    explicit BlobStream(SqliteStatement& rows)
+        : m_rows(rows)
+        , m_context(ZSTD_createDCtx())
+    {
+    }
+    ~BlobStream() { ZSTD_freeDCtx(m_context); }
+    BlobStream(const BlobStream&) = delete;
+    BlobStream& operator=(const BlobStream&) = delete;
+
+    /// Reads the first chunk and returns the raw size its frame header declares, or nullopt. The writer's first
+    /// chunk is kChunkBytes (or the whole frame), so it always holds the header.
+    std::optional<quint64> open()
+    {
+        if (!m_context || !nextChunk())
+            return std::nullopt;
+        const unsigned long long size = ZSTD_getFrameContentSize(m_input.src, m_input.size);
+        if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
+            return std::nullopt;
+        return size;
+    }
+
+    bool read(char* out, size_t size)
+    {
+        ZSTD_outBuffer output { out, size, 0 };
+        while (output.pos < output.size) {
+            const size_t inputBefore = m_input.pos;
+            const size_t outputBefore = output.pos;
+            const size_t result = ZSTD_decompressStream(m_context, &output, &m_input);
+            if (ZSTD_isError(result))
+                return false;
+            if (output.pos == output.size)
+                break;
+            // Everything decodable was flushed: the frame needs the next chunk, unless it has ended.
+            if (result == 0 || (m_input.pos < m_input.size && m_input.pos == inputBefore && output.pos == outputBefore))
+                return false;
+            if (m_input.pos == m_input.size && !nextChunk())
+                return false;
+        }
+        return true;
+    }
+
+    /// True when the frame used every byte of every row: anything after it means the rows are damaged. (The writer
+    /// compresses without a content checksum, so the frame's last byte is the last raw byte's.)
+    bool consumedAll()
+    {
+        if (m_input.pos < m_input.size)
+            return false;
+        m_status = m_rows.step();
+        return m_status == SQLITE_DONE;
+    }
+
+    /// SQLite failed (rather than the data being short or damaged).
+    bool readError() const { return m_status != SQLITE_ROW && m_status != SQLITE_DONE; }
+
+private:
+    bool nextChunk()
+    {
+        m_status = m_rows.step();
+        if (m_status != SQLITE_ROW)
+            return false;
+        const std::string_view chunk = m_rows.blob(0); // valid until the next step
+        m_input = { chunk.data(), chunk.size(), 0 };
+        return true;
+    }
+
+    SqliteStatement& m_rows;
+    ZSTD_DCtx* m_context;
+    ZSTD_inBuffer m_input { nullptr, 0, 0 };
+    int m_status = SQLITE_DONE;
+};
+
+} // namespace
+
+/// Everything one import transaction writes, with its statements prepared once.
+class TraceCache::Writer {
+public:
+    Writer(sqlite3* db, qint64 importId)
+        : m_db(db)
+        , m_importId(importId)
+        , m_findTrace(db, "SELECT row FROM traces WHERE trace_hi = ?1 AND trace_lo = ?2")
+        , m_insertTrace(db,
+              "INSERT INTO traces(trace_hi, trace_lo, start_ns, duration_ns, root_service, root_operation, "
+              "span_count, service_count, error_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        , m_updateTrace(db,
+              "UPDATE traces SET start_ns = ?3, duration_ns = ?4, root_service = ?5, root_operation = ?6, "
+              "span_count = ?7, service_count = ?8, error_count = ?9 WHERE row = ?1")
+        , m_deleteBlobs(db, "DELETE FROM trace_blobs WHERE trace_row = ?1")
+        , m_insertBlob(db, "INSERT INTO trace_blobs(trace_row, seq, data) VALUES (?1, ?2, ?3)")
+        , m_selectBlobs(db, "SELECT data FROM trace_blobs WHERE trace_row = ?1 ORDER BY seq")
+        , m_insertPosting(db, "INSERT OR REPLACE INTO postings(term, import_id, rows) VALUES (?1, ?2, ?3)")
+        , m_insertOperation(db, "INSERT OR IGNORE INTO operations(service, operation) VALUES (?1, ?2)")
+    {
+    }
+
+    bool isValid() const
+    {
+        return m_findTrace.isValid() && m_insertTrace.isValid() && m_updateTrace.isValid() && m_deleteBlobs.isValid()
+            && m_insertBlob.isValid() && m_selectBlobs.isValid() && m_insertPosting.isValid()
+            && m_insertOperation.isValid();
+    }
+
+    std::expected<void, QString> store(Trace& trace)
+    {
+        m_findTrace.reset();
+        m_findTrace.bind(1, static_cast<qint64>(trace.id.high));
+        m_findTrace.bind(2, static_cast<qint64>(trace.id.low));
+        qint64 row = -1;
+        if (m_findTrace.step() == SQLITE_ROW)
+            row = m_findTrace.int64(0);
+        m_findTrace.reset();
+        if (row >= 0) // an unchanged trace is still one of this import's traces
+            m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
+
+        if (row >= 0) {
+            // The trace is cached already (the same file again, or more spans of it): merge, and write only if
+            // the merge changed anything.
+            auto existing = TraceCache::readBlobs(m_selectBlobs, row);
+            if (!existing)
+                return std::unexpected(existing.error());
+            Trace merged = *existing;
+            TraceAssembler::append(merged, trace);
+            TraceAssembler::assemble(merged);
+            if (TraceAssembler::sameContent(merged, *existing))
+                return {};
+            trace = std::move(merged);
+        }
+
+        const TraceSummary summary = TraceSummary::of(trace);
+        SqliteStatement& statement = row >= 0 ? m_updateTrace : m_insertTrace;
+        statement.reset();
+        if (row >= 0) {
+            statement.bind(1, row);
+        } else {
+            statement.bind(1, static_cast<qint64>(trace.id.high));
+            statement.bind(2, static_cast<qint64>(trace.id.low));
+        }
+        statement.bind(3, summary.startNs);
+        statement.bind(4, summary.durationNs);
+        const QByteArray rootService = summary.rootService.toUtf8();
+        const QByteArray rootOperation = summary.rootOperation.toUtf8();
+        statement.bind(5, utf8(rootService));
+        statement.bind(6, utf8(rootOperation));
+        statement.bind(7, summary.spanCount);
+        statement.bind(8, summary.serviceCount);
+        statement.bind(9, summary.errorCount);
+        if (statement.step() != SQLITE_DONE)
+            return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        statement.reset();
+        if (row < 0) {
+            row = sqlite3_last_insert_rowid(m_db);
+        } else {
+            m_deleteBlobs.reset();
+            m_deleteBlobs.bind(1, row);
+            if (m_deleteBlobs.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+            m_deleteBlobs.reset();
+        }
+
+        const std::string encoded = TraceCodec::encode(trace);
+        const std::string_view blob = m_compressor.compress(encoded);
+        if (blob.empty())
+            return std::unexpected(
+                QStringLiteral("cannot compress trace %1").arg(QString::fromStdString(trace.id.toHex())));
+        for (size_t offset = 0, seq = 0; offset < blob.size() || seq == 0; offset += kChunkBytes, ++seq) {
+            m_insertBlob.reset();
+            m_insertBlob.bind(1, row);
+            m_insertBlob.bind(2, static_cast<qint64>(seq));
+            m_insertBlob.bindBlob(3, blob.substr(offset, kChunkBytes));
+            if (m_insertBlob.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        m_insertBlob.reset();
+
+        for (qint64 term : SearchTerms::ofTrace(trace))
+            m_postings.emplace_back(term, row);
+        m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
+        std::vector<std::pair<StringId, StringId>> pairs;
+        pairs.reserve(trace.spans.size());
+        for (const Span& span : trace.spans)
+            pairs.emplace_back(span.service, span.operation);
+        std::sort(pairs.begin(), pairs.end());
+        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+        for (const auto& [service, operation] : pairs)
+            m_operations.emplace(std::string(trace.string(service)), std::string(trace.string(operation)));
+        return {};
+    }
+
+    std::expected<void, QString> finish()
+    {
+        std::sort(m_postings.begin(), m_postings.end());
+        m_postings.erase(std::unique(m_postings.begin(), m_postings.end()), m_postings.end());
+        std::vector<qint64> rows;
+        for (size_t i = 0; i < m_postings.size();) {
+            const qint64 term = m_postings[i].first;
+            rows.clear();
+            for (; i < m_postings.size() && m_postings[i].first == term; ++i)
+                rows.push_back(m_postings[i].second);
+            m_insertPosting.reset();
+            m_insertPosting.bind(1, term);
+            m_insertPosting.bind(2, m_importId);
+            const std::string encoded = encodePostings(rows);
+            m_insertPosting.bindBlob(3, encoded);
+            const int status = m_insertPosting.step();
+            m_insertPosting.reset(); // the binding points into `encoded`, which dies with this iteration
+            if (status != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        for (const auto& [service, operation] : m_operations) {
+            m_insertOperation.reset();
+            m_insertOperation.bind(1, service);
+            m_insertOperation.bind(2, operation);
+            if (m_insertOperation.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        m_insertPosting.reset();
+        m_insertOperation.reset();
+        return {};
+    }
+
+private:
+    sqlite3* m_db;
+    qint64 m_importId;
+    SqliteStatement m_findTrace;
+    SqliteStatement m_insertTrace;
+    SqliteStatement m_updateTrace;
+    SqliteStatement m_deleteBlobs;
+    SqliteStatement m_insertBlob;
+    SqliteStatement m_selectBlobs;
+    SqliteStatement m_insertPosting;
+    SqliteStatement m_insertOperation;
+    std::vector<std::pair<qint64, qint64>> m_postings;
+    std::set<std::pair<std::string, std::string>> m_operations;
+    BlobCompressor m_compressor;
+};
+
+QString TraceCache::defaultPath()
+{
+    // The generic cache folder, not CacheLocation: that one depends on the organisation and application names,
+    // and the command line and the window must find the same cache.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
+    return QDir(dir.isEmpty() ? QDir::tempPath() : dir).filePath(QStringLiteral("tracemap/tracemap-cache.sqlite"));
+}
+
+std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QString& path, OpenMode mode)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (mode == OpenMode::MustExist) {
+        if (!QFileInfo(path).isFile())
+            return std::unexpected(QStringLiteral("%1: there is no cache there (nothing imported yet, or another "
+                                                  "path meant)")
+                                       .arg(path));
+    } else {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        flags |= SQLITE_OPEN_CREATE;
+    }
+    std::unique_ptr<TraceCache> cache(new TraceCache);
+    cache->m_path = path;
+    const QByteArray native = QFile::encodeName(path);
+    if (sqlite3_open_v2(native.constData(), &cache->m_db, flags, nullptr) != SQLITE_OK) {
+        const QString message = cache->m_db ? cache->lastError() : QStringLiteral("out of memory");
+        return std::unexpected(QStringLiteral("%1: cannot open the cache: %2").arg(path, message));
+    }
+    sqlite3_busy_timeout(cache->m_db, 5000);
+    if (auto migrated = cache->migrate(); !migrated)
+        return std::unexpected(QStringLiteral("%1: %2").arg(path, migrated.error()));
+    return cache;
+}
+
+TraceCache::~TraceCache()
+{
+    sqlite3_close_v2(m_db);
+}
+
+QString TraceCache::lastError() const
+{
+    return QString::fromUtf8(sqlite3_errmsg(m_db));
+}
+
+std::expected<void, QString> TraceCache::migrate()
+{
+    auto exec = [this](const char* sql) -> std::expected<void, QString> {
+        char* message = nullptr;
+        if (sqlite3_exec(m_db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+            const QString text = QString::fromUtf8(message ? message : "unknown error");
+            sqlite3_free(message);
+            return std::unexpected(text);
+        }
+        return {};
+    };
+    if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+                      "PRAGMA temp_store=MEMORY;");
+        !r)
+        return std::unexpected(QStringLiteral("not a usable SQLite database: %1").arg(r.error()));
+    auto readVersion = [this]() -> std::optional<qint64> {
+        SqliteStatement version(m_db, "PRAGMA user_version");
+        if (version.step() != SQLITE_ROW)
+            return std::nullopt;
+        return version.int64(0);
+    };
+    auto current = readVersion();
+    if (!current)
+        return std::unexpected(QStringLiteral("not a usable SQLite database: %1").arg(lastError()));
+    if (*current > kSchemaVersion)
+        return std::unexpected(QStringLiteral("the cache was written by a newer Tracemap (schema %1, this one reads "
+                                              "up to %2); use another --cache file")
+                                   .arg(*current)
+                                   .arg(kSchemaVersion));
+    if (*current == kSchemaVersion)
+        return {}; // readers never take the write lock, so they open while an import runs
+    // Re-read inside the write transaction: two processes creating a new cache at once must not both create it.
+    if (auto r = exec("BEGIN IMMEDIATE"); !r)
+        return std::unexpected(QStringLiteral("cannot lock the cache: %1").arg(r.error()));
+    current = readVersion();
+    if (!current) {
+        (void)exec("ROLLBACK");
+        return std::unexpected(QStringLiteral("not a usable SQLite database: %1").arg(lastError()));
+    }
+    // Each step takes the schema from version N to N+1; a new schema version appends a step here.
+    static const char* const steps[] = {
+        "CREATE TABLE traces(row INTEGER PRIMARY KEY, trace_hi INTEGER NOT NULL, trace_lo INTEGER NOT NULL,"
+        " start_ns INTEGER NOT NULL, duration_ns INTEGER NOT NULL, root_service TEXT, root_operation TEXT,"
+        " span_count INTEGER NOT NULL, service_count INTEGER NOT NULL, error_count INTEGER NOT NULL,"
+        " UNIQUE(trace_hi, trace_lo));"
+        "CREATE INDEX traces_by_start ON traces(start_ns);"
+        "CREATE TABLE trace_blobs(trace_row INTEGER NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,"
+        " PRIMARY KEY(trace_row, seq));"
+        "CREATE TABLE postings(term INTEGER NOT NULL, import_id INTEGER NOT NULL, rows BLOB NOT NULL,"
+        " PRIMARY KEY(term, import_id)) WITHOUT ROWID;"
+        "CREATE TABLE operations(service TEXT NOT NULL, operation TEXT NOT NULL,"
+        " PRIMARY KEY(service, operation)) WITHOUT ROWID;"
+        "CREATE TABLE imports(id INTEGER PRIMARY KEY, path TEXT, imported_at INTEGER, format TEXT,"
+        " traces INTEGER, spans INTEGER);",
+    };
+    for (qint64 v = *current; v < kSchemaVersion; ++v) {
+        const std::string sql = std::string(steps[v]) + "PRAGMA user_version=" + std::to_string(v + 1) + ";";
+        if (auto r = exec(sql.c_str()); !r) {
+            (void)exec("ROLLBACK");
+            return std::unexpected(QStringLiteral("cannot create the cache schema: %1").arg(r.error()));
+        }
+    }
+    if (auto r = exec("COMMIT"); !r) {
+        (void)exec("ROLLBACK");
+        return std::unexpected(QStringLiteral("cannot create the cache schema: %1").arg(r.error()));
+    }
+    return {};
+}
+
+std::expected<Trace, QString> TraceCache::readBlobs(SqliteStatement& select, qint64 row)
+{
+    select.reset();
+    select.bind(1, row);
+    std::optional<Trace> trace;
+    BlobStream stream(select);
+    const std::optional<quint64> rawSize = stream.open();
+    // A damaged header may declare any size: the cap keeps counts within what a vector can hold, and an allocation
+    // that still fails (bad_alloc, length_error) means a damaged row, not a crash.
+    if (rawSize && *rawSize <= kMaxRawTraceBytes) {
+        try {
+            trace = TraceCodec::decode([&stream](char* out, size_t size) { return stream.read(out, size); }, *rawSize);
+            if (trace && !stream.consumedAll())
+                trace.reset();
+        } catch (const std::exception&) {
+            trace.reset();
+        }
+    }
+    const bool readError = stream.readError();
+    select.reset();
+    if (readError)
+        return std::unexpected(QStringLiteral("cannot read trace row %1").arg(row));
+    if (!trace)
+        return std::unexpected(QStringLiteral("trace row %1 in the cache is damaged or from another version").arg(row));
+    return std::move(*trace);
+}
+
+std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces, const QString& source)
+{
+    if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return std::unexpected(lastError());
+    auto rollback = [this](const QString& message) {
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return std::unexpected(message);
+    };
+    SqliteStatement addImport(m_db, "INSERT INTO imports(path, imported_at, format) VALUES (?1, ?2, 'live')");
+    const QByteArray path = source.toUtf8();
+    addImport.bind(1, utf8(path));
+    addImport.bind(2, QDateTime::currentMSecsSinceEpoch());
+    if (addImport.step() != SQLITE_DONE)
+        return rollback(lastError());
+    Writer writer(m_db, sqlite3_last_insert_rowid(m_db));
+    if (!writer.isValid())
+        return rollback(lastError());
+    for (Trace& trace : traces) {
+        if (auto r = writer.store(trace); !r)
+            return rollback(r.error());
+    }
+    if (auto r = writer.finish(); !r)
+        return rollback(r.error());
+    if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return rollback(lastError());
+    return {};
+}
+
+std::expected<ImportSummary, ImportError> TraceCache::importFile(const QString& file, const ImportOptions& options)
+{
+    auto fail = [&](const QString& message) {
+        ImportError e;
+        e.file = file;
+        e.message = message;
+        return std::unexpected(e);
+    };
+    if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return fail(QStringLiteral("cannot write the cache %1: %2").arg(m_path, lastError()));
+    auto rollback = [this]() { sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr); };
+
+    SqliteStatement addImport(m_db, "INSERT INTO imports(path, imported_at) VALUES (?1, ?2)");
+    const QByteArray path = QFileInfo(file).absoluteFilePath().toUtf8();
+    addImport.bind(1, utf8(path));
+    addImport.bind(2, QDateTime::currentMSecsSinceEpoch());
+    if (addImport.step() != SQLITE_DONE) {
+        const QString message = lastError();
+        rollback();
+        return fail(message);
+    }
+    const qint64 importId = sqlite3_last_insert_rowid(m_db);
+    Writer writer(m_db, importId);
+    if (!writer.isValid()) {
+        const QString message = lastError();
+        rollback();
+        return fail(message);
+    }
+    QString storeError;
+    auto summary = TraceImporter::importFile(
+        file,
+        [&](std::vector<Trace>& traces) {
+            for (Trace& trace : traces) {
+                if (auto r = writer.store(trace); !r) {
+                    // Stop reading at the first write error (a full disk): the rest would be thrown away.
+                    ImportError e;
+                    e.file = file;
+                    e.message = QStringLiteral("cannot write the cache %1: %2").arg(m_path, r.error());
+                    throw e;
+                }
+            }
+        },
+        options);
+    if (summary && storeError.isEmpty()) {
+        if (auto r = writer.finish(); !r)
+            storeError = r.error();
+    }
+    if (!summary || !storeError.isEmpty()) {
+        rollback();
+        if (!summary)
+            return std::unexpected(summary.error());
+        return fail(QStringLiteral("cannot write the cache %1: %2").arg(m_path, storeError));
+    }
+    SqliteStatement finishImport(m_db, "UPDATE imports SET format = ?2, traces = ?3, spans = ?4 WHERE id = ?1");
+    summary->importId = importId;
+    finishImport.bind(1, importId);
+    const QByteArray format = traceFormatName(summary->format).toUtf8();
+    finishImport.bind(2, utf8(format));
+    finishImport.bind(3, summary->traces);
+    finishImport.bind(4, summary->spans);
+    if (finishImport.step() != SQLITE_DONE || sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        const QString message = lastError();
+        rollback();
+        return fail(QStringLiteral("cannot write the cache %1: %2").arg(m_path, message));
+    }
+    return summary;
+}
+
+std::expected<std::shared_ptr<const Trace>, QString> TraceCache::loadTrace(const TraceId& id) const
+{
+    SqliteStatement find(m_db, "SELECT row FROM traces WHERE trace_hi = ?1 AND trace_lo = ?2");
+    find.bind(1, static_cast<qint64>(id.high));
+    find.bind(2, static_cast<qint64>(id.low));
+    if (find.step() != SQLITE_ROW)
+        return std::unexpected(QStringLiteral("trace %1 is not in the cache").arg(QString::fromStdString(id.toHex())));
+    SqliteStatement select(m_db, "SELECT data FROM trace_blobs WHERE trace_row = ?1 ORDER BY seq");
+    auto trace = readBlobs(select, find.int64(0));
+    if (!trace)
+        return std::unexpected(trace.error());
+    return std::make_shared<const Trace>(std::move(*trace));
+}
+
+std::expected<void, QString> TraceCache::forEachTrace(const std::function<bool(const Trace&)>& visit) const
+{
+    SqliteStatement rows(m_db, "SELECT row FROM traces ORDER BY start_ns");
+    SqliteStatement select(m_db, "SELECT data FROM trace_blobs WHERE trace_row = ?1 ORDER BY seq");
+    if (!rows.isValid() || !select.isValid())
+        return std::unexpected(lastError());
+    int status;
+    while ((status = rows.step()) == SQLITE_ROW) {
+        auto trace = readBlobs(select, rows.int64(0));
+        if (!trace)
+            return std::unexpected(trace.error());
+        if (!visit(*trace))
+            return {};
+    }
+    if (status != SQLITE_DONE)
+        return std::unexpected(lastError());
+    return {};
+}
+
+QStringList TraceCache::services() const
+{
+    QStringList out;
+    SqliteStatement s(m_db, "SELECT DISTINCT service FROM operations ORDER BY service");
+    while (s.step() == SQLITE_ROW)
+        out << qstring(s.text(0));
+    return out;
+}
+
+QStringList TraceCache::operations(const QString& service) const
+{
+    QStringList out;
+    SqliteStatement s(m_db, "SELECT operation FROM operations WHERE service = ?1 ORDER BY operation");
+    const QByteArray name = service.toUtf8();
+    s.bind(1, utf8(name));
+    while (s.step() == SQLITE_ROW)
+        out << qstring(s.text(0));
+    return out;
+}
+
+qint64 TraceCache::traceCount() const
+{
+    SqliteStatement s(m_db, "SELECT count(*) FROM traces");
+    return s.step() == SQLITE_ROW ? s.int64(0) : 0;
+}
+
+qint64 TraceCache::spanCount() const
+{
+    SqliteStatement s(m_db, "SELECT coalesce(sum(span_count), 0) FROM traces");
+    return s.step() == SQLITE_ROW ? s.int64(0) : 0;
+}
+
+std::expected<void, QString> TraceCache::clear()
+{
+    char* message = nullptr;
+    if (sqlite3_exec(m_db,
+            "BEGIN IMMEDIATE; DELETE FROM postings; DELETE FROM trace_blobs; DELETE FROM traces; "
+            "DELETE FROM operations; DELETE FROM imports; COMMIT;",
+            nullptr, nullptr, &message)
+        != SQLITE_OK) {
+        const QString text = QString::fromUtf8(message ? message : "unknown error");
+        sqlite3_free(message);
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return std::unexpected(text);
+    }
+    return {};
+}
+
+} // namespace tracemap

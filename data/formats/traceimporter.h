@@ -1,0 +1,52 @@
+#pragma once
+
+#include "formats/importerror.h"
+#include "formats/importwarnings.h"
+#include "formats/inputbuffer.h"
+#include "formats/traceformat.h"
+#include "model/trace.h"
+
+#include <expected>
+#include <functional>
+#include <vector>
+
+namespace tracemap {
+
+struct ImportSummary {
+    QString file;
+    TraceFormat format = TraceFormat::Unknown;
+    qint64 traces = 0;
+    qint64 spans = 0;
+    qint64 services = 0;
+    qint64 warnings = 0; // spans the assembler or the source flagged (orphans, duplicates, cycles, …)
+    /// Those warnings by kind, most frequent first, each with a count and an example (see ImportWarnings). The
+    /// counts may add up to more than `warnings`: a span with two kinds of warning counts under both.
+    std::vector<ImportWarningKind> warningKinds;
+    qint64 bytes = 0;
+    qint64 importId = 0; // the cache's import row (TraceCache::importFile), for TraceQuery::imports
+};
+
+/// Called now and then with bytes done and total; returning false cancels the import.
+using ImportProgress = std::function<bool(qint64 done, qint64 total)>;
+
+struct ImportOptions {
+    size_t flushSpans = 100000;
+    ImportProgress progress;
+};
+
+/// Reads a trace file of any supported format into assembled traces, streaming: the file is cut into records,
+/// each parsed into a SpanBatch, and every `flushSpans` spans the assembled traces go to the sink. A trace whose
+/// spans are spread over the file may reach the sink in several parts; the sink merges them (TraceAssembler).
+class TraceImporter {
+public:
+    using Sink = std::function<void(std::vector<Trace>& traces)>;
+    using Progress = ImportProgress;
+    using Options = ImportOptions;
+
+    static std::expected<ImportSummary, ImportError> importFile(
+        const QString& path, const Sink& sink, const Options& options = ImportOptions());
+    static std::expected<ImportSummary, ImportError> importBuffer(
+        InputBuffer& input, const Sink& sink, const Options& options = ImportOptions());
+};
+
+} // namespace tracemap
