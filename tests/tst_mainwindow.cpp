@@ -268,7 +268,7 @@ private Q_SLOTS:
         QVERIFY(imported.wait(60000));
         QMessageBox* box = nullptr;
         QTRY_VERIFY((box = window.findChild<QMessageBox*>(QStringLiteral("importErrors"))) != nullptr);
-        QVERIFY(box->detailedText().contains(QStringLiteral("truncated.json")));
+        QVERIFY2(box->detailedText().contains(QStringLiteral("truncated.json")), qPrintable(box->detailedText() + QStringLiteral(" / ") + box->text()));
         QVERIFY(box->detailedText().contains(QStringLiteral("unexpected end of file")));
         box->close();
 
