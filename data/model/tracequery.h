@@ -2,6 +2,7 @@
 
 #include "model/ids.h"
 
+#include <QMetaType>
 #include <QString>
 
 #include <limits>
@@ -40,3 +41,6 @@ QString formatDuration(qint64 ns);
 std::optional<qint64> parseTimePoint(const QString& text, qint64 nowNs);
 
 } // namespace tracemap
+
+// Queries cross threads and signals (the search form, the map panel).
+Q_DECLARE_METATYPE(tracemap::TraceQuery)

@@ -80,4 +80,3 @@ std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const 
 
 } // namespace tracemap
 
-Q_DECLARE_METATYPE(tracemap::TraceQuery)
