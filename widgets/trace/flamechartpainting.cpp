@@ -5,6 +5,7 @@
 #include "servicecolors.h"
 #include "traceselection.h"
 
+#include <QImage>
 #include <QLineEdit>
 #include <QPaintEvent>
 #include <QPainter>
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 namespace tracemap {
 
@@ -157,17 +159,28 @@ void FlameChartView::paintRows(QPainter& painter, QSize size, const QRect& clip)
     const quint32 selected = m_selection->trace() == m_trace ? m_selection->spanIndex() : kNoIndex;
     const bool dimOffPath = m_criticalPath && m_onCriticalPath.size() == m_trace->spans.size();
 
+    QImage blockImage(std::max(1, size.width()), 1, QImage::Format_ARGB32_Premultiplied);
+    const std::span<QRgb> blockLine(reinterpret_cast<QRgb*>(blockImage.scanLine(0)), size_t(blockImage.width()));
+    bool lineDirty = true;
+    std::vector<QRect> errorStripes;
     for (int row = firstRow; row <= lastRow; ++row) {
         const int y = rowsTop + row * kRowHeight - scroll;
         const int barHeight = kRowHeight - 1;
-        // Adjacent blocks of one colour become one rectangle.
-        QRect pending;
-        QColor pendingColor;
-        const auto flush = [&] {
-            if (!pending.isEmpty())
-                painter.fillRect(pending, pendingColor);
-            pending = QRect();
+        // Blocks (and bars under three pixels) go into one line of pixels, drawn stretched to the row's height: a
+        // zoomed-out row of a million-span trace is mostly one-pixel blocks of alternating services, and a
+        // rectangle per block would cost more than everything else. Error stripes are merged where adjacent.
+        if (lineDirty) { // most rows of a zoomed-out large trace are empty: clear only after a row wrote some
+            std::fill(blockLine.begin(), blockLine.end(), 0u);
+            lineDirty = false;
+        }
+        bool anyBlock = false;
+        QRect pendingError;
+        const auto flushErrors = [&] {
+            if (!pendingError.isEmpty())
+                errorStripes.push_back(pendingError);
+            pendingError = QRect();
         };
+        errorStripes.clear();
         for (const FlameChartPrimitive& p : m_layout->primitives(row, s, pixelBegin, pixelEnd)) {
             const Span& span = m_trace->spans[p.span];
             QColor color = serviceColor(span.service);
@@ -178,21 +191,21 @@ void FlameChartView::paintRows(QPainter& painter, QSize size, const QRect& clip)
             const int x0 = int(std::lround(double(p.pixelBegin) - viewPixel));
             const int x1 = std::max(x0 + 1, int(std::lround(double(p.pixelEnd) - viewPixel)));
             if (p.isBlock || x1 - x0 < 3) {
-                const QRect rect(x0, y, x1 - x0, barHeight);
-                if (!pending.isEmpty() && pending.right() + 1 == x0 && pendingColor == color)
-                    pending.setRight(rect.right());
-                else {
-                    flush();
-                    pending = rect;
-                    pendingColor = color;
-                }
+                const QRgb pixel = qPremultiply(color.rgba());
+                for (int x = std::max(x0, 0); x < std::min(x1, size.width()); ++x)
+                    blockLine[size_t(x)] = pixel;
+                anyBlock = lineDirty = true;
                 if (p.anyError) {
-                    flush();
-                    painter.fillRect(QRect(x0, y + barHeight - 3, x1 - x0, 3), errorColor);
+                    const QRect stripe(x0, y + barHeight - 3, x1 - x0, 3);
+                    if (!pendingError.isEmpty() && pendingError.right() + 1 >= x0)
+                        pendingError.setRight(stripe.right());
+                    else {
+                        flushErrors();
+                        pendingError = stripe;
+                    }
                 }
                 continue;
             }
-            flush();
             const QRect bar(x0, y, x1 - x0 - 1, barHeight);
             painter.fillRect(bar, color);
             if (span.isError()) {
@@ -210,7 +223,11 @@ void FlameChartView::paintRows(QPainter& painter, QSize size, const QRect& clip)
                     Qt::AlignLeft | Qt::AlignVCenter, metrics.elidedText(label, Qt::ElideRight, visibleWidth - 5));
             }
         }
-        flush();
+        flushErrors();
+        if (anyBlock) // blocks and bars never overlap in a row, so the order does not matter
+            painter.drawImage(QRect(0, y, size.width(), barHeight), blockImage);
+        for (const QRect& stripe : errorStripes)
+            painter.fillRect(stripe, errorColor);
     }
 
     if (dimOffPath)
