@@ -511,6 +511,52 @@ private Q_SLOTS:
         }
     }
 
+    // Spans narrower than a pixel are painted as blocks of their service's colour where they are, and nothing
+    // where there is no span (the blocks are drawn as one line of pixels per row).
+    void paintedBlocksHaveTheirServiceColour()
+    {
+        std::vector<HandSpan> spans { { 1, 0, "gateway", "root", 0, 100000 } };
+        for (int i = 0; i < 250; ++i)
+            spans.push_back({ 2 + i, 1, "db", "get", 400 * i, 400 * i + 1 }); // 1 ms each, 400 ms apart
+        SpanBatch batch;
+        SpanDraft draft;
+        for (const HandSpan& h : spans) {
+            draft.clear();
+            draft.traceId = TraceId { 0, 0x78 };
+            draft.spanId = SpanId(h.id);
+            draft.parentId = SpanId(h.parent);
+            draft.startNs = kBase + h.startMs * 1000000;
+            draft.durationNs = (h.endMs - h.startMs) * 1000000;
+            draft.service = h.service;
+            draft.operation = h.operation;
+            batch.add(draft);
+        }
+        std::vector<Trace> traces = batch.takeTraces();
+        TraceAssembler::assemble(traces.front());
+        const auto trace = std::make_shared<const Trace>(std::move(traces.front()));
+        TraceSelection selection;
+        FlameChartView view(&selection);
+        view.resize(1000, 300);
+        selection.setTrace(trace);
+        QTRY_VERIFY(!view.isLayoutPending());
+        const QImage image = view.grab().toImage();
+        const ServiceColors colors({ "db", "gateway" });
+        const QColor db = colors.color("db");
+        const int y = view.rowTop(1) + FlameChartView::kRowHeight / 2;
+        int coloured = 0;
+        int blank = 0;
+        for (int i = 0; i < 250; ++i) {
+            const double x = view.xForTime(400e6 * i + 0.5e6);
+            if (x < 1 || x >= view.width() - 30)
+                continue;
+            coloured += image.pixelColor(int(x), y).rgb() == db.rgb();
+            const double gap = view.xForTime(400e6 * i + 200e6); // half-way to the next span: nothing
+            blank += image.pixelColor(int(gap), y).rgb() != db.rgb();
+        }
+        QVERIFY2(coloured > 200, qPrintable(QString::number(coloured)));
+        QVERIFY2(blank > 200, qPrintable(QString::number(blank)));
+    }
+
     // What is painted: each visible bar wide enough to see has its service's colour at its place, in every row,
     // zoomed into the middle of the trace (the view does not start at the trace's start).
     void paintedBarsHaveTheirServiceColour()
