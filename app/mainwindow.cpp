@@ -212,15 +212,14 @@ void MainWindow::onImportsFinished()
         query.limit = kOpenedTracesShown;
         const QStringList files = std::exchange(m_openedFiles, {});
         const QString what = files.size() == 1 ? files.first() : tr("the %1 files just opened").arg(files.size());
+        const qint64 traces = std::exchange(m_openedTraces, 0);
         const QString summary = tr("%1: %2 traces, %3 spans imported")
                                     .arg(files.size() == 1 ? files.first() : tr("%1 files").arg(files.size()))
-                                    .arg(std::exchange(m_openedTraces, 0))
+                                    .arg(traces)
                                     .arg(std::exchange(m_openedSpans, 0));
-        const qint64 traces = m_openedTraces;
         QString note = tr("Traces of %1").arg(what);
         if (traces > kOpenedTracesShown)
             note += tr(" (the newest %1 of %2)").arg(kOpenedTracesShown).arg(traces);
-        m_openedTraces = m_openedSpans = 0;
         // showResults, not runSearch: the first search of the form, if its cache lists are still on their way,
         // must not replace the traces just opened.
         showResults(query, note);
@@ -342,7 +341,7 @@ bool MainWindow::isImporting() const
 bool MainWindow::isSettled() const
 {
     if (isImporting() || !m_initialSearchDone || m_searchDelivered != m_searchGeneration || m_tracesOpening > 0
-        || m_analysis->isComputing())
+        || m_panelQueries > 0 || m_analysis->isComputing())
         return false;
     if (topologyView()->isLayoutPending())
         return false;
@@ -394,7 +393,6 @@ void MainWindow::openFiles(const QStringList& files)
 
 void MainWindow::search(const TraceQuery& query)
 {
-    m_lastQuery = query;
     m_initialSearchDone = true;
     runSearch(query, QString());
 }
@@ -437,8 +435,8 @@ void MainWindow::runSearch(const TraceQuery& query, const QString& note)
 void MainWindow::lookupTraceIds(const QString& text)
 {
     auto ids = parseTraceIdList(text);
-    if (!ids) {
-        m_searchPanel->showMessage(ids.error());
+    if (!ids || ids->empty()) {
+        m_searchPanel->showMessage(ids ? tr("No trace ID given.") : ids.error());
         return;
     }
     m_searchPanel->showMessage(QString());
@@ -503,7 +501,11 @@ void MainWindow::openTrace(const TraceId& id, SpanId span)
             --m_tracesOpening;
             if (!outcome->trace) {
                 m_status->setText(outcome->error);
-                QMessageBox::information(this, tr("Open Trace"), outcome->error);
+                // Not modal: a nested event loop in a worker's callback would stall whoever waits (screenshot).
+                auto* box = new QMessageBox(
+                    QMessageBox::Information, tr("Open Trace"), outcome->error, QMessageBox::Ok, this);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
                 return;
             }
             auto* view = new TraceView(outcome->trace, m_tabs);
@@ -572,9 +574,11 @@ void MainWindow::wireTopologyPage()
     connect(m_topologyPage, &TopologyPage::tracesWanted, this, [this](quint64 request, const TraceQuery& query) {
         const QString path = m_cachePath;
         using Found = std::expected<std::vector<TraceSummary>, QString>;
+        ++m_panelQueries;
         runOnWorker(
             &m_cacheWorker, this, [path, query] { return std::make_shared<Found>(cachequeries::find(path, query)); },
             [this, request](const std::shared_ptr<Found>& found) {
+                --m_panelQueries;
                 if (*found)
                     m_topologyPage->setTraces(request, std::move(**found));
                 else
@@ -584,14 +588,10 @@ void MainWindow::wireTopologyPage()
     connect(m_topologyPage, &TopologyPage::traceActivated, this, [this](const TraceId& id) { openTrace(id); });
     connect(m_topologyPage, &TopologyPage::showInResultsRequested, this,
         [this](const TraceQuery& selection, const QString& description) {
+            // Exactly the panel's traces, not combined with whatever else the form holds: a note says what they are.
             TraceQuery query = selection;
             query.limit = 100;
-            // A service the form can show becomes the form's search; a call is listed with a note saying so.
-            if (query.edge || !m_searchPanel->setService(query.service)) {
-                showResults(query, tr("Traces of %1").arg(description));
-            } else {
-                m_searchPanel->find();
-            }
+            showResults(query, tr("Traces of %1").arg(description));
             m_tabs->setCurrentWidget(m_resultsPage);
         });
 }
@@ -627,6 +627,7 @@ void MainWindow::refreshCacheInfo()
         [this, service](const std::shared_ptr<cachequeries::CacheInfo>& info) {
             if (!info->error.isEmpty()) {
                 m_status->setText(info->error);
+                m_initialSearchDone = true; // nothing to search: the window is as settled as it gets
                 return;
             }
             m_searchPanel->setServices(info->services);
@@ -635,6 +636,8 @@ void MainWindow::refreshCacheInfo()
             if (!m_initialSearchDone) {
                 // The form now holds only what the cache has: that is the first search.
                 const auto query = m_searchPanel->query();
+                if (const auto* error = std::get_if<QString>(&query))
+                    m_searchPanel->showMessage(*error); // a restored field is wrong: say so, search everything
                 search(std::holds_alternative<TraceQuery>(query) ? std::get<TraceQuery>(query) : TraceQuery {});
             }
             updateCentralPage(info->traces);

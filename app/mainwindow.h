@@ -132,12 +132,12 @@ private:
     QProgressBar* m_progress;
     QToolButton* m_cancel;
     QStringList m_importErrors;
-    TraceQuery m_lastQuery; // the form's last search
     TraceQuery m_shownQuery; // what the results show: the form's search, or another with a note
     QString m_shownNote;
     quint64 m_searchGeneration = 0;
     quint64 m_searchDelivered = 0;
     int m_tracesOpening = 0;
+    int m_panelQueries = 0; // the map panel's trace lists on their way
     bool m_initialSearchDone = false; // the first search waits for the cache's services (the form must match)
     // What the files being opened brought, for "the traces just opened".
     std::vector<qint64> m_openedImports;

@@ -406,7 +406,7 @@ private Q_SLOTS:
         panel->showInResultsButton()->click();
         QVERIFY(settle(window));
         QCOMPARE(window.tabs()->currentWidget(), window.resultsPage());
-        QCOMPARE(window.searchPanel()->service(), QStringLiteral("customer"));
+        QVERIFY(window.resultsPage()->note().contains(QStringLiteral("customer")));
         QCOMPARE(resultRoots(window), QStringList { QStringLiteral("frontend") });
     }
 
@@ -436,6 +436,54 @@ private Q_SLOTS:
         map.focusSelected(1);
         QTRY_VERIFY(map.isLaidOut());
         QCOMPARE(map.topology().nodes.size(), size_t(2)); // Gateway calls every service: it and Service50
+    }
+
+    // A new layout (a new search, Focus, Show All) keeps the service the user clicked, even with text in Find.
+    void relayoutKeepsTheClickedService()
+    {
+        TopologyView map;
+        map.resize(800, 600);
+        map.show();
+        map.setTopology(namedTopology({ "gateway", "orders", "redis" }));
+        QTRY_VERIFY(map.isLaidOut());
+        auto* find = map.findChild<QLineEdit*>();
+        QVERIFY(find);
+        find->setText(QStringLiteral("redis")); // typed: selects redis
+        QCOMPARE(map.topology().nodes[size_t(map.selectedNode())].name, std::string("redis"));
+        const int orders = map.topology().nodeIndex("orders");
+        QPointF centre;
+        for (const auto& n : map.geometry().nodes) {
+            if (int(n.node) == orders)
+                centre = n.box.center();
+        }
+        QTest::mouseClick(&map, Qt::LeftButton, {}, map.toWidget(centre).toPoint());
+        QCOMPARE(map.selectedNode(), orders);
+        map.setTopology(namedTopology({ "gateway", "orders", "redis", "users" })); // as a new search does
+        QTRY_VERIFY(map.isLaidOut());
+        QCOMPARE(map.topology().nodes[size_t(map.selectedNode())].name, std::string("orders"));
+    }
+
+    // Opening more traces than the results list says how many there were; a lookup of no id is refused.
+    void openingManyTracesSaysSoAndEmptyLookupIsRefused()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("many.json"));
+        GeneratorOptions options;
+        options.traces = MainWindow::kOpenedTracesShown + 50;
+        options.spansPerTrace = 2;
+        QVERIFY(writeGeneratedFile(options, "zipkin", file).has_value());
+        MainWindow window(freshCache(QStringLiteral("many")), MainWindow::Persistence::None);
+        window.show();
+        window.openFiles({ file });
+        QVERIFY(settle(window, 120000));
+        QCOMPARE(window.resultsView()->model()->rowCount(), MainWindow::kOpenedTracesShown);
+        QVERIFY2(window.resultsPage()->note().contains(
+                     QStringLiteral("the newest %1 of %2").arg(MainWindow::kOpenedTracesShown).arg(options.traces)),
+            qPrintable(window.resultsPage()->note()));
+        window.lookupTraceIds(QStringLiteral(" , "));
+        QVERIFY(settle(window));
+        QVERIFY2(window.searchPanel()->message().contains(QStringLiteral("No trace ID")),
+            qPrintable(window.searchPanel()->message()));
+        QCOMPARE(window.tabs()->count(), MainWindow::kFixedTabs);
     }
 
     // Minor 20: a database's name sits below its lid; a name slightly wider than its box shrinks, not elides;

@@ -94,10 +94,12 @@ void TopologyDetails::showSelection(const Topology& topology, int node, int edge
                         .arg(n.ratePerSecond, 0, 'g', 3)
                         .arg(n.errors)
                         .arg(percent(n.errorPercent), formatDuration(n.p95Ns));
-            TraceQuery query;
-            query.service = QString::fromStdString(n.name);
-            m_query = query;
-            m_description = tr("service %1").arg(query.service);
+            if (!n.name.empty()) { // spans without a service name cannot be searched by service
+                TraceQuery query;
+                query.service = QString::fromStdString(n.name);
+                m_query = query;
+                m_description = tr("service %1").arg(query.service);
+            }
         }
         text += tr("<br><br>Called by: %1<br>Calls: %2")
                     .arg(neighbours(topology, node, true, 8), neighbours(topology, node, false, 8));

@@ -201,7 +201,8 @@ void TopologyView::startLayout(std::shared_ptr<const Topology> topology)
             m_laidOut = true;
             m_message->setVisible(m_shown->nodes.empty());
             rebuildHitPaths();
-            highlight(m_search->text());
+            // The rings follow the new map; the selection stays the user's (a Find selected only when typed).
+            updateHighlighted(m_search->text());
             if (!m_userPlaced)
                 fitToView();
             else
@@ -341,15 +342,22 @@ void TopologyView::centerOnNode(int node)
     }
 }
 
-void TopologyView::highlight(const QString& text)
+void TopologyView::updateHighlighted(const QString& text)
 {
     m_highlighted.clear();
     const QString wanted = text.trimmed();
+    for (quint32 i = 0; !wanted.isEmpty() && i < m_shown->nodes.size(); ++i) {
+        if (QString::fromStdString(m_shown->nodes[i].name).contains(wanted, Qt::CaseInsensitive))
+            m_highlighted.insert(i);
+    }
+    update();
+}
+
+void TopologyView::highlight(const QString& text)
+{
+    updateHighlighted(text);
+    const QString wanted = text.trimmed();
     if (!wanted.isEmpty()) {
-        for (quint32 i = 0; i < m_shown->nodes.size(); ++i) {
-            if (QString::fromStdString(m_shown->nodes[i].name).contains(wanted, Qt::CaseInsensitive))
-                m_highlighted.insert(i);
-        }
         // The best match is selected (so Focus works on it) and centred, so a search on a thousand-node map finds
         // its service; Service50 is found before Service504.
         const int best = bestMatch(wanted);

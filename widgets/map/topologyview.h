@@ -90,6 +90,8 @@ protected:
 
 private:
     void startLayout(std::shared_ptr<const Topology> topology);
+    /// Rings the services whose name contains the text, without touching the selection.
+    void updateHighlighted(const QString& text);
     void rebuildHitPaths();
     void setSelection(int node, int edge);
     void centerOnNode(int node);

@@ -133,7 +133,12 @@ SearchPanel::SearchPanel(QWidget* parent)
     layout->addWidget(m_error);
     layout->addStretch(1);
 
-    connect(m_service, &QComboBox::currentTextChanged, this, [this] { Q_EMIT serviceChanged(service()); });
+    connect(m_service, &QComboBox::currentTextChanged, this, [this] {
+        // The operations were the previous service's: until the new list arrives, the form searches all of them.
+        m_operation->clear();
+        m_operation->addItem(kAllOperations);
+        Q_EMIT serviceChanged(service());
+    });
     connect(m_range, &QComboBox::currentIndexChanged, this, &SearchPanel::updateCustomRange);
     connect(m_find, &QPushButton::clicked, this, &SearchPanel::find);
     for (QLineEdit* edit : { m_tags, m_minDuration, m_maxDuration })
@@ -290,7 +295,8 @@ QVariantMap SearchPanel::state() const
     return { { QStringLiteral("service"), service() }, { QStringLiteral("operation"), operation() },
         { QStringLiteral("tags"), m_tags->text() }, { QStringLiteral("minDuration"), m_minDuration->text() },
         { QStringLiteral("maxDuration"), m_maxDuration->text() }, { QStringLiteral("range"), m_range->currentIndex() },
-        { QStringLiteral("limit"), m_limit->value() } };
+        { QStringLiteral("limit"), m_limit->value() }, { QStringLiteral("from"), m_from->dateTime() },
+        { QStringLiteral("to"), m_to->dateTime() } };
 }
 
 void SearchPanel::restoreState(const QVariantMap& state)
@@ -311,6 +317,11 @@ void SearchPanel::restoreState(const QVariantMap& state)
     m_maxDuration->setText(state.value(QStringLiteral("maxDuration")).toString());
     m_range->setCurrentIndex(std::clamp(state.value(QStringLiteral("range"), 4).toInt(), 0, m_range->count() - 1));
     m_limit->setValue(state.value(QStringLiteral("limit"), 100).toInt());
+    // A custom range is restored as it was, not as "yesterday to now".
+    if (const QDateTime from = state.value(QStringLiteral("from")).toDateTime(); from.isValid())
+        m_from->setDateTime(from);
+    if (const QDateTime to = state.value(QStringLiteral("to")).toDateTime(); to.isValid())
+        m_to->setDateTime(to);
 }
 
 } // namespace tracemap

@@ -120,6 +120,9 @@ void FlameChartView::onTraceChanged()
             }
         }
     }
+    // A filter on a service this trace lacks would narrow the other panes to nothing while this one shows all.
+    if (!keptService.isEmpty() && m_filterService == kNoIndex)
+        m_selection->setServiceFilter(QString());
     if (!m_restoreView) {
         const QSignalBlocker blocker(m_search);
         m_search->clear();
