@@ -14,6 +14,7 @@
 #include "writers/tracewriter.h"
 
 #include <QDirIterator>
+#include <QFile>
 #include <QObject>
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,8 +23,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 using namespace tracemap;
 
@@ -840,6 +843,34 @@ private Q_SLOTS:
         // An existing cache opens.
         QVERIFY(TraceCache::open(beside).has_value());
         QVERIFY(TraceCache::open(beside, TraceCache::OpenMode::MustExist).has_value());
+    }
+
+    // A connection that found an empty cache while another was creating it, and that other went straight on into a
+    // long import holding the write lock, opens as soon as the schema is there, not after the busy timeout.
+    void openWhileAnotherCreatesAndImports()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("racing.sqlite"));
+        QVERIFY(TraceCache::open(path).has_value()); // a complete schema, then made to look unfinished
+        sqlite3* writer = nullptr;
+        QCOMPARE(sqlite3_open(QFile::encodeName(path).constData(), &writer), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(writer, "PRAGMA user_version=0; BEGIN IMMEDIATE;", nullptr, nullptr, nullptr), SQLITE_OK);
+        std::thread other([writer] {
+            // The "creator" finishes its schema after a moment, then holds the write lock like a long import.
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            const std::string finish
+                = "PRAGMA user_version=" + std::to_string(TraceCache::kSchemaVersion) + "; COMMIT; BEGIN IMMEDIATE;";
+            sqlite3_exec(writer, finish.c_str(), nullptr, nullptr, nullptr);
+            std::this_thread::sleep_for(std::chrono::milliseconds(6000));
+            sqlite3_exec(writer, "COMMIT", nullptr, nullptr, nullptr);
+        });
+        auto reader = TraceCache::open(path);
+        const bool opened = reader.has_value();
+        const QString error = opened ? QString() : reader.error();
+        reader = std::unexpected(QString());
+        other.join();
+        sqlite3_close(writer);
+        QVERIFY2(opened, qPrintable(error));
     }
 };
 

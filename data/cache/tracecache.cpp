@@ -20,6 +20,10 @@
 
 namespace tracemap {
 
+namespace {
+constexpr int kBusyTimeoutMs = 5000; // how long a statement waits for another connection's lock
+} // namespace
+
 using namespace cachedetail;
 
 namespace {
@@ -319,7 +323,7 @@ std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QStri
         const QString message = cache->m_db ? cache->lastError() : QStringLiteral("out of memory");
         return std::unexpected(QStringLiteral("%1: cannot open the cache: %2").arg(path, message));
     }
-    sqlite3_busy_timeout(cache->m_db, 5000);
+    sqlite3_busy_timeout(cache->m_db, kBusyTimeoutMs);
     if (auto migrated = cache->migrate(); !migrated)
         return std::unexpected(QStringLiteral("%1: %2").arg(path, migrated.error()));
     return cache;
@@ -367,8 +371,26 @@ std::expected<void, QString> TraceCache::migrate()
     if (*current == kSchemaVersion)
         return {}; // readers never take the write lock, so they open while an import runs
     // Re-read inside the write transaction: two processes creating a new cache at once must not both create it.
-    if (auto r = exec("BEGIN IMMEDIATE"); !r)
-        return std::unexpected(QStringLiteral("cannot lock the cache: %1").arg(r.error()));
+    // Another connection may create the schema and go straight on into a long import, holding the write lock: a
+    // wait for that lock could outlast the busy timeout, so wait in short steps and look again at the version,
+    // which WAL lets us read meanwhile.
+    sqlite3_busy_timeout(m_db, 100);
+    bool locked = false;
+    QString lockError;
+    for (int attempt = 0; attempt < 600 && !locked; ++attempt) { // a minute at most
+        const auto begun = exec("BEGIN IMMEDIATE");
+        locked = begun.has_value();
+        if (locked)
+            break;
+        lockError = begun.error();
+        if (const auto seen = readVersion(); seen && *seen == kSchemaVersion) {
+            sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
+            return {}; // created by the other connection meanwhile
+        }
+    }
+    sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
+    if (!locked)
+        return std::unexpected(QStringLiteral("cannot lock the cache: %1").arg(lockError));
     current = readVersion();
     if (!current) {
         (void)exec("ROLLBACK");
