@@ -240,6 +240,12 @@ private Q_SLOTS:
         const QString jsonFile = fixture(QStringLiteral("otlp-json/nodejs-multi-resourcespans-combined.json"));
         QCOMPARE(postOtlp("application/json", gzip(readAll(jsonFile)), { { "Content-Encoding", "gzip" } }).status, 200);
         verifyCached(jsonFile);
+        // Truncated gzip is malformed.
+        const QByteArray compressed = gzip(readAll(jsonFile));
+        QCOMPARE(
+            postOtlp("application/json", compressed.left(compressed.size() / 2), { { "Content-Encoding", "gzip" } })
+                .status,
+            400);
         // Declared gzip but plain: malformed, not read as plain text.
         QCOMPARE(postOtlp("application/json", readAll(jsonFile), { { "Content-Encoding", "gzip" } }).status, 400);
     }

@@ -6,10 +6,43 @@
 
 #include <algorithm>
 #include <cctype>
+#include <zlib.h>
 
 namespace tracemap {
 
 namespace {
+
+// Inflates a gzip body, stopping as soon as it passes maxBytes: the limit applies after decompression
+// (PROTOCOLS.md §1), and a small body that inflates to gigabytes must not be inflated whole to find that out.
+std::expected<std::string, DecodeFailure> inflateBounded(std::string_view body, size_t maxBytes)
+{
+    z_stream stream {};
+    if (inflateInit2(&stream, 15 + 16) != Z_OK)
+        return std::unexpected(DecodeFailure { 500, QStringLiteral("cannot start inflating") });
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+    stream.avail_in = static_cast<uInt>(body.size());
+    std::string out;
+    int status = Z_OK;
+    while (status == Z_OK) {
+        const size_t done = out.size();
+        out.resize(done + std::min<size_t>(std::max<size_t>(done, 64 << 10), maxBytes + 1 - done));
+        stream.next_out = reinterpret_cast<Bytef*>(out.data() + done);
+        stream.avail_out = static_cast<uInt>(out.size() - done);
+        status = inflate(&stream, Z_NO_FLUSH);
+        out.resize(out.size() - stream.avail_out);
+        if (out.size() > maxBytes) {
+            inflateEnd(&stream);
+            return std::unexpected(DecodeFailure {
+                413, QStringLiteral("the request is over the limit of %1 bytes once inflated").arg(maxBytes) });
+        }
+        if (status == Z_BUF_ERROR && stream.avail_in == 0)
+            break; // the input ended before the gzip stream did
+    }
+    inflateEnd(&stream);
+    if (status != Z_STREAM_END)
+        return std::unexpected(DecodeFailure { 400, QStringLiteral("the gzip body is truncated or corrupt") });
+    return out;
+}
 
 // Takes out spans an OTLP receiver must reject (PROTOCOLS.md §1: an all-zero id is invalid); the parsers keep them
 // with a warning because a file may still be worth reading, but live data with such ids cannot be merged later.
@@ -57,19 +90,28 @@ std::expected<DecodedSpans, DecodeFailure> decodeSpans(
     DecodedSpans decoded;
     if (body.empty())
         return decoded;
-    // InputBuffer inflates by the gzip magic; a body declared gzip that is not is malformed, not plain text.
-    const bool looksGzip = body.size() >= 2 && static_cast<unsigned char>(body[0]) == 0x1f
-        && static_cast<unsigned char>(body[1]) == 0x8b;
-    if (gzip && !looksGzip)
-        return std::unexpected(DecodeFailure { 400, QStringLiteral("Content-Encoding is gzip but the body is not") });
+    if (!gzip && body.size() > maxBytes)
+        return std::unexpected(
+            DecodeFailure { 413, QStringLiteral("the request is over the limit of %1 bytes").arg(maxBytes) });
+    // gzip is inflated here, within the limit, whether declared or only recognised by its magic bytes; a body that
+    // is still gzip once inflated is refused, so that InputBuffer, which inflates without a limit, never has to.
+    auto isGzipped = [](std::string_view bytes) {
+        return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f
+            && static_cast<unsigned char>(bytes[1]) == 0x8b;
+    };
+    std::string inflated;
+    if (gzip || isGzipped(body)) {
+        auto bytes = inflateBounded(body, maxBytes);
+        if (!bytes)
+            return std::unexpected(bytes.error());
+        inflated = std::move(*bytes);
+        body = inflated;
+        if (isGzipped(body))
+            return std::unexpected(DecodeFailure { 400, QStringLiteral("the body is compressed twice") });
+    }
     auto input = InputBuffer::fromBytes(body, QStringLiteral("request"));
     if (!input)
         return std::unexpected(DecodeFailure { 400, input.error() });
-    if (input->bytes().size() > maxBytes)
-        return std::unexpected(DecodeFailure { 413,
-            QStringLiteral("the request is %1 bytes once inflated, over the limit of %2")
-                .arg(input->bytes().size())
-                .arg(maxBytes) });
     // An empty request is a success (PROTOCOLS.md §1): no bytes, or a JSON object with no members, which the
     // importer's format detection cannot name.
     std::string_view text = input->bytes();

@@ -26,10 +26,10 @@ struct DecodeFailure {
     QString message;
 };
 
-/// Decodes a request body with the importer's own machinery (InputBuffer for gzip, the record splitter and the
-/// format parsers), so live data is read exactly as a file is. `accepted` are the formats this endpoint takes:
-/// a body of another format (Zipkin JSON posted to /v1/traces) is malformed for it. An empty body decodes to no
-/// spans. `maxBytes` limits the body once inflated (413).
+/// Decodes a request body with the importer's own machinery (InputBuffer, the record splitter and the format
+/// parsers), so live data is read exactly as a file is; gzip is inflated first, stopping at the limit. `accepted` are
+/// the formats this endpoint takes: a body of another format (Zipkin JSON posted to /v1/traces) is malformed for it. An
+/// empty body decodes to no spans. `maxBytes` limits the body once inflated (413).
 std::expected<DecodedSpans, DecodeFailure> decodeSpans(
     std::string_view body, bool gzip, std::initializer_list<TraceFormat> accepted, size_t maxBytes);
 
