@@ -3,6 +3,7 @@
 #include "generatecommand.h"
 #include "importcommand.h"
 #include "searchcommand.h"
+#include "servecommand.h"
 #include "statscommand.h"
 
 #include <QCommandLineParser>
@@ -81,6 +82,7 @@ const Subcommand subcommands[] = {
     { QLatin1String("search"), &SearchCommand::run },
     { QLatin1String("stats"), &StatsCommand::run },
     { QLatin1String("generate"), &GenerateCommand::run },
+    { QLatin1String("serve"), &ServeCommand::run },
 };
 
 } // namespace

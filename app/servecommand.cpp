@@ -1,0 +1,132 @@
+#include "servecommand.h"
+
+#include "commandline.h"
+#include "live/liveservice.h"
+
+#include <QCommandLineParser>
+
+#include <csignal>
+#include <ctime>
+
+namespace tracemap {
+
+using namespace commandline;
+
+namespace {
+
+constexpr int kSummarySeconds = 5;
+
+// "ADDR:PORT" ("127.0.0.1:4318", "[::1]:4318") or "none". An error message when it is neither.
+std::expected<std::optional<LiveService::Endpoint>, QString> parseEndpoint(const QString& option, const QString& text)
+{
+    if (text == QLatin1String("none"))
+        return std::nullopt;
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    bool portOk = false;
+    const uint port = colon < 0 ? 0 : text.mid(colon + 1).toUInt(&portOk);
+    QString host = colon < 0 ? QString() : text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    const QHostAddress address(host);
+    if (!portOk || port > 65535 || address.isNull())
+        return std::unexpected(
+            QStringLiteral("--%1 wants ADDRESS:PORT (e.g. 127.0.0.1:4318) or none, not '%2'").arg(option, text));
+    return LiveService::Endpoint { address, static_cast<quint16>(port) };
+}
+
+void printCounters(const char* when, const IngestCounters& c)
+{
+    err() << "tracemap serve: " << when << c.received << " spans received, " << c.committed << " committed in "
+          << c.batches << " batches, " << c.refused << " refused (queue full), " << c.rejected
+          << " rejected (invalid)\n";
+    err().flush();
+}
+
+} // namespace
+
+int ServeCommand::run(const QStringList& args)
+{
+    const QCommandLineOption otlpHttp(QStringList { QStringLiteral("otlp-http") },
+        QStringLiteral("Where to receive OTLP/HTTP (POST /v1/traces), or none (default: 127.0.0.1:4318)."),
+        QStringLiteral("addr:port"), QStringLiteral("127.0.0.1:4318"));
+    const QCommandLineOption zipkin(QStringList { QStringLiteral("zipkin") },
+        QStringLiteral("Where to receive Zipkin JSON (POST /api/v2/spans, /api/v1/spans), or none (default: "
+                       "127.0.0.1:9411)."),
+        QStringLiteral("addr:port"), QStringLiteral("127.0.0.1:9411"));
+    const QCommandLineOption maxBody(QStringList { QStringLiteral("max-body-bytes") },
+        QStringLiteral("Largest request body, once inflated; larger ones get 413 (default: 64 MiB)."),
+        QStringLiteral("n"));
+    const QCommandLineOption token(QStringList { QStringLiteral("token") },
+        QStringLiteral("Require 'Authorization: Bearer T' on every request (401 without). Needed to listen on an "
+                       "address other than loopback."),
+        QStringLiteral("T"));
+    QCommandLineParser parser;
+    parser.addOptions({ cacheOption, otlpHttp, zipkin, maxBody, token });
+    int exitCode = 0;
+    if (!CommandLine::parseOptions(parser, args,
+            QStringLiteral("Receives spans from OpenTelemetry SDKs and collectors (OTLP/HTTP, protobuf or JSON) and "
+                           "from Zipkin senders, and stores them in the cache: a request is answered only once its "
+                           "spans are committed. When the queue is full, senders are told to retry (503). Prints a "
+                           "line per endpoint when ready, a summary every %1 s on stderr, and stops on SIGINT or "
+                           "SIGTERM after committing what it received.")
+                .arg(kSummarySeconds),
+            exitCode))
+        return exitCode;
+
+    LiveService::Options options;
+    options.cachePath = parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath();
+    const auto otlpEndpoint = parseEndpoint(QStringLiteral("otlp-http"), parser.value(otlpHttp));
+    const auto zipkinEndpoint = parseEndpoint(QStringLiteral("zipkin"), parser.value(zipkin));
+    for (const auto& endpoint : { otlpEndpoint, zipkinEndpoint }) {
+        if (!endpoint) {
+            err() << "tracemap serve: " << endpoint.error() << "\n";
+            return 2;
+        }
+    }
+    options.otlpHttp = *otlpEndpoint;
+    options.zipkin = *zipkinEndpoint;
+    if (!options.otlpHttp && !options.zipkin) {
+        err() << "tracemap serve: every endpoint is none: nothing to receive\n";
+        return 2;
+    }
+    if (parser.isSet(maxBody)) {
+        bool ok = false;
+        options.maxBodyBytes = parser.value(maxBody).toULongLong(&ok);
+        if (!ok || options.maxBodyBytes == 0) {
+            err() << "tracemap serve: --max-body-bytes wants a positive number of bytes\n";
+            return 2;
+        }
+    }
+    options.token = parser.value(token).toUtf8();
+
+    // Signals are taken by sigtimedwait below, not by a handler: block them before any thread starts, so every
+    // thread inherits the mask and only this one ever sees them.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+    LiveService service;
+    if (auto started = service.start(options); !started) {
+        err() << "tracemap serve: " << started.error() << "\n";
+        return 1;
+    }
+    for (const auto& endpoint : service.listening())
+        out() << "tracemap serve: " << endpoint.protocol << " ready on " << endpoint.url << "\n";
+    out().flush();
+
+    const timespec interval { kSummarySeconds, 0 };
+    for (;;) {
+        const int signal = sigtimedwait(&stopSignals, nullptr, &interval);
+        if (signal == SIGINT || signal == SIGTERM)
+            break;
+        printCounters("", service.counters());
+    }
+    err() << "tracemap serve: stopping\n";
+    service.stop();
+    printCounters("stopped: ", service.counters());
+    return 0;
+}
+
+} // namespace tracemap

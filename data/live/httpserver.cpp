@@ -1,0 +1,176 @@
+#include "live/httpserver.h"
+
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+namespace tracemap {
+
+// One request on a connection: its head, the body read so far, and whether it has grown past the limit.
+struct HttpServer::Exchange {
+    HttpRequest request;
+    bool started = false;
+    bool tooLarge = false;
+    size_t discarded = 0;
+};
+
+namespace {
+
+std::string header(MHD_Connection* connection, const char* name)
+{
+    const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
+    return value ? std::string(value) : std::string();
+}
+
+bool send(MHD_Connection* connection, const HttpResponse& response)
+{
+    MHD_Response* reply = MHD_create_response_from_buffer(
+        response.body.size(), const_cast<char*>(response.body.data()), MHD_RESPMEM_MUST_COPY);
+    if (!reply)
+        return false;
+    if (!response.contentType.empty())
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, response.contentType.c_str());
+    for (const auto& [name, value] : response.headers)
+        MHD_add_response_header(reply, name.c_str(), value.c_str());
+    const MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(response.status), reply);
+    MHD_destroy_response(reply);
+    return queued == MHD_YES;
+}
+
+// Constant-time comparison, so the token cannot be guessed a byte at a time from response times.
+bool sameSecret(const std::string& a, const QByteArray& b)
+{
+    if (a.size() != static_cast<size_t>(b.size()))
+        return false;
+    unsigned char difference = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+        difference |= static_cast<unsigned char>(a[i] ^ b[static_cast<qsizetype>(i)]);
+    return difference == 0;
+}
+
+} // namespace
+
+struct HttpServerCallbacks {
+    static MHD_Result access(void* self, MHD_Connection* connection, const char* url, const char* method,
+        const char* /*version*/, const char* uploadData, size_t* uploadSize, void** state)
+    {
+        return static_cast<HttpServer*>(self)->onRequest(connection, url, method, uploadData, uploadSize, state)
+            ? MHD_YES
+            : MHD_NO;
+    }
+    static void completed(
+        void* /*self*/, MHD_Connection* /*connection*/, void** state, MHD_RequestTerminationCode /*reason*/)
+    {
+        delete static_cast<HttpServer::Exchange*>(*state);
+        *state = nullptr;
+    }
+};
+
+HttpServer::HttpServer(HttpHandler& handler, const Options& options)
+    : m_handler(handler)
+    , m_options(options)
+{
+}
+
+HttpServer::~HttpServer()
+{
+    stop();
+}
+
+std::expected<void, QString> HttpServer::start()
+{
+    const QString where = QStringLiteral("%1:%2").arg(m_options.address.toString()).arg(m_options.port);
+    sockaddr_in v4 {};
+    sockaddr_in6 v6 {};
+    const sockaddr* address = nullptr;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+    if (m_options.address.protocol() == QAbstractSocket::IPv4Protocol) {
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons(m_options.port);
+        v4.sin_addr.s_addr = htonl(m_options.address.toIPv4Address());
+        address = reinterpret_cast<const sockaddr*>(&v4);
+    } else if (m_options.address.protocol() == QAbstractSocket::IPv6Protocol) {
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons(m_options.port);
+        const Q_IPV6ADDR bytes = m_options.address.toIPv6Address();
+        std::memcpy(&v6.sin6_addr, bytes.c, sizeof bytes.c);
+        address = reinterpret_cast<const sockaddr*>(&v6);
+        flags |= MHD_USE_IPv6;
+    } else {
+        return std::unexpected(QStringLiteral("cannot listen on %1: not an IP address").arg(where));
+    }
+    m_daemon = MHD_start_daemon(flags, m_options.port, nullptr, nullptr, &HttpServerCallbacks::access, this,
+        MHD_OPTION_SOCK_ADDR, address, MHD_OPTION_CONNECTION_LIMIT, m_options.maxConnections,
+        MHD_OPTION_CONNECTION_TIMEOUT, m_options.idleTimeoutSeconds, MHD_OPTION_NOTIFY_COMPLETED,
+        &HttpServerCallbacks::completed, this, MHD_OPTION_END);
+    if (!m_daemon)
+        return std::unexpected(
+            QStringLiteral("cannot listen on %1: %2").arg(where, QString::fromLocal8Bit(std::strerror(errno))));
+    const MHD_DaemonInfo* info = MHD_get_daemon_info(m_daemon, MHD_DAEMON_INFO_BIND_PORT);
+    m_port = info ? info->port : m_options.port;
+    return {};
+}
+
+void HttpServer::stop()
+{
+    if (m_daemon) {
+        MHD_stop_daemon(m_daemon);
+        m_daemon = nullptr;
+    }
+}
+
+bool HttpServer::onRequest(MHD_Connection* connection, const char* url, const char* method, const char* uploadData,
+    size_t* uploadSize, void** state)
+{
+    auto* exchange = static_cast<Exchange*>(*state);
+    if (!exchange) {
+        // The first call: headers only. Refuse here what need not be read: an unauthorised request, or a body
+        // whose declared length is over the limit (answered before any of it is read).
+        exchange = new Exchange;
+        *state = exchange;
+        exchange->request.method = method;
+        exchange->request.path = url;
+        exchange->request.contentType = header(connection, MHD_HTTP_HEADER_CONTENT_TYPE);
+        exchange->request.contentEncoding = header(connection, MHD_HTTP_HEADER_CONTENT_ENCODING);
+        if (!m_options.token.isEmpty()) {
+            const std::string authorization = header(connection, MHD_HTTP_HEADER_AUTHORIZATION);
+            constexpr std::string_view bearer = "Bearer ";
+            if (!authorization.starts_with(bearer) || !sameSecret(authorization.substr(bearer.size()), m_options.token))
+                return send(connection,
+                    m_handler.refuse(401, QStringLiteral("missing or wrong bearer token"), exchange->request));
+        }
+        const std::string length = header(connection, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > m_options.maxBodyBytes)
+            return send(connection, m_handler.refuse(413, tooLargeMessage(), exchange->request));
+        return true;
+    }
+    if (*uploadSize > 0) {
+        // A chunked body has no declared length: read it, but keep nothing past the limit, and drop the
+        // connection if the sender goes on for as long again.
+        if (!exchange->tooLarge && exchange->request.body.size() + *uploadSize <= m_options.maxBodyBytes) {
+            exchange->request.body.append(uploadData, *uploadSize);
+        } else {
+            exchange->tooLarge = true;
+            exchange->request.body.clear();
+            exchange->request.body.shrink_to_fit();
+            exchange->discarded += *uploadSize;
+            if (exchange->discarded > m_options.maxBodyBytes)
+                return false;
+        }
+        *uploadSize = 0;
+        return true;
+    }
+    if (exchange->tooLarge)
+        return send(connection, m_handler.refuse(413, tooLargeMessage(), exchange->request));
+    return send(connection, m_handler.handle(exchange->request));
+}
+
+QString HttpServer::tooLargeMessage() const
+{
+    return QStringLiteral("the request body is over the limit of %1 bytes").arg(m_options.maxBodyBytes);
+}
+
+} // namespace tracemap

@@ -1,0 +1,137 @@
+#include "live/ingestwriter.h"
+
+#include "cache/tracecache.h"
+#include "model/traceassembler.h"
+
+#include <unordered_map>
+
+namespace tracemap {
+
+IngestWriter::IngestWriter(std::unique_ptr<TraceCache> cache, const Options& options)
+    : m_cache(std::move(cache))
+    , m_options(options)
+{
+    m_thread = std::thread([this] { run(); });
+}
+
+IngestWriter::~IngestWriter()
+{
+    stop();
+}
+
+size_t IngestWriter::bytesOf(const Trace& trace)
+{
+    return trace.structuralBytes() + trace.payloadBytes();
+}
+
+std::optional<IngestWriter::Commit> IngestWriter::submit(std::vector<Trace> traces, qint64 spans, qint64 rejected)
+{
+    size_t bytes = 0;
+    for (const Trace& trace : traces)
+        bytes += bytesOf(trace);
+    Request request;
+    request.traces = std::move(traces);
+    request.spans = spans;
+    request.bytes = bytes;
+    Commit commit = request.done.get_future();
+    {
+        std::lock_guard lock(m_mutex);
+        // Strict: a request that does not fit is refused even into an empty queue, so memory never exceeds the
+        // bound; maxQueueBytes is meant to be well above the largest request body.
+        if (m_stopping || m_queuedBytes + bytes > m_options.maxQueueBytes) {
+            m_counters.refused += spans + rejected;
+            return std::nullopt;
+        }
+        m_counters.received += spans;
+        m_counters.rejected += rejected;
+        m_queuedBytes += bytes;
+        m_queuedSpans += spans;
+        m_queue.push_back(std::move(request));
+    }
+    m_wake.notify_one();
+    return commit;
+}
+
+void IngestWriter::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping && !m_thread.joinable())
+            return;
+        m_stopping = true;
+    }
+    m_wake.notify_one();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+IngestCounters IngestWriter::counters() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_counters;
+}
+
+size_t IngestWriter::queuedBytes() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_queuedBytes;
+}
+
+void IngestWriter::run()
+{
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+        if (m_queue.empty())
+            return; // stopping, and everything is committed
+        // Gather: wait for more requests until the batch is big enough, its time is up, or we are stopping.
+        const auto deadline = std::chrono::steady_clock::now() + m_options.batchInterval;
+        m_wake.wait_until(lock, deadline,
+            [this] { return m_stopping || static_cast<size_t>(m_queuedSpans) >= m_options.batchSpans; });
+        std::vector<Request> batch;
+        qint64 spans = 0;
+        size_t bytes = 0;
+        while (!m_queue.empty() && (batch.empty() || static_cast<size_t>(spans) < m_options.batchSpans)) {
+            spans += m_queue.front().spans;
+            bytes += m_queue.front().bytes;
+            batch.push_back(std::move(m_queue.front()));
+            m_queue.pop_front();
+        }
+        m_queuedSpans -= spans;
+        lock.unlock();
+        const bool written = commit(batch);
+        lock.lock();
+        // The bytes stay counted until written: what is being committed is still in memory.
+        m_queuedBytes -= bytes;
+        if (written) {
+            m_counters.committed += spans;
+            ++m_counters.batches;
+        }
+    }
+}
+
+bool IngestWriter::commit(std::vector<Request>& batch)
+{
+    // One trace per id in the transaction: requests carrying spans of the same trace merge here first.
+    std::vector<Trace> traces;
+    std::unordered_map<TraceId, size_t, TraceIdHash> index;
+    for (Request& request : batch) {
+        for (Trace& trace : request.traces) {
+            const auto [it, inserted] = index.try_emplace(trace.id, traces.size());
+            if (inserted) {
+                traces.push_back(std::move(trace));
+            } else {
+                TraceAssembler::append(traces[it->second], trace);
+                TraceAssembler::assemble(traces[it->second]);
+            }
+        }
+    }
+    std::expected<void, QString> result;
+    if (!traces.empty())
+        result = m_cache->storeTraces(traces, m_options.source);
+    for (Request& request : batch)
+        request.done.set_value(result);
+    return result.has_value();
+}
+
+} // namespace tracemap
