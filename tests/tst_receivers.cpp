@@ -286,7 +286,7 @@ private Q_SLOTS:
         otlp::collector::trace::v1::ExportTraceServiceRequest request;
         auto* spans = request.add_resource_spans()->add_scope_spans();
         const std::string traceId("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 16);
-        for (const std::string spanId : { std::string("\x01\x01\x01\x01\x01\x01\x01\x01", 8), std::string(8, '\0') }) {
+        for (const std::string& spanId : { std::string("\x01\x01\x01\x01\x01\x01\x01\x01", 8), std::string(8, '\0') }) {
             auto* span = spans->add_spans();
             span->set_trace_id(traceId);
             span->set_span_id(spanId);
