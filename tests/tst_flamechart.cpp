@@ -81,7 +81,7 @@ struct HandSpan {
     qint64 endMs;
 };
 
-std::shared_ptr<const Trace> handTrace(std::initializer_list<HandSpan> spans)
+std::shared_ptr<const Trace> handTrace(const std::vector<HandSpan>& spans)
 {
     SpanBatch batch;
     SpanDraft draft;
@@ -518,22 +518,7 @@ private Q_SLOTS:
         std::vector<HandSpan> spans { { 1, 0, "gateway", "root", 0, 100000 } };
         for (int i = 0; i < 250; ++i)
             spans.push_back({ 2 + i, 1, "db", "get", 400 * i, 400 * i + 1 }); // 1 ms each, 400 ms apart
-        SpanBatch batch;
-        SpanDraft draft;
-        for (const HandSpan& h : spans) {
-            draft.clear();
-            draft.traceId = TraceId { 0, 0x78 };
-            draft.spanId = SpanId(h.id);
-            draft.parentId = SpanId(h.parent);
-            draft.startNs = kBase + h.startMs * 1000000;
-            draft.durationNs = (h.endMs - h.startMs) * 1000000;
-            draft.service = h.service;
-            draft.operation = h.operation;
-            batch.add(draft);
-        }
-        std::vector<Trace> traces = batch.takeTraces();
-        TraceAssembler::assemble(traces.front());
-        const auto trace = std::make_shared<const Trace>(std::move(traces.front()));
+        const auto trace = handTrace(spans);
         TraceSelection selection;
         FlameChartView view(&selection);
         view.resize(1000, 300);
