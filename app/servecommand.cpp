@@ -2,6 +2,7 @@
 
 #include "commandline.h"
 #include "live/liveservice.h"
+#include "model/tracequery.h"
 
 #include <QCommandLineParser>
 
@@ -34,11 +35,42 @@ std::expected<std::optional<LiveService::Endpoint>, QString> parseEndpoint(const
     return LiveService::Endpoint { address, static_cast<quint16>(port) };
 }
 
+// "500MB", "2GB", "1.5GiB", "1000000": bytes, with decimal (KB, MB, GB, TB) or binary (KiB, ...) units.
+std::optional<qint64> parseByteSize(const QString& text)
+{
+    static const std::pair<QLatin1String, double> units[] = {
+        { QLatin1String("KiB"), 1024.0 },
+        { QLatin1String("MiB"), 1024.0 * 1024 },
+        { QLatin1String("GiB"), 1024.0 * 1024 * 1024 },
+        { QLatin1String("TiB"), 1024.0 * 1024 * 1024 * 1024 },
+        { QLatin1String("KB"), 1e3 },
+        { QLatin1String("MB"), 1e6 },
+        { QLatin1String("GB"), 1e9 },
+        { QLatin1String("TB"), 1e12 },
+        { QLatin1String("B"), 1.0 },
+    };
+    const QString t = text.trimmed();
+    double factor = 1.0;
+    qsizetype digits = t.size();
+    for (const auto& [unit, size] : units) {
+        if (t.endsWith(unit, Qt::CaseInsensitive)) {
+            factor = size;
+            digits -= unit.size();
+            break;
+        }
+    }
+    bool ok = false;
+    const double value = t.left(digits).trimmed().toDouble(&ok) * factor;
+    if (!ok || value < 1 || value > 9e18)
+        return std::nullopt;
+    return static_cast<qint64>(value);
+}
+
 void printCounters(const char* when, const IngestCounters& c)
 {
     err() << "tracemap serve: " << when << c.received << " spans received, " << c.committed << " committed in "
           << c.batches << " batches, " << c.refused << " refused (queue full), " << c.rejected
-          << " rejected (invalid)\n";
+          << " rejected (invalid), " << c.deletedTraces << " old traces deleted (retention)\n";
     err().flush();
 }
 
@@ -60,8 +92,15 @@ int ServeCommand::run(const QStringList& args)
         QStringLiteral("Require 'Authorization: Bearer T' on every request (401 without). Needed to listen on an "
                        "address other than loopback."),
         QStringLiteral("T"));
+    const QCommandLineOption maxAge(QStringList { QStringLiteral("max-age") },
+        QStringLiteral("Delete traces that started longer ago than D (e.g. 30m, 2h, 7d), checked every few seconds."),
+        QStringLiteral("D"));
+    const QCommandLineOption maxCacheSize(QStringList { QStringLiteral("max-cache-size") },
+        QStringLiteral("Delete the oldest traces while the cache's used pages exceed N bytes (e.g. 500MB, 2GB, "
+                       "1GiB). The file does not shrink: freed pages are reused, so it stops growing near N."),
+        QStringLiteral("N"));
     QCommandLineParser parser;
-    parser.addOptions({ cacheOption, otlpHttp, zipkin, maxBody, token });
+    parser.addOptions({ cacheOption, otlpHttp, zipkin, maxBody, token, maxAge, maxCacheSize });
     int exitCode = 0;
     if (!CommandLine::parseOptions(parser, args,
             QStringLiteral("Receives spans from OpenTelemetry SDKs and collectors (OTLP/HTTP, protobuf or JSON) and "
@@ -98,6 +137,24 @@ int ServeCommand::run(const QStringList& args)
         }
     }
     options.token = parser.value(token).toUtf8();
+    if (parser.isSet(maxAge)) {
+        const auto ns = parseDuration(parser.value(maxAge));
+        if (!ns || *ns <= 0) {
+            err() << "tracemap serve: --max-age wants a duration like 30m, 2h or 7d, not '" << parser.value(maxAge)
+                  << "'\n";
+            return 2;
+        }
+        options.writer.retention.maxAgeNs = *ns;
+    }
+    if (parser.isSet(maxCacheSize)) {
+        const auto bytes = parseByteSize(parser.value(maxCacheSize));
+        if (!bytes) {
+            err() << "tracemap serve: --max-cache-size wants a size like 500MB or 2GB, not '"
+                  << parser.value(maxCacheSize) << "'\n";
+            return 2;
+        }
+        options.writer.retention.maxBytes = *bytes;
+    }
 
     // Signals are taken by sigtimedwait below, not by a handler: block them before any thread starts, so every
     // thread inherits the mask and only this one ever sees them.

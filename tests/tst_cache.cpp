@@ -766,6 +766,124 @@ private Q_SLOTS:
         QCOMPARE(tableDigest(dir.filePath(QStringLiteral("d.sqlite"))), before);
     }
 
+    // Traces of known start times: retention by age keeps the young ones, in batches, and no posting list of a
+    // deleted trace (service, import) finds anything any more, not even once its row number would be free again.
+    void retentionByAge()
+    {
+        QTemporaryDir dir;
+        const QString path = QString::fromUtf8(dbPath(dir));
+        auto cache = TraceCache::open(path);
+        QVERIFY(cache.has_value());
+        auto trace = [](quint64 id, const char* service, qint64 start) {
+            Trace t;
+            t.id = { 0, id };
+            Span s;
+            s.id = 1;
+            s.startNs = start;
+            s.durationNs = 1000;
+            s.service = t.strings.intern(service);
+            s.operation = t.strings.intern("op");
+            t.spans.push_back(s);
+            TraceAssembler::assemble(t);
+            return t;
+        };
+        std::vector<Trace> old { trace(1, "api", 1000), trace(2, "db", 2000), trace(3, "api", 3000) };
+        QVERIFY((*cache)->storeTraces(old, QStringLiteral("old")).has_value());
+        std::vector<Trace> young { trace(4, "api", 6000), trace(5, "db", 7000) };
+        QVERIFY((*cache)->storeTraces(young, QStringLiteral("young")).has_value());
+
+        RetentionPolicy policy;
+        policy.maxAgeNs = 5000;
+        policy.nowNs = 10000;
+        policy.batchTraces = 2;
+        auto result = (*cache)->enforceRetention(policy);
+        QVERIFY2(result.has_value(), qPrintable(result ? QString() : result.error()));
+        QCOMPARE(result->traces, 3);
+        QCOMPARE(result->transactions, 2);
+        QVERIFY(result->done);
+        QVERIFY(result->blobBytes > 0);
+        QCOMPARE((*cache)->traceCount(), 2);
+
+        auto idsOf = [&](const TraceQuery& q) {
+            const auto found = (*cache)->search(q);
+            QStringList out;
+            for (const TraceSummary& s : found.value_or(std::vector<TraceSummary>()))
+                out << QString::fromStdString(s.traceId.toHex());
+            return out;
+        };
+        const QString id4 = QString::fromStdString(TraceId { 0, 4 }.toHex());
+        const QString id5 = QString::fromStdString(TraceId { 0, 5 }.toHex());
+        QCOMPARE(idsOf(TraceQuery()), (QStringList { id5, id4 }));
+        TraceQuery byService;
+        byService.service = QStringLiteral("api");
+        QCOMPARE(idsOf(byService), QStringList { id4 });
+        TraceQuery byImport;
+        byImport.imports = { 1 }; // the "old" import's posting list still names its three rows
+        QCOMPARE(idsOf(byImport), QStringList());
+        TraceQuery byId;
+        byId.traceIds = { TraceId { 0, 1 } };
+        QCOMPARE(idsOf(byId), QStringList());
+
+        // Everything goes; a new trace must not take row 1, which the "api" posting list still names.
+        policy.nowNs = 1000000;
+        result = (*cache)->enforceRetention(policy);
+        QVERIFY(result.has_value());
+        QCOMPARE(result->traces, 2);
+        QCOMPARE((*cache)->traceCount(), 0);
+        std::vector<Trace> later { trace(6, "db", 2000000) };
+        QVERIFY((*cache)->storeTraces(later, QStringLiteral("later")).has_value());
+        QCOMPARE(idsOf(byService), QStringList());
+        QCOMPARE(idsOf(byImport), QStringList());
+
+        cache->reset();
+        QVERIFY(TraceCache::open(path, TraceCache::OpenMode::MustExist).has_value());
+        QCOMPARE(pragma(path, "integrity_check"), QStringLiteral("ok"));
+    }
+
+    // A generated cache cut to half its size: the used pages end within the limit and the oldest traces went.
+    void retentionBySize()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("many.json"));
+        GeneratorOptions options;
+        options.traces = 2000;
+        options.spansPerTrace = 20;
+        QVERIFY(writeGeneratedFile(options, "jaeger", file).has_value());
+        const QString path = dir.filePath(QStringLiteral("many.sqlite"));
+        auto cache = TraceCache::open(path);
+        QVERIFY(cache.has_value());
+        QVERIFY((*cache)->importFile(file).has_value());
+        const qint64 before = (*cache)->usedBytes();
+        QVERIFY(before > 0);
+
+        RetentionPolicy policy;
+        policy.maxBytes = before / 2;
+        policy.batchTraces = 100;
+        const auto result = (*cache)->enforceRetention(policy);
+        QVERIFY2(result.has_value(), qPrintable(result ? QString() : result.error()));
+        QVERIFY((*cache)->usedBytes() <= *policy.maxBytes);
+        QVERIFY(result->transactions > 1);
+        const qint64 left = (*cache)->traceCount();
+        QCOMPARE(left + result->traces, options.traces);
+        QVERIFY(left > 0);
+
+        // The traces left are the youngest: none of the deleted ones started later than the oldest kept.
+        auto all = testsupport::importAll(file);
+        QVERIFY(all.has_value());
+        std::vector<qint64> starts;
+        for (const Trace& t : *all)
+            starts.push_back(TraceSummary::of(t).startNs);
+        std::sort(starts.begin(), starts.end());
+        TraceQuery everything;
+        everything.limit = 0;
+        const auto kept = (*cache)->search(everything);
+        QVERIFY(kept.has_value());
+        QCOMPARE(qint64(kept->size()), left);
+        QCOMPARE(kept->back().startNs, starts[size_t(result->traces)]);
+        cache->reset();
+        QCOMPARE(pragma(path, "integrity_check"), QStringLiteral("ok"));
+    }
+
     void searchByTraceId_data()
     {
         QTest::addColumn<QString>("ids");

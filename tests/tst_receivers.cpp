@@ -568,6 +568,87 @@ private Q_SLOTS:
         QVERIFY(!writer.submit({ first }, 1)); // stopped: refused
     }
 
+    // Old traces go in transactions of batchTraces, and a request submitted meanwhile is committed as usual.
+    void writerEnforcesRetentionInBatches()
+    {
+        if (!requireFixtures())
+            return;
+        const QString path = m_dir.filePath(QStringLiteral("retention.db"));
+        auto cache = TraceCache::open(path);
+        QVERIFY(cache);
+        auto traces = testsupport::importAll(fixture(QStringLiteral("zipkin-v2/yelp.json")));
+        QVERIFY(traces && traces->size() == 1);
+        std::vector<Trace> old;
+        for (quint64 i = 1; i <= 10; ++i) {
+            Trace t = traces->front();
+            t.id = { 0, i }; // the fixture's spans started years ago
+            old.push_back(std::move(t));
+        }
+        QVERIFY((*cache)->storeTraces(old, QStringLiteral("old")).has_value());
+        IngestWriter::Options o;
+        o.retention.maxAgeNs = std::chrono::nanoseconds(std::chrono::hours(24 * 365)).count();
+        o.retention.batchTraces = 3;
+        o.retentionInterval = std::chrono::hours(1);
+        IngestWriter writer(std::move(*cache), o);
+        Trace young = traces->front();
+        const qint64 now
+            = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+        const qint64 shift = now - TraceSummary::of(young).startNs;
+        for (Span& span : young.spans)
+            span.startNs += shift;
+        TraceAssembler::assemble(young);
+        auto answer = writer.submit({ young }, qint64(young.spans.size()));
+        QVERIFY(answer);
+        QVERIFY(answer->get().has_value());
+        QTRY_COMPARE(writer.counters().deletedTraces, 10);
+        QCOMPARE(writer.counters().retentionTransactions, 4); // 3 + 3 + 3 + 1
+        writer.stop();
+        auto reopened = TraceCache::open(path, TraceCache::OpenMode::MustExist);
+        QVERIFY(reopened);
+        QCOMPARE((*reopened)->traceCount(), 1);
+    }
+
+    void serveRetentionFlags()
+    {
+        if (!requireFixtures())
+            return;
+        const QString cachePath = m_dir.filePath(QStringLiteral("serve-retention.db"));
+        {
+            auto cache = TraceCache::open(cachePath);
+            QVERIFY(cache);
+            auto traces = testsupport::importAll(fixture(QStringLiteral("zipkin-v2/yelp.json")));
+            QVERIFY(traces);
+            QVERIFY((*cache)->storeTraces(*traces, QStringLiteral("old")).has_value());
+        }
+        QProcess bad;
+        bad.start(QStringLiteral(TRACEMAP_BINARY),
+            { QStringLiteral("serve"), QStringLiteral("--cache"), cachePath, QStringLiteral("--max-cache-size"),
+                QStringLiteral("lots") });
+        QVERIFY(bad.waitForFinished(20000));
+        QCOMPARE(bad.exitCode(), 2);
+        QVERIFY(bad.readAllStandardError().contains("--max-cache-size"));
+
+        m_service.reset();
+        QProcess serve;
+        serve.start(QStringLiteral(TRACEMAP_BINARY),
+            { QStringLiteral("serve"), QStringLiteral("--cache"), cachePath, QStringLiteral("--otlp-http"),
+                QStringLiteral("127.0.0.1:0"), QStringLiteral("--zipkin"), QStringLiteral("none"),
+                QStringLiteral("--max-age"), QStringLiteral("7d"), QStringLiteral("--max-cache-size"),
+                QStringLiteral("2GB") });
+        QVERIFY(serve.waitForStarted());
+        QByteArray stderrText;
+        // The summary comes every few seconds; it names the old trace once retention deleted it.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (stderrText += serve.readAllStandardError()).contains("1 old traces deleted (retention)"), 30000);
+        ::kill(static_cast<pid_t>(serve.processId()), SIGTERM);
+        QVERIFY(serve.waitForFinished(20000));
+        QCOMPARE(serve.exitCode(), 0);
+        auto cache = TraceCache::open(cachePath, TraceCache::OpenMode::MustExist);
+        QVERIFY(cache);
+        QCOMPARE((*cache)->traceCount(), 0);
+    }
+
     void serveCommand()
     {
         if (!requireFixtures())

@@ -142,8 +142,10 @@ public:
         , m_importId(importId)
         , m_findTrace(db, "SELECT row FROM traces WHERE trace_hi = ?1 AND trace_lo = ?2")
         , m_insertTrace(db,
-              "INSERT INTO traces(trace_hi, trace_lo, start_ns, duration_ns, root_service, root_operation, "
-              "span_count, service_count, error_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+              // Past every row retention deleted: their posting lists still name them, so a row is never reused.
+              "INSERT INTO traces(row, trace_hi, trace_lo, start_ns, duration_ns, root_service, root_operation, "
+              "span_count, service_count, error_count) VALUES (max(coalesce((SELECT max(row) FROM traces), 0), "
+              "coalesce((SELECT max(row) FROM retired), 0)) + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
         , m_updateTrace(db,
               "UPDATE traces SET start_ns = ?3, duration_ns = ?4, root_service = ?5, root_operation = ?6, "
               "span_count = ?7, service_count = ?8, error_count = ?9 WHERE row = ?1")
@@ -411,6 +413,8 @@ std::expected<void, QString> TraceCache::migrate()
         " PRIMARY KEY(service, operation)) WITHOUT ROWID;"
         "CREATE TABLE imports(id INTEGER PRIMARY KEY, path TEXT, imported_at INTEGER, format TEXT,"
         " traces INTEGER, spans INTEGER);",
+        // The highest trace row retention deleted (one row at most), so that new traces never take it again.
+        "CREATE TABLE retired(row INTEGER PRIMARY KEY);",
     };
     for (qint64 v = *current; v < kSchemaVersion; ++v) {
         const std::string sql = std::string(steps[v]) + "PRAGMA user_version=" + std::to_string(v + 1) + ";";
@@ -619,7 +623,7 @@ std::expected<void, QString> TraceCache::clear()
     char* message = nullptr;
     if (sqlite3_exec(m_db,
             "BEGIN IMMEDIATE; DELETE FROM postings; DELETE FROM trace_blobs; DELETE FROM traces; "
-            "DELETE FROM operations; DELETE FROM imports; COMMIT;",
+            "DELETE FROM operations; DELETE FROM imports; DELETE FROM retired; COMMIT;",
             nullptr, nullptr, &message)
         != SQLITE_OK) {
         const QString text = QString::fromUtf8(message ? message : "unknown error");
@@ -628,6 +632,75 @@ std::expected<void, QString> TraceCache::clear()
         return std::unexpected(text);
     }
     return {};
+}
+
+qint64 TraceCache::usedBytes() const
+{
+    SqliteStatement s(m_db,
+        "SELECT (p.page_count - f.freelist_count) * s.page_size FROM pragma_page_count() p, "
+        "pragma_freelist_count() f, pragma_page_size() s");
+    return s.step() == SQLITE_ROW ? s.int64(0) : 0;
+}
+
+std::expected<RetentionResult, QString> TraceCache::enforceRetention(
+    const RetentionPolicy& policy, qint64 maxTransactions)
+{
+    RetentionResult result;
+    if (!policy.isActive())
+        return result;
+    const qint64 cutoff = policy.maxAgeNs ? policy.nowNs - *policy.maxAgeNs : std::numeric_limits<qint64>::min();
+    SqliteStatement oldest(m_db,
+        "SELECT t.row, t.start_ns, (SELECT coalesce(sum(length(data)), 0) FROM trace_blobs WHERE trace_row = t.row) "
+        "FROM traces t ORDER BY t.start_ns, t.row LIMIT ?1");
+    SqliteStatement deleteBlobs(m_db, "DELETE FROM trace_blobs WHERE trace_row = ?1");
+    SqliteStatement deleteTrace(m_db, "DELETE FROM traces WHERE row = ?1");
+    SqliteStatement retire(m_db, "INSERT OR IGNORE INTO retired(row) VALUES (?1)");
+    SqliteStatement forgetLower(m_db, "DELETE FROM retired WHERE row < (SELECT max(row) FROM retired)");
+    if (!oldest.isValid() || !deleteBlobs.isValid() || !deleteTrace.isValid() || !retire.isValid()
+        || !forgetLower.isValid())
+        return std::unexpected(lastError());
+    auto step = [this](SqliteStatement& s) {
+        const int status = s.step();
+        s.reset();
+        return status == SQLITE_DONE;
+    };
+    while (result.transactions < maxTransactions) {
+        if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+            return std::unexpected(lastError());
+        // Decided inside the transaction: the size a concurrent import left is the one to cut down.
+        const qint64 excess = policy.maxBytes ? usedBytes() - *policy.maxBytes : 0;
+        qint64 freed = 0;
+        std::vector<qint64> rows;
+        oldest.reset();
+        oldest.bind(1, static_cast<qint64>(std::max(policy.batchTraces, 1)));
+        while (oldest.step() == SQLITE_ROW) {
+            if (oldest.int64(1) >= cutoff && freed >= excess)
+                break;
+            rows.push_back(oldest.int64(0));
+            freed += oldest.int64(2);
+        }
+        oldest.reset();
+        bool ok = true;
+        for (qint64 row : rows) {
+            deleteBlobs.bind(1, row);
+            deleteTrace.bind(1, row);
+            retire.bind(1, row);
+            ok = ok && step(deleteBlobs) && step(deleteTrace) && step(retire);
+        }
+        ok = ok && step(forgetLower);
+        if (!ok || sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+            const QString message = lastError();
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            return std::unexpected(message);
+        }
+        if (rows.empty())
+            return result;
+        ++result.transactions;
+        result.traces += static_cast<qint64>(rows.size());
+        result.blobBytes += freed;
+    }
+    result.done = false;
+    return result;
 }
 
 } // namespace tracemap

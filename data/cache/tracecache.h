@@ -11,7 +11,9 @@
 
 #include <expected>
 #include <functional>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <vector>
 
 struct sqlite3;
@@ -21,6 +23,27 @@ class SqliteStatement;
 }
 
 namespace tracemap {
+
+/// What a long-running cache keeps: traces younger than maxAgeNs and, oldest deleted first, at most maxBytes.
+/// The size is the cache's used pages (page_count - freelist_count) * page_size of the main file: pages freed by
+/// a deletion are reused by the next writes, so the file stops growing at about maxBytes, but it does not shrink
+/// (nor does the WAL file count).
+struct RetentionPolicy {
+    std::optional<qint64> maxAgeNs; // by trace start time
+    std::optional<qint64> maxBytes;
+    qint64 nowNs = 0; // "now" for maxAgeNs, in the traces' clock (Unix ns)
+    int batchTraces = 200; // traces deleted per transaction, so that a writer waiting for the lock waits little
+
+    bool isActive() const { return maxAgeNs || maxBytes; }
+};
+
+/// What one retention pass deleted.
+struct RetentionResult {
+    qint64 traces = 0;
+    qint64 blobBytes = 0; // compressed trace data deleted (the rows' data, not the pages freed)
+    qint64 transactions = 0;
+    bool done = true; // false when the pass stopped after maxTransactions with more to delete
+};
 
 /// The local SQLite cache of everything imported. One file, WAL mode, schema version in user_version.
 ///
@@ -33,7 +56,7 @@ namespace tracemap {
 /// Not thread-safe: each thread opens its own TraceCache on the same file (SQLite handles the locking).
 class TraceCache {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     /// Whether open() may create a cache that is not there. Commands that only read use MustExist, so that a
     /// mistyped path is an error rather than a new, empty cache.
@@ -66,6 +89,15 @@ public:
     qint64 traceCount() const;
     qint64 spanCount() const;
     std::expected<void, QString> clear();
+
+    /// Deletes whole traces, oldest start first, until the policy holds, in transactions of at most
+    /// policy.batchTraces traces, and at most maxTransactions of them (then done is false: call again later).
+    /// Their posting lists are left as they are: search looks each candidate row up in traces, so a deleted row
+    /// simply does not match, and rows are never reused (the highest deleted row is kept in `retired`).
+    std::expected<RetentionResult, QString> enforceRetention(
+        const RetentionPolicy& policy, qint64 maxTransactions = std::numeric_limits<qint64>::max());
+    /// The size retention limits: used pages times the page size (see RetentionPolicy).
+    qint64 usedBytes() const;
 
 private:
     class Writer;

@@ -81,9 +81,19 @@ void IngestWriter::run()
 {
     std::unique_lock lock(m_mutex);
     for (;;) {
-        m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-        if (m_queue.empty())
-            return; // stopping, and everything is committed
+        const auto wakeUp = [this] { return m_stopping || !m_queue.empty(); };
+        if (m_options.retention.isActive())
+            m_wake.wait_until(lock, m_nextRetention, wakeUp);
+        else
+            m_wake.wait(lock, wakeUp);
+        if (m_queue.empty()) {
+            if (m_stopping)
+                return; // everything is committed
+            lock.unlock(); // retention is due and nothing waits
+            retainOneStep();
+            lock.lock();
+            continue;
+        }
         // Gather: wait for more requests until the batch is big enough, its time is up, or we are stopping.
         const auto deadline = std::chrono::steady_clock::now() + m_options.batchInterval;
         m_wake.wait_until(lock, deadline,
@@ -107,6 +117,29 @@ void IngestWriter::run()
             m_counters.committed += spans;
             ++m_counters.batches;
         }
+        if (m_options.retention.isActive() && !m_stopping && std::chrono::steady_clock::now() >= m_nextRetention) {
+            lock.unlock();
+            retainOneStep();
+            lock.lock();
+        }
+    }
+}
+
+void IngestWriter::retainOneStep()
+{
+    RetentionPolicy policy = m_options.retention;
+    policy.nowNs
+        = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+    const auto result = m_cache->enforceRetention(policy, 1);
+    // More to delete: go on right after the next batch (queued requests first); else wait for the interval.
+    const bool more = result && !result->done;
+    m_nextRetention
+        = std::chrono::steady_clock::now() + (more ? std::chrono::milliseconds(0) : m_options.retentionInterval);
+    if (result) {
+        std::lock_guard lock(m_mutex);
+        m_counters.deletedTraces += result->traces;
+        m_counters.retentionTransactions += result->transactions;
     }
 }
 

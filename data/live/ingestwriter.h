@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cache/tracecache.h"
 #include "model/trace.h"
 
 #include <QString>
@@ -27,6 +28,8 @@ struct IngestCounters {
     qint64 refused = 0; // spans of requests refused because the queue was full (the sender retries)
     qint64 rejected = 0; // spans dropped as invalid (all-zero ids), reported to the sender
     qint64 batches = 0; // transactions committed
+    qint64 deletedTraces = 0; // traces retention deleted
+    qint64 retentionTransactions = 0; // the transactions that deleted them
 };
 
 /// Between the receivers and the cache: a queue bounded in bytes and one thread that writes it.
@@ -43,6 +46,10 @@ public:
         std::chrono::milliseconds batchInterval { 200 };
         size_t batchSpans = 10000;
         QString source = QStringLiteral("live"); // the import row's name in the cache
+        /// Enforced every retentionInterval, one small transaction at a time between batches, so that a request
+        /// waits for at most one retention transaction (nowNs is set at each pass).
+        RetentionPolicy retention;
+        std::chrono::milliseconds retentionInterval { 5000 };
     };
     /// Resolves with nothing when committed, or with the reason the batch could not be written.
     using Commit = std::future<std::expected<void, QString>>;
@@ -76,6 +83,7 @@ private:
     };
     void run();
     bool commit(std::vector<Request>& batch); // false when the transaction failed
+    void retainOneStep(); // one retention transaction; sets the next time
 
     std::unique_ptr<TraceCache> m_cache;
     const Options m_options;
@@ -86,6 +94,7 @@ private:
     qint64 m_queuedSpans = 0;
     bool m_stopping = false;
     IngestCounters m_counters;
+    std::chrono::steady_clock::time_point m_nextRetention;
     std::thread m_thread;
 };
 
