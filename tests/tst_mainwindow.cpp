@@ -307,6 +307,9 @@ private Q_SLOTS:
         sqlite3* writer = nullptr;
         const auto release = qScopeGuard([&writer] { sqlite3_close(writer); }); // also when a check fails
         QCOMPARE(sqlite3_open(cachePath.toUtf8().constData(), &writer), SQLITE_OK);
+        // The window's workers open and close connections; the last one to close checkpoints, holding the lock
+        // for a moment: wait for it as the window's own connections do.
+        sqlite3_busy_timeout(writer, 5000);
         QCOMPARE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
         QSignalSpy imported(&window, &MainWindow::importsFinished);
         QSignalSpy searched(&window, &MainWindow::searchFinished);
