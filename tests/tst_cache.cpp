@@ -990,6 +990,29 @@ private Q_SLOTS:
         sqlite3_close(writer);
         QVERIFY2(opened, qPrintable(error));
     }
+
+    // Several connections creating the same new cache at once (the window's workers, screenshot's fresh cache) all
+    // open it: none is told "database is locked".
+    void connectionsCreatingOneCacheAtOnce()
+    {
+        QTemporaryDir dir;
+        for (int round = 0; round < 25; ++round) {
+            const QString path = dir.filePath(QStringLiteral("new-%1.sqlite").arg(round));
+            std::vector<QString> errors(4);
+            std::vector<std::thread> openers;
+            for (size_t k = 0; k < errors.size(); ++k) {
+                openers.emplace_back([&errors, k, path] {
+                    auto cache = TraceCache::open(path);
+                    if (!cache)
+                        errors[k] = cache.error();
+                });
+            }
+            for (auto& t : openers)
+                t.join();
+            for (const QString& e : errors)
+                QVERIFY2(e.isEmpty(), qPrintable(e));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCache)

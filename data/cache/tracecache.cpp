@@ -15,7 +15,9 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
+#include <thread>
 #include <unordered_set>
 
 namespace tracemap {
@@ -352,10 +354,17 @@ std::expected<void, QString> TraceCache::migrate()
         }
         return {};
     };
-    if (auto r = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-                      "PRAGMA temp_store=MEMORY;");
-        !r)
-        return std::unexpected(QStringLiteral("not a usable SQLite database: %1").arg(r.error()));
+    // Turning a new file to WAL needs the file to itself: another connection creating the same cache at that moment
+    // makes SQLite answer "locked" at once, without its busy wait (to avoid a deadlock). Wait here instead.
+    static constexpr const char* kPragmas
+        = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+    auto pragmas = exec(kPragmas);
+    for (int attempt = 0; !pragmas && sqlite3_errcode(m_db) == SQLITE_BUSY && attempt < 200; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        pragmas = exec(kPragmas);
+    }
+    if (!pragmas)
+        return std::unexpected(QStringLiteral("not a usable SQLite database: %1").arg(pragmas.error()));
     auto readVersion = [this]() -> std::optional<qint64> {
         SqliteStatement version(m_db, "PRAGMA user_version");
         if (version.step() != SQLITE_ROW)
