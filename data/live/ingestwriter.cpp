@@ -109,7 +109,7 @@ void IngestWriter::run()
         }
         m_queuedSpans -= spans;
         lock.unlock();
-        const bool written = commit(batch);
+        const auto written = commit(batch);
         lock.lock();
         // The bytes stay counted until written: what is being committed is still in memory.
         m_queuedBytes -= bytes;
@@ -117,6 +117,9 @@ void IngestWriter::run()
             m_counters.committed += spans;
             ++m_counters.batches;
         }
+        // Answered after the counters: whoever holds an acknowledgement sees its batch counted.
+        for (Request& request : batch)
+            request.done.set_value(written);
         if (m_options.retention.isActive() && !m_stopping && std::chrono::steady_clock::now() >= m_nextRetention) {
             lock.unlock();
             retainOneStep();
@@ -143,7 +146,7 @@ void IngestWriter::retainOneStep()
     }
 }
 
-bool IngestWriter::commit(std::vector<Request>& batch)
+std::expected<void, QString> IngestWriter::commit(std::vector<Request>& batch)
 {
     // One trace per id in the transaction: requests carrying spans of the same trace merge here first.
     std::vector<Trace> traces;
@@ -162,9 +165,7 @@ bool IngestWriter::commit(std::vector<Request>& batch)
     std::expected<void, QString> result;
     if (!traces.empty())
         result = m_cache->storeTraces(traces, m_options.source);
-    for (Request& request : batch)
-        request.done.set_value(result);
-    return result.has_value();
+    return result;
 }
 
 } // namespace tracemap

@@ -82,7 +82,8 @@ private:
         std::promise<std::expected<void, QString>> done;
     };
     void run();
-    bool commit(std::vector<Request>& batch); // false when the transaction failed
+    /// Writes the batch in one transaction; the caller answers its requests.
+    std::expected<void, QString> commit(std::vector<Request>& batch);
     void retainOneStep(); // one retention transaction; sets the next time
 
     std::unique_ptr<TraceCache> m_cache;
