@@ -79,4 +79,3 @@ private:
 std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const QString& text);
 
 } // namespace tracemap
-
