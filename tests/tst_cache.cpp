@@ -158,6 +158,23 @@ QString pragma(const QString& path, const char* name)
     return out;
 }
 
+// The brute-force reference of a search: every matching trace, newest first, cut at the limit. `cut` says whether
+// the limit left matches out.
+std::vector<TraceSummary> referenceSearch(const std::vector<Trace>& traces, const TraceQuery& q, int limit, bool& cut)
+{
+    std::vector<TraceSummary> expected;
+    for (const Trace& t : traces) {
+        if (matches(t, q))
+            expected.push_back(TraceSummary::of(t));
+    }
+    std::stable_sort(expected.begin(), expected.end(),
+        [](const TraceSummary& a, const TraceSummary& b) { return a.startNs > b.startNs; });
+    cut = limit > 0 && expected.size() > size_t(limit);
+    if (cut)
+        expected.resize(size_t(limit));
+    return expected;
+}
+
 // The search result against the reference (all matches, newest first, cut at the limit): the same traces, except
 // that when the limit cut through traces that start at the same instant, any of them may be the last ones kept.
 void compareNewestFirst(const std::vector<TraceSummary>& got, const std::vector<TraceSummary>& want, bool cut)
@@ -368,17 +385,8 @@ private Q_SLOTS:
         auto result = m_search->search(q);
         QVERIFY2(result.has_value(), qPrintable(result ? QString() : result.error()));
 
-        // Reference: all matching traces, newest first, cut at the limit.
-        std::vector<TraceSummary> expected;
-        for (const Trace& t : m_searchTraces) {
-            if (matches(t, q))
-                expected.push_back(TraceSummary::of(t));
-        }
-        std::stable_sort(expected.begin(), expected.end(),
-            [](const TraceSummary& a, const TraceSummary& b) { return a.startNs > b.startNs; });
-        const size_t all = expected.size();
-        if (limit > 0 && expected.size() > size_t(limit))
-            expected.resize(size_t(limit));
+        bool cut = false;
+        const std::vector<TraceSummary> expected = referenceSearch(m_searchTraces, q, limit, cut);
 
         if (expectedCount >= 0)
             QCOMPARE(qint64(result->size()), qint64(expectedCount));
@@ -386,7 +394,7 @@ private Q_SLOTS:
         // Same set (ties in start time may come in any order), and newest first.
         auto got = ids(*result);
         auto want = ids(expected);
-        compareNewestFirst(*result, expected, all > expected.size());
+        compareNewestFirst(*result, expected, cut);
         for (size_t i = 1; i < result->size(); ++i)
             QVERIFY((*result)[i - 1].startNs >= (*result)[i].startNs);
         for (const TraceSummary& s : *result) {
@@ -466,18 +474,10 @@ private Q_SLOTS:
                         q.untilNs = middle;
                     auto result = (*cache)->search(q);
                     QVERIFY(result.has_value());
-                    std::vector<TraceSummary> expected;
-                    for (const Trace& t : *traces) {
-                        if (matches(t, q))
-                            expected.push_back(TraceSummary::of(t));
-                    }
-                    std::stable_sort(expected.begin(), expected.end(),
-                        [](const TraceSummary& a, const TraceSummary& b) { return a.startNs > b.startNs; });
-                    const size_t all = expected.size();
-                    if (limit > 0 && expected.size() > size_t(limit))
-                        expected.resize(size_t(limit));
+                    bool cut = false;
+                    const std::vector<TraceSummary> expected = referenceSearch(*traces, q, limit, cut);
                     QVERIFY(!expected.empty());
-                    compareNewestFirst(*result, expected, all > expected.size());
+                    compareNewestFirst(*result, expected, cut);
                     if (QTest::currentTestFailed())
                         return;
                     ++checked;
