@@ -1,5 +1,7 @@
 #include "live/httpserver.h"
 
+#include "live/accesstoken.h"
+
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
@@ -38,17 +40,6 @@ bool send(MHD_Connection* connection, const HttpResponse& response)
     const MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(response.status), reply);
     MHD_destroy_response(reply);
     return queued == MHD_YES;
-}
-
-// Constant-time comparison, so the token cannot be guessed a byte at a time from response times.
-bool sameSecret(const std::string& a, const QByteArray& b)
-{
-    if (a.size() != static_cast<size_t>(b.size()))
-        return false;
-    unsigned char difference = 0;
-    for (size_t i = 0; i < a.size(); ++i)
-        difference |= static_cast<unsigned char>(a[i] ^ b[static_cast<qsizetype>(i)]);
-    return difference == 0;
 }
 
 } // namespace
@@ -135,13 +126,9 @@ bool HttpServer::onRequest(MHD_Connection* connection, const char* url, const ch
         exchange->request.path = url;
         exchange->request.contentType = header(connection, MHD_HTTP_HEADER_CONTENT_TYPE);
         exchange->request.contentEncoding = header(connection, MHD_HTTP_HEADER_CONTENT_ENCODING);
-        if (!m_options.token.isEmpty()) {
-            const std::string authorization = header(connection, MHD_HTTP_HEADER_AUTHORIZATION);
-            constexpr std::string_view bearer = "Bearer ";
-            if (!authorization.starts_with(bearer) || !sameSecret(authorization.substr(bearer.size()), m_options.token))
-                return send(connection,
-                    m_handler.refuse(401, QStringLiteral("missing or wrong bearer token"), exchange->request));
-        }
+        if (!bearerAuthorizes(header(connection, MHD_HTTP_HEADER_AUTHORIZATION), m_options.token))
+            return send(
+                connection, m_handler.refuse(401, QStringLiteral("missing or wrong bearer token"), exchange->request));
         const std::string length = header(connection, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > m_options.maxBodyBytes)
             return send(connection, m_handler.refuse(413, tooLargeMessage(), exchange->request));

@@ -1,5 +1,7 @@
 #include "live/otlphttpreceiver.h"
 
+#include "live/otlpanswers.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -9,53 +11,6 @@ namespace {
 
 constexpr std::string_view kProtobuf = "application/x-protobuf";
 constexpr std::string_view kJson = "application/json";
-
-// The two small messages a receiver writes, encoded by hand rather than through generated classes:
-// google.rpc.Status { int32 code = 1; string message = 2; } and
-// ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1 { int64 rejected_spans = 1;
-// string error_message = 2; } }.
-void putVarint(std::string& out, quint64 value)
-{
-    while (value >= 0x80) {
-        out.push_back(static_cast<char>((value & 0x7f) | 0x80));
-        value >>= 7;
-    }
-    out.push_back(static_cast<char>(value));
-}
-
-void putBytes(std::string& out, int field, std::string_view bytes)
-{
-    putVarint(out, static_cast<quint64>(field) << 3 | 2);
-    putVarint(out, bytes.size());
-    out.append(bytes);
-}
-
-void putInt(std::string& out, int field, qint64 value)
-{
-    putVarint(out, static_cast<quint64>(field) << 3);
-    putVarint(out, static_cast<quint64>(value));
-}
-
-// The google.rpc.Code for an HTTP status (clients ignore it, PROTOCOLS.md §1, but it should not lie).
-int rpcCode(int status)
-{
-    switch (status) {
-    case 401:
-        return 16; // UNAUTHENTICATED
-    case 404:
-        return 5; // NOT_FOUND
-    case 405:
-        return 12; // UNIMPLEMENTED
-    case 413:
-        return 8; // RESOURCE_EXHAUSTED
-    case 503:
-        return 14; // UNAVAILABLE
-    case 500:
-        return 13; // INTERNAL
-    default:
-        return 3; // INVALID_ARGUMENT
-    }
-}
 
 bool wantsProtobuf(const HttpRequest& request)
 {
@@ -68,8 +23,7 @@ HttpResponse status(int code, const QString& message, bool protobuf)
     response.status = code;
     if (protobuf) {
         response.contentType = kProtobuf;
-        putInt(response.body, 1, rpcCode(code));
-        putBytes(response.body, 2, message.toStdString());
+        response.body = rpcStatus(rpcCode(code), message);
     } else {
         response.contentType = kJson;
         response.body = QJsonDocument(
@@ -88,12 +42,7 @@ HttpResponse success(const DecodedSpans& spans, bool protobuf)
     response.contentType = protobuf ? kProtobuf : kJson;
     // Full success leaves partial_success unset; rejected spans are reported, and the sender must not retry.
     if (protobuf) {
-        if (spans.rejected > 0) {
-            std::string partial;
-            putInt(partial, 1, spans.rejected);
-            putBytes(partial, 2, spans.rejectedReason.toStdString());
-            putBytes(response.body, 1, partial);
-        }
+        response.body = exportTraceResponse(spans);
     } else {
         QJsonObject body;
         if (spans.rejected > 0)
