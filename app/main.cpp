@@ -31,7 +31,7 @@ struct WindowOptions {
                            "  search             search the cache for traces\n"
                            "  stats [FILE...]    per-service and per-operation spans, errors and latency percentiles\n"
                            "  generate           write synthetic microservice traces\n"
-                           "  serve              receive OTLP/HTTP and Zipkin spans into the cache\n"
+                           "  serve              receive OTLP (HTTP and gRPC) and Zipkin spans into the cache\n"
                            "  topology [FILE...] write the service map as SVG, PNG, PDF, DOT or JSON\n"
                            "  screenshot         render the window offscreen to a PNG\n\n"
                            "Without a command, opens the window on the given files."));

@@ -81,16 +81,20 @@ int ServeCommand::run(const QStringList& args)
     const QCommandLineOption otlpHttp(QStringList { QStringLiteral("otlp-http") },
         QStringLiteral("Where to receive OTLP/HTTP (POST /v1/traces), or none (default: 127.0.0.1:4318)."),
         QStringLiteral("addr:port"), QStringLiteral("127.0.0.1:4318"));
+    const QCommandLineOption otlpGrpc(QStringList { QStringLiteral("otlp-grpc") },
+        QStringLiteral("Where to receive OTLP/gRPC (TraceService/Export), or none (default: 127.0.0.1:4317)."),
+        QStringLiteral("addr:port"), QStringLiteral("127.0.0.1:4317"));
     const QCommandLineOption zipkin(QStringList { QStringLiteral("zipkin") },
         QStringLiteral("Where to receive Zipkin JSON (POST /api/v2/spans, /api/v1/spans), or none (default: "
                        "127.0.0.1:9411)."),
         QStringLiteral("addr:port"), QStringLiteral("127.0.0.1:9411"));
     const QCommandLineOption maxBody(QStringList { QStringLiteral("max-body-bytes") },
-        QStringLiteral("Largest request body, once inflated; larger ones get 413 (default: 64 MiB)."),
+        QStringLiteral("Largest request body or gRPC message, once inflated; larger ones get 413 or "
+                       "RESOURCE_EXHAUSTED (default: 64 MiB)."),
         QStringLiteral("n"));
     const QCommandLineOption token(QStringList { QStringLiteral("token") },
-        QStringLiteral("Require 'Authorization: Bearer T' on every request (401 without). Needed to listen on an "
-                       "address other than loopback."),
+        QStringLiteral("Require 'Authorization: Bearer T' on every request (401 or UNAUTHENTICATED without). "
+                       "Needed to listen on an address other than loopback."),
         QStringLiteral("T"));
     const QCommandLineOption maxAge(QStringList { QStringLiteral("max-age") },
         QStringLiteral("Delete traces that started longer ago than D (e.g. 30m, 2h, 7d), checked every few seconds."),
@@ -100,12 +104,13 @@ int ServeCommand::run(const QStringList& args)
                        "1GiB). The file does not shrink: freed pages are reused, so it stops growing near N."),
         QStringLiteral("N"));
     QCommandLineParser parser;
-    parser.addOptions({ cacheOption, otlpHttp, zipkin, maxBody, token, maxAge, maxCacheSize });
+    parser.addOptions({ cacheOption, otlpHttp, otlpGrpc, zipkin, maxBody, token, maxAge, maxCacheSize });
     int exitCode = 0;
     if (!CommandLine::parseOptions(parser, args,
-            QStringLiteral("Receives spans from OpenTelemetry SDKs and collectors (OTLP/HTTP, protobuf or JSON) and "
-                           "from Zipkin senders, and stores them in the cache: a request is answered only once its "
-                           "spans are committed. When the queue is full, senders are told to retry (503). Prints a "
+            QStringLiteral("Receives spans from OpenTelemetry SDKs and collectors (OTLP/HTTP, protobuf or JSON, and "
+                           "OTLP/gRPC) and from Zipkin senders, and stores them in the cache: a request is answered "
+                           "only once its spans are committed. When the queue is full, senders are told to retry "
+                           "(503, or UNAVAILABLE with RetryInfo). Prints a "
                            "line per endpoint when ready, a summary every %1 s on stderr, and stops on SIGINT or "
                            "SIGTERM after committing what it received.")
                 .arg(kSummarySeconds),
@@ -115,16 +120,18 @@ int ServeCommand::run(const QStringList& args)
     LiveService::Options options;
     options.cachePath = parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath();
     const auto otlpEndpoint = parseEndpoint(QStringLiteral("otlp-http"), parser.value(otlpHttp));
+    const auto grpcEndpoint = parseEndpoint(QStringLiteral("otlp-grpc"), parser.value(otlpGrpc));
     const auto zipkinEndpoint = parseEndpoint(QStringLiteral("zipkin"), parser.value(zipkin));
-    for (const auto& endpoint : { otlpEndpoint, zipkinEndpoint }) {
+    for (const auto& endpoint : { otlpEndpoint, grpcEndpoint, zipkinEndpoint }) {
         if (!endpoint) {
             err() << "tracemap serve: " << endpoint.error() << "\n";
             return 2;
         }
     }
     options.otlpHttp = *otlpEndpoint;
+    options.otlpGrpc = *grpcEndpoint;
     options.zipkin = *zipkinEndpoint;
-    if (!options.otlpHttp && !options.zipkin) {
+    if (!options.otlpHttp && !options.otlpGrpc && !options.zipkin) {
         err() << "tracemap serve: every endpoint is none: nothing to receive\n";
         return 2;
     }

@@ -124,6 +124,7 @@ private:
         o.cachePath = m_cachePath;
         o.otlpHttp = LiveService::Endpoint { QHostAddress::LocalHost, 0 };
         o.zipkin = LiveService::Endpoint { QHostAddress::LocalHost, 0 };
+        o.otlpGrpc = std::nullopt; // tst_grpcreceiver's part
         return o;
     }
 
@@ -634,8 +635,8 @@ private Q_SLOTS:
         serve.start(QStringLiteral(TRACEMAP_BINARY),
             { QStringLiteral("serve"), QStringLiteral("--cache"), cachePath, QStringLiteral("--otlp-http"),
                 QStringLiteral("127.0.0.1:0"), QStringLiteral("--zipkin"), QStringLiteral("none"),
-                QStringLiteral("--max-age"), QStringLiteral("7d"), QStringLiteral("--max-cache-size"),
-                QStringLiteral("2GB") });
+                QStringLiteral("--otlp-grpc"), QStringLiteral("none"), QStringLiteral("--max-age"),
+                QStringLiteral("7d"), QStringLiteral("--max-cache-size"), QStringLiteral("2GB") });
         QVERIFY(serve.waitForStarted());
         QByteArray stderrText;
         // The summary comes every few seconds; it names the old trace once retention deleted it.
@@ -658,7 +659,8 @@ private Q_SLOTS:
         QProcess serve;
         serve.start(QStringLiteral(TRACEMAP_BINARY),
             { QStringLiteral("serve"), QStringLiteral("--cache"), cachePath, QStringLiteral("--otlp-http"),
-                QStringLiteral("127.0.0.1:0"), QStringLiteral("--zipkin"), QStringLiteral("none") });
+                QStringLiteral("127.0.0.1:0"), QStringLiteral("--zipkin"), QStringLiteral("none"),
+                QStringLiteral("--otlp-grpc"), QStringLiteral("none") });
         QVERIFY(serve.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(serve.canReadLine(), 20000);
         const QString ready = QString::fromUtf8(serve.readLine());

@@ -1,6 +1,7 @@
 #include "live/liveservice.h"
 
 #include "cache/tracecache.h"
+#include "live/otlpgrpcreceiver.h"
 #include "live/otlphttpreceiver.h"
 #include "live/zipkinreceiver.h"
 
@@ -16,7 +17,7 @@ LiveService::~LiveService()
 std::expected<void, QString> LiveService::start(const Options& options)
 {
     stop();
-    for (const auto& endpoint : { options.otlpHttp, options.zipkin }) {
+    for (const auto& endpoint : { options.otlpHttp, options.zipkin, options.otlpGrpc }) {
         if (endpoint && !endpoint->address.isLoopback() && options.token.isEmpty())
             return std::unexpected(
                 QStringLiteral("listening on %1, which is not a loopback address, needs an access token")
@@ -28,6 +29,11 @@ std::expected<void, QString> LiveService::start(const Options& options)
     m_writer = std::make_unique<IngestWriter>(std::move(*cache), options.writer);
     m_otlp = std::make_unique<OtlpHttpReceiver>(*m_writer, options.maxBodyBytes);
     m_zipkin = std::make_unique<ZipkinReceiver>(*m_writer, options.maxBodyBytes);
+    auto host = [](const QHostAddress& address) {
+        return address.protocol() == QAbstractSocket::IPv6Protocol
+            ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+            : address.toString();
+    };
     auto listen = [&](const Endpoint& endpoint, HttpHandler& handler, const QString& protocol,
                       const QString& path) -> std::expected<void, QString> {
         HttpServer::Options serverOptions;
@@ -38,11 +44,9 @@ std::expected<void, QString> LiveService::start(const Options& options)
         auto server = std::make_unique<HttpServer>(handler, serverOptions);
         if (auto started = server->start(); !started)
             return std::unexpected(QStringLiteral("%1: %2").arg(protocol, started.error()));
-        const QString host = endpoint.address.protocol() == QAbstractSocket::IPv6Protocol
-            ? QLatin1Char('[') + endpoint.address.toString() + QLatin1Char(']')
-            : endpoint.address.toString();
         m_listening.push_back(
-            { protocol, QStringLiteral("http://%1:%2%3").arg(host).arg(server->port()).arg(path), server->port() });
+            { protocol, QStringLiteral("http://%1:%2%3").arg(host(endpoint.address)).arg(server->port()).arg(path),
+                server->port() });
         m_servers.push_back(std::move(server));
         return {};
     };
@@ -51,6 +55,25 @@ std::expected<void, QString> LiveService::start(const Options& options)
         started = listen(*options.otlpHttp, *m_otlp, QStringLiteral("OTLP/HTTP"), QStringLiteral("/v1/traces"));
     if (started && options.zipkin)
         started = listen(*options.zipkin, *m_zipkin, QStringLiteral("Zipkin"), QStringLiteral("/api/v2/spans"));
+    if (started && options.otlpGrpc) {
+        OtlpGrpcReceiver::Options grpcOptions;
+        grpcOptions.address = options.otlpGrpc->address;
+        grpcOptions.port = options.otlpGrpc->port;
+        grpcOptions.maxMessageBytes = options.maxBodyBytes;
+        grpcOptions.token = options.token;
+        grpcOptions.tlsCertPath = options.tlsCertPath;
+        grpcOptions.tlsKeyPath = options.tlsKeyPath;
+        m_grpc = std::make_unique<OtlpGrpcReceiver>(*m_writer, grpcOptions);
+        if (auto listening = m_grpc->start(); !listening)
+            started = std::unexpected(QStringLiteral("OTLP/gRPC: %1").arg(listening.error()));
+        if (started)
+            m_listening.push_back({ QStringLiteral("OTLP/gRPC"),
+                QStringLiteral("%1://%2:%3")
+                    .arg(m_grpc->usesTls() ? QStringLiteral("https") : QStringLiteral("http"),
+                        host(options.otlpGrpc->address))
+                    .arg(m_grpc->port()),
+                m_grpc->port() });
+    }
     if (!started)
         stop();
     return started;
@@ -62,6 +85,8 @@ void LiveService::stop()
     // commits what is left and ends.
     for (auto& server : m_servers)
         server->stop();
+    if (m_grpc)
+        m_grpc->stop();
     m_servers.clear();
     m_listening.clear();
     if (m_writer) {
@@ -70,6 +95,7 @@ void LiveService::stop()
     }
     m_otlp.reset();
     m_zipkin.reset();
+    m_grpc.reset();
     m_writer.reset();
 }
 

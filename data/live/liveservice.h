@@ -12,6 +12,7 @@
 
 namespace tracemap {
 
+class OtlpGrpcReceiver;
 class OtlpHttpReceiver;
 class ZipkinReceiver;
 
@@ -25,16 +26,19 @@ public:
     struct Options {
         QString cachePath;
         std::optional<Endpoint> otlpHttp = Endpoint { QHostAddress::LocalHost, 4318 };
+        std::optional<Endpoint> otlpGrpc = Endpoint { QHostAddress::LocalHost, 4317 };
         std::optional<Endpoint> zipkin = Endpoint { QHostAddress::LocalHost, 9411 };
-        size_t maxBodyBytes = HttpServer::Options().maxBodyBytes;
+        size_t maxBodyBytes = HttpServer::Options().maxBodyBytes; // gRPC's largest message too
         /// Required to listen on anything but loopback; requests then need "Authorization: Bearer <token>".
         QByteArray token;
+        /// PEM files; when both are set the endpoints speak TLS (so far OTLP/gRPC).
+        QString tlsCertPath, tlsKeyPath;
         IngestWriter::Options writer;
     };
     /// A started endpoint, with the port it really listens on.
     struct Listening {
-        QString protocol; // "OTLP/HTTP", "Zipkin"
-        QString url; // where to send: http://127.0.0.1:4318/v1/traces
+        QString protocol; // "OTLP/HTTP", "Zipkin", "OTLP/gRPC"
+        QString url; // where to send: http://127.0.0.1:4318/v1/traces, http://127.0.0.1:4317 for gRPC
         quint16 port = 0;
     };
 
@@ -54,6 +58,7 @@ private:
     std::unique_ptr<IngestWriter> m_writer;
     std::unique_ptr<OtlpHttpReceiver> m_otlp;
     std::unique_ptr<ZipkinReceiver> m_zipkin;
+    std::unique_ptr<OtlpGrpcReceiver> m_grpc;
     std::vector<std::unique_ptr<HttpServer>> m_servers;
     std::vector<Listening> m_listening;
     IngestCounters m_finalCounters;
