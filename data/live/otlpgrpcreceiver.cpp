@@ -107,13 +107,13 @@ public:
 private:
     bool authorized(const grpc::CallbackServerContext& context) const
     {
-        if (m_options.token.isEmpty())
-            return true;
         // gRPC metadata keys are lowercase.
         const auto& metadata = context.client_metadata();
         const auto found = metadata.find("authorization");
-        return found != metadata.end()
-            && bearerAuthorizes(std::string_view(found->second.data(), found->second.size()), m_options.token);
+        const std::string_view value = found == metadata.end()
+            ? std::string_view()
+            : std::string_view(found->second.data(), found->second.size());
+        return bearerAuthorizes(value, m_options.token);
     }
 
     IngestWriter& m_writer;

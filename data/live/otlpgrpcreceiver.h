@@ -26,8 +26,9 @@ class OtlpGrpcService;
 /// for a malformed message, RESOURCE_EXHAUSTED over the size limit (gRPC's own check, set to maxMessageBytes, and
 /// the decoder's), UNAUTHENTICATED without the bearer token, INTERNAL when the cache could not be written.
 ///
-/// Runs on gRPC's callback API: a request waiting for its commit holds no thread; one CommitWaiter thread answers
-/// them all as their batches commit.
+/// Runs on gRPC's callback API: a call waiting for its commit holds no thread; one CommitWaiter thread answers
+/// them all as their batches commit. The message is decoded on gRPC's callback thread (CPU work bounded by the
+/// size limit, as an HTTP connection thread decodes its body); only the wait is moved off it.
 class OtlpGrpcReceiver {
 public:
     struct Options {
