@@ -344,6 +344,14 @@ void ZipkinJsonParser::emitHalf(SpanBatch& batch, SpanKind kind, const Endpoint&
             d.status = StatusCode::Error;
             if (!t.value.empty() && t.value != "true")
                 d.statusMessage = t.value;
+        } else if (t.key == "otel.status_code") {
+            // OpenTelemetry's Zipkin exporters (and our writer) carry the status here; only this tag says OK.
+            if (t.value == "ERROR")
+                d.status = StatusCode::Error;
+            else if (t.value == "OK" && d.status == StatusCode::Unset)
+                d.status = StatusCode::Ok;
+        } else if (t.key == "otel.status_description" && d.statusMessage.empty()) {
+            d.statusMessage = t.value;
         }
     }
     static const char* const core[] = { "cs", "cr", "sr", "ss", "ms", "mr" };
