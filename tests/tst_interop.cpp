@@ -8,6 +8,7 @@
 #include "cache/tracecache.h"
 #include "model/attributevalue.h"
 #include "model/trace.h"
+#include "model/traceassembler.h"
 
 #include <QDir>
 #include <QProcess>
@@ -79,6 +80,7 @@ struct ExpectedSpan {
     Attributes attributes;
     std::vector<ExpectedEvent> events;
     std::vector<ExpectedLink> links;
+    const char* zipkinJoins = ""; // zipkin-js sends this server span with its client's id (B3 join), see send.mjs
 };
 
 // The resource attributes of each service, as send.mjs sets them.
@@ -134,7 +136,7 @@ const std::vector<ExpectedSpan>& spans()
             { { "exception", 220 * kMs + 789,
                 { { "exception.type", str("CardDeclined") }, { "exception.message", str("card declined") },
                     { "exception.escaped", boolean(false) } } } },
-            {} },
+            {}, "1d3a3bc2f3b1c9e4" },
         { kTraceA, "3c9d2e1f0a8b7c6d", "5fb397be34d26b51", "checkout", SpanKind::Producer, "publish order.created",
             231 * kMs, 236 * kMs, StatusCode::Unset, "",
             { { "messaging.system", str("kafka") }, { "messaging.destination.name", str("orders") } }, {}, {} },
@@ -251,8 +253,15 @@ QStringList expectedTrace(const char* traceId, Sender sender)
         const qint64 duration = otlp ? s.endNs - s.startNs : toMicros(s.endNs - s.startNs);
         // zipkin-js lowercases names ("In zipkin, names are lowercase").
         const QByteArray name = sender == Sender::ZipkinJs ? QByteArray(s.name).toLower() : QByteArray(s.name);
-        out << spanLine(
-            s.id, s.parent, s.service, kind, name.toStdString(), start, duration, status, s.message, otlp ? 0x101 : 0);
+        // A joined server half keeps its client's id on the wire; Tracemap gives it its own under the client.
+        const bool joined = sender == Sender::ZipkinJs && *s.zipkinJoins;
+        const std::string id = joined
+            ? spanIdToHex(TraceAssembler::serverHalfId(*spanIdFromHex(s.zipkinJoins), s.service))
+            : std::string(s.id);
+        out << spanLine(id.c_str(), s.parent, s.service, kind, name.toStdString(), start, duration, status, s.message,
+            otlp ? 0x101 : 0);
+        if (joined)
+            out << QStringLiteral("  problems %1").arg(int(SharedServerHalf));
         const Attributes& resource = serviceResources().at(s.service);
         if (otlp) {
             describeAttributes(out, QStringLiteral("  attr "), s.attributes);

@@ -102,6 +102,9 @@ const SPANS = [
     {
         service: 'payments', trace: TRACE_A, id: '7e2b8f1a4c6d9e05', parent: '1d3a3bc2f3b1c9e4',
         name: 'charge', kind: 'server', start: 55 * MS, end: 225 * MS,
+        // zipkin-js's server instrumentation joins the caller's span (B3, supportsJoin): its half of the span
+        // has the client's id and is marked shared. OpenTelemetry gives each side its own span.
+        zipkinJoins: '1d3a3bc2f3b1c9e4',
         status: { code: 'error', message: 'card declined' },
         attributes: { 'rpc.system': 'grpc', 'payment.attempt': 1 },
         events: [
@@ -287,9 +290,11 @@ async function sendWithZipkinJs(encoder, url) {
     // the 'error' tag, as zipkin-js's own instrumentation writes it.
     for (const s of SPANS) {
         const { tracer } = services.get(s.service);
+        const joined = s.zipkinJoins && SPANS.find(c => c.id === s.zipkinJoins);
+        const parent = joined ? joined.parent : s.parent;
         const id = new TraceId({
-            traceId: s.trace, spanId: s.id, parentId: s.parent ? new option.Some(s.parent) : option.None,
-            sampled: new option.Some(true),
+            traceId: s.trace, spanId: joined ? joined.id : s.id, parentId: parent ? new option.Some(parent) : option.None,
+            sampled: new option.Some(true), shared: Boolean(joined),
         });
         tracer.setId(id);
         if (s.kind === 'internal')
