@@ -397,6 +397,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("sender");
         QTest::newRow("otlp-http-json") << QStringLiteral("otlp-http-json") << int(Sender::OtelOtlp);
         QTest::newRow("otlp-proto") << QStringLiteral("otlp-proto") << int(Sender::OtelOtlp);
+        QTest::newRow("otlp-proto-gzip") << QStringLiteral("otlp-proto-gzip") << int(Sender::OtelOtlp);
         QTest::newRow("otlp-grpc") << QStringLiteral("otlp-grpc") << int(Sender::OtelOtlp);
         QTest::newRow("zipkin-otel") << QStringLiteral("zipkin-otel") << int(Sender::OtelZipkin);
         QTest::newRow("zipkin-js-v1") << QStringLiteral("zipkin-js-v1") << int(Sender::ZipkinJs);

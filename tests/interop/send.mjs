@@ -1,7 +1,8 @@
 // Sends one fixed, realistic trace (and a second, linked one) through a real sender library, for tst_interop.
 //   node send.mjs EXPORTER URL
-// EXPORTER: otlp-http-json | otlp-proto | otlp-grpc   (URL: http://HOST:PORT/v1/traces, or http://HOST:PORT for gRPC)
-//           zipkin-otel | zipkin-js-v1 | zipkin-js-v2 (URL: http://HOST:PORT/api/v2/spans or .../api/v1/spans)
+// EXPORTER: otlp-http-json | otlp-proto | otlp-proto-gzip   (URL: http://HOST:PORT/v1/traces)
+//           otlp-grpc                                      (URL: http://HOST:PORT)
+//           zipkin-otel | zipkin-js-v1 | zipkin-js-v2     (URL: http://HOST:PORT/api/v2/spans or .../api/v1/spans)
 // Exits 0 only when every export request was acknowledged; prints what failed on stderr otherwise.
 //
 // Ids and times are fixed, so the receiving side can assert exact values: each span is listed once in SPANS below
@@ -110,7 +111,9 @@ const SPANS = [
         events: [
             {
                 name: 'exception', time: 220 * MS + 789,
-                attributes: { 'exception.type': 'CardDeclined', 'exception.message': 'card declined', 'exception.escaped': false },
+                attributes: {
+                    'exception.type': 'CardDeclined', 'exception.message': 'card declined', 'exception.escaped': false,
+                },
             },
         ],
     },
@@ -186,6 +189,8 @@ function otelExporter(name, url) {
         return new OtlpHttpExporter({ url });
     case 'otlp-proto':
         return new OtlpProtoExporter({ url });
+    case 'otlp-proto-gzip': // as with OTEL_EXPORTER_OTLP_COMPRESSION=gzip
+        return new OtlpProtoExporter({ url, compression: 'gzip' });
     case 'otlp-grpc':
         return new OtlpGrpcExporter({ url });
     case 'zipkin-otel':
@@ -293,7 +298,8 @@ async function sendWithZipkinJs(encoder, url) {
         const joined = s.zipkinJoins && SPANS.find(c => c.id === s.zipkinJoins);
         const parent = joined ? joined.parent : s.parent;
         const id = new TraceId({
-            traceId: s.trace, spanId: joined ? joined.id : s.id, parentId: parent ? new option.Some(parent) : option.None,
+            traceId: s.trace, spanId: joined ? joined.id : s.id,
+            parentId: parent ? new option.Some(parent) : option.None,
             sampled: new option.Some(true), shared: Boolean(joined),
         });
         tracer.setId(id);
@@ -335,7 +341,8 @@ else if (exporterName === 'zipkin-js-v2')
 else if (url && otelExporter(exporterName, url))
     ok = await sendWithOpenTelemetry(exporterName, url);
 else {
-    console.error('usage: node send.mjs otlp-http-json|otlp-proto|otlp-grpc|zipkin-otel|zipkin-js-v1|zipkin-js-v2 URL');
+    console.error('usage: node send.mjs otlp-http-json|otlp-proto|otlp-proto-gzip|otlp-grpc|zipkin-otel|zipkin-js-v1|'
+        + 'zipkin-js-v2 URL');
     process.exit(2);
 }
 process.exit(ok ? 0 : 1);
