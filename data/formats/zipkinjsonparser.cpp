@@ -227,9 +227,11 @@ void ZipkinJsonParser::emit(SpanBatch& batch)
     const Annotation* ss = find("ss");
     const Annotation* ms = find("ms");
     const Annotation* mr = find("mr");
-    const bool v1Style = m_version == Version::V1 || (m_kind == SpanKind::Unspecified && (cs || cr || sr || ss));
+    const Annotation* ws = find("ws"); // wire send: a producer's end
+    const Annotation* wr = find("wr"); // wire receive: a consumer's start, before its "mr"
+    m_v1Style = m_version == Version::V1 || (m_kind == SpanKind::Unspecified && (cs || cr || sr || ss));
 
-    if (!v1Style) {
+    if (!m_v1Style) {
         const Endpoint* remote = m_remote.isEmpty() ? nullptr : &m_remote;
         // Without a timestamp (late or lost data) the earliest annotation is the best start there is.
         std::optional<qint64> start = m_timestamp;
@@ -267,15 +269,16 @@ void ZipkinJsonParser::emit(SpanBatch& batch)
         const auto duration = sr && ss ? span(sr, ss) : (only ? m_duration : std::nullopt);
         emitHalf(batch, SpanKind::Server, endpointOf(sr ? sr : ss), address("ca"), start, duration, only);
     }
-    // A messaging span alone in its record is the record's timestamp and duration: a consumer's "mr" comes after
-    // its "wr" (wire receive), where the record's timestamp puts the start, as Zipkin's v1 converter reads it.
+    // A producer ends at its "ws" (wire send) and a consumer starts at its "wr" (wire receive), its "mr" coming
+    // after it, as zipkin-js and Brave write them. Without those, a messaging span alone in its record is the
+    // record's timestamp and duration, as Zipkin's v1 converter reads it.
     const auto messagingStart = [&](const Annotation* a) { return only && m_timestamp ? *m_timestamp : a->timeNs; };
     if (ms)
         emitHalf(batch, SpanKind::Producer, endpointOf(ms), address("ma"), messagingStart(ms),
-            only ? m_duration : std::nullopt, only);
+            ws ? span(ms, ws) : (only ? m_duration : std::nullopt), only);
     if (mr)
-        emitHalf(batch, SpanKind::Consumer, endpointOf(mr), address("ma"), messagingStart(mr),
-            only ? m_duration : std::nullopt, only);
+        emitHalf(batch, SpanKind::Consumer, endpointOf(mr), address("ma"), wr ? wr->timeNs : messagingStart(mr),
+            wr ? span(wr, mr) : (only ? m_duration : std::nullopt), only);
     if (halves == 0) {
         // A local span: its endpoint is the "lc" binary annotation's, or any annotation's.
         Endpoint local = m_local;
@@ -344,11 +347,21 @@ void ZipkinJsonParser::emitHalf(SpanBatch& batch, SpanKind kind, const Endpoint&
             d.status = StatusCode::Error;
             if (!t.value.empty() && t.value != "true")
                 d.statusMessage = t.value;
+        } else if (t.key == "otel.status_code") {
+            // OpenTelemetry's Zipkin exporters (and our writer) carry the status here; only this tag says OK.
+            if (t.value == "ERROR")
+                d.status = StatusCode::Error;
+            else if (t.value == "OK" && d.status == StatusCode::Unset)
+                d.status = StatusCode::Ok;
+        } else if (t.key == "otel.status_description" && d.statusMessage.empty()) {
+            d.statusMessage = t.value;
         }
     }
     static const char* const core[] = { "cs", "cr", "sr", "ss", "ms", "mr" };
     for (const auto& a : m_annotations) {
-        const bool isCore = std::any_of(std::begin(core), std::end(core), [&](const char* c) { return a.value == c; });
+        // A v2 span keeps "ws"/"wr" as events (Brave records them so); in v1 they time the messaging span.
+        const bool isCore = std::any_of(std::begin(core), std::end(core), [&](const char* c) { return a.value == c; })
+            || (m_v1Style && (a.value == "ws" || a.value == "wr"));
         if ((isCore && kind != SpanKind::Unspecified) || !belongsHere(a.endpoint))
             continue;
         EventDraft& e = d.addEvent();

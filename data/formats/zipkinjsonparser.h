@@ -65,6 +65,7 @@ private:
     Endpoint m_remote;
     bool m_debug = false;
     bool m_shared = false;
+    bool m_v1Style = false; // its timing is in core annotations (cs, sr, ms, wr, ...), which are not events
     std::vector<Annotation> m_annotations;
     std::vector<Tag> m_tags;
 };
