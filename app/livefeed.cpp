@@ -23,16 +23,20 @@ LiveFeed generateOtlpRequests(const GeneratorOptions& options, int tracesPerRequ
         auto writer = makeTraceWriter("otlp-proto", memory);
         writer->begin();
         int inRequest = 0;
+        qint64 spansInRequest = 0;
         while (inRequest < tracesPerRequest && (more = generator.next(trace))) {
             writer->write(trace);
             ++inRequest;
             ++feed.traces;
             feed.spans += static_cast<qint64>(trace.spans.size());
+            spansInRequest += static_cast<qint64>(trace.spans.size());
         }
         writer->end();
         std::fclose(memory);
-        if (inRequest > 0 && writer->ok())
+        if (inRequest > 0 && writer->ok()) {
             feed.requests.emplace_back(buffer, static_cast<qsizetype>(size));
+            feed.requestSpans.push_back(spansInRequest);
+        }
         std::free(buffer);
     }
     return feed;

@@ -13,6 +13,7 @@ namespace tracemap {
 /// bench_livewindow, which feed the window's own receiver over loopback.
 struct LiveFeed {
     std::vector<QByteArray> requests;
+    std::vector<qint64> requestSpans; // spans of each request
     qint64 traces = 0;
     qint64 spans = 0;
 };
