@@ -371,7 +371,8 @@ bool MainWindow::isImporting() const
 bool MainWindow::isSettled() const
 {
     if (isImporting() || !m_initialSearchDone || m_searchDelivered != m_searchGeneration || m_tracesOpening > 0
-        || m_panelQueries > 0 || m_followQueries > 0 || m_analysis->isComputing())
+        || m_panelQueries > 0 || m_followQueries > 0 || m_analysis->isComputing()
+        || m_live->state() == LiveController::State::Starting || m_live->state() == LiveController::State::Stopping)
         return false;
     if (topologyView()->isLayoutPending())
         return false;
