@@ -228,6 +228,7 @@ private Q_SLOTS:
 
         // A newer trace arrives: it sorts first (newest start at the top), above the rows in view.
         const qint64 followedBefore = window->liveFollowedCommitted();
+        QSignalSpy formChanged(window->searchPanel(), &SearchPanel::serviceChanged);
         QCOMPARE(post(otlpUrl(live),
                      otlpJson({ { traceHex(500), spanHex(500), QString(), QStringLiteral("newest"),
                          kBaseNs + 1000 * kSecond, kBaseNs + 1001 * kSecond } })),
@@ -239,6 +240,9 @@ private Q_SLOTS:
         QCOMPARE(results->selectionModel()->selectedRows().size(), 1);
         QCOMPARE(results->selectionModel()->selectedRows().first().row(), results->currentIndex().row());
         QCOMPARE(topVisibleTrace(results), top);
+        // The same services: the form was left alone (an open popup stays open).
+        QTRY_VERIFY(window->isSettled());
+        QCOMPARE(formChanged.count(), 0);
 
         // Follow off: new traces wait for the next search.
         live->followAction()->trigger();
