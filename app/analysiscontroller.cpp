@@ -47,7 +47,19 @@ void AnalysisController::deliver(quint64 generation, std::function<Outcome()> wo
         if (outcome->flameGraph)
             m_flameGraphView->setFlameGraph(std::move(outcome->flameGraph));
         m_view->setTopology(std::move(outcome->topology));
+        if (std::exchange(m_refreshQueued, false))
+            refresh();
     });
+}
+
+void AnalysisController::refreshForNewData(std::optional<std::vector<TraceId>> traces)
+{
+    if (traces)
+        m_results = std::move(*traces);
+    if (isComputing())
+        m_refreshQueued = true;
+    else
+        refresh();
 }
 
 void AnalysisController::setCurrentTrace(const TraceId& trace)
@@ -59,6 +71,7 @@ void AnalysisController::setCurrentTrace(const TraceId& trace)
 
 void AnalysisController::refresh()
 {
+    m_refreshQueued = false; // this pass reads the latest data
     const quint64 generation = ++m_generation;
     const QString path = m_cachePath;
     const bool whole = m_scope == Scope::WholeCache;

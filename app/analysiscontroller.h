@@ -11,6 +11,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace tracemap {
@@ -35,6 +36,10 @@ public:
     void setSearchResults(std::vector<TraceId> traces);
     /// The trace of the trace tab last shown; used when the scope is CurrentTrace.
     void setCurrentTrace(const TraceId& trace);
+    /// Live data arrived (and, in SearchResults scope, the search found `traces`): computes again, but never
+    /// supersedes a computation in progress for it. Under steady arrival a request a second would otherwise drop
+    /// every result before it lands; instead one more pass runs once the current one is shown.
+    void refreshForNewData(std::optional<std::vector<TraceId>> traces = std::nullopt);
     /// Shows the links of a dependency-link file instead (until the next search or scope change).
     void showDependencyFile(const QString& path);
     /// True from a request until its result (or failure) reached the views.
@@ -62,6 +67,7 @@ private:
     TraceId m_currentTrace;
     quint64 m_generation = 0;
     quint64 m_delivered = 0;
+    bool m_refreshQueued = false; // refreshForNewData came while computing
 };
 
 } // namespace tracemap

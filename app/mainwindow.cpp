@@ -6,6 +6,7 @@
 #include "flamegraphview.h"
 #include "formats/dependencylinksreader.h"
 #include "importcontroller.h"
+#include "livecontroller.h"
 #include "resultspage.h"
 #include "searchpanel.h"
 #include "shortcutshelp.h"
@@ -46,6 +47,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <map>
+
 namespace tracemap {
 
 namespace {
@@ -70,6 +73,9 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     , m_topologyPage(new TopologyPage(this))
     , m_flameGraph(new FlameGraphView(this))
     , m_analysis(new AnalysisController(m_cachePath, &m_analysisWorker, m_topologyPage->view(), m_flameGraph, this))
+    , m_live(new LiveController(m_cachePath,
+          persistence == Persistence::Saved ? LiveController::Persistence::Saved : LiveController::Persistence::None,
+          this))
     , m_tabs(new QTabWidget(this))
     , m_startPage(new StartPage(this))
     , m_central(new QStackedWidget(this))
@@ -171,6 +177,23 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
         }
     });
     connect(m_imports, &ImportController::finished, this, &MainWindow::onImportsFinished);
+    connect(m_live, &LiveController::ticked, this, &MainWindow::followLive);
+    connect(m_live, &LiveController::startFailed, this, [this](const QString& message) {
+        m_status->setText(tr("Live could not start: %1").arg(message));
+        // Not modal, as the import errors: a nested event loop would stall whoever waits for the window.
+        auto* box
+            = new QMessageBox(QMessageBox::Warning, tr("Live"), tr("Live could not start."), QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("liveError"));
+        box->setInformativeText(message);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
+    connect(m_live, &LiveController::stateChanged, this, [this](LiveController::State state) {
+        if (state == LiveController::State::On) {
+            m_central->setCurrentWidget(m_tabs); // spans are on their way: the results, not the start page
+            m_status->setText(tr("Live: receiving (the status bar's Live button lists where to send)"));
+        }
+    });
 
     resize(1400, 860);
     if (m_persistence == Persistence::Saved) {
@@ -257,6 +280,9 @@ void MainWindow::createActions()
     QAction* sample = file->addAction(tr("Open &Sample"), this, &MainWindow::openSample);
     file->addAction(tr("&Export Topology…"), this, &MainWindow::exportTopology);
     file->addSeparator();
+    file->addAction(m_live->liveAction());
+    file->addAction(m_live->settingsAction());
+    file->addSeparator();
     file->addAction(tr("&Clear Cache…"), this, &MainWindow::clearCache);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -285,6 +311,9 @@ void MainWindow::createActions()
         m_searchPanel->focusTraceIdLookup();
     });
     lookup->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    toolbar->addSeparator();
+    toolbar->addAction(m_live->liveAction());
+    toolbar->addAction(m_live->followAction());
 
     QMenu* trace = menuBar()->addMenu(tr("&Trace"));
     QAction* close = trace->addAction(tr("&Close Tab"), this, [this] { closeTab(m_tabs->currentIndex()); });
@@ -328,6 +357,7 @@ void MainWindow::createStatusBar()
     connect(m_warnings, &QToolButton::clicked, this, &MainWindow::showImportWarnings);
     statusBar()->addPermanentWidget(m_warnings);
     statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_live->statusButton());
     statusBar()->addPermanentWidget(m_cacheSize);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
@@ -341,7 +371,8 @@ bool MainWindow::isImporting() const
 bool MainWindow::isSettled() const
 {
     if (isImporting() || !m_initialSearchDone || m_searchDelivered != m_searchGeneration || m_tracesOpening > 0
-        || m_panelQueries > 0 || m_analysis->isComputing())
+        || m_panelQueries > 0 || m_followQueries > 0 || m_analysis->isComputing()
+        || m_live->state() == LiveController::State::Starting || m_live->state() == LiveController::State::Stopping)
         return false;
     if (topologyView()->isLayoutPending())
         return false;
@@ -403,7 +434,7 @@ void MainWindow::showResults(const TraceQuery& query, const QString& note)
     runSearch(query, note);
 }
 
-void MainWindow::runSearch(const TraceQuery& query, const QString& note)
+void MainWindow::runSearch(const TraceQuery& query, const QString& note, SearchKind kind)
 {
     m_shownQuery = query;
     m_shownNote = note;
@@ -413,7 +444,7 @@ void MainWindow::runSearch(const TraceQuery& query, const QString& note)
     using Outcome = cachequeries::SearchOutcome;
     runOnWorker(
         &m_cacheWorker, this, [path, query] { return std::make_shared<Outcome>(cachequeries::search(path, query)); },
-        [this, generation](const std::shared_ptr<Outcome>& outcome) {
+        [this, generation, kind](const std::shared_ptr<Outcome>& outcome) {
             if (generation != m_searchGeneration)
                 return; // a newer search is on its way
             m_searchDelivered = generation;
@@ -422,13 +453,82 @@ void MainWindow::runSearch(const TraceQuery& query, const QString& note)
             ids.reserve(outcome->traces.size());
             for (const TraceSummary& t : outcome->traces)
                 ids.push_back(t.traceId);
-            m_analysis->setSearchResults(std::move(ids));
-            resultsView()->setTraces(std::move(outcome->traces));
+            const bool follow = kind == SearchKind::Follow;
+            if (follow)
+                m_analysis->refreshForNewData(std::move(ids));
+            else
+                m_analysis->setSearchResults(std::move(ids));
+            resultsView()->setTraces(
+                std::move(outcome->traces), follow ? TraceListView::Update::KeepPlace : TraceListView::Update::Reset);
             if (!outcome->error.isEmpty())
                 m_status->setText(tr("Search failed: %1").arg(outcome->error));
-            else if (!isImporting() && m_shownQuery.imports.empty()) // an import's own summary stays
+            else if (!follow && !isImporting() && m_shownQuery.imports.empty()) // an import's own summary stays
                 m_status->setText(tr("%n trace(s) found.", nullptr, count));
             Q_EMIT searchFinished(count);
+        });
+}
+
+void MainWindow::followLive(const IngestCounters& counters)
+{
+    if (!m_live->isFollowing() || counters.committed == m_followedCommitted)
+        return;
+    // One refresh at a time: while the last one is on its way, the next tick looks again (committed stays unseen).
+    if (m_searchDelivered != m_searchGeneration || m_followQueries > 0 || isImporting())
+        return;
+    m_followedCommitted = counters.committed;
+    runSearch(m_shownQuery, m_shownNote, SearchKind::Follow);
+    refreshCacheInfo();
+    if (m_analysis->scope() != AnalysisController::Scope::SearchResults)
+        m_analysis->refreshForNewData();
+    reloadGrownTraces();
+}
+
+void MainWindow::reloadGrownTraces()
+{
+    std::vector<TraceId> open;
+    for (int i = kFixedTabs; i < m_tabs->count(); ++i) {
+        if (const auto* view = qobject_cast<const TraceView*>(m_tabs->widget(i)))
+            open.push_back(view->originalTrace()->id);
+    }
+    if (open.empty())
+        return;
+    // The summaries first (a row per trace): only a trace whose span count changed is loaded again.
+    TraceQuery query;
+    query.limit = static_cast<int>(open.size());
+    query.traceIds = std::move(open);
+    const QString path = m_cachePath;
+    using Grown = std::vector<std::shared_ptr<const Trace>>;
+    std::map<TraceId, size_t> shown;
+    for (int i = kFixedTabs; i < m_tabs->count(); ++i) {
+        if (const auto* view = qobject_cast<const TraceView*>(m_tabs->widget(i)))
+            shown[view->originalTrace()->id] = view->originalTrace()->spans.size();
+    }
+    ++m_followQueries;
+    runOnWorker(
+        &m_cacheWorker, this,
+        [path, query, shown = std::move(shown)] {
+            Grown grown;
+            const auto found = cachequeries::find(path, query);
+            if (!found)
+                return grown;
+            for (const TraceSummary& summary : *found) {
+                const auto it = shown.find(summary.traceId);
+                if (it != shown.end() && static_cast<size_t>(summary.spanCount) != it->second) {
+                    if (auto loaded = cachequeries::loadTrace(path, summary.traceId); loaded.trace)
+                        grown.push_back(std::move(loaded.trace));
+                }
+            }
+            return grown;
+        },
+        [this](const Grown& grown) {
+            --m_followQueries;
+            for (const auto& trace : grown) {
+                for (int i = kFixedTabs; i < m_tabs->count(); ++i) {
+                    auto* view = qobject_cast<TraceView*>(m_tabs->widget(i));
+                    if (view && view->originalTrace()->id == trace->id)
+                        view->setNewVersion(trace);
+                }
+            }
         });
 }
 

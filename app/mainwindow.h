@@ -29,6 +29,8 @@ class AnalysisController;
 class TopologyPage;
 class TopologyView;
 class FlameGraphView;
+class LiveController;
+struct IngestCounters;
 
 /// The window a user lives in: a search dock, the results and one tab per open trace, imports with progress and
 /// cancel in the status bar. All cache work runs on one worker thread, in the order it was asked for; the GUI
@@ -64,13 +66,16 @@ public:
     TopologyPage* topologyPage() const { return m_topologyPage; }
     TopologyView* topologyView() const;
     FlameGraphView* flameGraphView() const { return m_flameGraph; }
+    LiveController* live() const { return m_live; }
+    /// The live writer's committed span count that the results, map and open traces last refreshed for (follow).
+    qint64 liveFollowedCommitted() const { return m_followedCommitted; }
     /// Search Results, Topology and Flame Graph; trace tabs come after them.
     static constexpr int kFixedTabs = 3;
     /// Opening files lists at most this many of their traces, the newest first.
     static constexpr int kOpenedTracesShown = 2000;
     bool isImporting() const;
-    /// Nothing on its way: no import, search or analysis running, the map laid out and every trace tab's flame
-    /// chart laid out. `tracemap screenshot` waits for this, so it never captures a placeholder.
+    /// Nothing on its way: no import, search, live follow or analysis running, the map laid out and every trace tab's
+    /// flame chart laid out. `tracemap screenshot` waits for this, so it never captures a placeholder.
     bool isSettled() const;
     QString cachePath() const { return m_cachePath; }
     QString statusText() const;
@@ -94,7 +99,14 @@ private:
     void createActions();
     void createStatusBar();
     void refreshCacheInfo();
-    void runSearch(const TraceQuery& query, const QString& note);
+    /// New: a search the user asked for. Follow: the shown results again, as live data arrived (the selection and
+    /// scroll position kept; the map and flame graph recomputed without superseding one in progress).
+    enum class SearchKind { New, Follow };
+    void runSearch(const TraceQuery& query, const QString& note, SearchKind kind = SearchKind::New);
+    /// Live spans were committed: refresh what shows the cache (throttled by the live tick, once a second).
+    void followLive(const IngestCounters& counters);
+    /// Reloads the open trace tabs whose trace gained spans, in place.
+    void reloadGrownTraces();
     void onImportsFinished();
     void updateRecentMenu();
     void addRecentFile(const QString& file);
@@ -122,6 +134,7 @@ private:
     TopologyPage* m_topologyPage;
     FlameGraphView* m_flameGraph;
     AnalysisController* m_analysis;
+    LiveController* m_live;
     QTabWidget* m_tabs;
     StartPage* m_startPage;
     QStackedWidget* m_central;
@@ -138,6 +151,8 @@ private:
     quint64 m_searchDelivered = 0;
     int m_tracesOpening = 0;
     int m_panelQueries = 0; // the map panel's trace lists on their way
+    int m_followQueries = 0; // live follow's reloads of open traces on their way
+    qint64 m_followedCommitted = 0; // the live writer's committed count the views last refreshed for
     bool m_initialSearchDone = false; // the first search waits for the cache's services (the form must match)
     // What the files being opened brought, for "the traces just opened".
     std::vector<qint64> m_openedImports;

@@ -3,14 +3,19 @@
 #include "commandline.h"
 
 #include "flamegraphview.h"
+#include "livecontroller.h"
+#include "livefeed.h"
 #include "mainwindow.h"
 #include "topologypage.h"
 #include "tracelistview.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPixmap>
 #include <QRegularExpression>
 #include <QTabWidget>
@@ -40,6 +45,70 @@ template <typename Predicate> bool waitUntil(Predicate done, int timeoutMs = kTi
     return true;
 }
 
+// Starts Live on the window's cache and sends it generated traces through its own OTLP/HTTP endpoint, as an SDK
+// would, a request every 150 ms for about three seconds; returns once follow has shown every span (the results
+// searched again after the last commit) and the window has settled. Ports are any free ones, and the settings stay
+// in memory (the window's Persistence::None).
+bool feedLive(MainWindow& window, QTextStream& err)
+{
+    LiveController* live = window.live();
+    LiveSettings settings;
+    settings.otlpHttpPort = 0;
+    settings.otlpGrpcPort = 0;
+    settings.zipkinPort = 0;
+    live->setSettings(settings);
+    live->start();
+    if (!waitUntil([live] { return live->state() != LiveController::State::Starting; })
+        || live->state() != LiveController::State::On) {
+        err << "tracemap screenshot: live did not start: " << live->lastError() << "\n";
+        return false;
+    }
+    GeneratorOptions options;
+    options.traces = 60;
+    options.spansPerTrace = 40;
+    options.services = 10;
+    options.seed = 12;
+    options.traceIntervalNs = 2000000000;
+    // Recent, so the form's lookback finds them.
+    options.startNs = (QDateTime::currentMSecsSinceEpoch() - 150 * 1000) * 1000000;
+    const LiveFeed feed = generateOtlpRequests(options, 3);
+    QString url;
+    for (const auto& endpoint : live->listening()) {
+        if (endpoint.protocol == QLatin1String("OTLP/HTTP"))
+            url = endpoint.url;
+    }
+    QNetworkAccessManager network;
+    int answered = 0;
+    int failed = 0;
+    for (const QByteArray& body : feed.requests) {
+        QNetworkRequest request { QUrl(url) };
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-protobuf"));
+        QNetworkReply* reply = network.post(request, body);
+        QObject::connect(reply, &QNetworkReply::finished, reply, [reply, &answered, &failed] {
+            ++answered;
+            if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
+                ++failed;
+            reply->deleteLater();
+        });
+        const int sent = answered;
+        waitUntil([&answered, sent] { return answered > sent; }, 10000);
+        QEventLoop pause;
+        QTimer::singleShot(150, &pause, &QEventLoop::quit);
+        pause.exec();
+    }
+    const auto requests = static_cast<int>(feed.requests.size());
+    if (!waitUntil([&answered, requests] { return answered == requests; }) || failed > 0) {
+        err << "tracemap screenshot: the live endpoint refused " << failed << " of " << requests << " requests\n";
+        return false;
+    }
+    // Acknowledged means committed; follow shows them at the next tick, then the views settle.
+    const qint64 spans = feed.spans;
+    return waitUntil([&window, live, spans] {
+        return live->counters().committed >= spans && window.isSettled()
+            && window.resultsView()->model()->rowCount() > 0 && window.liveFollowedCommitted() >= spans;
+    });
+}
+
 } // namespace
 
 int Screenshot::run(const QStringList& args)
@@ -47,8 +116,9 @@ int Screenshot::run(const QStringList& args)
     QTextStream err(stderr);
     QCommandLineParser parser;
     const QCommandLineOption view(QStringLiteral("view"),
-        QStringLiteral("start, search, trace, topology or flamegraph (default: search)."), QStringLiteral("name"),
-        QStringLiteral("search"));
+        QStringLiteral("start, search, trace, topology, flamegraph or live (default: search). live starts receiving "
+                       "and sends generated traces to the window's own OTLP/HTTP endpoint first."),
+        QStringLiteral("name"), QStringLiteral("search"));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
         QStringLiteral("The PNG file to write (required)."), QStringLiteral("FILE"));
     const QCommandLineOption size(QStringLiteral("size"),
@@ -68,9 +138,9 @@ int Screenshot::run(const QStringList& args)
 
     const QString viewName = parser.value(view);
     const QStringList views { QStringLiteral("start"), QStringLiteral("search"), QStringLiteral("trace"),
-        QStringLiteral("topology"), QStringLiteral("flamegraph") };
+        QStringLiteral("topology"), QStringLiteral("flamegraph"), QStringLiteral("live") };
     if (!views.contains(viewName)) {
-        err << "tracemap screenshot: --view must be start, search, trace, topology or flamegraph\n";
+        err << "tracemap screenshot: --view must be start, search, trace, topology, flamegraph or live\n";
         return 2;
     }
     if (!parser.isSet(output)) {
@@ -102,6 +172,8 @@ int Screenshot::run(const QStringList& args)
     for (const QString& message : importErrors)
         err << "tracemap screenshot: " << message << "\n";
     err.flush();
+    if (viewName == QLatin1String("live") && !feedLive(window, err))
+        return 1;
     if (viewName == QLatin1String("trace")) {
         // The trace with the most spans among the results shows the most.
         const TraceSummary* best = nullptr;

@@ -167,8 +167,24 @@ void SearchPanel::selectOrAdd(QComboBox* box, const QString& text)
     box->setCurrentIndex(index);
 }
 
+namespace {
+// The combo's items after its first ("all …") one.
+QStringList itemsAfterFirst(const QComboBox* combo)
+{
+    QStringList items;
+    for (int i = 1; i < combo->count(); ++i)
+        items << combo->itemText(i);
+    return items;
+}
+} // namespace
+
 void SearchPanel::setServices(const QStringList& services)
 {
+    QStringList named = services;
+    named.removeAll(QString());
+    // Live follow sets the lists every second: the same list must not close an open popup or touch the choice.
+    if (named == itemsAfterFirst(m_service))
+        return;
     const QString wanted = service();
     int index = 0;
     {
@@ -194,6 +210,8 @@ void SearchPanel::setServices(const QStringList& services)
 
 void SearchPanel::setOperations(const QStringList& operations)
 {
+    if (operations == itemsAfterFirst(m_operation))
+        return;
     const QString wanted = operation();
     m_operation->clear();
     m_operation->addItem(kAllOperations);

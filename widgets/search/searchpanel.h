@@ -25,9 +25,10 @@ public:
     explicit SearchPanel(QWidget* parent = nullptr);
 
     /// The services of the cache. A selected (or restored) service the cache lacks gives way to "(all services)",
-    /// with a note: the form always shows exactly what query() searches.
+    /// with a note: the form always shows exactly what query() searches. The same list again changes nothing.
     void setServices(const QStringList& services);
-    /// The operations of the selected service; a selected operation missing from them gives way to "(all)".
+    /// The operations of the selected service; a selected operation missing from them gives way to "(all)". The
+    /// same list again changes nothing.
     void setOperations(const QStringList& operations);
     QString service() const;
     QString operation() const;

@@ -5,7 +5,10 @@
 
 #include <QHeaderView>
 #include <QKeyEvent>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
+
+#include <optional>
 
 namespace tracemap {
 
@@ -34,11 +37,40 @@ TraceListView::TraceListView(QWidget* parent)
     connect(this, &QTableView::doubleClicked, this, &TraceListView::activate);
 }
 
-void TraceListView::setTraces(std::vector<TraceSummary> traces)
+void TraceListView::setTraces(std::vector<TraceSummary> traces, Update update)
 {
+    std::optional<TraceId> current;
+    std::optional<TraceId> topInView;
+    if (update == Update::KeepPlace) {
+        if (const TraceSummary* summary = summaryAt(currentIndex()))
+            current = summary->traceId;
+        if (verticalScrollBar()->value() > 0) {
+            if (const TraceSummary* summary = summaryAt(indexAt(QPoint(0, 0))))
+                topInView = summary->traceId;
+        }
+    }
     m_model->setTraces(std::move(traces));
+    if (current) {
+        if (const QModelIndex index = indexOfTrace(*current); index.isValid())
+            selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    if (topInView) {
+        if (const QModelIndex index = indexOfTrace(*topInView); index.isValid()) {
+            updateGeometries(); // the scroll bar's range is otherwise updated later, for the old row count
+            scrollTo(index, QAbstractItemView::PositionAtTop);
+        }
+    }
     if (m_proxy->rowCount() > 0 && !currentIndex().isValid())
         setCurrentIndex(m_proxy->index(0, 0));
+}
+
+QModelIndex TraceListView::indexOfTrace(const TraceId& id) const
+{
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (m_model->traceAt(row).traceId == id)
+            return m_proxy->mapFromSource(m_model->index(row, 0));
+    }
+    return {};
 }
 
 const TraceSummary* TraceListView::summaryAt(const QModelIndex& index) const

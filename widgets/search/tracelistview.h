@@ -19,7 +19,11 @@ class TraceListView : public QTableView {
 public:
     explicit TraceListView(QWidget* parent = nullptr);
 
-    void setTraces(std::vector<TraceSummary> traces);
+    /// Reset: a new list, the first row current. KeepPlace: the same list, refreshed (live follow): the current
+    /// trace stays current and the rows in view stay in view, unless the list is scrolled to the top, where new
+    /// traces appear.
+    enum class Update { Reset, KeepPlace };
+    void setTraces(std::vector<TraceSummary> traces, Update update = Update::Reset);
     TraceListModel* traceModel() const { return m_model; }
     QSortFilterProxyModel* proxyModel() const { return m_proxy; }
     /// The summary of the row at a view (proxy) index.
@@ -33,6 +37,7 @@ protected:
 
 private:
     void activate(const QModelIndex& index);
+    QModelIndex indexOfTrace(const TraceId& id) const;
 
     TraceListModel* m_model;
     QSortFilterProxyModel* m_proxy;

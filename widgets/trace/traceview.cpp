@@ -21,6 +21,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScopedValueRollback>
+#include <QScrollBar>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -215,8 +216,16 @@ void TraceView::setClockSkewAdjusted(bool adjusted)
     runOnWorker(
         this,
         [original] { return std::make_shared<ClockSkewAdjuster::Adjustment>(ClockSkewAdjuster::adjust(*original)); },
-        [this](std::shared_ptr<ClockSkewAdjuster::Adjustment> adjustment) {
+        [this, original](std::shared_ptr<ClockSkewAdjuster::Adjustment> adjustment) {
             m_skewPending = false;
+            if (original != m_original) {
+                // A newer version arrived meanwhile (live): adjust that one instead.
+                if (m_skewWanted) {
+                    m_skewWanted = false;
+                    setClockSkewAdjusted(true);
+                }
+                return;
+            }
             m_adjustedDeltas = std::move(adjustment->deltaNs);
             m_adjustedSpans = adjustment->adjustedSpans;
             m_adjusted = std::make_shared<const Trace>(std::move(adjustment->trace));
@@ -237,13 +246,15 @@ void TraceView::showTrace(const std::shared_ptr<const Trace>& trace)
     }
     if (trace == m_model->trace())
         return;
-    // Both traces share the string table; a Zipkin shared span has the client's id, so match kind and names too.
+    // A Zipkin shared span has the client's id, so match kind and names too; by name, since a newer version of the
+    // trace (live) has its own string table. `previous` keeps the names' storage alive.
+    const std::shared_ptr<const Trace> previous = m_selection->trace();
     const Span* selected = m_selection->span();
     const bool hadSelection = selected != nullptr;
     const SpanId id = selected ? selected->id : 0;
     const SpanKind kind = selected ? selected->kind : SpanKind::Unspecified;
-    const StringId service = selected ? selected->service : kNoIndex;
-    const StringId operation = selected ? selected->operation : kNoIndex;
+    const std::string_view service = selected ? previous->serviceName(*selected) : std::string_view();
+    const std::string_view operation = selected ? previous->operationName(*selected) : std::string_view();
     // A filter is recomputed for the new trace by applyFilter(), on a worker when the trace is large; until then the
     // proxy passes everything through rather than filtering the new trace on this thread as the model resets.
     if (trace && trace->spans.size() >= kBackgroundFilterSpans)
@@ -254,12 +265,32 @@ void TraceView::showTrace(const std::shared_ptr<const Trace>& trace)
     if (trace && hadSelection) {
         for (quint32 i = 0; i < trace->spans.size(); ++i) {
             const Span& span = trace->spans[i];
-            if (span.id == id && span.kind == kind && span.service == service && span.operation == operation) {
+            if (span.id == id && span.kind == kind && trace->serviceName(span) == service
+                && trace->operationName(span) == operation) {
                 m_selection->setSpanIndex(i);
                 break;
             }
         }
     }
+}
+
+void TraceView::setNewVersion(std::shared_ptr<const Trace> trace)
+{
+    if (!trace || trace == m_original)
+        return;
+    m_original = std::move(trace);
+    m_adjusted.reset();
+    m_adjustedDeltas.clear();
+    m_adjustedSpans = 0;
+    if (m_skewWanted) {
+        // Adjusted again for the new spans; the old adjusted version stays on screen until then.
+        m_skewWanted = false;
+        setClockSkewAdjusted(true);
+        return;
+    }
+    const int treeScroll = m_tree->verticalScrollBar()->value();
+    showTrace(m_original);
+    m_tree->verticalScrollBar()->setValue(treeScroll);
 }
 
 void TraceView::setOperationsShown(bool shown)

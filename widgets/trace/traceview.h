@@ -67,8 +67,12 @@ public:
     /// span is kept by id.
     void setClockSkewAdjusted(bool adjusted);
     bool isClockSkewAdjusted() const { return m_skewWanted; }
-    /// The trace as opened, whatever the adjustment.
+    /// The trace as opened (or as last replaced), whatever the adjustment.
     std::shared_ptr<const Trace> originalTrace() const { return m_original; }
+    /// A newer version of the same trace (live spans arrived): shown in place, as the clock-skew toggle swaps
+    /// versions, keeping the selected span (by id, kind and names), the flame chart's view and the tree's scroll.
+    /// With the clock-skew adjustment on, the new version is adjusted on a worker first.
+    void setNewVersion(std::shared_ptr<const Trace> trace);
     QPushButton* clockSkewButton() const { return m_skewButton; }
     QLabel* clockSkewLabel() const { return m_skewLabel; }
 
