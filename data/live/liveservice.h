@@ -29,12 +29,14 @@ public:
         size_t maxBodyBytes = HttpServer::Options().maxBodyBytes;
         /// Required to listen on anything but loopback; requests then need "Authorization: Bearer <token>".
         QByteArray token;
+        /// PEM files of a certificate (chain) and its private key: both set, every HTTP endpoint speaks HTTPS only.
+        QString tlsCertPath, tlsKeyPath;
         IngestWriter::Options writer;
     };
     /// A started endpoint, with the port it really listens on.
     struct Listening {
         QString protocol; // "OTLP/HTTP", "Zipkin"
-        QString url; // where to send: http://127.0.0.1:4318/v1/traces
+        QString url; // where to send: http://127.0.0.1:4318/v1/traces (https:// with TLS)
         quint16 port = 0;
     };
 
