@@ -2,7 +2,10 @@
 
 #include "formats/inputbuffer.h"
 #include "formats/traceimporter.h"
+#include "model/inputlimits.h"
 #include "model/traceassembler.h"
+
+#include <QStringList>
 
 #include <algorithm>
 #include <cctype>
@@ -73,6 +76,20 @@ void rejectInvalidIds(DecodedSpans& decoded)
 
 } // namespace
 
+QString DecodedSpans::warningMessage() const
+{
+    QStringList parts;
+    if (rejected > 0)
+        parts << rejectedReason;
+    if (truncations > 0)
+        parts << QStringLiteral("%1 values were truncated to %2 bytes or attributes dropped past %3 per span, event "
+                                "or resource (see the spans' warnings)")
+                     .arg(truncations)
+                     .arg(limits::kMaxTextBytes)
+                     .arg(limits::kMaxAttributes);
+    return parts.join(QStringLiteral("; "));
+}
+
 std::string mediaType(std::string_view contentType)
 {
     std::string type(contentType.substr(0, contentType.find(';')));
@@ -121,12 +138,20 @@ std::expected<DecodedSpans, DecodeFailure> decodeSpans(
         text.remove_suffix(1);
     if (text.empty() || text == "{}")
         return decoded;
-    auto summary = TraceImporter::importBuffer(*input, [&](std::vector<Trace>& traces) {
-        for (Trace& trace : traces)
-            decoded.traces.push_back(std::move(trace));
-    });
+    // Protobuf is read as the endpoint's protobuf format: its first bytes cannot always say which one it is.
+    ImportOptions importOptions;
+    if (accepted.size() == 1 && isProtobufFormat(*accepted.begin()))
+        importOptions.format = *accepted.begin();
+    auto summary = TraceImporter::importBuffer(
+        *input,
+        [&](std::vector<Trace>& traces) {
+            for (Trace& trace : traces)
+                decoded.traces.push_back(std::move(trace));
+        },
+        importOptions);
     if (!summary)
         return std::unexpected(DecodeFailure { 400, summary.error().toString() });
+    decoded.truncations = summary->truncations;
     // A body of no spans is fine whatever its envelope; one with spans must be of the endpoint's format.
     if (summary->spans > 0 && std::ranges::find(accepted, summary->format) == accepted.end())
         return std::unexpected(DecodeFailure { 400,
