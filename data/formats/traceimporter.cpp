@@ -211,6 +211,11 @@ private:
                         lastReport = static_cast<size_t>(offset);
                         reportProgress(offset);
                     }
+                    // Flushing inside a record too keeps memory bounded by the batch when one record holds
+                    // millions of spans; the batch stores a trace's resources again after a flush, and the sink
+                    // merges a trace's parts.
+                    if (m_batch.spanCount() >= m_options.flushSpans)
+                        flush();
                 });
             }
             parseJsonRecord(*parser, *record);

@@ -49,10 +49,11 @@ std::expected<std::string, DecodeFailure> inflateBounded(std::string_view body, 
 
 // Takes out spans an OTLP receiver must reject (PROTOCOLS.md §1: an all-zero id is invalid); the parsers keep them
 // with a warning because a file may still be worth reading, but live data with such ids cannot be merged later.
-void rejectInvalidIds(DecodedSpans& decoded)
+// Runs on each flush of the importer, so a body of millions of id-less spans never holds them all at once.
+void rejectInvalidIds(std::vector<Trace>& traces, DecodedSpans& decoded)
 {
     std::vector<Trace> kept;
-    for (Trace& trace : decoded.traces) {
+    for (Trace& trace : traces) {
         const qint64 total = static_cast<qint64>(trace.spans.size());
         if (!trace.id.isValid()) {
             decoded.rejected += total;
@@ -66,12 +67,10 @@ void rejectInvalidIds(DecodedSpans& decoded)
             trace.spans.erase(invalid.begin(), invalid.end());
             TraceAssembler::assemble(trace);
         }
-        if (trace.spans.empty())
-            continue;
-        decoded.spans += static_cast<qint64>(trace.spans.size());
-        kept.push_back(std::move(trace));
+        if (!trace.spans.empty())
+            kept.push_back(std::move(trace));
     }
-    decoded.traces = std::move(kept);
+    traces = std::move(kept);
 }
 
 } // namespace
@@ -145,6 +144,7 @@ std::expected<DecodedSpans, DecodeFailure> decodeSpans(
     auto summary = TraceImporter::importBuffer(
         *input,
         [&](std::vector<Trace>& traces) {
+            rejectInvalidIds(traces, decoded);
             for (Trace& trace : traces)
                 decoded.traces.push_back(std::move(trace));
         },
@@ -169,7 +169,8 @@ std::expected<DecodedSpans, DecodeFailure> decodeSpans(
         }
     }
     decoded.traces = std::move(merged);
-    rejectInvalidIds(decoded);
+    for (const Trace& trace : decoded.traces)
+        decoded.spans += static_cast<qint64>(trace.spans.size());
     return decoded;
 }
 
