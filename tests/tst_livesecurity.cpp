@@ -6,6 +6,8 @@
 #include "testsupport.h"
 
 #include "cache/tracecache.h"
+#include "formats/traceimporter.h"
+#include "formats/zipkinprotoparser.h"
 #include "live/liveservice.h"
 #include "model/inputlimits.h"
 
@@ -111,7 +113,9 @@ QByteArray nestedAnyValueJson(int depth)
     return open + "{\"stringValue\":\"x\"}" + close;
 }
 
-// Zipkin spans of a small trace across two services, as v2 JSON and as the proto3 ListOfSpans of the same data.
+// Zipkin spans of a small trace across two services, as v2 JSON and as the proto3 ListOfSpans of the same data: a
+// server, its client call, the callee's half of that call (shared id, no kind: a server because it is shared) and
+// a producer.
 // (No raw string literals in this file: Qt 6.4's moc loses the class after some of them.)
 QByteArray zipkinJsonSpans()
 {
@@ -137,7 +141,7 @@ QByteArray zipkinJsonSpans()
            " {\"traceId\":\"463ac35c9f6413ad48485a3953bb6124\",\"parentId\":\"a2fb4a1d1a96d312\",\"id\":"
            "\"0f0e0d0c0b0a0908\",\n"
            "  "
-           "\"name\":\"query\",\"kind\":\"SERVER\",\"shared\":true,\"timestamp\":1700000000020000,\"duration\":100000,"
+           "\"name\":\"query\",\"shared\":true,\"timestamp\":1700000000020000,\"duration\":100000,"
            "\n"
            "  \"localEndpoint\":{\"serviceName\":\"db\"}},\n"
            " {\"traceId\":\"463ac35c9f6413ad48485a3953bb6124\",\"parentId\":\"0f0e0d0c0b0a0908\",\"id\":"
@@ -193,7 +197,6 @@ QByteArray zipkinProtoSpans()
     shared->set_parent_id(bytes("a2fb4a1d1a96d312"));
     shared->set_id(bytes("0f0e0d0c0b0a0908"));
     shared->set_name("query");
-    shared->set_kind(zipkin::proto3::Span::SERVER);
     shared->set_shared(true);
     shared->set_timestamp(1700000000020000ull);
     shared->set_duration(100000);
@@ -508,6 +511,22 @@ private Q_SLOTS:
         QCOMPARE(spans,
             QStringList({ QStringLiteral("frontend get /api 2"), QStringLiteral("frontend query 3"),
                 QStringLiteral("db query 2"), QStringLiteral("db produce 4") }));
+    }
+
+    // File import recognises a ListOfSpans by its first fields and reads it as the receiver does.
+    void zipkinProtoFileImport()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("spans.pb"));
+        QVERIFY(testsupport::writeFile(path, zipkinProtoSpans()));
+        qint64 spans = 0;
+        const auto summary = TraceImporter::importFile(path, [&](std::vector<Trace>& traces) {
+            for (const Trace& trace : traces)
+                spans += qint64(trace.spans.size());
+        });
+        QVERIFY(summary);
+        QCOMPARE(summary->format, TraceFormat::ZipkinV2Proto);
+        QCOMPARE(spans, 4);
+        QVERIFY(!ZipkinProtoParser::looksLikeListOfSpans(serialized(otlpRequest()).toStdString()));
     }
 
     void zipkinProtoErrors_data()
