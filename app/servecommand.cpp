@@ -115,11 +115,16 @@ int ServeCommand::run(const QStringList& args)
     parser.addOptions({ cacheOption, listen, otlpHttp, zipkin, maxBody, token, tlsCert, tlsKey, maxAge, maxCacheSize });
     int exitCode = 0;
     if (!CommandLine::parseOptions(parser, args,
-            QStringLiteral("Receives spans from OpenTelemetry SDKs and collectors (OTLP/HTTP, protobuf or JSON) and "
-                           "from Zipkin senders, and stores them in the cache: a request is answered only once its "
-                           "spans are committed. When the queue is full, senders are told to retry (503). Prints a "
-                           "line per endpoint when ready, a summary every %1 s on stderr, and stops on SIGINT or "
-                           "SIGTERM after committing what it received.")
+            QStringLiteral(
+                "Receives spans from OpenTelemetry SDKs and collectors (OTLP/HTTP, protobuf or JSON) and "
+                "from Zipkin senders, and stores them in the cache: a request is answered only once its "
+                "spans are committed. When the queue is full, senders are told to retry (503). Prints a "
+                "line per endpoint when ready, a summary every %1 s on stderr, and stops on SIGINT or "
+                "SIGTERM after committing what it received.\n\nLimits: a body over 64 MiB once inflated gets "
+                "413; invalid UTF-8, too deep nesting or a malformed body gets 400 and stores nothing; "
+                "attribute keys and values, names and status messages over 64 KiB are cut to 64 KiB and "
+                "attributes past 10,000 per span are dropped, each with a warning on the span (OTLP "
+                "reports them in partial_success).")
                 .arg(kSummarySeconds),
             exitCode))
         return exitCode;

@@ -13,7 +13,7 @@
 
 namespace tracemap {
 
-Q_LOGGING_CATEGORY(lcHttp, "tracemap.live.http")
+Q_LOGGING_CATEGORY(lcHttp, "tracemap.live.http", QtWarningMsg)
 
 // One request on a connection: its head, the body read so far, and whether it has grown past the limit.
 struct HttpServer::Exchange {
@@ -67,7 +67,8 @@ struct HttpServerCallbacks {
             ? MHD_YES
             : MHD_NO;
     }
-    // libmicrohttpd's error messages (a TLS key that does not match its certificate, a failed handshake).
+    // libmicrohttpd's error messages (a TLS key that does not match its certificate, a failed handshake): kept for
+    // start()'s error and logged at debug level (off unless QT_LOGGING_RULES asks), since any client can cause them.
     static void log(void* self, const char* format, va_list arguments)
     {
         char text[512];
