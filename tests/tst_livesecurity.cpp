@@ -742,6 +742,27 @@ private Q_SLOTS:
         verifyAlive();
     }
 
+    // The limits live in the readers' common path, so a file gets them too, counted in the import's summary.
+    void fileImportTruncatesToo()
+    {
+        auto request = otlpRequest();
+        auto* attribute = onlySpan(request)->add_attributes();
+        attribute->set_key("huge");
+        attribute->mutable_value()->set_string_value(std::string(1 << 20, 'x'));
+        const QString path = m_dir.filePath(QStringLiteral("huge.pb"));
+        QVERIFY(testsupport::writeFile(path, serialized(request)));
+        size_t kept = 0;
+        const auto summary = TraceImporter::importFile(path, [&](std::vector<Trace>& traces) {
+            const Trace& trace = traces.at(0);
+            kept = trace.text(trace.attributes.at(trace.spans.at(0).attributes.begin).ref).size();
+        });
+        QVERIFY(summary);
+        QCOMPARE(summary->truncations, 1);
+        QCOMPARE(kept, limits::kMaxTextBytes);
+        QVERIFY(!summary->warningKinds.empty());
+        QVERIFY(summary->warningKinds.front().kind.contains(QStringLiteral("truncated")));
+    }
+
     void veryManyAttributes()
     {
         auto request = otlpRequest();
