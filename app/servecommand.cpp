@@ -17,21 +17,24 @@ namespace {
 
 constexpr int kSummarySeconds = 5;
 
-// "ADDR:PORT" ("127.0.0.1:4318", "[::1]:4318") or "none". An error message when it is neither.
-std::expected<std::optional<LiveService::Endpoint>, QString> parseEndpoint(const QString& option, const QString& text)
+// An endpoint option: "ADDR:PORT" ("0.0.0.0:4318", "[::1]:4318"), a bare port ("4318" or ":4318", on the --listen
+// address) or "none". An error message when it is none of these.
+std::expected<std::optional<LiveService::Endpoint>, QString> parseEndpoint(
+    const QString& option, const QString& text, const QHostAddress& listen)
 {
     if (text == QLatin1String("none"))
         return std::nullopt;
     const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
     bool portOk = false;
-    const uint port = colon < 0 ? 0 : text.mid(colon + 1).toUInt(&portOk);
+    const uint port = text.mid(colon + 1).toUInt(&portOk);
     QString host = colon < 0 ? QString() : text.left(colon);
     if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
         host = host.mid(1, host.size() - 2);
-    const QHostAddress address(host);
+    const QHostAddress address = host.isEmpty() ? listen : QHostAddress(host);
     if (!portOk || port > 65535 || address.isNull())
         return std::unexpected(
-            QStringLiteral("--%1 wants ADDRESS:PORT (e.g. 127.0.0.1:4318) or none, not '%2'").arg(option, text));
+            QStringLiteral("--%1 wants ADDRESS:PORT (e.g. 127.0.0.1:4318), a port, or none, not '%2'")
+                .arg(option, text));
     return LiveService::Endpoint { address, static_cast<quint16>(port) };
 }
 
@@ -78,16 +81,22 @@ void printCounters(const char* when, const IngestCounters& c)
 
 int ServeCommand::run(const QStringList& args)
 {
+    const QCommandLineOption listen(QStringList { QStringLiteral("listen") },
+        QStringLiteral("The address every endpoint binds to unless its own option names one (default: 127.0.0.1). "
+                       "Any other than loopback (e.g. 0.0.0.0) needs --token."),
+        QStringLiteral("addr"), QStringLiteral("127.0.0.1"));
     const QCommandLineOption otlpHttp(QStringList { QStringLiteral("otlp-http") },
-        QStringLiteral("Where to receive OTLP/HTTP (POST /v1/traces), or none (default: 127.0.0.1:4318)."),
-        QStringLiteral("addr:port"), QStringLiteral("127.0.0.1:4318"));
+        QStringLiteral("Where to receive OTLP/HTTP (POST /v1/traces): ADDR:PORT, a port on the --listen address, or "
+                       "none (default: port 4318)."),
+        QStringLiteral("addr:port"), QStringLiteral("4318"));
     const QCommandLineOption otlpGrpc(QStringList { QStringLiteral("otlp-grpc") },
-        QStringLiteral("Where to receive OTLP/gRPC (TraceService/Export), or none (default: 127.0.0.1:4317)."),
-        QStringLiteral("addr:port"), QStringLiteral("127.0.0.1:4317"));
+        QStringLiteral("Where to receive OTLP/gRPC (TraceService/Export): ADDR:PORT, a port on the --listen address, "
+                       "or none (default: port 4317)."),
+        QStringLiteral("addr:port"), QStringLiteral("4317"));
     const QCommandLineOption zipkin(QStringList { QStringLiteral("zipkin") },
-        QStringLiteral("Where to receive Zipkin JSON (POST /api/v2/spans, /api/v1/spans), or none (default: "
-                       "127.0.0.1:9411)."),
-        QStringLiteral("addr:port"), QStringLiteral("127.0.0.1:9411"));
+        QStringLiteral("Where to receive Zipkin spans (POST /api/v2/spans as JSON or proto3, /api/v1/spans as JSON): "
+                       "ADDR:PORT, a port on the --listen address, or none (default: port 9411)."),
+        QStringLiteral("addr:port"), QStringLiteral("9411"));
     const QCommandLineOption maxBody(QStringList { QStringLiteral("max-body-bytes") },
         QStringLiteral("Largest request body or gRPC message, once inflated; larger ones get 413 or "
                        "RESOURCE_EXHAUSTED (default: 64 MiB)."),
@@ -96,6 +105,10 @@ int ServeCommand::run(const QStringList& args)
         QStringLiteral("Require 'Authorization: Bearer T' on every request (401 or UNAUTHENTICATED without). "
                        "Needed to listen on an address other than loopback."),
         QStringLiteral("T"));
+    const QCommandLineOption tlsCert(QStringList { QStringLiteral("tls-cert") },
+        QStringLiteral("Serve TLS (HTTPS, and gRPC over TLS) with this PEM certificate (chain); needs --tls-key."), QStringLiteral("F"));
+    const QCommandLineOption tlsKey(QStringList { QStringLiteral("tls-key") },
+        QStringLiteral("The PEM private key of --tls-cert."), QStringLiteral("F"));
     const QCommandLineOption maxAge(QStringList { QStringLiteral("max-age") },
         QStringLiteral("Delete traces that started longer ago than D (e.g. 30m, 2h, 7d), checked every few seconds."),
         QStringLiteral("D"));
@@ -104,24 +117,35 @@ int ServeCommand::run(const QStringList& args)
                        "1GiB). The file does not shrink: freed pages are reused, so it stops growing near N."),
         QStringLiteral("N"));
     QCommandLineParser parser;
-    parser.addOptions({ cacheOption, otlpHttp, otlpGrpc, zipkin, maxBody, token, maxAge, maxCacheSize });
+    parser.addOptions({ cacheOption, listen, otlpHttp, otlpGrpc, zipkin, maxBody, token, tlsCert, tlsKey, maxAge, maxCacheSize });
     int exitCode = 0;
     if (!CommandLine::parseOptions(parser, args,
-            QStringLiteral("Receives spans from OpenTelemetry SDKs and collectors (OTLP/HTTP, protobuf or JSON, and "
-                           "OTLP/gRPC) and from Zipkin senders, and stores them in the cache: a request is answered "
-                           "only once its spans are committed. When the queue is full, senders are told to retry "
-                           "(503, or UNAVAILABLE with RetryInfo). Prints a "
-                           "line per endpoint when ready, a summary every %1 s on stderr, and stops on SIGINT or "
-                           "SIGTERM after committing what it received.")
+            QStringLiteral(
+                "Receives spans from OpenTelemetry SDKs and collectors (OTLP/HTTP, protobuf or JSON, and OTLP/gRPC) "
+                "and from Zipkin senders, and stores them in the cache: a request is answered only once its "
+                "spans are committed. When the queue is full, senders are told to retry (503, or UNAVAILABLE "
+                "with RetryInfo). Prints a "
+                "line per endpoint when ready, a summary every %1 s on stderr, and stops on SIGINT or "
+                "SIGTERM after committing what it received.\n\nLimits: a body over 64 MiB once inflated gets "
+                "413 (RESOURCE_EXHAUSTED over gRPC); invalid UTF-8, too deep nesting or a malformed body gets 400 and stores nothing; "
+                "attribute keys and values, names and status messages over 64 KiB are cut to 64 KiB and "
+                "attributes past 10,000 per span are dropped, each with a warning on the span (OTLP "
+                "reports them in partial_success).")
                 .arg(kSummarySeconds),
             exitCode))
         return exitCode;
 
     LiveService::Options options;
     options.cachePath = parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath();
-    const auto otlpEndpoint = parseEndpoint(QStringLiteral("otlp-http"), parser.value(otlpHttp));
-    const auto grpcEndpoint = parseEndpoint(QStringLiteral("otlp-grpc"), parser.value(otlpGrpc));
-    const auto zipkinEndpoint = parseEndpoint(QStringLiteral("zipkin"), parser.value(zipkin));
+    const QHostAddress listenAddress(parser.value(listen));
+    if (listenAddress.isNull()) {
+        err() << "tracemap serve: --listen wants an IP address (e.g. 127.0.0.1, 0.0.0.0 or ::), not '"
+              << parser.value(listen) << "'\n";
+        return 2;
+    }
+    const auto otlpEndpoint = parseEndpoint(QStringLiteral("otlp-http"), parser.value(otlpHttp), listenAddress);
+    const auto grpcEndpoint = parseEndpoint(QStringLiteral("otlp-grpc"), parser.value(otlpGrpc), listenAddress);
+    const auto zipkinEndpoint = parseEndpoint(QStringLiteral("zipkin"), parser.value(zipkin), listenAddress);
     for (const auto& endpoint : { otlpEndpoint, grpcEndpoint, zipkinEndpoint }) {
         if (!endpoint) {
             err() << "tracemap serve: " << endpoint.error() << "\n";
@@ -144,6 +168,12 @@ int ServeCommand::run(const QStringList& args)
         }
     }
     options.token = parser.value(token).toUtf8();
+    options.tlsCertPath = parser.value(tlsCert);
+    options.tlsKeyPath = parser.value(tlsKey);
+    if (options.tlsCertPath.isEmpty() != options.tlsKeyPath.isEmpty()) {
+        err() << "tracemap serve: --tls-cert and --tls-key go together: give both or neither\n";
+        return 2;
+    }
     if (parser.isSet(maxAge)) {
         const auto ns = parseDuration(parser.value(maxAge));
         if (!ns || *ns <= 0) {

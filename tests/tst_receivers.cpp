@@ -505,7 +505,11 @@ private Q_SLOTS:
         reply = post(zipkinPort(), QStringLiteral("/api/v2/spans"), "application/json", "[{\"traceId\":");
         QCOMPARE(reply.status, 400);
         QVERIFY(!reply.body.trimmed().isEmpty());
-        QCOMPARE(post(zipkinPort(), QStringLiteral("/api/v2/spans"), "application/x-protobuf", "\x0a\x00").status, 415);
+        // A proto3 ListOfSpans whose one span has no ids.
+        QCOMPARE(
+            post(zipkinPort(), QStringLiteral("/api/v2/spans"), "application/x-protobuf", QByteArray("\x0a\x00", 2))
+                .status,
+            400);
         QCOMPARE(post(zipkinPort(), QStringLiteral("/api/v2/trace"), "application/json", "[]").status, 404);
         QCOMPARE(
             post(zipkinPort(), QStringLiteral("/api/v2/spans"), QByteArray(), QByteArray(), {}, "GET").status, 405);

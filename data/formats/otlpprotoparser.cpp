@@ -150,14 +150,84 @@ StatusCode statusOf(int code, SpanDraft& draft)
     return StatusCode::Unset;
 }
 
+// One span into the batch, under the resource and scope being read.
+void addSpan(const otlp::trace::v1::Span& span, std::string_view service, SpanDraft& draft, ResourceDraft& resource,
+    ScopeDraft& scope, SpanBatch& batch, const Context& context)
+{
+    draft.clear();
+    draft.traceId = traceIdOf(span.trace_id(), "trace_id", span, context);
+    draft.spanId = spanIdOf(span.span_id(), "span_id", span, context);
+    draft.parentId = spanIdOf(span.parent_span_id(), "parent_span_id", span, context);
+    if (!draft.traceId.isValid())
+        draft.addWarning("missing or all-zero trace id");
+    if (draft.spanId == 0)
+        draft.addWarning("missing or all-zero span id");
+    draft.service = service;
+    draft.operation = span.name();
+    draft.traceState = span.trace_state();
+    draft.w3cFlags = span.flags();
+    draft.kind = kindOf(span.kind(), draft);
+    draft.setUnixNanoTimes(clampNanos(span.start_time_unix_nano()), clampNanos(span.end_time_unix_nano()));
+    addAttributes(draft.attributes, span.attributes(), context);
+    if (span.has_status()) {
+        draft.status = statusOf(span.status().code(), draft);
+        draft.statusMessage = span.status().message();
+    }
+    for (const auto& event : span.events()) {
+        EventDraft& e = draft.addEvent();
+        e.timeNs = clampNanos(event.time_unix_nano());
+        e.name = event.name();
+        addAttributes(e.attributes, event.attributes(), context);
+    }
+    for (const auto& link : span.links()) {
+        LinkDraft& l = draft.addLink();
+        l.traceId = traceIdOf(link.trace_id(), "link trace_id", span, context);
+        l.spanId = spanIdOf(link.span_id(), "link span_id", span, context);
+        l.type = LinkType::Link;
+        l.flags = link.flags();
+        l.traceState = link.trace_state();
+        addAttributes(l.attributes, link.attributes(), context);
+    }
+    batch.add(draft, &resource, &scope);
+}
+
+// Calls visit(field number, bytes) for each length-delimited field of a message, in wire order, skipping the others;
+// false if the message is malformed. Lets a ResourceSpans be read one span at a time instead of all at once.
+template <typename Visit> bool forEachLengthDelimited(std::string_view message, Visit&& visit)
+{
+    google::protobuf::io::CodedInputStream in(
+        reinterpret_cast<const quint8*>(message.data()), static_cast<int>(message.size()));
+    for (;;) {
+        const quint32 tag = in.ReadTag();
+        if (tag == 0)
+            return static_cast<size_t>(in.CurrentPosition()) == message.size();
+        if (WireFormatLite::GetTagWireType(tag) != WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+            if (!WireFormatLite::SkipField(&in, tag))
+                return false;
+            continue;
+        }
+        quint32 length = 0;
+        if (!in.ReadVarint32(&length))
+            return false;
+        const auto at = static_cast<size_t>(in.CurrentPosition());
+        if (length > message.size() - at)
+            return false;
+        visit(WireFormatLite::GetTagFieldNumber(tag), message.substr(at, length));
+        if (!in.Skip(static_cast<int>(length)))
+            return false;
+    }
+}
+
 } // namespace
 
 void OtlpProtoParser::parse(std::string_view bytes, SpanBatch& batch, const std::function<void(size_t)>& progress,
-    const std::function<void()>& afterRecord)
+    const std::function<void()>& afterSpan)
 {
     constexpr quint32 kResourceSpansTag = WireFormatLite::MakeTag(1, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
     const auto* data = reinterpret_cast<const quint8*>(bytes.data());
-    otlp::trace::v1::ResourceSpans message;
+    otlp::resource::v1::Resource resource;
+    otlp::common::v1::InstrumentationScope scope;
+    otlp::trace::v1::Span span;
     Context context;
     size_t offset = 0;
 
@@ -190,63 +260,57 @@ void OtlpProtoParser::parse(std::string_view bytes, SpanBatch& batch, const std:
         if (length > bytes.size() - start)
             context.fail("could not be decoded: it needs " + std::to_string(length) + " bytes but the input has "
                 + std::to_string(bytes.size() - start) + " left (truncated?)");
-        if (length > static_cast<quint32>(INT_MAX) || !message.ParseFromArray(data + start, static_cast<int>(length)))
+        if (length > static_cast<quint32>(INT_MAX))
             context.fail("could not be decoded");
+        const std::string_view resourceSpans = bytes.substr(start, length);
 
+        // The resource first, wherever it is in the message: every span of it needs it. Then the spans, one at
+        // a time into the same message, so memory is bounded by the largest span however many there are.
         m_resource.clear();
-        addAttributes(m_resource.attributes, message.resource().attributes(), context);
-        const std::string_view service = m_resource.attributes.findString("service.name").value_or(std::string_view());
-
-        for (const auto& scopeSpans : message.scope_spans()) {
+        bool ok = forEachLengthDelimited(resourceSpans, [&](int field, std::string_view value) {
+            if (field != 1)
+                return;
+            if (!resource.ParseFromArray(value.data(), static_cast<int>(value.size())))
+                context.fail("could not be decoded (its resource)");
+            m_resource.clear();
+            addAttributes(m_resource.attributes, resource.attributes(), context);
+        });
+        if (!ok)
+            context.fail("could not be decoded");
+        const std::string service(m_resource.attributes.findString("service.name").value_or(std::string_view()));
+        ok = forEachLengthDelimited(resourceSpans, [&](int field, std::string_view scopeSpans) {
+            if (field != 2)
+                return;
             m_scope.clear();
-            m_scope.name = scopeSpans.scope().name();
-            m_scope.version = scopeSpans.scope().version();
-            addAttributes(m_scope.attributes, scopeSpans.scope().attributes(), context);
-
-            for (const auto& span : scopeSpans.spans()) {
-                m_span.clear();
-                m_span.traceId = traceIdOf(span.trace_id(), "trace_id", span, context);
-                m_span.spanId = spanIdOf(span.span_id(), "span_id", span, context);
-                m_span.parentId = spanIdOf(span.parent_span_id(), "parent_span_id", span, context);
-                if (!m_span.traceId.isValid())
-                    m_span.addWarning("missing or all-zero trace id");
-                if (m_span.spanId == 0)
-                    m_span.addWarning("missing or all-zero span id");
-                m_span.service = service;
-                m_span.operation = span.name();
-                m_span.traceState = span.trace_state();
-                m_span.w3cFlags = span.flags();
-                m_span.kind = kindOf(span.kind(), m_span);
-                m_span.setUnixNanoTimes(clampNanos(span.start_time_unix_nano()), clampNanos(span.end_time_unix_nano()));
-                addAttributes(m_span.attributes, span.attributes(), context);
-                if (span.has_status()) {
-                    m_span.status = statusOf(span.status().code(), m_span);
-                    m_span.statusMessage = span.status().message();
-                }
-                for (const auto& event : span.events()) {
-                    EventDraft& e = m_span.addEvent();
-                    e.timeNs = clampNanos(event.time_unix_nano());
-                    e.name = event.name();
-                    addAttributes(e.attributes, event.attributes(), context);
-                }
-                for (const auto& link : span.links()) {
-                    LinkDraft& l = m_span.addLink();
-                    l.traceId = traceIdOf(link.trace_id(), "link trace_id", span, context);
-                    l.spanId = spanIdOf(link.span_id(), "link span_id", span, context);
-                    l.type = LinkType::Link;
-                    l.flags = link.flags();
-                    l.traceState = link.trace_state();
-                    addAttributes(l.attributes, link.attributes(), context);
-                }
-                batch.add(m_span, &m_resource, &m_scope);
-            }
-        }
+            bool scopeOk = forEachLengthDelimited(scopeSpans, [&](int scopeField, std::string_view value) {
+                if (scopeField != 1)
+                    return;
+                if (!scope.ParseFromArray(value.data(), static_cast<int>(value.size())))
+                    context.fail("could not be decoded (a scope)");
+                m_scope.clear();
+                m_scope.name = scope.name();
+                m_scope.version = scope.version();
+                addAttributes(m_scope.attributes, scope.attributes(), context);
+            });
+            scopeOk = scopeOk && forEachLengthDelimited(scopeSpans, [&](int scopeField, std::string_view value) {
+                if (scopeField != 2)
+                    return;
+                if (!span.ParseFromArray(value.data(), static_cast<int>(value.size())))
+                    context.fail("could not be decoded (a span: truncated, nested too deeply, or a string that is "
+                                 "not UTF-8)");
+                addSpan(span, service, m_span, m_resource, m_scope, batch, context);
+                if (afterSpan)
+                    afterSpan();
+            });
+            if (!scopeOk)
+                context.fail("could not be decoded (a ScopeSpans)");
+        });
+        if (!ok)
+            context.fail("could not be decoded");
 
         offset = start + length;
         if (progress)
             progress(offset);
-        if (afterRecord)
-            afterRecord();
     }
 }
 

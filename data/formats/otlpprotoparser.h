@@ -9,13 +9,14 @@
 namespace tracemap {
 
 /// Reads binary OTLP traces: a TracesData message or an ExportTraceServiceRequest, which share field 1
-/// (repeated ResourceSpans). Each ResourceSpans is decoded on its own, so memory stays bounded by the largest one
-/// rather than by the input; the caller may flush the batch in afterRecord. Inputs over 2 GiB are fine as long as
-/// no single ResourceSpans is. Throws ParseError pointing at the ResourceSpans that could not be read.
+/// (repeated ResourceSpans). Each span is decoded on its own (its resource and scope once), so memory stays bounded
+/// by the largest span rather than by the input; the caller may flush the batch in afterSpan. Inputs over 2 GiB are
+/// fine as long as no single ResourceSpans is. Throws ParseError pointing at the ResourceSpans that could not be
+/// read.
 class OtlpProtoParser {
 public:
     void parse(std::string_view bytes, SpanBatch& batch, const std::function<void(size_t bytesDone)>& progress = {},
-        const std::function<void()>& afterRecord = {});
+        const std::function<void()>& afterSpan = {});
 
 private:
     SpanDraft m_span;

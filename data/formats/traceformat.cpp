@@ -1,5 +1,7 @@
 #include "formats/traceformat.h"
 
+#include "formats/zipkinprotoparser.h"
+
 namespace tracemap {
 
 QString traceFormatName(TraceFormat format)
@@ -15,6 +17,8 @@ QString traceFormatName(TraceFormat format)
         return QStringLiteral("otlp-json");
     case TraceFormat::OtlpProto:
         return QStringLiteral("otlp-proto");
+    case TraceFormat::ZipkinV2Proto:
+        return QStringLiteral("zipkin-v2-proto");
     case TraceFormat::Unknown:
         break;
     }
@@ -93,6 +97,18 @@ bool looksLikeProtobuf(std::string_view bytes)
         return true;
     const auto tag = static_cast<unsigned char>(bytes[i]);
     return tag == 0x0a || tag == 0x12 || tag == 0x1a;
+}
+
+TraceFormat detectProtobufFormat(std::string_view bytes)
+{
+    if (ZipkinProtoParser::looksLikeListOfSpans(bytes))
+        return TraceFormat::ZipkinV2Proto;
+    return looksLikeProtobuf(bytes) ? TraceFormat::OtlpProto : TraceFormat::Unknown;
+}
+
+bool isProtobufFormat(TraceFormat format)
+{
+    return format == TraceFormat::OtlpProto || format == TraceFormat::ZipkinV2Proto;
 }
 
 } // namespace tracemap

@@ -6,7 +6,7 @@
 
 namespace tracemap {
 
-enum class TraceFormat { Unknown, JaegerJson, ZipkinV1Json, ZipkinV2Json, OtlpJson, OtlpProto };
+enum class TraceFormat { Unknown, JaegerJson, ZipkinV1Json, ZipkinV2Json, OtlpJson, OtlpProto, ZipkinV2Proto };
 
 QString traceFormatName(TraceFormat format);
 
@@ -16,5 +16,8 @@ TraceFormat detectJsonFormat(std::string_view envelopeKey, std::string_view firs
 /// A record of Jaeger's dependency-link format ({"parent", "child", "callCount"}): service-map data, not spans.
 bool looksLikeDependencyLinks(std::string_view firstRecord);
 bool looksLikeProtobuf(std::string_view bytes);
+/// OtlpProto or ZipkinV2Proto for bytes that look like protobuf (a Zipkin ListOfSpans has its own first fields).
+TraceFormat detectProtobufFormat(std::string_view bytes);
+bool isProtobufFormat(TraceFormat format);
 
 } // namespace tracemap

@@ -6,6 +6,7 @@
 #include "formats/otlpprotoparser.h"
 #include "formats/parseerror.h"
 #include "formats/zipkinjsonparser.h"
+#include "formats/zipkinprotoparser.h"
 #include "model/spanbatch.h"
 #include "model/traceassembler.h"
 
@@ -100,7 +101,8 @@ public:
         const std::string_view bytes = m_input.bytes();
         // Protobuf first, on the raw first byte: its field-1 tag is 0x0a, a newline, which the JSON check below
         // would skip as whitespace.
-        const bool protobuf = looksLikeProtobuf(bytes);
+        const TraceFormat binary = isProtobufFormat(m_options.format) ? m_options.format : detectProtobufFormat(bytes);
+        const bool protobuf = binary != TraceFormat::Unknown;
         size_t start = 0;
         while (start < bytes.size()
             && (bytes[start] == ' ' || bytes[start] == '\n' || bytes[start] == '\r' || bytes[start] == '\t'))
@@ -113,7 +115,7 @@ public:
                                         : QStringLiteral("the file is empty")));
         try {
             if (protobuf)
-                runProtobuf();
+                runProtobuf(binary);
             else if (bytes[start] == '{' || bytes[start] == '[')
                 runJson();
             else
@@ -139,6 +141,7 @@ public:
         m_summary.services = static_cast<qint64>(m_services.size());
         m_summary.warnings = m_warnings.spans();
         m_summary.warningKinds = m_warnings.kinds();
+        m_summary.truncations = static_cast<qint64>(m_batch.truncations());
         return m_summary;
     }
 
@@ -208,6 +211,11 @@ private:
                         lastReport = static_cast<size_t>(offset);
                         reportProgress(offset);
                     }
+                    // Flushing inside a record too keeps memory bounded by the batch when one record holds
+                    // millions of spans; the batch stores a trace's resources again after a flush, and the sink
+                    // merges a trace's parts.
+                    if (m_batch.spanCount() >= m_options.flushSpans)
+                        flush();
                 });
             }
             parseJsonRecord(*parser, *record);
@@ -247,18 +255,20 @@ private:
         }
     }
 
-    void runProtobuf()
+    void runProtobuf(TraceFormat format)
     {
-        m_summary.format = TraceFormat::OtlpProto;
-        OtlpProtoParser parser;
+        m_summary.format = format;
         const std::string_view bytes = m_input.bytes();
+        const auto progress = [this](size_t done) { reportProgress(static_cast<qint64>(done)); };
+        const auto afterRecord = [this] {
+            if (m_batch.spanCount() >= m_options.flushSpans)
+                flush();
+        };
         try {
-            parser.parse(
-                bytes, m_batch, [this](size_t done) { reportProgress(static_cast<qint64>(done)); },
-                [this] {
-                    if (m_batch.spanCount() >= m_options.flushSpans)
-                        flush();
-                });
+            if (format == TraceFormat::ZipkinV2Proto)
+                ZipkinProtoParser().parse(bytes, m_batch, progress, afterRecord);
+            else
+                OtlpProtoParser().parse(bytes, m_batch, progress, afterRecord);
         } catch (const ParseError& e) {
             throw error(offsetOf(e.position, 0), QString::fromStdString(e.message));
         }

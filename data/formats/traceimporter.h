@@ -22,6 +22,8 @@ struct ImportSummary {
     /// Those warnings by kind, most frequent first, each with a count and an example (see ImportWarnings). The
     /// counts may add up to more than `warnings`: a span with two kinds of warning counts under both.
     std::vector<ImportWarningKind> warningKinds;
+    /// Texts cut and attributes dropped at the limits of model/inputlimits.h (each also a warning on its span).
+    qint64 truncations = 0;
     qint64 bytes = 0;
     qint64 importId = 0; // the cache's import row (TraceCache::importFile), for TraceQuery::imports
 };
@@ -31,6 +33,9 @@ using ImportProgress = std::function<bool(qint64 done, qint64 total)>;
 
 struct ImportOptions {
     size_t flushSpans = 100000;
+    /// The format when the caller knows it (a receiver, from the Content-Type); Unknown detects it from the content.
+    /// Protobuf cannot always be told apart from its first bytes, JSON can.
+    TraceFormat format = TraceFormat::Unknown;
     ImportProgress progress;
 };
 

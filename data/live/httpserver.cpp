@@ -7,9 +7,15 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <QLoggingCategory>
+
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 
 namespace tracemap {
+
+Q_LOGGING_CATEGORY(lcHttp, "tracemap.live.http", QtWarningMsg)
 
 // One request on a connection: its head, the body read so far, and whether it has grown past the limit.
 struct HttpServer::Exchange {
@@ -52,6 +58,14 @@ struct HttpServerCallbacks {
             ? MHD_YES
             : MHD_NO;
     }
+    // libmicrohttpd's error messages (a TLS key that does not match its certificate, a failed handshake): kept for
+    // start()'s error and logged at debug level (off unless QT_LOGGING_RULES asks), since any client can cause them.
+    static void log(void* self, const char* format, va_list arguments)
+    {
+        char text[512];
+        std::vsnprintf(text, sizeof text, format, arguments);
+        static_cast<HttpServer*>(self)->logLibraryMessage(QString::fromLocal8Bit(text).trimmed());
+    }
     static void completed(
         void* /*self*/, MHD_Connection* /*connection*/, void** state, MHD_RequestTerminationCode /*reason*/)
     {
@@ -93,16 +107,59 @@ std::expected<void, QString> HttpServer::start()
     } else {
         return std::unexpected(QStringLiteral("cannot listen on %1: not an IP address").arg(where));
     }
+    // The TLS options go last and are replaced by MHD_OPTION_END when there is no TLS.
+    const bool tls = isTls() || !m_options.tlsKeyPem.isEmpty();
+    if (tls) {
+        if (m_options.tlsCertPem.isEmpty() || m_options.tlsKeyPem.isEmpty())
+            return std::unexpected(
+                QStringLiteral("cannot listen on %1: TLS needs both a certificate and a key").arg(where));
+        if (!supportsTls())
+            return std::unexpected(QStringLiteral("cannot listen on %1 with TLS: this libmicrohttpd was built without "
+                                                  "TLS support (GnuTLS)")
+                                       .arg(where));
+        flags |= MHD_USE_TLS;
+    }
+    flags |= MHD_USE_ERROR_LOG;
+    {
+        const std::lock_guard lock(m_logMutex);
+        m_lastLibraryMessage.clear();
+    }
+    errno = 0;
     m_daemon = MHD_start_daemon(flags, m_options.port, nullptr, nullptr, &HttpServerCallbacks::access, this,
-        MHD_OPTION_SOCK_ADDR, address, MHD_OPTION_CONNECTION_LIMIT, m_options.maxConnections,
-        MHD_OPTION_CONNECTION_TIMEOUT, m_options.idleTimeoutSeconds, MHD_OPTION_NOTIFY_COMPLETED,
-        &HttpServerCallbacks::completed, this, MHD_OPTION_END);
-    if (!m_daemon)
-        return std::unexpected(
-            QStringLiteral("cannot listen on %1: %2").arg(where, QString::fromLocal8Bit(std::strerror(errno))));
+        MHD_OPTION_EXTERNAL_LOGGER, &HttpServerCallbacks::log, this, MHD_OPTION_SOCK_ADDR, address,
+        MHD_OPTION_CONNECTION_LIMIT, m_options.maxConnections, MHD_OPTION_CONNECTION_TIMEOUT,
+        m_options.idleTimeoutSeconds, MHD_OPTION_NOTIFY_COMPLETED, &HttpServerCallbacks::completed, this,
+        tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, m_options.tlsCertPem.constData(), MHD_OPTION_HTTPS_MEM_KEY,
+        m_options.tlsKeyPem.constData(), MHD_OPTION_END);
+    if (!m_daemon) {
+        const int error = errno;
+        QString reason;
+        {
+            const std::lock_guard lock(m_logMutex);
+            reason = m_lastLibraryMessage;
+        }
+        if (reason.isEmpty() || error == EADDRINUSE || error == EACCES || error == EADDRNOTAVAIL)
+            reason = QString::fromLocal8Bit(std::strerror(error));
+        else if (tls)
+            reason = QStringLiteral("the TLS certificate and key were refused (does the key match the certificate?): ")
+                + reason;
+        return std::unexpected(QStringLiteral("cannot listen on %1: %2").arg(where, reason));
+    }
     const MHD_DaemonInfo* info = MHD_get_daemon_info(m_daemon, MHD_DAEMON_INFO_BIND_PORT);
     m_port = info ? info->port : m_options.port;
     return {};
+}
+
+bool HttpServer::supportsTls()
+{
+    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+void HttpServer::logLibraryMessage(const QString& message)
+{
+    qCDebug(lcHttp) << message;
+    const std::lock_guard lock(m_logMutex);
+    m_lastLibraryMessage = message;
 }
 
 void HttpServer::stop()

@@ -5,6 +5,7 @@
 #include <QString>
 
 #include <expected>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,9 @@ public:
         unsigned idleTimeoutSeconds = 60;
         /// When set, requests must carry "Authorization: Bearer <token>", else 401.
         QByteArray token;
+        /// PEM certificate (chain) and private key: when both are set the server speaks HTTPS only.
+        QByteArray tlsCertPem;
+        QByteArray tlsKeyPem;
     };
 
     HttpServer(HttpHandler& handler, const Options& options);
@@ -66,6 +70,9 @@ public:
     void stop();
     quint16 port() const { return m_port; }
     const Options& options() const { return m_options; }
+    bool isTls() const { return !m_options.tlsCertPem.isEmpty(); }
+    /// Whether this build of libmicrohttpd can serve HTTPS (Debian's uses GnuTLS).
+    static bool supportsTls();
 
 private:
     struct Exchange; // one request in progress
@@ -74,6 +81,10 @@ private:
     bool onRequest(MHD_Connection* connection, const char* url, const char* method, const char* uploadData,
         size_t* uploadSize, void** state);
     QString tooLargeMessage() const;
+    void logLibraryMessage(const QString& message);
+
+    mutable std::mutex m_logMutex;
+    QString m_lastLibraryMessage; // libmicrohttpd's last error text, for start()'s message
 
     HttpHandler& m_handler;
     const Options m_options;

@@ -5,7 +5,52 @@
 #include "live/otlphttpreceiver.h"
 #include "live/zipkinreceiver.h"
 
+#include <QFile>
+
 namespace tracemap {
+
+namespace {
+
+struct TlsFiles {
+    QByteArray certificate;
+    QByteArray key;
+};
+
+// Reads the PEM files, so that a wrong path or a file of the wrong kind is named before any socket is opened.
+// Whether the key belongs to the certificate is for the TLS library to say when the server starts.
+std::expected<TlsFiles, QString> readTlsFiles(const QString& certPath, const QString& keyPath)
+{
+    if (certPath.isEmpty() != keyPath.isEmpty())
+        return std::unexpected(QStringLiteral("TLS needs both a certificate and a key file (--tls-cert and --tls-key); "
+                                              "only the %1 was given")
+                                   .arg(certPath.isEmpty() ? QStringLiteral("key") : QStringLiteral("certificate")));
+    TlsFiles files;
+    if (certPath.isEmpty())
+        return files;
+    auto read = [](const QString& path, const char* what, const char* marker) -> std::expected<QByteArray, QString> {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return std::unexpected(QStringLiteral("cannot read the TLS %1 file %2: %3")
+                                       .arg(QLatin1String(what), path, file.errorString()));
+        QByteArray pem = file.read(1 << 20);
+        if (!pem.contains("-----BEGIN ") || !pem.contains(marker))
+            return std::unexpected(
+                QStringLiteral("the TLS %1 file %2 is not PEM (expected a '-----BEGIN …%3-----' block)")
+                    .arg(QLatin1String(what), path, QLatin1String(marker)));
+        return pem;
+    };
+    auto certificate = read(certPath, "certificate", "CERTIFICATE");
+    if (!certificate)
+        return std::unexpected(certificate.error());
+    auto key = read(keyPath, "key", "PRIVATE KEY");
+    if (!key)
+        return std::unexpected(key.error());
+    files.certificate = std::move(*certificate);
+    files.key = std::move(*key);
+    return files;
+}
+
+} // namespace
 
 LiveService::LiveService() = default;
 
@@ -19,10 +64,16 @@ std::expected<void, QString> LiveService::start(const Options& options)
     stop();
     for (const auto& endpoint : { options.otlpHttp, options.zipkin, options.otlpGrpc }) {
         if (endpoint && !endpoint->address.isLoopback() && options.token.isEmpty())
-            return std::unexpected(
-                QStringLiteral("listening on %1, which is not a loopback address, needs an access token")
-                    .arg(endpoint->address.toString()));
+            return std::unexpected(QStringLiteral(
+                "listening on %1, which is not a loopback address, needs an access token (serve's --token T; "
+                "senders then send 'Authorization: Bearer T')")
+                                       .arg(endpoint->address.toString()));
     }
+    const auto tls = readTlsFiles(options.tlsCertPath, options.tlsKeyPath);
+    if (!tls)
+        return std::unexpected(tls.error());
+    if (!tls->certificate.isEmpty() && !HttpServer::supportsTls())
+        return std::unexpected(QStringLiteral("TLS was asked for, but this build of libmicrohttpd has no TLS support"));
     auto cache = TraceCache::open(options.cachePath);
     if (!cache)
         return std::unexpected(cache.error());
@@ -41,12 +92,17 @@ std::expected<void, QString> LiveService::start(const Options& options)
         serverOptions.port = endpoint.port;
         serverOptions.maxBodyBytes = options.maxBodyBytes;
         serverOptions.token = options.token;
+        serverOptions.tlsCertPem = tls->certificate;
+        serverOptions.tlsKeyPem = tls->key;
         auto server = std::make_unique<HttpServer>(handler, serverOptions);
         if (auto started = server->start(); !started)
             return std::unexpected(QStringLiteral("%1: %2").arg(protocol, started.error()));
-        m_listening.push_back(
-            { protocol, QStringLiteral("http://%1:%2%3").arg(host(endpoint.address)).arg(server->port()).arg(path),
-                server->port() });
+        m_listening.push_back({ protocol,
+            QStringLiteral("%1://%2:%3%4")
+                .arg(server->isTls() ? QStringLiteral("https") : QStringLiteral("http"), host(endpoint.address))
+                .arg(server->port())
+                .arg(path),
+            server->port() });
         m_servers.push_back(std::move(server));
         return {};
     };

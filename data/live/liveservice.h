@@ -31,14 +31,15 @@ public:
         size_t maxBodyBytes = HttpServer::Options().maxBodyBytes; // gRPC's largest message too
         /// Required to listen on anything but loopback; requests then need "Authorization: Bearer <token>".
         QByteArray token;
-        /// PEM files; when both are set the endpoints speak TLS (so far OTLP/gRPC).
+        /// PEM files of a certificate (chain) and its private key: both set, every endpoint (HTTP and gRPC) speaks
+        /// TLS only.
         QString tlsCertPath, tlsKeyPath;
         IngestWriter::Options writer;
     };
     /// A started endpoint, with the port it really listens on.
     struct Listening {
         QString protocol; // "OTLP/HTTP", "Zipkin", "OTLP/gRPC"
-        QString url; // where to send: http://127.0.0.1:4318/v1/traces, http://127.0.0.1:4317 for gRPC
+        QString url; // where to send: http://127.0.0.1:4318/v1/traces (https:// with TLS), http://127.0.0.1:4317 for gRPC
         quint16 port = 0;
     };
 

@@ -43,11 +43,13 @@ std::string rpcStatus(int code, const QString& message, std::optional<std::chron
 std::string exportTraceResponse(const DecodedSpans& spans)
 {
     opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse response;
-    // Rejected spans are reported, and the sender must not retry them.
-    if (spans.rejected > 0) {
+    // Rejected spans are reported, and the sender must not retry them; truncated values are a warning:
+    // rejected_spans 0 with a message (PROTOCOLS.md §1).
+    if (const QString message = spans.warningMessage(); !message.isEmpty()) {
         auto* partial = response.mutable_partial_success();
-        partial->set_rejected_spans(spans.rejected);
-        partial->set_error_message(spans.rejectedReason.toStdString());
+        if (spans.rejected > 0)
+            partial->set_rejected_spans(spans.rejected);
+        partial->set_error_message(message.toStdString());
     }
     return response.SerializeAsString();
 }

@@ -41,14 +41,16 @@ HttpResponse success(const DecodedSpans& spans, bool protobuf)
     HttpResponse response;
     response.contentType = protobuf ? kProtobuf : kJson;
     // Full success leaves partial_success unset; rejected spans are reported, and the sender must not retry.
+    // Truncated values are a warning: rejected_spans 0 with a message (PROTOCOLS.md §1).
+    const QString message = spans.warningMessage();
     if (protobuf) {
         response.body = exportTraceResponse(spans);
     } else {
         QJsonObject body;
-        if (spans.rejected > 0)
+        if (!message.isEmpty())
             body.insert(QStringLiteral("partialSuccess"),
                 QJsonObject { { QStringLiteral("rejectedSpans"), QString::number(spans.rejected) },
-                    { QStringLiteral("errorMessage"), spans.rejectedReason } });
+                    { QStringLiteral("errorMessage"), message } });
         response.body = QJsonDocument(body).toJson(QJsonDocument::Compact).toStdString();
     }
     return response;

@@ -2,7 +2,10 @@
 
 #include "formats/inputbuffer.h"
 #include "formats/traceimporter.h"
+#include "model/inputlimits.h"
 #include "model/traceassembler.h"
+
+#include <QStringList>
 
 #include <algorithm>
 #include <cctype>
@@ -46,10 +49,11 @@ std::expected<std::string, DecodeFailure> inflateBounded(std::string_view body, 
 
 // Takes out spans an OTLP receiver must reject (PROTOCOLS.md §1: an all-zero id is invalid); the parsers keep them
 // with a warning because a file may still be worth reading, but live data with such ids cannot be merged later.
-void rejectInvalidIds(DecodedSpans& decoded)
+// Runs on each flush of the importer, so a body of millions of id-less spans never holds them all at once.
+void rejectInvalidIds(std::vector<Trace>& traces, DecodedSpans& decoded)
 {
     std::vector<Trace> kept;
-    for (Trace& trace : decoded.traces) {
+    for (Trace& trace : traces) {
         const qint64 total = static_cast<qint64>(trace.spans.size());
         if (!trace.id.isValid()) {
             decoded.rejected += total;
@@ -63,15 +67,27 @@ void rejectInvalidIds(DecodedSpans& decoded)
             trace.spans.erase(invalid.begin(), invalid.end());
             TraceAssembler::assemble(trace);
         }
-        if (trace.spans.empty())
-            continue;
-        decoded.spans += static_cast<qint64>(trace.spans.size());
-        kept.push_back(std::move(trace));
+        if (!trace.spans.empty())
+            kept.push_back(std::move(trace));
     }
-    decoded.traces = std::move(kept);
+    traces = std::move(kept);
 }
 
 } // namespace
+
+QString DecodedSpans::warningMessage() const
+{
+    QStringList parts;
+    if (rejected > 0)
+        parts << rejectedReason;
+    if (truncations > 0)
+        parts << QStringLiteral("%1 values were truncated to %2 bytes or attributes dropped past %3 per span, event "
+                                "or resource (see the spans' warnings)")
+                     .arg(truncations)
+                     .arg(limits::kMaxTextBytes)
+                     .arg(limits::kMaxAttributes);
+    return parts.join(QStringLiteral("; "));
+}
 
 std::string mediaType(std::string_view contentType)
 {
@@ -121,12 +137,21 @@ std::expected<DecodedSpans, DecodeFailure> decodeSpans(
         text.remove_suffix(1);
     if (text.empty() || text == "{}")
         return decoded;
-    auto summary = TraceImporter::importBuffer(*input, [&](std::vector<Trace>& traces) {
-        for (Trace& trace : traces)
-            decoded.traces.push_back(std::move(trace));
-    });
+    // Protobuf is read as the endpoint's protobuf format: its first bytes cannot always say which one it is.
+    ImportOptions importOptions;
+    if (accepted.size() == 1 && isProtobufFormat(*accepted.begin()))
+        importOptions.format = *accepted.begin();
+    auto summary = TraceImporter::importBuffer(
+        *input,
+        [&](std::vector<Trace>& traces) {
+            rejectInvalidIds(traces, decoded);
+            for (Trace& trace : traces)
+                decoded.traces.push_back(std::move(trace));
+        },
+        importOptions);
     if (!summary)
         return std::unexpected(DecodeFailure { 400, summary.error().toString() });
+    decoded.truncations = summary->truncations;
     // A body of no spans is fine whatever its envelope; one with spans must be of the endpoint's format.
     if (summary->spans > 0 && std::ranges::find(accepted, summary->format) == accepted.end())
         return std::unexpected(DecodeFailure { 400,
@@ -144,7 +169,8 @@ std::expected<DecodedSpans, DecodeFailure> decodeSpans(
         }
     }
     decoded.traces = std::move(merged);
-    rejectInvalidIds(decoded);
+    for (const Trace& trace : decoded.traces)
+        decoded.spans += static_cast<qint64>(trace.spans.size());
     return decoded;
 }
 

@@ -18,6 +18,11 @@ struct DecodedSpans {
     qint64 spans = 0; // kept
     qint64 rejected = 0; // dropped: an all-zero trace or span id
     QString rejectedReason;
+    qint64 truncations = 0; // values cut or attributes dropped at the input limits (model/inputlimits.h)
+
+    /// What a partial success says: the rejection's reason and the truncations (a warning when nothing was
+    /// rejected); empty when there is nothing to say.
+    QString warningMessage() const;
 };
 
 /// Why a body could not be decoded, as the HTTP status a receiver answers with.

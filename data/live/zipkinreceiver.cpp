@@ -34,14 +34,17 @@ HttpResponse ZipkinReceiver::handle(const HttpRequest& request)
     }
     // No type is taken as JSON, as Zipkin's own collector does.
     const std::string type = mediaType(request.contentType);
-    if (type == "application/x-protobuf")
-        return text(415, QStringLiteral("proto3 ListOfSpans is not supported yet: send JSON"));
-    if (!type.empty() && type != "application/json")
+    const bool protobuf = type == "application/x-protobuf";
+    if (protobuf && !v2)
+        return text(415, QStringLiteral("/api/v1/spans takes JSON; proto3 ListOfSpans goes to /api/v2/spans"));
+    if (!protobuf && !type.empty() && type != "application/json")
         return text(415,
-            QStringLiteral("unsupported Content-Type '%1': send application/json")
+            QStringLiteral("unsupported Content-Type '%1': send application/json or application/x-protobuf")
                 .arg(QString::fromStdString(request.contentType)));
-    auto decoded = decodeSpans(
-        request.body, isGzip(request), { v2 ? TraceFormat::ZipkinV2Json : TraceFormat::ZipkinV1Json }, m_maxBodyBytes);
+    const TraceFormat format = protobuf ? TraceFormat::ZipkinV2Proto
+        : v2                            ? TraceFormat::ZipkinV2Json
+                                        : TraceFormat::ZipkinV1Json;
+    auto decoded = decodeSpans(request.body, isGzip(request), { format }, m_maxBodyBytes);
     if (!decoded)
         return text(decoded.error().status, decoded.error().message);
     const IngestOutcome outcome = ingest(*decoded);

@@ -1,5 +1,7 @@
 #include "model/attributebuffer.h"
 
+#include "model/inputlimits.h"
+
 #include <cstring>
 
 namespace tracemap {
@@ -8,6 +10,8 @@ void AttributeBuffer::clear()
 {
     m_items.clear();
     m_payload.clear();
+    m_truncations.clear();
+    m_dropped = 0;
 }
 
 StrRef AttributeBuffer::store(std::string_view text)
@@ -17,39 +21,57 @@ StrRef AttributeBuffer::store(std::string_view text)
     return ref;
 }
 
-AttributeBuffer::Item& AttributeBuffer::append(std::string_view key, ValueType type)
+AttributeBuffer::Item* AttributeBuffer::append(std::string_view key, ValueType type)
 {
+    if (m_items.size() >= limits::kMaxAttributes) {
+        ++m_dropped;
+        return nullptr;
+    }
     Item& item = m_items.emplace_back();
-    item.key = store(key);
+    const std::string_view kept = limits::clipped(key);
+    if (kept.size() < key.size())
+        m_truncations.push_back({ std::string(limits::clipped(key, 80)), key.size() });
+    item.key = store(kept);
     item.attribute.type = type;
-    return item;
+    return &item;
+}
+
+StrRef AttributeBuffer::storeValue(std::string_view key, std::string_view value, bool utf8)
+{
+    const std::string_view kept = limits::clipped(value, limits::kMaxTextBytes, utf8);
+    if (kept.size() < value.size())
+        m_truncations.push_back({ std::string(limits::clipped(key, 80)), value.size() });
+    return store(kept);
 }
 
 void AttributeBuffer::addString(std::string_view key, std::string_view value)
 {
-    auto& item = append(key, ValueType::String);
-    item.attribute.ref = store(value);
+    if (auto* item = append(key, ValueType::String))
+        item->attribute.ref = storeValue(key, value, true);
 }
 
 void AttributeBuffer::addBytes(std::string_view key, std::string_view value)
 {
-    auto& item = append(key, ValueType::Bytes);
-    item.attribute.ref = store(value);
+    if (auto* item = append(key, ValueType::Bytes))
+        item->attribute.ref = storeValue(key, value, false);
 }
 
 void AttributeBuffer::addBool(std::string_view key, bool value)
 {
-    append(key, ValueType::Bool).attribute.boolValue = value;
+    if (auto* item = append(key, ValueType::Bool))
+        item->attribute.boolValue = value;
 }
 
 void AttributeBuffer::addInt(std::string_view key, qint64 value)
 {
-    append(key, ValueType::Int).attribute.intValue = value;
+    if (auto* item = append(key, ValueType::Int))
+        item->attribute.intValue = value;
 }
 
 void AttributeBuffer::addDouble(std::string_view key, double value)
 {
-    append(key, ValueType::Double).attribute.doubleValue = value;
+    if (auto* item = append(key, ValueType::Double))
+        item->attribute.doubleValue = value;
 }
 
 void AttributeBuffer::addEmpty(std::string_view key)
@@ -74,8 +96,12 @@ void AttributeBuffer::addValue(std::string_view key, const AttributeValue& value
         return addDouble(key, value.doubleValue());
     case ValueType::Array:
     case ValueType::KeyValueList: {
-        auto& item = append(key, value.type());
-        item.attribute.ref = store(value.encode());
+        // An encoding cannot be cut; a nested value over the limit is kept as its (cut) JSON text instead.
+        const std::string encoded = value.encode();
+        if (encoded.size() > limits::kMaxTextBytes)
+            return addString(key, value.toDisplayString());
+        if (auto* item = append(key, value.type()))
+            item->attribute.ref = store(encoded);
         return;
     }
     }

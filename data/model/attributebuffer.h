@@ -34,6 +34,15 @@ public:
     /// Appends the attributes to trace.attributes (keys interned, payload copied) and returns where they went.
     Range commitTo(Trace& trace) const;
 
+    /// Keys and values are cut to limits::kMaxTextBytes, and attributes past limits::kMaxAttributes dropped; these
+    /// say what was (SpanBatch turns them into warnings on the span).
+    struct Truncation {
+        std::string key; // its first 80 bytes
+        size_t originalBytes = 0;
+    };
+    const std::vector<Truncation>& truncations() const { return m_truncations; }
+    size_t droppedAttributes() const { return m_dropped; }
+
     bool operator==(const AttributeBuffer& other) const;
 
 private:
@@ -43,10 +52,14 @@ private:
     };
     StrRef store(std::string_view text);
     std::string_view view(StrRef ref) const { return std::string_view(m_payload).substr(ref.offset, ref.size); }
-    Item& append(std::string_view key, ValueType type);
+    /// The new item, or nullptr when the buffer is full (the attribute is counted as dropped).
+    Item* append(std::string_view key, ValueType type);
+    StrRef storeValue(std::string_view key, std::string_view value, bool utf8);
 
     std::vector<Item> m_items;
     std::string m_payload;
+    std::vector<Truncation> m_truncations;
+    size_t m_dropped = 0;
 };
 
 } // namespace tracemap

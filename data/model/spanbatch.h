@@ -22,6 +22,10 @@ public:
     /// The raw traces in the order they were first seen; leaves the batch empty.
     std::vector<Trace> takeTraces();
 
+    /// Texts cut and attributes dropped at the limits of model/inputlimits.h since the batch was made (not reset by
+    /// takeTraces); each also left a warning on its span.
+    size_t truncations() const { return m_truncations; }
+
 private:
     struct TraceSlot {
         Trace trace;
@@ -29,10 +33,15 @@ private:
         std::unordered_map<quint64, quint32> scopeBySerial;
     };
     TraceSlot& slotFor(const TraceId& id);
+    /// text within limits::kMaxTextBytes; a cut is noted in `notes` for the span's warnings.
+    std::string_view clip(std::string_view text, const char* what, std::vector<std::string>& notes);
+    void noteLimits(const AttributeBuffer& attributes, const char* where, std::vector<std::string>& notes);
 
     std::vector<TraceSlot> m_slots;
     std::unordered_map<TraceId, size_t, TraceIdHash> m_index;
     size_t m_spanCount = 0;
+    size_t m_truncations = 0;
+    std::vector<std::string> m_notes; // the warnings of the span being added, reused
 };
 
 } // namespace tracemap
