@@ -106,7 +106,8 @@ int ServeCommand::run(const QStringList& args)
                        "Needed to listen on an address other than loopback."),
         QStringLiteral("T"));
     const QCommandLineOption tlsCert(QStringList { QStringLiteral("tls-cert") },
-        QStringLiteral("Serve TLS (HTTPS, and gRPC over TLS) with this PEM certificate (chain); needs --tls-key."), QStringLiteral("F"));
+        QStringLiteral("Serve TLS (HTTPS, and gRPC over TLS) with this PEM certificate (chain); needs --tls-key."),
+        QStringLiteral("F"));
     const QCommandLineOption tlsKey(QStringList { QStringLiteral("tls-key") },
         QStringLiteral("The PEM private key of --tls-cert."), QStringLiteral("F"));
     const QCommandLineOption maxAge(QStringList { QStringLiteral("max-age") },
@@ -117,7 +118,8 @@ int ServeCommand::run(const QStringList& args)
                        "1GiB). The file does not shrink: freed pages are reused, so it stops growing near N."),
         QStringLiteral("N"));
     QCommandLineParser parser;
-    parser.addOptions({ cacheOption, listen, otlpHttp, otlpGrpc, zipkin, maxBody, token, tlsCert, tlsKey, maxAge, maxCacheSize });
+    parser.addOptions(
+        { cacheOption, listen, otlpHttp, otlpGrpc, zipkin, maxBody, token, tlsCert, tlsKey, maxAge, maxCacheSize });
     int exitCode = 0;
     if (!CommandLine::parseOptions(parser, args,
             QStringLiteral(
@@ -127,7 +129,8 @@ int ServeCommand::run(const QStringList& args)
                 "with RetryInfo). Prints a "
                 "line per endpoint when ready, a summary every %1 s on stderr, and stops on SIGINT or "
                 "SIGTERM after committing what it received.\n\nLimits: a body over 64 MiB once inflated gets "
-                "413 (RESOURCE_EXHAUSTED over gRPC); invalid UTF-8, too deep nesting or a malformed body gets 400 and stores nothing; "
+                "413 (RESOURCE_EXHAUSTED over gRPC); invalid UTF-8, too deep nesting or a malformed body gets 400 and "
+                "stores nothing; "
                 "attribute keys and values, names and status messages over 64 KiB are cut to 64 KiB and "
                 "attributes past 10,000 per span are dropped, each with a warning on the span (OTLP "
                 "reports them in partial_success).")

@@ -39,7 +39,8 @@ public:
     /// A started endpoint, with the port it really listens on.
     struct Listening {
         QString protocol; // "OTLP/HTTP", "Zipkin", "OTLP/gRPC"
-        QString url; // where to send: http://127.0.0.1:4318/v1/traces (https:// with TLS), http://127.0.0.1:4317 for gRPC
+        QString
+            url; // where to send: http://127.0.0.1:4318/v1/traces (https:// with TLS), http://127.0.0.1:4317 for gRPC
         quint16 port = 0;
     };
 
