@@ -248,6 +248,7 @@ private:
         o.cachePath = cachePath.isEmpty() ? m_cachePath : cachePath;
         o.otlpHttp = LiveService::Endpoint { QHostAddress::LocalHost, 0 };
         o.zipkin = LiveService::Endpoint { QHostAddress::LocalHost, 0 };
+        o.otlpGrpc = std::nullopt; // its fixed default port would collide with a running Tracemap or another test
         return o;
     }
 
