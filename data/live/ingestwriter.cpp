@@ -3,6 +3,7 @@
 #include "cache/tracecache.h"
 #include "model/traceassembler.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace tracemap {
@@ -45,6 +46,7 @@ std::optional<IngestWriter::Commit> IngestWriter::submit(std::vector<Trace> trac
         m_counters.received += spans;
         m_counters.rejected += rejected;
         m_queuedBytes += bytes;
+        m_counters.peakQueuedBytes = std::max(m_counters.peakQueuedBytes, static_cast<qint64>(m_queuedBytes));
         m_queuedSpans += spans;
         m_queue.push_back(std::move(request));
     }

@@ -30,6 +30,7 @@ struct IngestCounters {
     qint64 batches = 0; // transactions committed
     qint64 deletedTraces = 0; // traces retention deleted
     qint64 retentionTransactions = 0; // the transactions that deleted them
+    qint64 peakQueuedBytes = 0; // the most the queue held at once (never above maxQueueBytes)
 };
 
 /// Between the receivers and the cache: a queue bounded in bytes and one thread that writes it.
