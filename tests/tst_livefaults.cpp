@@ -354,6 +354,7 @@ private Q_SLOTS:
         options.writer.maxQueueBytes = 2 * largest;
         options.writer.batchInterval = interval;
         options.writer.batchSpans = 1000000; // never reached: each batch waits its interval
+        options.writer.batchLinger = interval;
         LiveService service;
         const auto started = service.start(options);
         QVERIFY2(started, started ? "" : qPrintable(started.error()));
