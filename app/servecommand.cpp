@@ -6,6 +6,7 @@
 
 #include <QCommandLineParser>
 
+#include <chrono>
 #include <csignal>
 #include <ctime>
 
@@ -15,7 +16,7 @@ using namespace commandline;
 
 namespace {
 
-constexpr int kSummarySeconds = 5;
+constexpr int kDefaultSummarySeconds = 5;
 
 // An endpoint option: "ADDR:PORT" ("0.0.0.0:4318", "[::1]:4318"), a bare port ("4318" or ":4318", on the --listen
 // address) or "none". An error message when it is none of these.
@@ -69,12 +70,20 @@ std::optional<qint64> parseByteSize(const QString& text)
     return static_cast<qint64>(value);
 }
 
-void printCounters(const char* when, const IngestCounters& c)
+// One summary line; `rate` is the committed spans per second over the period it covers.
+void printCounters(const char* when, const IngestCounters& c, double rate)
 {
     err() << "tracemap serve: " << when << c.received << " spans received, " << c.committed << " committed in "
           << c.batches << " batches, " << c.refused << " refused (queue full), " << c.rejected
-          << " rejected (invalid), " << c.deletedTraces << " old traces deleted (retention)\n";
+          << " rejected (invalid), " << c.deletedTraces << " old traces deleted (retention), " << qRound64(rate)
+          << " spans/s\n";
     err().flush();
+}
+
+double perSecond(qint64 spans, std::chrono::steady_clock::duration elapsed)
+{
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    return seconds > 0 ? static_cast<double>(spans) / seconds : 0.0;
 }
 
 } // namespace
@@ -117,9 +126,12 @@ int ServeCommand::run(const QStringList& args)
         QStringLiteral("Delete the oldest traces while the cache's used pages exceed N bytes (e.g. 500MB, 2GB, "
                        "1GiB). The file does not shrink: freed pages are reused, so it stops growing near N."),
         QStringLiteral("N"));
+    const QCommandLineOption summaryInterval(QStringList { QStringLiteral("summary-interval") },
+        QStringLiteral("Seconds between two summaries on stderr (default: %1).").arg(kDefaultSummarySeconds),
+        QStringLiteral("s"), QString::number(kDefaultSummarySeconds));
     QCommandLineParser parser;
-    parser.addOptions(
-        { cacheOption, listen, otlpHttp, otlpGrpc, zipkin, maxBody, token, tlsCert, tlsKey, maxAge, maxCacheSize });
+    parser.addOptions({ cacheOption, listen, otlpHttp, otlpGrpc, zipkin, maxBody, token, tlsCert, tlsKey, maxAge,
+        maxCacheSize, summaryInterval });
     int exitCode = 0;
     if (!CommandLine::parseOptions(parser, args,
             QStringLiteral(
@@ -127,14 +139,16 @@ int ServeCommand::run(const QStringList& args)
                 "and from Zipkin senders, and stores them in the cache: a request is answered only once its "
                 "spans are committed. When the queue is full, senders are told to retry (503, or UNAVAILABLE "
                 "with RetryInfo). Prints a "
-                "line per endpoint when ready, a summary every %1 s on stderr, and stops on SIGINT or "
-                "SIGTERM after committing what it received.\n\nLimits: a body over 64 MiB once inflated gets "
+                "line per endpoint when ready, a summary every %1 s on stderr (spans received, committed, "
+                "refused, rejected, and committed per second), and stops on SIGINT or SIGTERM after "
+                "committing what it received, with a last summary (per second: over the whole run).\n\nLimits: a body "
+                "over 64 MiB once inflated gets "
                 "413 (RESOURCE_EXHAUSTED over gRPC); invalid UTF-8, too deep nesting or a malformed body gets 400 and "
                 "stores nothing; "
                 "attribute keys and values, names and status messages over 64 KiB are cut to 64 KiB and "
                 "attributes past 10,000 per span are dropped, each with a warning on the span (OTLP "
                 "reports them in partial_success).")
-                .arg(kSummarySeconds),
+                .arg(kDefaultSummarySeconds),
             exitCode))
         return exitCode;
 
@@ -177,6 +191,12 @@ int ServeCommand::run(const QStringList& args)
         err() << "tracemap serve: --tls-cert and --tls-key go together: give both or neither\n";
         return 2;
     }
+    bool intervalOk = false;
+    const int summarySeconds = parser.value(summaryInterval).toInt(&intervalOk);
+    if (!intervalOk || summarySeconds < 1) {
+        err() << "tracemap serve: --summary-interval wants a whole number of seconds, at least 1\n";
+        return 2;
+    }
     if (parser.isSet(maxAge)) {
         const auto ns = parseDuration(parser.value(maxAge));
         if (!ns || *ns <= 0) {
@@ -213,16 +233,24 @@ int ServeCommand::run(const QStringList& args)
         out() << "tracemap serve: " << endpoint.protocol << " ready on " << endpoint.url << "\n";
     out().flush();
 
-    const timespec interval { kSummarySeconds, 0 };
+    const auto started = std::chrono::steady_clock::now();
+    auto last = started;
+    qint64 lastCommitted = 0;
+    const timespec interval { summarySeconds, 0 };
     for (;;) {
         const int signal = sigtimedwait(&stopSignals, nullptr, &interval);
         if (signal == SIGINT || signal == SIGTERM)
             break;
-        printCounters("", service.counters());
+        const IngestCounters counters = service.counters();
+        const auto now = std::chrono::steady_clock::now();
+        printCounters("", counters, perSecond(counters.committed - lastCommitted, now - last));
+        last = now;
+        lastCommitted = counters.committed;
     }
     err() << "tracemap serve: stopping\n";
     service.stop();
-    printCounters("stopped: ", service.counters());
+    const IngestCounters counters = service.counters();
+    printCounters("stopped: ", counters, perSecond(counters.committed, std::chrono::steady_clock::now() - started));
     return 0;
 }
 

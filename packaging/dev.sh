@@ -2,7 +2,9 @@
 # Set-up, build and run in one step, on a fresh Debian 12 machine or an existing checkout.
 #   packaging/dev.sh run [FILE...]   build, then open the window on FILE... (default: the bundled sample)
 #   packaging/dev.sh test            build, then run the whole test suite (offscreen)
-#   packaging/dev.sh bench           build, then run the import/search benchmark (long; see README)
+#   packaging/dev.sh bench [NAME] [ARGS...]
+#                                    build, then run bench_NAME (default: import, the long import/search
+#                                    benchmark; ingest: live OTLP/HTTP ingest; see README)
 #   packaging/dev.sh mutants [FILE]  check that the tests catch the one-line bugs of packaging/mutants.txt
 #                                    (long: one incremental build and test run per mutant; see mutants.sh)
 set -euo pipefail
@@ -79,16 +81,18 @@ case "$command" in
         TRACEMAP_REQUIRE_INTEROP=1 QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j 2
         ;;
     bench)
-        configure_and_build bench_import
-        install_missing nodejs
-        exec "$build/tests/bench_import" "$@"
+        name=import
+        if [ $# -gt 0 ] && [[ "$1" != -* ]]; then name=$1; shift; fi
+        configure_and_build "bench_$name"
+        [ "$name" = import ] && install_missing nodejs # its baseline is node's JSON.parse
+        exec "$build/tests/bench_$name" "$@"
         ;;
     mutants)
         install_missing "${packages[@]}"
         exec "$here/packaging/mutants.sh" "$@"
         ;;
     *)
-        echo "usage: packaging/dev.sh run [FILE...] | test | bench | mutants [FILE]" >&2
+        echo "usage: packaging/dev.sh run [FILE...] | test | bench [NAME] [ARGS...] | mutants [FILE]" >&2
         exit 2
         ;;
 esac

@@ -550,6 +550,7 @@ private Q_SLOTS:
         QVERIFY(cache);
         IngestWriter::Options o;
         o.batchInterval = std::chrono::hours(1);
+        o.batchLinger = std::chrono::hours(1);
         o.batchSpans = 2;
         IngestWriter writer(std::move(*cache), o);
         auto traces = testsupport::importAll(fixture(QStringLiteral("zipkin-v2/yelp.json")));

@@ -651,6 +651,18 @@ qint64 TraceCache::usedBytes() const
     return s.step() == SQLITE_ROW ? s.int64(0) : 0;
 }
 
+void TraceCache::setAutoCheckpoint(bool on)
+{
+    sqlite3_wal_autocheckpoint(m_db, on ? 1000 : 0); // 1000: SQLite's default
+}
+
+std::expected<void, QString> TraceCache::checkpoint()
+{
+    if (sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) != SQLITE_OK)
+        return std::unexpected(lastError());
+    return {};
+}
+
 std::expected<RetentionResult, QString> TraceCache::enforceRetention(
     const RetentionPolicy& policy, qint64 maxTransactions)
 {

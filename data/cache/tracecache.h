@@ -99,6 +99,13 @@ public:
     /// The size retention limits: used pages times the page size (see RetentionPolicy).
     qint64 usedBytes() const;
 
+    /// Whether this connection's commits copy the WAL back into the file once it holds 1000 pages (SQLite's default,
+    /// on). A writer that turns it off leaves the copying to checkpoint() on another connection and thread.
+    void setAutoCheckpoint(bool on);
+    /// Copies what it can of the WAL into the file without waiting for (or blocking) readers and the writer
+    /// (SQLite's PASSIVE checkpoint).
+    std::expected<void, QString> checkpoint();
+
 private:
     class Writer;
     TraceCache() = default;

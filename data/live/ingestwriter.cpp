@@ -3,14 +3,20 @@
 #include "cache/tracecache.h"
 #include "model/traceassembler.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace tracemap {
 
 IngestWriter::IngestWriter(std::unique_ptr<TraceCache> cache, const Options& options)
     : m_cache(std::move(cache))
+    , m_checkpointer(std::make_unique<Checkpointer>(m_cache->path()))
     , m_options(options)
 {
+    if (m_checkpointer->isValid())
+        m_cache->setAutoCheckpoint(false);
+    else
+        m_checkpointer.reset();
     m_thread = std::thread([this] { run(); });
 }
 
@@ -45,7 +51,9 @@ std::optional<IngestWriter::Commit> IngestWriter::submit(std::vector<Trace> trac
         m_counters.received += spans;
         m_counters.rejected += rejected;
         m_queuedBytes += bytes;
+        m_counters.peakQueuedBytes = std::max(m_counters.peakQueuedBytes, static_cast<qint64>(m_queuedBytes));
         m_queuedSpans += spans;
+        ++m_submitted;
         m_queue.push_back(std::move(request));
     }
     m_wake.notify_one();
@@ -63,6 +71,7 @@ void IngestWriter::stop()
     m_wake.notify_one();
     if (m_thread.joinable())
         m_thread.join();
+    m_checkpointer.reset();
 }
 
 IngestCounters IngestWriter::counters() const
@@ -94,10 +103,19 @@ void IngestWriter::run()
             lock.lock();
             continue;
         }
-        // Gather: wait for more requests until the batch is big enough, its time is up, or we are stopping.
+        // Gather: wait for more requests until the batch is big enough, its time is up, none came for the linger,
+        // or we are stopping.
         const auto deadline = std::chrono::steady_clock::now() + m_options.batchInterval;
-        m_wake.wait_until(lock, deadline,
-            [this] { return m_stopping || static_cast<size_t>(m_queuedSpans) >= m_options.batchSpans; });
+        for (;;) {
+            const quint64 seen = m_submitted;
+            const auto until = std::min(deadline, std::chrono::steady_clock::now() + m_options.batchLinger);
+            const bool came = m_wake.wait_until(lock, until, [this, seen] {
+                return m_stopping || static_cast<size_t>(m_queuedSpans) >= m_options.batchSpans || m_submitted != seen;
+            });
+            if (m_stopping || static_cast<size_t>(m_queuedSpans) >= m_options.batchSpans || !came
+                || std::chrono::steady_clock::now() >= deadline)
+                break;
+        }
         std::vector<Request> batch;
         qint64 spans = 0;
         size_t bytes = 0;
@@ -110,6 +128,8 @@ void IngestWriter::run()
         m_queuedSpans -= spans;
         lock.unlock();
         const auto written = commit(batch);
+        if (m_checkpointer)
+            m_checkpointer->request();
         lock.lock();
         // The bytes stay counted until written: what is being committed is still in memory.
         m_queuedBytes -= bytes;
@@ -135,6 +155,8 @@ void IngestWriter::retainOneStep()
         = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
               .count();
     const auto result = m_cache->enforceRetention(policy, 1);
+    if (m_checkpointer)
+        m_checkpointer->request();
     // More to delete: go on right after the next batch (queued requests first); else wait for the interval.
     const bool more = result && !result->done;
     m_nextRetention

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cache/tracecache.h"
+#include "live/checkpointer.h"
 #include "model/trace.h"
 
 #include <QString>
@@ -30,14 +31,17 @@ struct IngestCounters {
     qint64 batches = 0; // transactions committed
     qint64 deletedTraces = 0; // traces retention deleted
     qint64 retentionTransactions = 0; // the transactions that deleted them
+    qint64 peakQueuedBytes = 0; // the most the queue held at once (never above maxQueueBytes)
 };
 
 /// Between the receivers and the cache: a queue bounded in bytes and one thread that writes it.
 ///
 /// A receiver submits the decoded traces of one request and waits for the future: it resolves only once the batch
 /// holding them has committed, so a request is acknowledged only when its spans are durable. The writer gathers
-/// requests for up to `batchInterval` or `batchSpans` spans and stores them in one transaction (TraceCache
-/// merges a trace already cached, as a re-import does), so the cache does not pay a transaction per request.
+/// requests into one transaction (TraceCache merges a trace already cached, as a re-import does) until it holds
+/// `batchSpans` spans, the first has waited `batchInterval`, or no request came for `batchLinger`: requests that
+/// arrive together (or while the previous batch commits) share a transaction, and a sender waiting for its answer
+/// is not kept waiting for others that will not come (it cannot send its next request before).
 /// When the queue holds `maxQueueBytes`, submit() refuses at once: overload is answered (retryable), not absorbed.
 class IngestWriter {
 public:
@@ -45,6 +49,7 @@ public:
         size_t maxQueueBytes = size_t(256) << 20;
         std::chrono::milliseconds batchInterval { 200 };
         size_t batchSpans = 10000;
+        std::chrono::microseconds batchLinger { 2000 };
         QString source = QStringLiteral("live"); // the import row's name in the cache
         /// Enforced every retentionInterval, one small transaction at a time between batches, so that a request
         /// waits for at most one retention transaction (nowNs is set at each pass).
@@ -87,12 +92,14 @@ private:
     void retainOneStep(); // one retention transaction; sets the next time
 
     std::unique_ptr<TraceCache> m_cache;
+    std::unique_ptr<Checkpointer> m_checkpointer; // null: SQLite checkpoints in the writer's commits
     const Options m_options;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Request> m_queue;
     size_t m_queuedBytes = 0;
     qint64 m_queuedSpans = 0;
+    quint64 m_submitted = 0; // requests queued so far: the gathering sees whether one came meanwhile
     bool m_stopping = false;
     IngestCounters m_counters;
     std::chrono::steady_clock::time_point m_nextRetention;
