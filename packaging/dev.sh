@@ -3,6 +3,7 @@
 #   packaging/dev.sh run [FILE...]   build, then open the window on FILE... (default: the bundled sample)
 #   packaging/dev.sh test            build, then run the whole test suite (offscreen)
 #   packaging/dev.sh bench           build, then run the import/search benchmark (long; see README)
+#   packaging/dev.sh bench NAME      build, then run tests/bench_NAME (e.g. layoutstability, layout, flamechart)
 #   packaging/dev.sh mutants [FILE]  check that the tests catch the one-line bugs of packaging/mutants.txt
 #                                    (long: one incremental build and test run per mutant; see mutants.sh)
 set -euo pipefail
@@ -60,6 +61,12 @@ case "$command" in
         QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j 2
         ;;
     bench)
+        if [ $# -gt 0 ] && [ -f "$here/tests/bench_$1.cpp" ]; then
+            name=$1
+            shift
+            configure_and_build "bench_$name"
+            exec "$build/tests/bench_$name" "$@"
+        fi
         configure_and_build bench_import
         install_missing nodejs
         exec "$build/tests/bench_import" "$@"
@@ -69,7 +76,7 @@ case "$command" in
         exec "$here/packaging/mutants.sh" "$@"
         ;;
     *)
-        echo "usage: packaging/dev.sh run [FILE...] | test | bench | mutants [FILE]" >&2
+        echo "usage: packaging/dev.sh run [FILE...] | test | bench [NAME] | mutants [FILE]" >&2
         exit 2
         ;;
 esac
