@@ -7,7 +7,9 @@
 //   fresh    today's relayout: a new Graphviz layout of the grown graph (the baseline);
 //   aligned  option (a): the fresh layout translated, and mirrored top to bottom when that is closer, to minimise
 //            the shared services' displacement;
-//   stable   GraphvizLayout::layoutStable: the services kept, the new one placed beside its neighbours, edges routed.
+//   stable   GraphvizLayout::layoutStable: the services kept, the new one placed beside its neighbours, edges routed;
+//   stable+  the same when every service's figures changed too (rates and error % drawn at random, as live data
+//            changes them), so boxes change width and kept services may have to move apart.
 // It prints the mean and the worst over the cases, overlapping boxes in the stable layouts, and the layout time
 // of stable ÷ fresh. `--images DIR` writes before/after PNGs of a few cases to look at.
 #include "importsupport.h"
@@ -24,6 +26,7 @@
 #include <QElapsedTimer>
 #include <QGuiApplication>
 
+#include <cmath>
 #include <cstdio>
 
 using namespace tracemap;
@@ -38,14 +41,55 @@ struct Family {
 
 struct Tally {
     size_t cases = 0;
-    double sum[3] = {};
-    double worstMean[3] = {};
-    double worstNode[3] = {};
+    double sum[4] = {};
+    double worstMean[4] = {};
+    double worstNode[4] = {};
     size_t fallbacks = 0;
     size_t overlapping = 0;
     double freshSeconds = 0;
-    double stableSeconds = 0;
+    double stableSeconds = 0; // stable+ is not timed: its edges are rerouted more often than live updates need
+
+    void add(const Tally& other)
+    {
+        cases += other.cases;
+        fallbacks += other.fallbacks;
+        overlapping += other.overlapping;
+        freshSeconds += other.freshSeconds;
+        stableSeconds += other.stableSeconds;
+        for (int k = 0; k < 4; ++k) {
+            sum[k] += other.sum[k];
+            worstMean[k] = std::max(worstMean[k], other.worstMean[k]);
+            worstNode[k] = std::max(worstNode[k], other.worstNode[k]);
+        }
+    }
+
+    void print(const char* what) const
+    {
+        static const char* const columns[4] = { "fresh (baseline)", "aligned (a)", "stable", "stable+ (figures)" };
+        std::printf("%s: %zu cases\n", what, cases);
+        for (int k = 0; k < 4; ++k)
+            std::printf("  %-18s mean %5.2f %%   worst case mean %5.2f %%   worst single service %5.2f %%\n",
+                columns[k], cases ? 100 * sum[k] / static_cast<double>(cases) : 0.0, 100 * worstMean[k],
+                100 * worstNode[k]);
+        std::printf("  stable, stable+: %zu fell back to a fresh layout, %zu overlapping boxes; layout time stable ÷ "
+                    "fresh %.2f (%.3f s ÷ %.3f s)\n\n",
+            fallbacks, overlapping, stableSeconds / freshSeconds, stableSeconds, freshSeconds);
+    }
 };
+
+// The live case: every service's figures changed since the last layout, so its label, and box, may be wider.
+Topology withNewFigures(Topology topology, std::mt19937& random)
+{
+    std::uniform_real_distribution<double> exponent(-2, 3);
+    std::uniform_real_distribution<double> percent(0, 100);
+    for (Topology::Node& node : topology.nodes) {
+        if (node.spans == 0)
+            continue;
+        node.ratePerSecond = std::pow(10.0, exponent(random));
+        node.errorPercent = percent(random) < 70 ? 0 : percent(random) / 3;
+    }
+    return topology;
+}
 
 // Displacement after the best translation (the mean offset), mirrored top to bottom if that is closer.
 LayoutDisplacement aligned(const Topology& before, const TopologyGeometry& beforeGeometry, const Topology& after,
@@ -182,53 +226,36 @@ int main(int argc, char** argv)
                     std::printf("  %s: %s\n", qPrintable(name), qPrintable(!fresh ? fresh.error() : stable.error()));
                     continue;
                 }
-                const LayoutDisplacement d[3] = { LayoutDisplacement::measure(graph, *before, after, *fresh),
-                    aligned(graph, *before, after, *fresh),
-                    LayoutDisplacement::measure(graph, *before, after, *stable) };
-                for (int k = 0; k < 3; ++k) {
+                const Topology changed = withNewFigures(after, random);
+                const auto stablePlus = GraphvizLayout::layoutStable(changed, options, graph, *before);
+                if (!stablePlus) {
+                    std::printf("  %s: %s\n", qPrintable(name), qPrintable(stablePlus.error()));
+                    continue;
+                }
+                const LayoutDisplacement d[4] = { LayoutDisplacement::measure(graph, *before, after, *fresh),
+                    aligned(graph, *before, after, *fresh), LayoutDisplacement::measure(graph, *before, after, *stable),
+                    LayoutDisplacement::measure(graph, *before, changed, *stablePlus) };
+                for (int k = 0; k < 4; ++k) {
                     tally.sum[k] += d[k].mean;
                     tally.worstMean[k] = std::max(tally.worstMean[k], d[k].mean);
                     tally.worstNode[k] = std::max(tally.worstNode[k], d[k].worst);
                 }
                 ++tally.cases;
-                tally.fallbacks += stable->incremental ? 0 : 1;
-                tally.overlapping += overlaps(*stable);
-                std::printf("  %-44s %-6s %4zu nodes  fresh %5.1f %%  aligned %5.1f %%  stable %5.1f %%%s\n",
+                tally.fallbacks += (stable->incremental ? 0 : 1) + (stablePlus->incremental ? 0 : 1);
+                tally.overlapping += overlaps(*stable) + overlaps(*stablePlus);
+                std::printf("  %-44s %-6s %4zu nodes  fresh %5.1f %%  aligned %5.1f %%  stable %5.1f %%  stable+ %5.1f "
+                            "%%%s\n",
                     qPrintable(name), testsupport::growthName(growth), after.nodes.size(), 100 * d[0].mean,
-                    100 * d[1].mean, 100 * d[2].mean, stable->incremental ? "" : "  (fresh: fallback)");
+                    100 * d[1].mean, 100 * d[2].mean, 100 * d[3].mean,
+                    stable->incremental && stablePlus->incremental ? "" : "  (fresh: fallback)");
                 if (!imagesDir.isEmpty() && graph.nodes.size() <= 60)
                     exportPair(imagesDir, QStringLiteral("%1-%2").arg(name, QLatin1String(growthName(growth))), graph,
                         *before, after, *fresh, *stable);
             }
         }
-        const auto print = [](const char* what, const Tally& t) {
-            std::printf("%s: %zu cases\n", what, t.cases);
-            const char* names[3] = { "fresh (baseline)", "aligned (a)", "stable" };
-            for (int k = 0; k < 3; ++k)
-                std::printf("  %-18s mean %5.2f %%   worst case mean %5.2f %%   worst single service %5.2f %%\n",
-                    names[k], t.cases ? 100 * t.sum[k] / t.cases : 0.0, 100 * t.worstMean[k], 100 * t.worstNode[k]);
-            std::printf("  stable: %zu fell back to a fresh layout, %zu overlapping boxes; layout time stable ÷ fresh "
-                        "%.2f (%.2f s ÷ %.2f s)\n\n",
-                t.fallbacks, t.overlapping, t.stableSeconds / t.freshSeconds, t.stableSeconds, t.freshSeconds);
-        };
-        print(family.name, tally);
-        total.cases += tally.cases;
-        total.fallbacks += tally.fallbacks;
-        total.overlapping += tally.overlapping;
-        total.freshSeconds += tally.freshSeconds;
-        total.stableSeconds += tally.stableSeconds;
-        for (int k = 0; k < 3; ++k) {
-            total.sum[k] += tally.sum[k];
-            total.worstMean[k] = std::max(total.worstMean[k], tally.worstMean[k]);
-            total.worstNode[k] = std::max(total.worstNode[k], tally.worstNode[k]);
-        }
+        tally.print(family.name);
+        total.add(tally);
     }
-    std::printf("All cases: %zu\n", total.cases);
-    const char* names[3] = { "fresh (baseline)", "aligned (a)", "stable" };
-    for (int k = 0; k < 3; ++k)
-        std::printf("  %-18s mean %5.2f %%   worst case mean %5.2f %%   worst single service %5.2f %%\n", names[k],
-            total.cases ? 100 * total.sum[k] / total.cases : 0.0, 100 * total.worstMean[k], 100 * total.worstNode[k]);
-    std::printf("  stable: %zu fell back to a fresh layout, %zu overlapping boxes; layout time stable ÷ fresh %.2f\n",
-        total.fallbacks, total.overlapping, total.stableSeconds / total.freshSeconds);
+    total.print("All cases");
     return 0;
 }
