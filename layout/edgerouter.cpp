@@ -63,31 +63,10 @@ template <typename Inside> double crossing(const QPointF* p, Inside inside)
     return (lo + hi) / 2;
 }
 
-bool crosses(const std::vector<QPointF>& path, const QRectF& box)
-{
-    for (size_t k = 0; k + 3 < path.size(); k += 3) {
-        for (int s = 0; s <= kSamples; ++s) {
-            if (box.contains(cubic(&path[k], s / double(kSamples))))
-                return true;
-        }
-    }
-    return false;
-}
-
-QPointF borderPoint(const QRectF& box, QPointF towards)
-{
-    const QPointF d = towards - box.center();
-    if (d.isNull())
-        return box.center();
-    const double tx = d.x() != 0 ? box.width() / 2 / std::abs(d.x()) : INFINITY;
-    const double ty = d.y() != 0 ? box.height() / 2 / std::abs(d.y()) : INFINITY;
-    return box.center() + d * std::min({ tx, ty, 1.0 });
-}
-
 void straight(TopologyGeometry::Edge& edge, const QRectF& from, const QRectF& to)
 {
-    const QPointF start = borderPoint(from, to.center());
-    const QPointF tip = borderPoint(to, from.center());
+    const QPointF start = EdgeRouter::borderPoint(from, to.center());
+    const QPointF tip = EdgeRouter::borderPoint(to, from.center());
     const QPointF d = tip - start;
     const double length = std::hypot(d.x(), d.y());
     const QPointF end = length > EdgeRouter::kArrowLength ? tip - d * (EdgeRouter::kArrowLength / length) : start;
@@ -103,6 +82,28 @@ Ppoint_t toPath(QPointF p)
 }
 
 } // namespace
+
+QPointF EdgeRouter::borderPoint(const QRectF& box, QPointF towards)
+{
+    const QPointF centre = box.center();
+    const QPointF d = towards - centre;
+    if (d.isNull())
+        return centre;
+    const double tx = d.x() != 0 ? box.width() / 2 / std::abs(d.x()) : INFINITY;
+    const double ty = d.y() != 0 ? box.height() / 2 / std::abs(d.y()) : INFINITY;
+    return centre + d * std::min({ tx, ty, 1.0 });
+}
+
+bool EdgeRouter::crosses(const std::vector<QPointF>& path, const QRectF& box)
+{
+    for (size_t k = 0; k + 3 < path.size(); k += 3) {
+        for (int s = 0; s <= kSamples; ++s) {
+            if (box.contains(cubic(&path[k], s / double(kSamples))))
+                return true;
+        }
+    }
+    return false;
+}
 
 EdgeRouter::EdgeRouter(std::vector<QRectF> boxes)
     : m_boxes(std::move(boxes))

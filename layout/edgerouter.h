@@ -24,6 +24,11 @@ public:
     /// kArrowLength before the border of `to`, with the arrow's tip on that border, passing around the other boxes.
     [[nodiscard]] TopologyGeometry::Edge route(size_t from, size_t to) const;
 
+    /// Where the segment from the centre of `box` towards `towards` leaves the box.
+    static QPointF borderPoint(const QRectF& box, QPointF towards);
+    /// Whether the Bézier chain (p0, c1, c2, p1, …) passes through `box` (16 samples per piece).
+    static bool crosses(const std::vector<QPointF>& path, const QRectF& box);
+
 private:
     std::vector<QPointF> routeAround(QPointF start, QPointF end, const std::vector<size_t>& obstacles) const;
 

@@ -129,18 +129,6 @@ QString failure(const QString& what, const QString& messages)
     return details.isEmpty() ? what : what + QStringLiteral(": ") + details;
 }
 
-// Where the segment from the centre of `box` towards `towards` leaves the box.
-QPointF borderPoint(const QRectF& box, QPointF towards)
-{
-    const QPointF centre = box.center();
-    const QPointF d = towards - centre;
-    if (d.isNull())
-        return centre;
-    const double tx = d.x() != 0 ? box.width() / 2 / std::abs(d.x()) : INFINITY;
-    const double ty = d.y() != 0 ? box.height() / 2 / std::abs(d.y()) : INFINITY;
-    return centre + d * std::min({ tx, ty, 1.0 });
-}
-
 void appendLine(std::vector<QPointF>& path, QPointF from, QPointF to)
 {
     if (path.empty())
@@ -159,22 +147,6 @@ QPointF pathMidpoint(const std::vector<QPointF>& path)
     const double t = segments % 2 ? 0.5 : 1.0; // odd count: middle of the middle segment; even: the joint
     const double u = 1 - t;
     return u * u * u * path[s] + 3 * u * u * t * path[s + 1] + 3 * u * t * t * path[s + 2] + t * t * t * path[s + 3];
-}
-
-// Whether the route passes through one of `boxes` (sampled: 16 points per cubic piece).
-bool crossesAny(const std::vector<QPointF>& path, const std::vector<QRectF>& boxes)
-{
-    for (size_t k = 0; k + 3 < path.size() && !boxes.empty(); k += 3) {
-        for (int step = 0; step <= 16; ++step) {
-            const double t = step / 16.0;
-            const double u = 1 - t;
-            const QPointF p = u * u * u * path[k] + 3 * u * u * t * path[k + 1] + 3 * u * t * t * path[k + 2]
-                + t * t * t * path[k + 3];
-            if (std::any_of(boxes.begin(), boxes.end(), [&p](const QRectF& box) { return box.contains(p); }))
-                return true;
-        }
-    }
-    return false;
 }
 
 } // namespace
@@ -289,7 +261,8 @@ std::expected<TopologyGeometry, QString> GraphvizLayout::layoutDot(
         if (out.path.size() < 4) {
             // No route from Graphviz: a straight line between the borders keeps the geometry complete.
             out.path.clear();
-            appendLine(out.path, borderPoint(from, to.center()), borderPoint(to, from.center()));
+            appendLine(
+                out.path, EdgeRouter::borderPoint(from, to.center()), EdgeRouter::borderPoint(to, from.center()));
             out.hasArrow = true;
             out.arrowTip = out.path.back();
         } else if (!out.hasArrow) {
@@ -379,7 +352,8 @@ std::expected<TopologyGeometry, QString> GraphvizLayout::layoutStable(const Topo
             ? routesBefore.find({ topology.nodes[e.from].name, topology.nodes[e.to].name })
             : routesBefore.end();
         TopologyGeometry::Edge edge;
-        if (found != routesBefore.end() && !crossesAny(found->second->path, changedBoxes)) {
+        const auto blocks = [&found](const QRectF& box) { return EdgeRouter::crosses(found->second->path, box); };
+        if (found != routesBefore.end() && std::none_of(changedBoxes.begin(), changedBoxes.end(), blocks)) {
             edge = *found->second;
         } else {
             edge = router.route(e.from, e.to);
