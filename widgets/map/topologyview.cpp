@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QSpinBox>
+#include <QStyle>
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -89,9 +90,12 @@ TopologyView::TopologyView(QWidget* parent)
     m_all->setText(tr("Show All"));
     m_labels->setText(tr("Edge Labels"));
     m_labels->setCheckable(true);
-    m_relayout->setText(tr("Re-layout"));
-    m_relayout->setToolTip(tr("Lay the map out afresh (F5). New services otherwise join the map where there is room, "
-                              "and the services drawn stay where they are."));
+    // An icon: the bar must fit a 1024-pixel window.
+    m_relayout->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+    m_relayout->setObjectName(QStringLiteral("relayoutButton"));
+    m_relayout->setAccessibleName(tr("Re-layout"));
+    m_relayout->setToolTip(tr("Re-layout (F5): lay the map out afresh. New services otherwise join the map where "
+                              "there is room, and the services drawn stay where they are."));
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_search);
     bar->addWidget(m_hops);
