@@ -65,6 +65,7 @@ case "$command" in
             name=$1
             shift
             configure_and_build "bench_$name"
+            export TRACEMAP_FIXTURES=${TRACEMAP_FIXTURES:-$here/../shared/fixtures} # as CTest sets it
             exec "$build/tests/bench_$name" "$@"
         fi
         configure_and_build bench_import

@@ -174,6 +174,9 @@ int main(int argc, char** argv)
     if (const qsizetype at = args.indexOf(QStringLiteral("--images")); at >= 0 && at + 1 < args.size())
         imagesDir = args[at + 1];
 
+    if (!QFileInfo(testsupport::fixturesDir()).isDir())
+        std::fprintf(stderr, "trace fixtures not found at %s (set TRACEMAP_FIXTURES): generated graphs only\n",
+            qPrintable(testsupport::fixturesDir()));
     std::vector<Family> families(3);
     families[0].name = "dependency-link fixtures";
     for (const char* file : { "jaeger-ui-small-dag.json", "jaeger-ui-large-dag.json" }) {
