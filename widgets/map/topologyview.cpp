@@ -200,14 +200,12 @@ void TopologyView::startLayout(std::shared_ptr<const Topology> topology, LayoutM
     }
     LayoutOptions options;
     options.engine = m_engine;
-    // A copy of the last map for the worker: the one here may be replaced meanwhile.
-    auto previous = m_previous
-        ? std::make_shared<const std::pair<Topology, TopologyGeometry>>(*m_previous, m_previousGeometry)
-        : nullptr;
+    std::shared_ptr<const Topology> previous = m_previous;
+    std::shared_ptr<const TopologyGeometry> previousGeometry = m_previous ? m_previousGeometry : nullptr;
     runOnWorker(
         this,
-        [topology, options, previous] {
-            return previous ? GraphvizLayout::layoutStable(*topology, options, previous->first, previous->second)
+        [topology, options, previous, previousGeometry] {
+            return previous ? GraphvizLayout::layoutStable(*topology, options, *previous, *previousGeometry)
                             : GraphvizLayout::layout(*topology, options);
         },
         [this, topology, generation, mode](std::expected<TopologyGeometry, QString> result) {
@@ -225,7 +223,7 @@ void TopologyView::startLayout(std::shared_ptr<const Topology> topology, LayoutM
             m_geometry = std::move(*result);
             m_laidOut = true;
             m_previous = topology;
-            m_previousGeometry = m_geometry;
+            m_previousGeometry = std::make_shared<const TopologyGeometry>(m_geometry);
             m_message->setVisible(m_shown->nodes.empty());
             rebuildHitPaths();
             // The rings follow the new map; the selection stays the user's (a Find selected only when typed).
@@ -458,7 +456,7 @@ void TopologyView::paintEvent(QPaintEvent*)
     if (previous) {
         if (m_selectedNode >= 0 && m_selectedNode < static_cast<int>(m_shown->nodes.size()))
             options.selectedNode = m_previous->nodeIndex(m_shown->nodes[static_cast<size_t>(m_selectedNode)].name);
-        TopologyPainter::paint(painter, *m_previous, m_previousGeometry, options);
+        TopologyPainter::paint(painter, *m_previous, *m_previousGeometry, options);
         return;
     }
     options.highlightedNodes = m_highlighted;

@@ -108,7 +108,8 @@ private:
     TopologyGeometry m_geometry;
     /// The last map laid out: painted while the next layout is on its way, and what a stable layout keeps.
     std::shared_ptr<const Topology> m_previous;
-    TopologyGeometry m_previousGeometry;
+    std::shared_ptr<const TopologyGeometry> m_previousGeometry; // shared with the worker laying out the next
+
     std::vector<std::vector<QPointF>> m_edgePolylines; // sampled edge curves for hit testing
     bool m_laidOut = false;
     bool m_layoutPending = false;
