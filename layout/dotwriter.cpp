@@ -171,6 +171,12 @@ QSizeF DotWriter::labelBoxSize(std::string_view label)
     return { std::max(width, kMinWidth), lines * kLineHeight + 2 * kPaddingY };
 }
 
+QSizeF DotWriter::nodeSize(const Topology::Node& node)
+{
+    const QSizeF box = labelBoxSize(nodeLabel(node));
+    return node.kind == Topology::NodeKind::Database ? box + QSizeF(0, 1.5 * kCylinderLid) : box;
+}
+
 std::string DotWriter::write(const Topology& topology, const LayoutOptions& options)
 {
     const LayoutOptions::Engine engine = options.resolvedEngine(topology);
@@ -201,8 +207,7 @@ std::string DotWriter::write(const Topology& topology, const LayoutOptions& opti
         out += " [label=";
         appendQuoted(out, label);
         out += ", ";
-        const QSizeF box = labelBoxSize(label);
-        appendSize(out, node.kind == Topology::NodeKind::Database ? box + QSizeF(0, 1.5 * kCylinderLid) : box);
+        appendSize(out, nodeSize(node));
         if (node.kind == Topology::NodeKind::Database)
             out += ", shape=cylinder";
         if (node.inferred)

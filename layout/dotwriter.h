@@ -32,6 +32,9 @@ public:
 
     [[nodiscard]] static std::string write(const Topology& topology, const LayoutOptions& options);
 
+    /// The box of a node, in points, as write() sizes it (a database's cylinder has room for its lid).
+    static QSizeF nodeSize(const Topology::Node& node);
+
     /// The node's label, UTF-8 and unescaped: its name, then a line with the request rate and error %.
     static std::string nodeLabel(const Topology::Node& node);
     /// "calls" and, when known, p95 latency and error %.

@@ -1,6 +1,8 @@
 #include "graphvizlayout.h"
 
 #include "dotwriter.h"
+#include "edgerouter.h"
+#include "incrementalplacement.h"
 
 #include <QLoggingCategory>
 
@@ -10,9 +12,11 @@
 #include <algorithm>
 #include <cmath>
 #include <dlfcn.h>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace tracemap {
@@ -123,18 +127,6 @@ QString failure(const QString& what, const QString& messages)
 {
     const QString details = messages.trimmed();
     return details.isEmpty() ? what : what + QStringLiteral(": ") + details;
-}
-
-// Where the segment from the centre of `box` towards `towards` leaves the box.
-QPointF borderPoint(const QRectF& box, QPointF towards)
-{
-    const QPointF centre = box.center();
-    const QPointF d = towards - centre;
-    if (d.isNull())
-        return centre;
-    const double tx = d.x() != 0 ? box.width() / 2 / std::abs(d.x()) : INFINITY;
-    const double ty = d.y() != 0 ? box.height() / 2 / std::abs(d.y()) : INFINITY;
-    return centre + d * std::min({ tx, ty, 1.0 });
 }
 
 void appendLine(std::vector<QPointF>& path, QPointF from, QPointF to)
@@ -269,7 +261,8 @@ std::expected<TopologyGeometry, QString> GraphvizLayout::layoutDot(
         if (out.path.size() < 4) {
             // No route from Graphviz: a straight line between the borders keeps the geometry complete.
             out.path.clear();
-            appendLine(out.path, borderPoint(from, to.center()), borderPoint(to, from.center()));
+            appendLine(
+                out.path, EdgeRouter::borderPoint(from, to.center()), EdgeRouter::borderPoint(to, from.center()));
             out.hasArrow = true;
             out.arrowTip = out.path.back();
         } else if (!out.hasArrow) {
@@ -281,6 +274,102 @@ std::expected<TopologyGeometry, QString> GraphvizLayout::layoutDot(
             include(p);
         include(out.arrowTip);
         geometry.edges.push_back(std::move(out));
+    }
+    geometry.bounds = bounds;
+    return geometry;
+}
+
+std::expected<TopologyGeometry, QString> GraphvizLayout::layoutStable(const Topology& topology,
+    const LayoutOptions& options, const Topology& previous, const TopologyGeometry& previousGeometry)
+{
+    const LayoutOptions::Engine engine = options.resolvedEngine(topology);
+    const auto fresh = [&] { return layout(topology, options); };
+    if (topology.nodes.empty() || previousGeometry.engine != QLatin1String(LayoutOptions::engineName(engine))
+        || previousGeometry.nodes.size() != previous.nodes.size()
+        || previousGeometry.edges.size() != previous.edges.size())
+        return fresh();
+    for (const Topology::Edge& edge : topology.edges) {
+        if (edge.from >= topology.nodes.size() || edge.to >= topology.nodes.size())
+            return fresh(); // which reports the error
+    }
+
+    std::unordered_map<std::string_view, const TopologyGeometry::Node*> before;
+    for (const TopologyGeometry::Node& node : previousGeometry.nodes) {
+        if (node.node >= previous.nodes.size())
+            return fresh();
+        before.emplace(previous.nodes[node.node].name, &node);
+    }
+    IncrementalPlacement::Input input;
+    input.topology = &topology;
+    input.flow = engine == LayoutOptions::Engine::Dot;
+    std::vector<const TopologyGeometry::Node*> kept(topology.nodes.size(), nullptr);
+    size_t shared = 0;
+    for (size_t i = 0; i < topology.nodes.size(); ++i) {
+        input.sizes.push_back(DotWriter::nodeSize(topology.nodes[i]));
+        const auto found = before.find(topology.nodes[i].name);
+        kept[i] = found != before.end() ? found->second : nullptr;
+        input.previous.push_back(kept[i] ? std::optional(kept[i]->box.center()) : std::nullopt);
+        shared += kept[i] ? 1 : 0;
+    }
+    const size_t added = topology.nodes.size() - shared;
+    if (shared == 0 || (added > kMaxAddedAlways && added > kMaxAddedShare * static_cast<double>(shared)))
+        return fresh();
+    const auto centres = IncrementalPlacement::place(input);
+    if (!centres)
+        return fresh();
+
+    TopologyGeometry geometry;
+    geometry.engine = previousGeometry.engine;
+    geometry.incremental = true;
+    // An edge keeps its route when neither end moved nor changed size and no new or moved box lies on it.
+    std::vector<QRectF> boxes;
+    std::vector<QRectF> changedBoxes;
+    std::vector<bool> unchanged(topology.nodes.size(), false);
+    for (size_t i = 0; i < topology.nodes.size(); ++i) {
+        const QSizeF& size = input.sizes[i];
+        const QRectF box((*centres)[i] - QPointF(size.width() / 2, size.height() / 2), size);
+        boxes.push_back(box);
+        geometry.nodes.push_back({ static_cast<quint32>(i), box });
+        unchanged[i] = kept[i] && kept[i]->box == box;
+        if (!unchanged[i])
+            changedBoxes.push_back(box);
+    }
+    std::map<std::pair<std::string_view, std::string_view>, const TopologyGeometry::Edge*> routesBefore;
+    for (const TopologyGeometry::Edge& edge : previousGeometry.edges) {
+        if (edge.edge >= previous.edges.size())
+            return fresh();
+        const Topology::Edge& e = previous.edges[edge.edge];
+        if (e.from < previous.nodes.size() && e.to < previous.nodes.size())
+            routesBefore.emplace(std::pair { std::string_view(previous.nodes[e.from].name),
+                                     std::string_view(previous.nodes[e.to].name) },
+                &edge);
+    }
+    const EdgeRouter router(boxes);
+    std::lock_guard lock(s_graphvizMutex); // libpathplan is not reentrant
+    for (size_t k = 0; k < topology.edges.size(); ++k) {
+        const Topology::Edge& e = topology.edges[k];
+        const auto found = unchanged[e.from] && unchanged[e.to]
+            ? routesBefore.find({ topology.nodes[e.from].name, topology.nodes[e.to].name })
+            : routesBefore.end();
+        TopologyGeometry::Edge edge;
+        const auto blocks = [&found](const QRectF& box) { return EdgeRouter::crosses(found->second->path, box); };
+        if (found != routesBefore.end() && std::none_of(changedBoxes.begin(), changedBoxes.end(), blocks)) {
+            edge = *found->second;
+        } else {
+            edge = router.route(e.from, e.to);
+            edge.labelPosition = pathMidpoint(edge.path);
+        }
+        edge.edge = static_cast<quint32>(k);
+        geometry.edges.push_back(std::move(edge));
+    }
+
+    QRectF bounds;
+    for (const QRectF& box : boxes)
+        bounds = bounds.isNull() ? box : bounds.united(box);
+    for (const TopologyGeometry::Edge& edge : geometry.edges) {
+        for (const QPointF& p : edge.path)
+            bounds = bounds.united(QRectF(p, QSizeF(0.001, 0.001)));
+        bounds = bounds.united(QRectF(edge.arrowTip, QSizeF(0.001, 0.001)));
     }
     geometry.bounds = bounds;
     return geometry;

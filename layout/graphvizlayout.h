@@ -29,6 +29,17 @@ public:
     [[nodiscard]] static std::expected<TopologyGeometry, QString> layoutDot(
         std::string_view dot, const char* engine, const Topology& topology);
 
+    /// `topology` laid out as a small change of `previous` (laid out as `previousGeometry`): the services in both
+    /// keep their place in the same scene coordinates and the new ones go beside their neighbours
+    /// (IncrementalPlacement); edges are routed around the boxes, and those whose ends did not move keep their
+    /// route. layout() instead (a fresh layout; geometry.incremental says which) when that is no small change: no
+    /// service in common, more new services than kMaxAddedShare of the kept ones (and over kMaxAddedAlways),
+    /// another engine, or a previousGeometry that is not a layout of `previous`.
+    [[nodiscard]] static std::expected<TopologyGeometry, QString> layoutStable(const Topology& topology,
+        const LayoutOptions& options, const Topology& previous, const TopologyGeometry& previousGeometry);
+    static constexpr double kMaxAddedShare = 0.25;
+    static constexpr size_t kMaxAddedAlways = 3;
+
     static QString graphvizVersion();
 };
 

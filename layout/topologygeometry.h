@@ -29,6 +29,9 @@ struct TopologyGeometry {
     std::vector<Node> nodes;
     std::vector<Edge> edges;
     QString engine; // the Graphviz layout engine used ("dot", "sfdp", "neato")
+    /// Placed by GraphvizLayout::layoutStable from a previous layout (the nodes kept there, the new ones added in
+    /// the engine's style), not by the engine afresh.
+    bool incremental = false;
 };
 
 } // namespace tracemap

@@ -3,8 +3,8 @@
 #   packaging/dev.sh run [FILE...]   build, then open the window on FILE... (default: the bundled sample)
 #   packaging/dev.sh test            build, then run the whole test suite (offscreen)
 #   packaging/dev.sh bench [NAME] [ARGS...]
-#                                    build, then run bench_NAME (default: import, the long import/search
-#                                    benchmark; ingest: live OTLP/HTTP ingest; see README)
+#                                    build, then run tests/bench_NAME (default: import, the long import/search
+#                                    benchmark; e.g. ingest, layoutstability, livewindow, flamechart; see README)
 #   packaging/dev.sh mutants [FILE]  check that the tests catch the one-line bugs of packaging/mutants.txt
 #                                    (long: one incremental build and test run per mutant; see mutants.sh)
 set -euo pipefail
@@ -82,9 +82,10 @@ case "$command" in
         ;;
     bench)
         name=import
-        if [ $# -gt 0 ] && [[ "$1" != -* ]]; then name=$1; shift; fi
+        if [ $# -gt 0 ] && [ -f "$here/tests/bench_$1.cpp" ]; then name=$1; shift; fi
         configure_and_build "bench_$name"
         [ "$name" = import ] && install_missing nodejs # its baseline is node's JSON.parse
+        export TRACEMAP_FIXTURES=${TRACEMAP_FIXTURES:-$here/../shared/fixtures} # as CTest sets it
         exec "$build/tests/bench_$name" "$@"
         ;;
     mutants)

@@ -48,6 +48,7 @@ QString ShortcutsHelp::html()
             { "Ctrl+C", "Copy the selected value in the span details" } });
     html += section("Topology map",
         Rows { { "Wheel, + / −", "Zoom" }, { "Drag", "Pan" }, { "F", "Fit the map to the window" },
+            { "F5, reload button", "Lay the map out afresh (new services otherwise join it where there is room)" },
             { "Z", "Zoom to the selected service" }, { "Click", "Select a service or a call: the panel shows it" },
             { "Find a service…", "Select the best match (an exact name first)" },
             { "Focus, Show All", "Only the services within N calls of the selected one; all again" } });

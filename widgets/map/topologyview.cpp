@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QSpinBox>
+#include <QStyle>
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -70,6 +71,7 @@ TopologyView::TopologyView(QWidget* parent)
     , m_focus(new QToolButton(this))
     , m_all(new QToolButton(this))
     , m_labels(new QToolButton(this))
+    , m_relayout(new QToolButton(this))
     , m_engineBox(new QComboBox(this))
     , m_message(new QLabel(this))
 {
@@ -88,12 +90,19 @@ TopologyView::TopologyView(QWidget* parent)
     m_all->setText(tr("Show All"));
     m_labels->setText(tr("Edge Labels"));
     m_labels->setCheckable(true);
+    // An icon: the bar must fit a 1024-pixel window.
+    m_relayout->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+    m_relayout->setObjectName(QStringLiteral("relayoutButton"));
+    m_relayout->setAccessibleName(tr("Re-layout"));
+    m_relayout->setToolTip(tr("Re-layout (F5): lay the map out afresh. New services otherwise join the map where "
+                              "there is room, and the services drawn stay where they are."));
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_search);
     bar->addWidget(m_hops);
     bar->addWidget(m_focus);
     bar->addWidget(m_all);
     bar->addWidget(m_labels);
+    bar->addWidget(m_relayout);
     bar->addWidget(m_engineBox);
     bar->addStretch(1);
     auto* layout = new QVBoxLayout(this);
@@ -106,6 +115,7 @@ TopologyView::TopologyView(QWidget* parent)
     connect(m_focus, &QToolButton::clicked, this, [this] { focusSelected(m_hops->value()); });
     connect(m_all, &QToolButton::clicked, this, &TopologyView::showAll);
     connect(m_labels, &QToolButton::toggled, this, &TopologyView::setEdgeLabels);
+    connect(m_relayout, &QToolButton::clicked, this, &TopologyView::relayout);
     for (auto engine : { LayoutOptions::Engine::Automatic, LayoutOptions::Engine::Dot, LayoutOptions::Engine::Sfdp,
              LayoutOptions::Engine::Neato })
         m_engineBox->addItem(QStringLiteral("layout: %1").arg(QLatin1String(LayoutOptions::engineName(engine))),
@@ -155,8 +165,7 @@ void TopologyView::setTopology(Topology topology)
                 selectedEdge = static_cast<int>(i);
         }
     }
-    m_userPlaced = false;
-    startLayout(m_full);
+    startLayout(m_full, LayoutMode::Stable);
     // The figures behind the same selection changed: announce it even when the indices did not.
     m_selectedNode = node.empty() ? -1 : m_full->nodeIndex(node);
     m_selectedEdge = m_selectedNode >= 0 ? -1 : selectedEdge;
@@ -173,39 +182,59 @@ void TopologyView::setSelection(int node, int edge)
     Q_EMIT selectionChanged();
 }
 
-void TopologyView::startLayout(std::shared_ptr<const Topology> topology)
+void TopologyView::startLayout(std::shared_ptr<const Topology> topology, LayoutMode mode)
 {
     const quint64 generation = ++m_generation;
-    // The topology is shown at once (the selection and the panel refer to it); its geometry follows.
+    // The topology is shown at once (the selection and the panel refer to it); its geometry follows. Meanwhile the
+    // last map stays painted, unless this one starts afresh.
     m_shown = topology;
     m_laidOut = false;
     m_layoutPending = true;
     m_geometry = {};
     m_edgePolylines.clear();
-    m_message->setText(topology->nodes.empty() ? tr("No services in this selection.") : tr("Laying out…"));
-    m_message->show();
+    if (mode == LayoutMode::Fresh || topology->nodes.empty())
+        m_previous.reset();
+    if (!m_previous) {
+        m_message->setText(topology->nodes.empty() ? tr("No services in this selection.") : tr("Laying out…"));
+        m_message->show();
+    }
     LayoutOptions options;
     options.engine = m_engine;
+    std::shared_ptr<const Topology> previous = m_previous;
+    std::shared_ptr<const TopologyGeometry> previousGeometry = m_previous ? m_previousGeometry : nullptr;
     runOnWorker(
-        this, [topology, options] { return GraphvizLayout::layout(*topology, options); },
-        [this, topology, generation](std::expected<TopologyGeometry, QString> result) {
+        this,
+        [topology, options, previous, previousGeometry] {
+            return previous ? GraphvizLayout::layoutStable(*topology, options, *previous, *previousGeometry)
+                            : GraphvizLayout::layout(*topology, options);
+        },
+        [this, topology, generation, mode](std::expected<TopologyGeometry, QString> result) {
             if (generation != m_generation)
                 return; // a newer topology is on its way
             m_layoutPending = false;
             if (!result) {
+                m_previous.reset();
                 m_message->setText(tr("Layout failed: %1").arg(result.error()));
+                m_message->show();
+                update();
                 Q_EMIT layoutFailed(result.error());
                 return;
             }
             m_geometry = std::move(*result);
             m_laidOut = true;
+            m_previous = topology;
+            m_previousGeometry = std::make_shared<const TopologyGeometry>(m_geometry);
             m_message->setVisible(m_shown->nodes.empty());
             rebuildHitPaths();
             // The rings follow the new map; the selection stays the user's (a Find selected only when typed).
             updateHighlighted(m_search->text());
+            // A new topology that kept the services drawn keeps the user's zoom and place too; laid out afresh,
+            // it is fitted.
+            if (mode == LayoutMode::Stable && !m_geometry.incremental)
+                m_userPlaced = false;
             if (!m_userPlaced)
                 fitToView();
-            else
+            else if (!m_geometry.incremental)
                 centerOnNode(m_selectedNode);
             Q_EMIT laidOut();
         });
@@ -388,6 +417,14 @@ void TopologyView::focusSelected(int hops)
     Q_EMIT selectionChanged();
 }
 
+void TopologyView::relayout()
+{
+    if (m_shown->nodes.empty())
+        return;
+    m_userPlaced = false;
+    startLayout(m_shown);
+}
+
 void TopologyView::showAll()
 {
     if (m_shown == m_full)
@@ -403,7 +440,9 @@ void TopologyView::showAll()
 
 void TopologyView::paintEvent(QPaintEvent*)
 {
-    if (!m_laidOut)
+    // While a stable layout is on its way, the last map is painted, its selection found by name.
+    const bool previous = !m_laidOut && m_previous;
+    if (!m_laidOut && !previous)
         return;
     QPainter painter(this);
     painter.translate(width() / 2.0, height() / 2.0);
@@ -414,6 +453,12 @@ void TopologyView::paintEvent(QPaintEvent*)
     options.edgeLabels = m_edgeLabels;
     options.scale = m_zoom;
     options.visibleScene = QRectF(toScene(QPointF(0, 0)), toScene(QPointF(width(), height())));
+    if (previous) {
+        if (m_selectedNode >= 0 && m_selectedNode < static_cast<int>(m_shown->nodes.size()))
+            options.selectedNode = m_previous->nodeIndex(m_shown->nodes[static_cast<size_t>(m_selectedNode)].name);
+        TopologyPainter::paint(painter, *m_previous, *m_previousGeometry, options);
+        return;
+    }
     options.highlightedNodes = m_highlighted;
     options.selectedNode = m_selectedNode;
     options.selectedEdge = m_selectedEdge;
@@ -495,6 +540,9 @@ void TopologyView::keyPressEvent(QKeyEvent* event)
     case Qt::Key_F:
         m_userPlaced = false;
         fitToView();
+        return;
+    case Qt::Key_F5:
+        relayout();
         return;
     case Qt::Key_Plus:
     case Qt::Key_Equal:

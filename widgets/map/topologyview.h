@@ -22,13 +22,17 @@ namespace tracemap {
 /// services and selects the best match, and a focus mode showing N hops around the selected service. A click
 /// selects a node or an edge (selectionChanged; the map's panel shows it); the map stays as it is. The map fits
 /// the window when shown and resized until the user zooms or pans. Layout runs on a worker thread; stale layouts
-/// are dropped.
+/// are dropped. A new topology (a new search, live spans) is laid out as a change of the map shown
+/// (GraphvizLayout::layoutStable): the services already drawn stay where they were, the view keeps its zoom and
+/// place if the user chose them, and the old map stays painted until the new one arrives; Re-layout (F5), Focus,
+/// Show All and another engine lay out afresh.
 class TopologyView : public QWidget {
     Q_OBJECT
 public:
     explicit TopologyView(QWidget* parent = nullptr);
 
-    /// Lays the topology out (off the GUI thread) and shows it.
+    /// Lays the topology out (off the GUI thread) and shows it, keeping the services also on the map shown where
+    /// they are.
     void setTopology(Topology topology);
     const Topology& topology() const { return *m_shown; }
     const TopologyGeometry& geometry() const { return m_geometry; }
@@ -68,6 +72,8 @@ public Q_SLOTS:
     void highlight(const QString& text);
     void focusSelected(int hops);
     void showAll();
+    /// Lays the map shown out afresh (F5), as if it were new.
+    void relayout();
 
 Q_SIGNALS:
     void laidOut();
@@ -89,7 +95,8 @@ protected:
     bool event(QEvent* event) override;
 
 private:
-    void startLayout(std::shared_ptr<const Topology> topology);
+    enum class LayoutMode { Fresh, Stable };
+    void startLayout(std::shared_ptr<const Topology> topology, LayoutMode mode = LayoutMode::Fresh);
     /// Rings the services whose name contains the text, without touching the selection.
     void updateHighlighted(const QString& text);
     void rebuildHitPaths();
@@ -99,6 +106,10 @@ private:
     std::shared_ptr<const Topology> m_full; // what setTopology() was given
     std::shared_ptr<const Topology> m_shown; // the full topology or a focus neighbourhood of it
     TopologyGeometry m_geometry;
+    /// The last map laid out: painted while the next layout is on its way, and what a stable layout keeps.
+    std::shared_ptr<const Topology> m_previous;
+    std::shared_ptr<const TopologyGeometry> m_previousGeometry; // shared with the worker laying out the next
+
     std::vector<std::vector<QPointF>> m_edgePolylines; // sampled edge curves for hit testing
     bool m_laidOut = false;
     bool m_layoutPending = false;
@@ -120,6 +131,7 @@ private:
     QToolButton* m_focus;
     QToolButton* m_all;
     QToolButton* m_labels;
+    QToolButton* m_relayout;
     QComboBox* m_engineBox;
     QLabel* m_message;
 };
