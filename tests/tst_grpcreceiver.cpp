@@ -406,9 +406,10 @@ private Q_SLOTS:
 
     void stopAnswersTheCallsInFlight()
     {
-        // A long batch interval: the call is still waiting for its commit when stop() begins.
+        // A long batch interval and linger: the call is still waiting for its commit when stop() begins.
         auto o = options();
         o.writer.batchInterval = std::chrono::seconds(2);
+        o.writer.batchLinger = std::chrono::seconds(2);
         QVERIFY(start(o));
         auto client = stub();
         auto call = context();
