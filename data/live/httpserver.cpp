@@ -6,9 +6,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <QLoggingCategory>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -67,10 +69,13 @@ struct HttpServerCallbacks {
         static_cast<HttpServer*>(self)->logLibraryMessage(QString::fromLocal8Bit(text).trimmed());
     }
     static void completed(
-        void* /*self*/, MHD_Connection* /*connection*/, void** state, MHD_RequestTerminationCode /*reason*/)
+        void* self, MHD_Connection* /*connection*/, void** state, MHD_RequestTerminationCode /*reason*/)
     {
+        if (!*state)
+            return;
         delete static_cast<HttpServer::Exchange*>(*state);
         *state = nullptr;
+        static_cast<HttpServer*>(self)->exchangeEnded();
     }
 };
 
@@ -91,7 +96,8 @@ std::expected<void, QString> HttpServer::start()
     sockaddr_in v4 {};
     sockaddr_in6 v6 {};
     const sockaddr* address = nullptr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+    // MHD_USE_ITC lets stop() close the listening socket first (MHD_quiesce_daemon) and answer what is in progress.
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC;
     if (m_options.address.protocol() == QAbstractSocket::IPv4Protocol) {
         v4.sin_family = AF_INET;
         v4.sin_port = htons(m_options.port);
@@ -164,10 +170,28 @@ void HttpServer::logLibraryMessage(const QString& message)
 
 void HttpServer::stop()
 {
-    if (m_daemon) {
-        MHD_stop_daemon(m_daemon);
-        m_daemon = nullptr;
+    if (!m_daemon)
+        return;
+    // MHD_stop_daemon shuts every connection's socket at once, so an answer still being prepared (a request
+    // waiting for its batch to commit) would be lost although its spans are committed. First stop accepting,
+    // then wait for the requests begun to be answered; the sender retries what was refused meanwhile.
+    const MHD_socket listening = MHD_quiesce_daemon(m_daemon);
+    if (listening != MHD_INVALID_SOCKET)
+        ::close(listening);
+    {
+        std::unique_lock lock(m_exchangesMutex);
+        m_stopping = true;
+        m_exchangesDone.wait_for(lock, std::chrono::seconds(kStopGraceSeconds), [this] { return m_exchanges == 0; });
     }
+    MHD_stop_daemon(m_daemon);
+    m_daemon = nullptr;
+}
+
+void HttpServer::exchangeEnded()
+{
+    const std::lock_guard lock(m_exchangesMutex);
+    if (--m_exchanges == 0)
+        m_exchangesDone.notify_all();
 }
 
 bool HttpServer::onRequest(MHD_Connection* connection, const char* url, const char* method, const char* uploadData,
@@ -177,8 +201,23 @@ bool HttpServer::onRequest(MHD_Connection* connection, const char* url, const ch
     if (!exchange) {
         // The first call: headers only. Refuse here what need not be read: an unauthorised request, or a body
         // whose declared length is over the limit (answered before any of it is read).
+        bool stopping = false;
+        {
+            const std::lock_guard lock(m_exchangesMutex);
+            stopping = m_stopping;
+            ++m_exchanges;
+        }
         exchange = new Exchange;
         *state = exchange;
+        if (stopping) {
+            // A new request on a connection kept alive: not taken any more. Retryable, and the connection closes.
+            HttpResponse response
+                = m_handler.refuse(503, QStringLiteral("the receiver is stopping"), exchange->request);
+            if (std::ranges::none_of(response.headers, [](const auto& h) { return h.first == "Retry-After"; }))
+                response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
+            response.headers.emplace_back("Connection", "close");
+            return send(connection, response);
+        }
         exchange->request.method = method;
         exchange->request.path = url;
         exchange->request.contentType = header(connection, MHD_HTTP_HEADER_CONTENT_TYPE);

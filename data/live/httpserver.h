@@ -4,6 +4,7 @@
 #include <QHostAddress>
 #include <QString>
 
+#include <condition_variable>
 #include <expected>
 #include <mutex>
 #include <string>
@@ -66,7 +67,9 @@ public:
 
     /// Binds and starts serving; the error says which address could not be used and why.
     std::expected<void, QString> start();
-    /// Closes the listening socket and the connections, after the requests being handled are answered.
+    /// Stops accepting connections, answers the requests already begun (new ones on open connections get 503 with
+    /// Retry-After and the connection closes), then closes the connections. A request still uploading after
+    /// `kStopGraceSeconds` is cut off.
     void stop();
     quint16 port() const { return m_port; }
     const Options& options() const { return m_options; }
@@ -82,6 +85,7 @@ private:
         size_t* uploadSize, void** state);
     QString tooLargeMessage() const;
     void logLibraryMessage(const QString& message);
+    void exchangeEnded(); // a request was answered (or its connection closed)
 
     mutable std::mutex m_logMutex;
     QString m_lastLibraryMessage; // libmicrohttpd's last error text, for start()'s message
@@ -90,6 +94,16 @@ private:
     const Options m_options;
     MHD_Daemon* m_daemon = nullptr;
     quint16 m_port = 0;
+
+    // Requests begun and not yet answered, so that stop() can wait for them.
+    std::mutex m_exchangesMutex;
+    std::condition_variable m_exchangesDone;
+    int m_exchanges = 0;
+    bool m_stopping = false;
 };
+
+inline constexpr int kStopGraceSeconds = 30;
+/// The seconds a refused sender should wait before retrying (Retry-After, and gRPC's RetryInfo).
+inline constexpr int kRetryAfterSeconds = 1;
 
 } // namespace tracemap

@@ -54,7 +54,4 @@ protected:
     const size_t m_maxBodyBytes;
 };
 
-/// The seconds a refused sender should wait before retrying (Retry-After).
-inline constexpr int kRetryAfterSeconds = 1;
-
 } // namespace tracemap
