@@ -3,6 +3,7 @@
 // success, the status codes (and the RetryInfo of a full queue), the token, TLS, a clean stop with a call in
 // flight, and `tracemap serve --otlp-grpc` as a program.
 
+#include "receiversupport.h"
 #include "testsupport.h"
 
 #include "cache/tracecache.h"
@@ -110,24 +111,9 @@ private:
     QString m_cachePath;
     std::unique_ptr<LiveService> m_service;
 
-    LiveService::Options options()
-    {
-        LiveService::Options o;
-        o.cachePath = m_cachePath;
-        o.otlpHttp = std::nullopt;
-        o.zipkin = std::nullopt;
-        o.otlpGrpc = LiveService::Endpoint { QHostAddress::LocalHost, 0 };
-        return o;
-    }
+    LiveService::Options options() { return receiversupport::loopbackOptions(m_cachePath, receiversupport::Grpc); }
 
-    bool start(const LiveService::Options& o)
-    {
-        m_service = std::make_unique<LiveService>();
-        const auto started = m_service->start(o);
-        if (!started)
-            qWarning() << started.error();
-        return started.has_value();
-    }
+    bool start(const LiveService::Options& o) { return (m_service = receiversupport::startService(o)) != nullptr; }
 
     quint16 port() const { return m_service->listening().at(0).port; }
     std::string target() const { return QStringLiteral("127.0.0.1:%1").arg(port()).toStdString(); }

@@ -3,6 +3,7 @@
 // payloads built to hurt (huge counts, deep nesting, invalid UTF-8, gigantic values, absurd times). Each hostile
 // request must get its documented answer, leave the cache unchanged when refused, and leave the server alive.
 
+#include "receiversupport.h"
 #include "testsupport.h"
 
 #include "cache/tracecache.h"
@@ -31,14 +32,9 @@
 
 using namespace tracemap;
 namespace otlp = opentelemetry::proto;
+using receiversupport::Reply;
 
 namespace {
-
-struct Reply {
-    int status = 0;
-    QByteArray body;
-    QNetworkReply::NetworkError error = QNetworkReply::NoError;
-};
 
 QByteArray serialized(const google::protobuf::MessageLite& message)
 {
@@ -244,22 +240,10 @@ private:
 
     LiveService::Options options(const QString& cachePath = QString())
     {
-        LiveService::Options o;
-        o.cachePath = cachePath.isEmpty() ? m_cachePath : cachePath;
-        o.otlpHttp = LiveService::Endpoint { QHostAddress::LocalHost, 0 };
-        o.zipkin = LiveService::Endpoint { QHostAddress::LocalHost, 0 };
-        o.otlpGrpc = std::nullopt; // its fixed default port would collide with a running Tracemap or another test
-        return o;
+        return receiversupport::loopbackOptions(cachePath.isEmpty() ? m_cachePath : cachePath, receiversupport::Http);
     }
 
-    bool start(const LiveService::Options& o)
-    {
-        m_service = std::make_unique<LiveService>();
-        const auto started = m_service->start(o);
-        if (!started)
-            qWarning() << started.error();
-        return started.has_value();
-    }
+    bool start(const LiveService::Options& o) { return (m_service = receiversupport::startService(o)) != nullptr; }
 
     quint16 otlpPort() const { return m_service->listening().at(0).port; }
     quint16 zipkinPort() const { return m_service->listening().at(1).port; }
@@ -275,17 +259,7 @@ private:
             request.setRawHeader(name, value);
         if (tls)
             request.setSslConfiguration(*tls);
-        QNetworkReply* reply = m_network.post(request, body);
-        Reply result;
-        if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 120000)) {
-            reply->abort();
-        } else {
-            result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            result.body = reply->readAll();
-            result.error = reply->error();
-        }
-        reply->deleteLater();
-        return result;
+        return receiversupport::send(m_network, request, "POST", body, 120000);
     }
 
     Reply post(quint16 port, const char* path, const QByteArray& contentType, const QByteArray& body)

@@ -3,6 +3,7 @@
 // cache holds the moment a request is answered. Ends with `tracemap serve` run as a program.
 
 #include "importsupport.h"
+#include "receiversupport.h"
 #include "testsupport.h"
 
 #include "cache/tracecache.h"
@@ -23,38 +24,16 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
-#include <zlib.h>
-
 #include <csignal>
 
 using namespace tracemap;
+using receiversupport::gzip;
+using receiversupport::Reply;
 using testsupport::fixture;
 using testsupport::readAll;
 namespace otlp = opentelemetry::proto;
 
 namespace {
-
-QByteArray gzip(const QByteArray& data)
-{
-    z_stream stream {};
-    deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(static_cast<qsizetype>(deflateBound(&stream, static_cast<uLong>(data.size()))) + 32, '\0');
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.constData()));
-    stream.avail_in = static_cast<uInt>(data.size());
-    stream.next_out = reinterpret_cast<Bytef*>(out.data());
-    stream.avail_out = static_cast<uInt>(out.size());
-    deflate(&stream, Z_FINISH);
-    out.resize(static_cast<qsizetype>(stream.total_out));
-    deflateEnd(&stream);
-    return out;
-}
-
-struct Reply {
-    int status = 0;
-    QByteArray body;
-    QByteArray contentType;
-    QByteArray retryAfter;
-};
 
 // One span of the given ids, as OTLP JSON.
 QByteArray otlpJsonSpan(const char* traceId, const char* spanId, const char* name = "op")
@@ -118,24 +97,9 @@ private:
     std::unique_ptr<LiveService> m_service;
     QNetworkAccessManager m_network;
 
-    LiveService::Options options()
-    {
-        LiveService::Options o;
-        o.cachePath = m_cachePath;
-        o.otlpHttp = LiveService::Endpoint { QHostAddress::LocalHost, 0 };
-        o.zipkin = LiveService::Endpoint { QHostAddress::LocalHost, 0 };
-        o.otlpGrpc = std::nullopt; // tst_grpcreceiver's part
-        return o;
-    }
+    LiveService::Options options() { return receiversupport::loopbackOptions(m_cachePath, receiversupport::Http); }
 
-    bool start(const LiveService::Options& o)
-    {
-        m_service = std::make_unique<LiveService>();
-        const auto started = m_service->start(o);
-        if (!started)
-            qWarning() << started.error();
-        return started.has_value();
-    }
+    bool start(const LiveService::Options& o) { return (m_service = receiversupport::startService(o)) != nullptr; }
 
     quint16 otlpPort() const { return m_service->listening().at(0).port; }
     quint16 zipkinPort() const { return m_service->listening().at(1).port; }
@@ -148,18 +112,7 @@ private:
             request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
         for (const auto& [name, value] : headers)
             request.setRawHeader(name, value);
-        QNetworkReply* reply = m_network.sendCustomRequest(request, method, body);
-        Reply result;
-        if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 20000)) {
-            reply->abort();
-        } else {
-            result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            result.body = reply->readAll();
-            result.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
-            result.retryAfter = reply->rawHeader("Retry-After");
-        }
-        reply->deleteLater();
-        return result;
+        return receiversupport::send(m_network, request, method, body);
     }
 
     Reply postOtlp(
