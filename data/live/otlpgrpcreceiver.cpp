@@ -8,6 +8,7 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/resource_quota.h>
 
 #include <QFile>
 
@@ -165,6 +166,11 @@ std::expected<void, QString> OtlpGrpcReceiver::start()
     // gRPC sets SO_REUSEPORT by default, which would let a second server share a port already in use instead of
     // failing to start.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    // Memory for the calls being read counts against this quota: under many large calls at once gRPC stops reading
+    // (the senders wait) rather than holding them all, as the HTTP side is bounded by its connection limit.
+    grpc::ResourceQuota quota("tracemap-otlp-grpc");
+    quota.Resize(std::max<size_t>(4 * m_options.maxMessageBytes, size_t(256) << 20));
+    builder.SetResourceQuota(quota);
     m_server = builder.BuildAndStart();
     if (!m_server || port == 0) {
         stop();
