@@ -168,6 +168,15 @@ public:
 
     std::expected<void, QString> store(Trace& trace)
     {
+        PreparedTrace prepared = TraceCache::prepare(std::move(trace));
+        auto result = store(prepared);
+        trace = std::move(prepared.trace); // the caller sees the merged trace, as before
+        return result;
+    }
+
+    std::expected<void, QString> store(PreparedTrace& prepared)
+    {
+        const Trace& trace = prepared.trace;
         m_findTrace.reset();
         m_findTrace.bind(1, static_cast<qint64>(trace.id.high));
         m_findTrace.bind(2, static_cast<qint64>(trace.id.low));
@@ -180,7 +189,7 @@ public:
 
         if (row >= 0) {
             // The trace is cached already (the same file again, or more spans of it): merge, and write only if
-            // the merge changed anything.
+            // the merge changed anything. What was prepared is for the part alone: prepare the merged trace.
             auto existing = TraceCache::readBlobs(m_selectBlobs, row);
             if (!existing)
                 return std::unexpected(existing.error());
@@ -189,10 +198,10 @@ public:
             TraceAssembler::assemble(merged);
             if (TraceAssembler::sameContent(merged, *existing))
                 return {};
-            trace = std::move(merged);
+            prepared = TraceCache::prepare(std::move(merged));
         }
 
-        const TraceSummary summary = TraceSummary::of(trace);
+        const TraceSummary& summary = prepared.summary;
         SqliteStatement& statement = row >= 0 ? m_updateTrace : m_insertTrace;
         statement.reset();
         if (row >= 0) {
@@ -223,11 +232,10 @@ public:
             m_deleteBlobs.reset();
         }
 
-        const std::string encoded = TraceCodec::encode(trace);
-        const std::string_view blob = m_compressor.compress(encoded);
+        const std::string_view blob = prepared.blob;
         if (blob.empty())
             return std::unexpected(
-                QStringLiteral("cannot compress trace %1").arg(QString::fromStdString(trace.id.toHex())));
+                QStringLiteral("cannot compress trace %1").arg(QString::fromStdString(prepared.trace.id.toHex())));
         for (size_t offset = 0, seq = 0; offset < blob.size() || seq == 0; offset += kChunkBytes, ++seq) {
             m_insertBlob.reset();
             m_insertBlob.bind(1, row);
@@ -238,17 +246,10 @@ public:
         }
         m_insertBlob.reset();
 
-        for (qint64 term : SearchTerms::ofTrace(trace))
+        for (qint64 term : prepared.terms)
             m_postings.emplace_back(term, row);
         m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
-        std::vector<std::pair<StringId, StringId>> pairs;
-        pairs.reserve(trace.spans.size());
-        for (const Span& span : trace.spans)
-            pairs.emplace_back(span.service, span.operation);
-        std::sort(pairs.begin(), pairs.end());
-        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-        for (const auto& [service, operation] : pairs)
-            m_operations.emplace(std::string(trace.string(service)), std::string(trace.string(operation)));
+        m_operations.insert(prepared.operations.begin(), prepared.operations.end());
         return {};
     }
 
@@ -297,8 +298,36 @@ private:
     SqliteStatement m_insertOperation;
     std::vector<std::pair<qint64, qint64>> m_postings;
     std::set<std::pair<std::string, std::string>> m_operations;
-    BlobCompressor m_compressor;
 };
+
+size_t PreparedTrace::extraBytes() const
+{
+    size_t bytes = blob.capacity() + terms.capacity() * sizeof(qint64);
+    for (const auto& [service, operation] : operations)
+        bytes += sizeof(operations.front()) + service.capacity() + operation.capacity();
+    return bytes;
+}
+
+PreparedTrace TraceCache::prepare(Trace trace)
+{
+    thread_local BlobCompressor compressor; // a context per thread: making one costs more than a small trace
+    PreparedTrace prepared;
+    prepared.summary = TraceSummary::of(trace);
+    const std::string encoded = TraceCodec::encode(trace);
+    prepared.blob = std::string(compressor.compress(encoded));
+    prepared.terms = SearchTerms::ofTrace(trace);
+    std::vector<std::pair<StringId, StringId>> pairs;
+    pairs.reserve(trace.spans.size());
+    for (const Span& span : trace.spans)
+        pairs.emplace_back(span.service, span.operation);
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+    prepared.operations.reserve(pairs.size());
+    for (const auto& [service, operation] : pairs)
+        prepared.operations.emplace_back(std::string(trace.string(service)), std::string(trace.string(operation)));
+    prepared.trace = std::move(trace);
+    return prepared;
+}
 
 QString TraceCache::defaultPath()
 {
@@ -466,7 +495,8 @@ std::expected<Trace, QString> TraceCache::readBlobs(SqliteStatement& select, qin
     return std::move(*trace);
 }
 
-std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces, const QString& source)
+// Traces: std::vector<Trace> or std::vector<PreparedTrace> (Writer::store takes either).
+template <typename Traces> std::expected<void, QString> TraceCache::storeAll(Traces& traces, const QString& source)
 {
     if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
         return std::unexpected(lastError());
@@ -483,7 +513,7 @@ std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces,
     Writer writer(m_db, sqlite3_last_insert_rowid(m_db));
     if (!writer.isValid())
         return rollback(lastError());
-    for (Trace& trace : traces) {
+    for (auto& trace : traces) {
         if (auto r = writer.store(trace); !r)
             return rollback(r.error());
     }
@@ -492,6 +522,16 @@ std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces,
     if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
         return rollback(lastError());
     return {};
+}
+
+std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces, const QString& source)
+{
+    return storeAll(traces, source);
+}
+
+std::expected<void, QString> TraceCache::storeTraces(std::vector<PreparedTrace>& traces, const QString& source)
+{
+    return storeAll(traces, source);
 }
 
 std::expected<ImportSummary, ImportError> TraceCache::importFile(const QString& file, const ImportOptions& options)

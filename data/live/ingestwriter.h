@@ -76,12 +76,13 @@ public:
     IngestCounters counters() const;
     size_t queuedBytes() const;
 
-    /// What a trace costs in the queue (its arrays and text), the unit of maxQueueBytes.
+    /// What a trace costs in the queue (its arrays and text; its prepared blob and terms come on top), the unit of
+    /// maxQueueBytes.
     static size_t bytesOf(const Trace& trace);
 
 private:
     struct Request {
-        std::vector<Trace> traces;
+        std::vector<PreparedTrace> traces;
         qint64 spans = 0;
         size_t bytes = 0;
         std::promise<std::expected<void, QString>> done;
