@@ -693,7 +693,16 @@ qint64 TraceCache::usedBytes() const
 
 void TraceCache::setAutoCheckpoint(bool on)
 {
-    sqlite3_wal_autocheckpoint(m_db, on ? 1000 : 0); // 1000: SQLite's default
+    sqlite3_wal_autocheckpoint(m_db, on ? 1000 : 0); // 1000: SQLite's default; it installs (or drops) its wal hook
+    if (!on) {
+        sqlite3_wal_hook(
+            m_db,
+            [](void* self, sqlite3*, const char*, int pages) {
+                static_cast<TraceCache*>(self)->m_walPages = pages;
+                return SQLITE_OK;
+            },
+            this);
+    }
 }
 
 std::expected<void, QString> TraceCache::checkpoint()

@@ -120,8 +120,11 @@ public:
     qint64 usedBytes() const;
 
     /// Whether this connection's commits copy the WAL back into the file once it holds 1000 pages (SQLite's default,
-    /// on). A writer that turns it off leaves the copying to checkpoint() on another connection and thread.
+    /// on). A writer that turns it off leaves the copying to checkpoint() on another connection and thread, and
+    /// walPages() tells it when.
     void setAutoCheckpoint(bool on);
+    /// The pages the WAL held after this connection's last commit (kept while auto-checkpoint is off).
+    int walPages() const { return m_walPages; }
     /// Copies what it can of the WAL into the file without waiting for (or blocking) readers and the writer
     /// (SQLite's PASSIVE checkpoint).
     std::expected<void, QString> checkpoint();
@@ -138,6 +141,7 @@ private:
 
     sqlite3* m_db = nullptr;
     QString m_path;
+    int m_walPages = 0;
 };
 
 } // namespace tracemap

@@ -132,8 +132,16 @@ void IngestWriter::run()
         m_queuedSpans -= spans;
         lock.unlock();
         const auto written = commit(batch);
-        if (m_checkpointer)
-            m_checkpointer->request();
+        if (m_checkpointer) {
+            // Once per checkpointPages the WAL grew (a request while a checkpoint runs would make one more).
+            const int pages = m_cache->walPages();
+            if (pages < m_checkpointRequestedAt)
+                m_checkpointRequestedAt = 0; // the WAL started again after a complete checkpoint
+            if (pages - m_checkpointRequestedAt >= m_options.checkpointPages) {
+                m_checkpointer->request();
+                m_checkpointRequestedAt = pages;
+            }
+        }
         lock.lock();
         // The bytes stay counted until written: what is being committed is still in memory.
         m_queuedBytes -= bytes;

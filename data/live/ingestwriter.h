@@ -55,6 +55,9 @@ public:
         /// waits for at most one retention transaction (nowNs is set at each pass).
         RetentionPolicy retention;
         std::chrono::milliseconds retentionInterval { 5000 };
+        /// The checkpointer is woken once the WAL holds this many pages, not after every batch: a checkpoint copies
+        /// each page the WAL holds, and the index pages most batches rewrite are then copied once for several.
+        int checkpointPages = 4000;
     };
     /// Resolves with nothing when committed, or with the reason the batch could not be written.
     using Commit = std::future<std::expected<void, QString>>;
@@ -94,6 +97,7 @@ private:
 
     std::unique_ptr<TraceCache> m_cache;
     std::unique_ptr<Checkpointer> m_checkpointer; // null: SQLite checkpoints in the writer's commits
+    int m_checkpointRequestedAt = 0; // the WAL's pages at the last request (writer thread only)
     const Options m_options;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
