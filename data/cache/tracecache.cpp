@@ -168,39 +168,100 @@ public:
 
     std::expected<void, QString> store(Trace& trace)
     {
+        const qint64 row = findRow(trace.id);
+        if (row >= 0) {
+            const auto changed = mergeCached(row, trace);
+            if (!changed || !*changed)
+                return changed ? std::expected<void, QString>() : std::unexpected(changed.error());
+        }
+        // Prepared only now: an unchanged re-imported trace is not encoded at all.
         PreparedTrace prepared = TraceCache::prepare(std::move(trace));
-        auto result = store(prepared);
+        auto result = write(row, prepared);
         trace = std::move(prepared.trace); // the caller sees the merged trace, as before
         return result;
     }
 
     std::expected<void, QString> store(PreparedTrace& prepared)
     {
-        const Trace& trace = prepared.trace;
+        const qint64 row = findRow(prepared.trace.id);
+        if (row >= 0) {
+            const auto changed = mergeCached(row, prepared.trace);
+            if (!changed || !*changed)
+                return changed ? std::expected<void, QString>() : std::unexpected(changed.error());
+            // What was prepared is for the part alone.
+            prepared = TraceCache::prepare(std::move(prepared.trace));
+        }
+        return write(row, prepared);
+    }
+
+    std::expected<void, QString> finish()
+    {
+        std::sort(m_postings.begin(), m_postings.end());
+        m_postings.erase(std::unique(m_postings.begin(), m_postings.end()), m_postings.end());
+        std::vector<qint64> rows;
+        for (size_t i = 0; i < m_postings.size();) {
+            const qint64 term = m_postings[i].first;
+            rows.clear();
+            for (; i < m_postings.size() && m_postings[i].first == term; ++i)
+                rows.push_back(m_postings[i].second);
+            m_insertPosting.reset();
+            m_insertPosting.bind(1, term);
+            m_insertPosting.bind(2, m_importId);
+            const std::string encoded = encodePostings(rows);
+            m_insertPosting.bindBlob(3, encoded);
+            const int status = m_insertPosting.step();
+            m_insertPosting.reset(); // the binding points into `encoded`, which dies with this iteration
+            if (status != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        for (const auto& [service, operation] : m_operations) {
+            m_insertOperation.reset();
+            m_insertOperation.bind(1, service);
+            m_insertOperation.bind(2, operation);
+            if (m_insertOperation.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        m_insertPosting.reset();
+        m_insertOperation.reset();
+        return {};
+    }
+
+private:
+    // The trace's row when it is cached already (then one of this import's traces, changed or not), else -1.
+    qint64 findRow(const TraceId& id)
+    {
         m_findTrace.reset();
-        m_findTrace.bind(1, static_cast<qint64>(trace.id.high));
-        m_findTrace.bind(2, static_cast<qint64>(trace.id.low));
+        m_findTrace.bind(1, static_cast<qint64>(id.high));
+        m_findTrace.bind(2, static_cast<qint64>(id.low));
         qint64 row = -1;
         if (m_findTrace.step() == SQLITE_ROW)
             row = m_findTrace.int64(0);
         m_findTrace.reset();
-        if (row >= 0) // an unchanged trace is still one of this import's traces
+        if (row >= 0)
             m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
+        return row;
+    }
 
-        if (row >= 0) {
-            // The trace is cached already (the same file again, or more spans of it): merge, and write only if
-            // the merge changed anything. What was prepared is for the part alone: prepare the merged trace.
-            auto existing = TraceCache::readBlobs(m_selectBlobs, row);
-            if (!existing)
-                return std::unexpected(existing.error());
-            Trace merged = *existing;
-            TraceAssembler::append(merged, trace);
-            TraceAssembler::assemble(merged);
-            if (TraceAssembler::sameContent(merged, *existing))
-                return {};
-            prepared = TraceCache::prepare(std::move(merged));
-        }
+    // The trace is cached already (the same file again, or more spans of it): merges the cached one into `trace`;
+    // false when that changes nothing, so that nothing is written.
+    std::expected<bool, QString> mergeCached(qint64 row, Trace& trace)
+    {
+        auto existing = TraceCache::readBlobs(m_selectBlobs, row);
+        if (!existing)
+            return std::unexpected(existing.error());
+        Trace merged = *existing;
+        TraceAssembler::append(merged, trace);
+        TraceAssembler::assemble(merged);
+        if (TraceAssembler::sameContent(merged, *existing))
+            return false;
+        trace = std::move(merged);
+        return true;
+    }
 
+    // Inserts the trace (row -1) or replaces the cached one at `row`.
+    std::expected<void, QString> write(qint64 row, const PreparedTrace& prepared)
+    {
+        const Trace& trace = prepared.trace;
         const TraceSummary& summary = prepared.summary;
         SqliteStatement& statement = row >= 0 ? m_updateTrace : m_insertTrace;
         statement.reset();
@@ -253,39 +314,6 @@ public:
         return {};
     }
 
-    std::expected<void, QString> finish()
-    {
-        std::sort(m_postings.begin(), m_postings.end());
-        m_postings.erase(std::unique(m_postings.begin(), m_postings.end()), m_postings.end());
-        std::vector<qint64> rows;
-        for (size_t i = 0; i < m_postings.size();) {
-            const qint64 term = m_postings[i].first;
-            rows.clear();
-            for (; i < m_postings.size() && m_postings[i].first == term; ++i)
-                rows.push_back(m_postings[i].second);
-            m_insertPosting.reset();
-            m_insertPosting.bind(1, term);
-            m_insertPosting.bind(2, m_importId);
-            const std::string encoded = encodePostings(rows);
-            m_insertPosting.bindBlob(3, encoded);
-            const int status = m_insertPosting.step();
-            m_insertPosting.reset(); // the binding points into `encoded`, which dies with this iteration
-            if (status != SQLITE_DONE)
-                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
-        }
-        for (const auto& [service, operation] : m_operations) {
-            m_insertOperation.reset();
-            m_insertOperation.bind(1, service);
-            m_insertOperation.bind(2, operation);
-            if (m_insertOperation.step() != SQLITE_DONE)
-                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
-        }
-        m_insertPosting.reset();
-        m_insertOperation.reset();
-        return {};
-    }
-
-private:
     sqlite3* m_db;
     qint64 m_importId;
     SqliteStatement m_findTrace;
