@@ -168,88 +168,30 @@ public:
 
     std::expected<void, QString> store(Trace& trace)
     {
-        m_findTrace.reset();
-        m_findTrace.bind(1, static_cast<qint64>(trace.id.high));
-        m_findTrace.bind(2, static_cast<qint64>(trace.id.low));
-        qint64 row = -1;
-        if (m_findTrace.step() == SQLITE_ROW)
-            row = m_findTrace.int64(0);
-        m_findTrace.reset();
-        if (row >= 0) // an unchanged trace is still one of this import's traces
-            m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
-
+        const qint64 row = findRow(trace.id);
         if (row >= 0) {
-            // The trace is cached already (the same file again, or more spans of it): merge, and write only if
-            // the merge changed anything.
-            auto existing = TraceCache::readBlobs(m_selectBlobs, row);
-            if (!existing)
-                return std::unexpected(existing.error());
-            Trace merged = *existing;
-            TraceAssembler::append(merged, trace);
-            TraceAssembler::assemble(merged);
-            if (TraceAssembler::sameContent(merged, *existing))
-                return {};
-            trace = std::move(merged);
+            const auto changed = mergeCached(row, trace);
+            if (!changed || !*changed)
+                return changed ? std::expected<void, QString>() : std::unexpected(changed.error());
         }
+        // Prepared only now: an unchanged re-imported trace is not encoded at all.
+        PreparedTrace prepared = TraceCache::prepare(std::move(trace));
+        auto result = write(row, prepared);
+        trace = std::move(prepared.trace); // the caller sees the merged trace, as before
+        return result;
+    }
 
-        const TraceSummary summary = TraceSummary::of(trace);
-        SqliteStatement& statement = row >= 0 ? m_updateTrace : m_insertTrace;
-        statement.reset();
+    std::expected<void, QString> store(PreparedTrace& prepared)
+    {
+        const qint64 row = findRow(prepared.trace.id);
         if (row >= 0) {
-            statement.bind(1, row);
-        } else {
-            statement.bind(1, static_cast<qint64>(trace.id.high));
-            statement.bind(2, static_cast<qint64>(trace.id.low));
+            const auto changed = mergeCached(row, prepared.trace);
+            if (!changed || !*changed)
+                return changed ? std::expected<void, QString>() : std::unexpected(changed.error());
+            // What was prepared is for the part alone.
+            prepared = TraceCache::prepare(std::move(prepared.trace));
         }
-        statement.bind(3, summary.startNs);
-        statement.bind(4, summary.durationNs);
-        const QByteArray rootService = summary.rootService.toUtf8();
-        const QByteArray rootOperation = summary.rootOperation.toUtf8();
-        statement.bind(5, utf8(rootService));
-        statement.bind(6, utf8(rootOperation));
-        statement.bind(7, summary.spanCount);
-        statement.bind(8, summary.serviceCount);
-        statement.bind(9, summary.errorCount);
-        if (statement.step() != SQLITE_DONE)
-            return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
-        statement.reset();
-        if (row < 0) {
-            row = sqlite3_last_insert_rowid(m_db);
-        } else {
-            m_deleteBlobs.reset();
-            m_deleteBlobs.bind(1, row);
-            if (m_deleteBlobs.step() != SQLITE_DONE)
-                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
-            m_deleteBlobs.reset();
-        }
-
-        const std::string encoded = TraceCodec::encode(trace);
-        const std::string_view blob = m_compressor.compress(encoded);
-        if (blob.empty())
-            return std::unexpected(
-                QStringLiteral("cannot compress trace %1").arg(QString::fromStdString(trace.id.toHex())));
-        for (size_t offset = 0, seq = 0; offset < blob.size() || seq == 0; offset += kChunkBytes, ++seq) {
-            m_insertBlob.reset();
-            m_insertBlob.bind(1, row);
-            m_insertBlob.bind(2, static_cast<qint64>(seq));
-            m_insertBlob.bindBlob(3, blob.substr(offset, kChunkBytes));
-            if (m_insertBlob.step() != SQLITE_DONE)
-                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
-        }
-        m_insertBlob.reset();
-
-        for (qint64 term : SearchTerms::ofTrace(trace))
-            m_postings.emplace_back(term, row);
-        m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
-        std::vector<std::pair<StringId, StringId>> pairs;
-        pairs.reserve(trace.spans.size());
-        for (const Span& span : trace.spans)
-            pairs.emplace_back(span.service, span.operation);
-        std::sort(pairs.begin(), pairs.end());
-        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-        for (const auto& [service, operation] : pairs)
-            m_operations.emplace(std::string(trace.string(service)), std::string(trace.string(operation)));
-        return {};
+        return write(row, prepared);
     }
 
     std::expected<void, QString> finish()
@@ -285,6 +227,93 @@ public:
     }
 
 private:
+    // The trace's row when it is cached already (then one of this import's traces, changed or not), else -1.
+    qint64 findRow(const TraceId& id)
+    {
+        m_findTrace.reset();
+        m_findTrace.bind(1, static_cast<qint64>(id.high));
+        m_findTrace.bind(2, static_cast<qint64>(id.low));
+        qint64 row = -1;
+        if (m_findTrace.step() == SQLITE_ROW)
+            row = m_findTrace.int64(0);
+        m_findTrace.reset();
+        if (row >= 0)
+            m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
+        return row;
+    }
+
+    // The trace is cached already (the same file again, or more spans of it): merges the cached one into `trace`;
+    // false when that changes nothing, so that nothing is written.
+    std::expected<bool, QString> mergeCached(qint64 row, Trace& trace)
+    {
+        auto existing = TraceCache::readBlobs(m_selectBlobs, row);
+        if (!existing)
+            return std::unexpected(existing.error());
+        Trace merged = *existing;
+        TraceAssembler::append(merged, trace);
+        TraceAssembler::assemble(merged);
+        if (TraceAssembler::sameContent(merged, *existing))
+            return false;
+        trace = std::move(merged);
+        return true;
+    }
+
+    // Inserts the trace (row -1) or replaces the cached one at `row`.
+    std::expected<void, QString> write(qint64 row, const PreparedTrace& prepared)
+    {
+        const Trace& trace = prepared.trace;
+        const TraceSummary& summary = prepared.summary;
+        SqliteStatement& statement = row >= 0 ? m_updateTrace : m_insertTrace;
+        statement.reset();
+        if (row >= 0) {
+            statement.bind(1, row);
+        } else {
+            statement.bind(1, static_cast<qint64>(trace.id.high));
+            statement.bind(2, static_cast<qint64>(trace.id.low));
+        }
+        statement.bind(3, summary.startNs);
+        statement.bind(4, summary.durationNs);
+        const QByteArray rootService = summary.rootService.toUtf8();
+        const QByteArray rootOperation = summary.rootOperation.toUtf8();
+        statement.bind(5, utf8(rootService));
+        statement.bind(6, utf8(rootOperation));
+        statement.bind(7, summary.spanCount);
+        statement.bind(8, summary.serviceCount);
+        statement.bind(9, summary.errorCount);
+        if (statement.step() != SQLITE_DONE)
+            return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        statement.reset();
+        if (row < 0) {
+            row = sqlite3_last_insert_rowid(m_db);
+        } else {
+            m_deleteBlobs.reset();
+            m_deleteBlobs.bind(1, row);
+            if (m_deleteBlobs.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+            m_deleteBlobs.reset();
+        }
+
+        const std::string_view blob = prepared.blob;
+        if (blob.empty())
+            return std::unexpected(
+                QStringLiteral("cannot compress trace %1").arg(QString::fromStdString(prepared.trace.id.toHex())));
+        for (size_t offset = 0, seq = 0; offset < blob.size() || seq == 0; offset += kChunkBytes, ++seq) {
+            m_insertBlob.reset();
+            m_insertBlob.bind(1, row);
+            m_insertBlob.bind(2, static_cast<qint64>(seq));
+            m_insertBlob.bindBlob(3, blob.substr(offset, kChunkBytes));
+            if (m_insertBlob.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        m_insertBlob.reset();
+
+        for (qint64 term : prepared.terms)
+            m_postings.emplace_back(term, row);
+        m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
+        m_operations.insert(prepared.operations.begin(), prepared.operations.end());
+        return {};
+    }
+
     sqlite3* m_db;
     qint64 m_importId;
     SqliteStatement m_findTrace;
@@ -297,8 +326,36 @@ private:
     SqliteStatement m_insertOperation;
     std::vector<std::pair<qint64, qint64>> m_postings;
     std::set<std::pair<std::string, std::string>> m_operations;
-    BlobCompressor m_compressor;
 };
+
+size_t PreparedTrace::extraBytes() const
+{
+    size_t bytes = blob.capacity() + terms.capacity() * sizeof(qint64);
+    for (const auto& [service, operation] : operations)
+        bytes += sizeof(operations.front()) + service.capacity() + operation.capacity();
+    return bytes;
+}
+
+PreparedTrace TraceCache::prepare(Trace trace)
+{
+    thread_local BlobCompressor compressor; // a context per thread: making one costs more than a small trace
+    PreparedTrace prepared;
+    prepared.summary = TraceSummary::of(trace);
+    const std::string encoded = TraceCodec::encode(trace);
+    prepared.blob = std::string(compressor.compress(encoded));
+    prepared.terms = SearchTerms::ofTrace(trace);
+    std::vector<std::pair<StringId, StringId>> pairs;
+    pairs.reserve(trace.spans.size());
+    for (const Span& span : trace.spans)
+        pairs.emplace_back(span.service, span.operation);
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+    prepared.operations.reserve(pairs.size());
+    for (const auto& [service, operation] : pairs)
+        prepared.operations.emplace_back(std::string(trace.string(service)), std::string(trace.string(operation)));
+    prepared.trace = std::move(trace);
+    return prepared;
+}
 
 QString TraceCache::defaultPath()
 {
@@ -466,7 +523,8 @@ std::expected<Trace, QString> TraceCache::readBlobs(SqliteStatement& select, qin
     return std::move(*trace);
 }
 
-std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces, const QString& source)
+// Traces: std::vector<Trace> or std::vector<PreparedTrace> (Writer::store takes either).
+template <typename Traces> std::expected<void, QString> TraceCache::storeAll(Traces& traces, const QString& source)
 {
     if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
         return std::unexpected(lastError());
@@ -483,7 +541,7 @@ std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces,
     Writer writer(m_db, sqlite3_last_insert_rowid(m_db));
     if (!writer.isValid())
         return rollback(lastError());
-    for (Trace& trace : traces) {
+    for (auto& trace : traces) {
         if (auto r = writer.store(trace); !r)
             return rollback(r.error());
     }
@@ -492,6 +550,16 @@ std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces,
     if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
         return rollback(lastError());
     return {};
+}
+
+std::expected<void, QString> TraceCache::storeTraces(std::vector<Trace>& traces, const QString& source)
+{
+    return storeAll(traces, source);
+}
+
+std::expected<void, QString> TraceCache::storeTraces(std::vector<PreparedTrace>& traces, const QString& source)
+{
+    return storeAll(traces, source);
 }
 
 std::expected<ImportSummary, ImportError> TraceCache::importFile(const QString& file, const ImportOptions& options)
@@ -653,7 +721,16 @@ qint64 TraceCache::usedBytes() const
 
 void TraceCache::setAutoCheckpoint(bool on)
 {
-    sqlite3_wal_autocheckpoint(m_db, on ? 1000 : 0); // 1000: SQLite's default
+    sqlite3_wal_autocheckpoint(m_db, on ? 1000 : 0); // 1000: SQLite's default; it installs (or drops) its wal hook
+    if (!on) {
+        sqlite3_wal_hook(
+            m_db,
+            [](void* self, sqlite3*, const char*, int pages) {
+                static_cast<TraceCache*>(self)->m_walPages = pages;
+                return SQLITE_OK;
+            },
+            this);
+    }
 }
 
 std::expected<void, QString> TraceCache::checkpoint()

@@ -14,6 +14,8 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 struct sqlite3;
@@ -43,6 +45,20 @@ struct RetentionResult {
     qint64 blobBytes = 0; // compressed trace data deleted (the rows' data, not the pages freed)
     qint64 transactions = 0;
     bool done = true; // false when the pass stopped after maxTransactions with more to delete
+};
+
+/// A trace with everything storing it needs besides SQL: its summary row, its compressed blob, its search terms and
+/// its (service, operation) pairs. TraceCache::prepare() makes it on any thread, so that the thread holding the
+/// write transaction (the live writer) only runs SQL while the receiving threads do the encoding.
+struct PreparedTrace {
+    Trace trace;
+    TraceSummary summary;
+    std::string blob; // zstd (level 1) of TraceCodec::encode(trace); empty if compression failed
+    std::vector<qint64> terms; // SearchTerms::ofTrace(trace)
+    std::vector<std::pair<std::string, std::string>> operations; // distinct, sorted
+
+    /// What it holds in memory beyond the trace itself.
+    size_t extraBytes() const;
 };
 
 /// The local SQLite cache of everything imported. One file, WAL mode, schema version in user_version.
@@ -77,6 +93,10 @@ public:
 
     /// Stores already assembled traces (merging with what is cached) in one transaction.
     std::expected<void, QString> storeTraces(std::vector<Trace>& traces, const QString& source);
+    /// The same for prepared traces (a trace merged with a cached one is prepared again, in the transaction).
+    std::expected<void, QString> storeTraces(std::vector<PreparedTrace>& traces, const QString& source);
+    /// Encodes, compresses and indexes a trace for storeTraces; thread-safe (no database access).
+    static PreparedTrace prepare(Trace trace);
 
     /// Traces matching every field of the query, newest first, at most query.limit of them.
     std::expected<std::vector<TraceSummary>, QString> search(const TraceQuery& query) const;
@@ -100,8 +120,11 @@ public:
     qint64 usedBytes() const;
 
     /// Whether this connection's commits copy the WAL back into the file once it holds 1000 pages (SQLite's default,
-    /// on). A writer that turns it off leaves the copying to checkpoint() on another connection and thread.
+    /// on). A writer that turns it off leaves the copying to checkpoint() on another connection and thread, and
+    /// walPages() tells it when.
     void setAutoCheckpoint(bool on);
+    /// The pages the WAL held after this connection's last commit (kept while auto-checkpoint is off).
+    int walPages() const { return m_walPages; }
     /// Copies what it can of the WAL into the file without waiting for (or blocking) readers and the writer
     /// (SQLite's PASSIVE checkpoint).
     std::expected<void, QString> checkpoint();
@@ -109,6 +132,7 @@ public:
 private:
     class Writer;
     TraceCache() = default;
+    template <typename Traces> std::expected<void, QString> storeAll(Traces& traces, const QString& source);
     static std::expected<Trace, QString> readBlobs(SqliteStatement& select, qint64 row);
     std::expected<void, QString> migrate();
     /// The rows of the traces matching these ids (TraceQuery::traceIds), ascending.
@@ -117,6 +141,7 @@ private:
 
     sqlite3* m_db = nullptr;
     QString m_path;
+    int m_walPages = 0;
 };
 
 } // namespace tracemap

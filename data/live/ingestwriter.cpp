@@ -32,11 +32,15 @@ size_t IngestWriter::bytesOf(const Trace& trace)
 
 std::optional<IngestWriter::Commit> IngestWriter::submit(std::vector<Trace> traces, qint64 spans, qint64 rejected)
 {
-    size_t bytes = 0;
-    for (const Trace& trace : traces)
-        bytes += bytesOf(trace);
+    // Encoded, compressed and indexed here, on the receiving thread, so that the writer thread only runs SQL:
+    // the connections' threads and the writer then share the cores.
     Request request;
-    request.traces = std::move(traces);
+    request.traces.reserve(traces.size());
+    size_t bytes = 0;
+    for (Trace& trace : traces) {
+        request.traces.push_back(TraceCache::prepare(std::move(trace)));
+        bytes += bytesOf(request.traces.back().trace) + request.traces.back().extraBytes();
+    }
     request.spans = spans;
     request.bytes = bytes;
     Commit commit = request.done.get_future();
@@ -128,8 +132,16 @@ void IngestWriter::run()
         m_queuedSpans -= spans;
         lock.unlock();
         const auto written = commit(batch);
-        if (m_checkpointer)
-            m_checkpointer->request();
+        if (m_checkpointer) {
+            // Once per checkpointPages the WAL grew (a request while a checkpoint runs would make one more).
+            const int pages = m_cache->walPages();
+            if (pages < m_checkpointRequestedAt)
+                m_checkpointRequestedAt = 0; // the WAL started again after a complete checkpoint
+            if (pages - m_checkpointRequestedAt >= m_options.checkpointPages) {
+                m_checkpointer->request();
+                m_checkpointRequestedAt = pages;
+            }
+        }
         lock.lock();
         // The bytes stay counted until written: what is being committed is still in memory.
         m_queuedBytes -= bytes;
@@ -171,19 +183,25 @@ void IngestWriter::retainOneStep()
 std::expected<void, QString> IngestWriter::commit(std::vector<Request>& batch)
 {
     // One trace per id in the transaction: requests carrying spans of the same trace merge here first.
-    std::vector<Trace> traces;
+    std::vector<PreparedTrace> traces;
     std::unordered_map<TraceId, size_t, TraceIdHash> index;
+    std::vector<size_t> merged; // prepared for a part only: prepared again once whole
     for (Request& request : batch) {
-        for (Trace& trace : request.traces) {
-            const auto [it, inserted] = index.try_emplace(trace.id, traces.size());
+        for (PreparedTrace& trace : request.traces) {
+            const auto [it, inserted] = index.try_emplace(trace.trace.id, traces.size());
             if (inserted) {
                 traces.push_back(std::move(trace));
             } else {
-                TraceAssembler::append(traces[it->second], trace);
-                TraceAssembler::assemble(traces[it->second]);
+                TraceAssembler::append(traces[it->second].trace, trace.trace);
+                TraceAssembler::assemble(traces[it->second].trace);
+                merged.push_back(it->second);
             }
         }
     }
+    std::ranges::sort(merged);
+    merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+    for (size_t i : merged)
+        traces[i] = TraceCache::prepare(std::move(traces[i].trace));
     std::expected<void, QString> result;
     if (!traces.empty())
         result = m_cache->storeTraces(traces, m_options.source);

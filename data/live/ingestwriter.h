@@ -55,6 +55,9 @@ public:
         /// waits for at most one retention transaction (nowNs is set at each pass).
         RetentionPolicy retention;
         std::chrono::milliseconds retentionInterval { 5000 };
+        /// The checkpointer is woken once the WAL holds this many pages, not after every batch: a checkpoint copies
+        /// each page the WAL holds, and the index pages most batches rewrite are then copied once for several.
+        int checkpointPages = 4000;
     };
     /// Resolves with nothing when committed, or with the reason the batch could not be written.
     using Commit = std::future<std::expected<void, QString>>;
@@ -76,12 +79,13 @@ public:
     IngestCounters counters() const;
     size_t queuedBytes() const;
 
-    /// What a trace costs in the queue (its arrays and text), the unit of maxQueueBytes.
+    /// What a trace costs in the queue (its arrays and text; its prepared blob and terms come on top), the unit of
+    /// maxQueueBytes.
     static size_t bytesOf(const Trace& trace);
 
 private:
     struct Request {
-        std::vector<Trace> traces;
+        std::vector<PreparedTrace> traces;
         qint64 spans = 0;
         size_t bytes = 0;
         std::promise<std::expected<void, QString>> done;
@@ -93,6 +97,7 @@ private:
 
     std::unique_ptr<TraceCache> m_cache;
     std::unique_ptr<Checkpointer> m_checkpointer; // null: SQLite checkpoints in the writer's commits
+    int m_checkpointRequestedAt = 0; // the WAL's pages at the last request (writer thread only)
     const Options m_options;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
