@@ -237,7 +237,7 @@ private:
         if (m_findTrace.step() == SQLITE_ROW)
             row = m_findTrace.int64(0);
         m_findTrace.reset();
-        if (row >= 0)
+        if (row >= 0) // found again: listed among this import's traces too, changed or not
             m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
         return row;
     }
