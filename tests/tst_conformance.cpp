@@ -566,7 +566,8 @@ private Q_SLOTS:
 
     // Zipkin v1 reports one RPC as halves: cs/cr annotations of the client, sr/ss of the server, in one record
     // with one id. Each half gets its own times, kind, endpoint, tags and annotations; a record with one core
-    // annotation is that half alone and takes the record's duration, messaging (ms, mr) too.
+    // annotation is that half alone and takes the record's timestamp and duration, messaging (ms, mr) too: a
+    // consumer's record starts at its wire receive, before the "mr" annotation.
     void zipkinV1Halves()
     {
         QTemporaryDir dir;
@@ -586,8 +587,8 @@ private Q_SLOTS:
  {"traceId":"00000000000000a1","id":"0000000000000004","parentId":"0000000000000001","name":"sr only","timestamp":1610,"duration":80,
   "annotations":[{"timestamp":1610,"value":"sr","endpoint":BACK}]},
  {"traceId":"00000000000000a1","id":"0000000000000005","parentId":"0000000000000001","name":"send","timestamp":1620,"duration":50,
-  "annotations":[{"timestamp":1620,"value":"ms","endpoint":FRONT}]},
- {"traceId":"00000000000000a1","id":"0000000000000006","parentId":"0000000000000001","name":"receive","timestamp":1700,"duration":60,
+  "annotations":[{"timestamp":1625,"value":"ms","endpoint":FRONT}]},
+ {"traceId":"00000000000000a1","id":"0000000000000006","parentId":"0000000000000001","name":"receive","timestamp":1690,"duration":60,
   "annotations":[{"timestamp":1700,"value":"mr","endpoint":BACK}]}
 ])";
         QByteArray text = json;
@@ -637,7 +638,7 @@ private Q_SLOTS:
             qint64 startUs;
             qint64 durationUs;
         } singles[] = { { 3, SpanKind::Client, "front", 1600, 70 }, { 4, SpanKind::Server, "back", 1610, 80 },
-            { 5, SpanKind::Producer, "front", 1620, 50 }, { 6, SpanKind::Consumer, "back", 1700, 60 } };
+            { 5, SpanKind::Producer, "front", 1620, 50 }, { 6, SpanKind::Consumer, "back", 1690, 60 } };
         for (const auto& single : singles) {
             const Span* s = findSpan(t, single.id);
             QVERIFY(s);
