@@ -1,6 +1,7 @@
 #include "screenshot.h"
 
 #include "commandline.h"
+#include "eventloopwait.h"
 
 #include "flamegraphview.h"
 #include "livecontroller.h"
@@ -29,20 +30,9 @@ namespace {
 
 constexpr int kTimeoutMs = 120000;
 
-// Turns the event loop until `done` holds, giving up after a while so a broken view cannot hang the command.
-// Workers report through queued signals, so a short slice per turn is enough to see each state change.
 template <typename Predicate> bool waitUntil(Predicate done, int timeoutMs = kTimeoutMs)
 {
-    QElapsedTimer waited;
-    waited.start();
-    while (!done()) {
-        if (waited.elapsed() > timeoutMs)
-            return false;
-        QEventLoop loop;
-        QTimer::singleShot(10, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    return true;
+    return turnEventLoopUntil(std::move(done), timeoutMs);
 }
 
 // Starts Live on the window's cache and sends it generated traces through its own OTLP/HTTP endpoint, as an SDK

@@ -4,6 +4,7 @@
 // load (10 ms is a GUI that never waited). Prints them with what was received and refreshed.
 // Usage: bench_livewindow [spans per second] [seconds]
 
+#include "eventloopwait.h"
 #include "generator/tracegenerator.h"
 #include "livecontroller.h"
 #include "livefeed.h"
@@ -80,16 +81,7 @@ private:
 
 template <typename Predicate> bool waitUntil(Predicate done, int timeoutMs = 60000)
 {
-    QElapsedTimer waited;
-    waited.start();
-    while (!done()) {
-        if (waited.elapsed() > timeoutMs)
-            return false;
-        QEventLoop loop;
-        QTimer::singleShot(10, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    return true;
+    return turnEventLoopUntil(std::move(done), timeoutMs);
 }
 
 } // namespace
