@@ -143,6 +143,21 @@ bool execSql(const QString& path, const char* sql, QString* error = nullptr)
     return ok;
 }
 
+// The first column of the first row of `sql`, read with SQLite directly.
+qint64 sqlNumber(const QString& path, const std::string& sql)
+{
+    sqlite3* db = nullptr;
+    qint64 out = -1;
+    if (sqlite3_open(path.toUtf8().constData(), &db) == SQLITE_OK) {
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+            out = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+    }
+    sqlite3_close(db);
+    return out;
+}
+
 QString pragma(const QString& path, const char* name)
 {
     sqlite3* db = nullptr;
@@ -211,7 +226,7 @@ class TestCache : public QObject {
         QString digest;
         if (sqlite3_open(path.toUtf8().constData(), &db) != SQLITE_OK)
             return QStringLiteral("cannot open");
-        for (const char* table : { "traces", "trace_blobs", "postings", "operations", "imports" }) {
+        for (const char* table : { "traces", "trace_blobs", "postings", "staged_postings", "operations", "imports" }) {
             const QByteArray all = QByteArray("SELECT * FROM ") + table;
             sqlite3_stmt* count = nullptr;
             if (sqlite3_prepare_v2(db, all.constData(), -1, &count, nullptr) == SQLITE_OK) {
@@ -485,6 +500,136 @@ private Q_SLOTS:
             }
         }
         QVERIFY(checked >= 12);
+    }
+
+    // Live batches (storeTraces) stage their posting lists and fold them into the index a slice at a time. Every
+    // search finds the same traces whether a term's lists are staged, folded, or some of each; a trace merged in a
+    // later batch is listed under both batches; and a folded term keeps one index row for all its batches.
+    void stagedPostingsSearchableWhileStagedAndFolded_data()
+    {
+        QTest::addColumn<qint64>("stagingLimit");
+        QTest::newRow("all staged") << qint64(-1); // the default limit: these batches stay below it
+        QTest::newRow("every batch folds a slice") << qint64(1);
+    }
+    void stagedPostingsSearchableWhileStagedAndFolded()
+    {
+        QFETCH(qint64, stagingLimit);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("live.sqlite"));
+        auto cache = TraceCache::open(path);
+        QVERIFY(cache.has_value());
+        if (stagingLimit > 0)
+            (*cache)->setStagingLimit(stagingLimit);
+
+        GeneratorOptions options;
+        options.traces = 600;
+        options.spansPerTrace = 4;
+        options.services = 5;
+        options.seed = 11;
+        TraceGenerator generator(options);
+        std::vector<Trace> reference; // every trace as the cache should hold it
+        std::vector<std::set<TraceId>> stored(1); // per batch (import ids count from 1): the traces it wrote
+        constexpr int kBatches = 30;
+        for (int batch = 1; batch <= kBatches; ++batch) {
+            std::vector<Trace> traces;
+            std::set<TraceId> ids;
+            for (int i = 0; i < 20; ++i) {
+                Trace trace;
+                QVERIFY(generator.next(trace));
+                reference.push_back(trace);
+                ids.insert(trace.id);
+                traces.push_back(std::move(trace));
+            }
+            // More of a trace of the previous batch: merged with it, so listed under this batch too.
+            if (batch > 1) {
+                Trace& earlier = reference[reference.size() - 21];
+                Trace late;
+                late.id = earlier.id;
+                Span span;
+                span.id = 0x1a7e;
+                span.startNs = earlier.startNs();
+                span.durationNs = 1000;
+                span.service = late.strings.intern("late-service");
+                span.operation = late.strings.intern("late");
+                late.spans.push_back(span);
+                TraceAssembler::assemble(late);
+                Trace part = late;
+                TraceAssembler::append(earlier, late);
+                TraceAssembler::assemble(earlier);
+                ids.insert(part.id);
+                traces.push_back(std::move(part));
+            }
+            QVERIFY((*cache)->storeTraces(traces, QStringLiteral("batch")).has_value());
+            stored.push_back(std::move(ids));
+        }
+        const qint64 staged = sqlNumber(path, "SELECT count(*) FROM staged_postings");
+        const qint64 indexed = sqlNumber(path, "SELECT count(*) FROM postings");
+        if (stagingLimit > 0) {
+            QVERIFY2(staged > 0 && indexed > 0, qPrintable(QStringLiteral("%1 %2").arg(staged).arg(indexed)));
+        } else {
+            QVERIFY(staged > 0);
+            QCOMPARE(indexed, 0);
+        }
+
+        std::vector<TraceQuery> queries;
+        for (const Trace& t : reference) {
+            if (queries.size() >= 40)
+                break;
+            const Span& span = t.spans[t.spans.size() / 2];
+            TraceQuery byOperation;
+            byOperation.service = QString::fromUtf8(t.serviceName(span));
+            byOperation.operation = QString::fromUtf8(t.operationName(span));
+            queries.push_back(byOperation);
+            TraceQuery byService;
+            byService.service = byOperation.service;
+            queries.push_back(byService);
+            if (span.attributes.count > 0) {
+                const Attribute& a = t.attributes[span.attributes.begin];
+                TraceQuery byTag;
+                byTag.tags.emplace_back(QString::fromUtf8(t.string(a.key)), QString::fromStdString(valueText(t, a)));
+                queries.push_back(byTag);
+            }
+        }
+        TraceQuery late;
+        late.service = QStringLiteral("late-service");
+        queries.push_back(late);
+
+        auto check = [&](const char* when) {
+            for (TraceQuery& q : queries) {
+                q.limit = 0; // every match
+                auto result = (*cache)->search(q);
+                QVERIFY(result.has_value());
+                bool cut = false;
+                const auto expected = referenceSearch(reference, q, 0, cut);
+                QVERIFY2(!expected.empty(), when);
+                compareNewestFirst(*result, expected, cut);
+                if (QTest::currentTestFailed())
+                    qWarning("%s: %s %s", when, qPrintable(q.service), qPrintable(q.operation));
+            }
+            for (int batch : { 1, 2, 17, kBatches }) {
+                TraceQuery q;
+                q.limit = 0;
+                q.imports = { batch };
+                auto result = (*cache)->search(q);
+                QVERIFY(result.has_value());
+                std::set<TraceId> found;
+                for (const TraceSummary& summary : *result)
+                    found.insert(summary.traceId);
+                QVERIFY2(found == stored[size_t(batch)], when);
+            }
+        };
+        check("after the batches");
+        if (QTest::currentTestFailed())
+            return;
+
+        // Fold everything: one slice per call.
+        for (int i = 0; i < 128; ++i)
+            QVERIFY((*cache)->foldStagedPostings().has_value());
+        QCOMPARE(sqlNumber(path, "SELECT count(*) FROM staged_postings"), 0);
+        check("all folded");
+        const qint64 term = SearchTerms::service(reference.front().serviceName(reference.front().spans.front()));
+        QCOMPARE(sqlNumber(path, "SELECT count(*) FROM postings WHERE term = " + std::to_string(term)), 1);
+        QCOMPARE(pragma(path, "integrity_check"), QStringLiteral("ok"));
     }
 
     void servicesAndOperations()

@@ -15,8 +15,6 @@ QString qstring(std::string_view s)
     return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
 }
 
-namespace {
-
 void appendVarint(std::string& out, quint64 v)
 {
     while (v >= 0x80) {
@@ -26,7 +24,17 @@ void appendVarint(std::string& out, quint64 v)
     out.push_back(static_cast<char>(v));
 }
 
-} // namespace
+bool readVarint(std::string_view bytes, size_t& at, quint64& value)
+{
+    value = 0;
+    for (int shift = 0; shift <= 63 && at < bytes.size(); shift += 7) {
+        const auto c = static_cast<unsigned char>(bytes[at++]);
+        value |= static_cast<quint64>(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return true;
+    }
+    return false;
+}
 
 std::string encodePostings(const std::vector<qint64>& rows)
 {
@@ -42,20 +50,12 @@ std::string encodePostings(const std::vector<qint64>& rows)
 void decodePostings(std::string_view bytes, std::vector<qint64>& out)
 {
     qint64 previous = 0;
-    quint64 value = 0;
-    int shift = 0;
-    for (unsigned char c : bytes) {
-        value |= static_cast<quint64>(c & 0x7f) << shift;
-        if (c & 0x80) {
-            shift += 7;
-            if (shift > 63)
-                return; // damaged list: stop rather than read nonsense
-            continue;
-        }
-        previous += static_cast<qint64>(value);
+    quint64 delta = 0;
+    for (size_t at = 0; at < bytes.size();) {
+        if (!readVarint(bytes, at, delta))
+            return; // damaged list: stop rather than read nonsense
+        previous += static_cast<qint64>(delta);
         out.push_back(previous);
-        value = 0;
-        shift = 0;
     }
 }
 

@@ -62,4 +62,18 @@ std::string_view SqliteStatement::blob(int column) const
                 : std::string_view();
 }
 
+SqliteReadTransaction::SqliteReadTransaction(sqlite3* db)
+    : m_db(db)
+{
+    // Without it each statement reads its own snapshot. If BEGIN fails, the statements still run, each on its own.
+    if (sqlite3_get_autocommit(db))
+        m_began = sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+SqliteReadTransaction::~SqliteReadTransaction()
+{
+    if (m_began)
+        sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr);
+}
+
 } // namespace tracemap

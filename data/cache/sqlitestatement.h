@@ -31,4 +31,18 @@ private:
     sqlite3_stmt* m_statement = nullptr;
 };
 
+/// A read transaction for the scope, so that several statements see one snapshot (WAL readers never wait), unless
+/// the connection is in a transaction already.
+class SqliteReadTransaction {
+public:
+    explicit SqliteReadTransaction(sqlite3* db);
+    ~SqliteReadTransaction();
+    SqliteReadTransaction(const SqliteReadTransaction&) = delete;
+    SqliteReadTransaction& operator=(const SqliteReadTransaction&) = delete;
+
+private:
+    sqlite3* m_db;
+    bool m_began = false;
+};
+
 } // namespace tracemap

@@ -3,6 +3,7 @@
 #include "cache/postings.h"
 #include "cache/searchterms.h"
 #include "cache/sqlitestatement.h"
+#include "cache/stagedpostings.h"
 #include "cache/tracecodec.h"
 #include "model/traceassembler.h"
 
@@ -139,8 +140,11 @@ private:
 /// Everything one import transaction writes, with its statements prepared once.
 class TraceCache::Writer {
 public:
-    Writer(sqlite3* db, qint64 importId)
+    /// `staging` null: the posting lists go straight into the index (an import, one transaction); else into the
+    /// staging (a live batch, one of many small transactions; see StagedPostings).
+    Writer(sqlite3* db, qint64 importId, cachedetail::StagedPostings* staging)
         : m_db(db)
+        , m_staging(staging)
         , m_importId(importId)
         , m_findTrace(db, "SELECT row FROM traces WHERE trace_hi = ?1 AND trace_lo = ?2")
         , m_insertTrace(db,
@@ -199,11 +203,16 @@ public:
         std::sort(m_postings.begin(), m_postings.end());
         m_postings.erase(std::unique(m_postings.begin(), m_postings.end()), m_postings.end());
         std::vector<qint64> rows;
+        std::vector<cachedetail::EncodedPostings> staged;
         for (size_t i = 0; i < m_postings.size();) {
             const qint64 term = m_postings[i].first;
             rows.clear();
             for (; i < m_postings.size() && m_postings[i].first == term; ++i)
                 rows.push_back(m_postings[i].second);
+            if (m_staging) {
+                staged.emplace_back(term, encodePostings(rows));
+                continue;
+            }
             m_insertPosting.reset();
             m_insertPosting.bind(1, term);
             m_insertPosting.bind(2, m_importId);
@@ -213,6 +222,10 @@ public:
             m_insertPosting.reset(); // the binding points into `encoded`, which dies with this iteration
             if (status != SQLITE_DONE)
                 return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        if (m_staging) {
+            if (auto r = m_staging->stage(m_importId, staged); !r)
+                return r;
         }
         for (const auto& [service, operation] : m_operations) {
             m_insertOperation.reset();
@@ -315,6 +328,7 @@ private:
     }
 
     sqlite3* m_db;
+    cachedetail::StagedPostings* m_staging;
     qint64 m_importId;
     SqliteStatement m_findTrace;
     SqliteStatement m_insertTrace;
@@ -387,6 +401,7 @@ std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QStri
     sqlite3_busy_timeout(cache->m_db, kBusyTimeoutMs);
     if (auto migrated = cache->migrate(); !migrated)
         return std::unexpected(QStringLiteral("%1: %2").arg(path, migrated.error()));
+    cache->m_staged = std::make_unique<cachedetail::StagedPostings>(cache->m_db);
     return cache;
 }
 
@@ -481,6 +496,9 @@ std::expected<void, QString> TraceCache::migrate()
         " traces INTEGER, spans INTEGER);",
         // The highest trace row retention deleted (one row at most), so that new traces never take it again.
         "CREATE TABLE retired(row INTEGER PRIMARY KEY);",
+        // Live batches' posting lists until they are folded into postings: one blob per import and slice of the
+        // term space, id = import id * StagedPostings::kSlices + slice (see StagedPostings).
+        "CREATE TABLE staged_postings(id INTEGER PRIMARY KEY, entries BLOB NOT NULL);",
     };
     for (qint64 v = *current; v < kSchemaVersion; ++v) {
         const std::string sql = std::string(steps[v]) + "PRAGMA user_version=" + std::to_string(v + 1) + ";";
@@ -530,6 +548,7 @@ template <typename Traces> std::expected<void, QString> TraceCache::storeAll(Tra
         return std::unexpected(lastError());
     auto rollback = [this](const QString& message) {
         sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        m_staged->forgetSize(); // it may have counted this batch's lists
         return std::unexpected(message);
     };
     SqliteStatement addImport(m_db, "INSERT INTO imports(path, imported_at, format) VALUES (?1, ?2, 'live')");
@@ -538,7 +557,7 @@ template <typename Traces> std::expected<void, QString> TraceCache::storeAll(Tra
     addImport.bind(2, QDateTime::currentMSecsSinceEpoch());
     if (addImport.step() != SQLITE_DONE)
         return rollback(lastError());
-    Writer writer(m_db, sqlite3_last_insert_rowid(m_db));
+    Writer writer(m_db, sqlite3_last_insert_rowid(m_db), m_staged.get());
     if (!writer.isValid())
         return rollback(lastError());
     for (auto& trace : traces) {
@@ -584,7 +603,7 @@ std::expected<ImportSummary, ImportError> TraceCache::importFile(const QString& 
         return fail(message);
     }
     const qint64 importId = sqlite3_last_insert_rowid(m_db);
-    Writer writer(m_db, importId);
+    Writer writer(m_db, importId, nullptr);
     if (!writer.isValid()) {
         const QString message = lastError();
         rollback();
@@ -699,7 +718,8 @@ std::expected<void, QString> TraceCache::clear()
 {
     char* message = nullptr;
     if (sqlite3_exec(m_db,
-            "BEGIN IMMEDIATE; DELETE FROM postings; DELETE FROM trace_blobs; DELETE FROM traces; "
+            "BEGIN IMMEDIATE; DELETE FROM postings; DELETE FROM staged_postings; DELETE FROM trace_blobs; DELETE FROM "
+            "traces; "
             "DELETE FROM operations; DELETE FROM imports; DELETE FROM retired; COMMIT;",
             nullptr, nullptr, &message)
         != SQLITE_OK) {
@@ -708,7 +728,32 @@ std::expected<void, QString> TraceCache::clear()
         sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
         return std::unexpected(text);
     }
+    m_staged->forgetSize();
     return {};
+}
+
+std::expected<bool, QString> TraceCache::wantsFold()
+{
+    return m_staged->wantsFold();
+}
+
+std::expected<void, QString> TraceCache::foldStagedPostings()
+{
+    if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return std::unexpected(lastError());
+    auto folded = m_staged->foldSlice();
+    if (folded && sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        folded = std::unexpected(lastError());
+    if (!folded) {
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        m_staged->forgetSize(); // the rollback undid what it counted
+    }
+    return folded;
+}
+
+void TraceCache::setStagingLimit(qint64 bytes)
+{
+    m_staged->setFixedLimit(bytes);
 }
 
 qint64 TraceCache::usedBytes() const

@@ -22,7 +22,10 @@ struct sqlite3;
 
 namespace tracemap {
 class SqliteStatement;
+namespace cachedetail {
+class StagedPostings;
 }
+} // namespace tracemap
 
 namespace tracemap {
 
@@ -66,13 +69,14 @@ struct PreparedTrace {
 /// Traces are stored whole (TraceCodec blobs, in chunks) with a summary row each, because a trace is what is
 /// read back; spans are keyed by (trace id, span id) inside the trace, so importing the same file twice adds
 /// nothing. Search terms (service, service+operation, key=value of span and resource attributes) go to an
-/// inverted index: each import appends one posting list of trace rows per term, which keeps imports fast
-/// (one row per distinct term, not per span) and searches to a few index lookups.
+/// inverted index: each import appends one posting list of trace rows per term (a live batch stages its lists
+/// first: StagedPostings), which keeps imports fast (one row per distinct term, not per span) and searches to a
+/// few index lookups.
 ///
 /// Not thread-safe: each thread opens its own TraceCache on the same file (SQLite handles the locking).
 class TraceCache {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     /// Whether open() may create a cache that is not there. Commands that only read use MustExist, so that a
     /// mistyped path is an error rather than a new, empty cache.
@@ -91,7 +95,9 @@ public:
     std::expected<ImportSummary, ImportError> importFile(
         const QString& file, const ImportOptions& options = ImportOptions());
 
-    /// Stores already assembled traces (merging with what is cached) in one transaction.
+    /// Stores already assembled traces (merging with what is cached) in one transaction: the live writer's batch. Its
+    /// posting lists are staged and folded into the index later, a slice at a time (see StagedPostings), because
+    /// many small transactions writing the index directly would rewrite pages all over it.
     std::expected<void, QString> storeTraces(std::vector<Trace>& traces, const QString& source);
     /// The same for prepared traces (a trace merged with a cached one is prepared again, in the transaction).
     std::expected<void, QString> storeTraces(std::vector<PreparedTrace>& traces, const QString& source);
@@ -119,6 +125,15 @@ public:
     /// The size retention limits: used pages times the page size (see RetentionPolicy).
     qint64 usedBytes() const;
 
+    /// Whether live batches staged enough posting lists that folding a slice of them into the index pays; a live
+    /// writer calls foldStagedPostings() while it waits for requests, so that batches seldom fold (StagedPostings).
+    std::expected<bool, QString> wantsFold();
+    /// Folds one slice of the staged posting lists into the index, in a transaction of its own.
+    std::expected<void, QString> foldStagedPostings();
+    /// For tests: a fixed size of staged posting lists above which folding starts, instead of one that grows with
+    /// the cache (StagedPostings::setFixedLimit).
+    void setStagingLimit(qint64 bytes);
+
     /// Whether this connection's commits copy the WAL back into the file once it holds 1000 pages (SQLite's default,
     /// on). A writer that turns it off leaves the copying to checkpoint() on another connection and thread, and
     /// walPages() tells it when.
@@ -142,6 +157,7 @@ private:
     sqlite3* m_db = nullptr;
     QString m_path;
     int m_walPages = 0;
+    std::unique_ptr<cachedetail::StagedPostings> m_staged;
 };
 
 } // namespace tracemap

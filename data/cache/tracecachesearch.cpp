@@ -3,6 +3,7 @@
 #include "cache/postings.h"
 #include "cache/searchterms.h"
 #include "cache/sqlitestatement.h"
+#include "cache/stagedpostings.h"
 
 #include <algorithm>
 #include <limits>
@@ -75,10 +76,13 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
         return results;
     }
 
-    // Candidate rows: the intersection over terms of each term's posting lists (one list per import), and with the
-    // union of the rows of the imports asked for.
+    // Candidate rows: the intersection over terms of each term's posting lists (one list per import, in the index
+    // or still staged), and with the union of the rows of the imports asked for. One snapshot for all of it: a
+    // live batch may fold staged lists into the index meanwhile.
+    const SqliteReadTransaction snapshot(m_db);
     SqliteStatement postings(m_db, "SELECT rows FROM postings WHERE term = ?1");
-    if (!postings.isValid())
+    StagedLookup staged(m_db);
+    if (!postings.isValid() || !staged.isValid())
         return std::unexpected(lastError());
     // An unindexed value (longer than SearchTerms::kMaxValueLength) can never match: say so rather than find
     // nothing silently.
@@ -88,7 +92,7 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
                                        .arg(SearchTerms::kMaxValueLength)
                                        .arg(key));
     }
-    auto postingRows = [&postings](const std::vector<qint64>& unitedTerms) {
+    auto postingRows = [&](const std::vector<qint64>& unitedTerms) {
         std::vector<qint64> rows;
         size_t lists = 0;
         for (qint64 term : unitedTerms) {
@@ -98,6 +102,7 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
                 decodePostings(postings.blob(0), rows);
                 ++lists;
             }
+            lists += staged.appendRows(term, rows);
         }
         if (lists > 1) {
             std::sort(rows.begin(), rows.end());

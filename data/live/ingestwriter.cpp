@@ -94,6 +94,13 @@ void IngestWriter::run()
 {
     std::unique_lock lock(m_mutex);
     for (;;) {
+        if (m_foldDue && m_queue.empty() && !m_stopping) {
+            // Nothing waits: fold staged posting lists now, so that the next batches do not (see StagedPostings).
+            lock.unlock();
+            foldOneSlice();
+            lock.lock();
+            continue;
+        }
         const auto wakeUp = [this] { return m_stopping || !m_queue.empty(); };
         if (m_options.retention.isActive())
             m_wake.wait_until(lock, m_nextRetention, wakeUp);
@@ -132,16 +139,8 @@ void IngestWriter::run()
         m_queuedSpans -= spans;
         lock.unlock();
         const auto written = commit(batch);
-        if (m_checkpointer) {
-            // Once per checkpointPages the WAL grew (a request while a checkpoint runs would make one more).
-            const int pages = m_cache->walPages();
-            if (pages < m_checkpointRequestedAt)
-                m_checkpointRequestedAt = 0; // the WAL started again after a complete checkpoint
-            if (pages - m_checkpointRequestedAt >= m_options.checkpointPages) {
-                m_checkpointer->request();
-                m_checkpointRequestedAt = pages;
-            }
-        }
+        requestCheckpointIfDue();
+        m_foldDue = m_cache->wantsFold().value_or(false);
         lock.lock();
         // The bytes stay counted until written: what is being committed is still in memory.
         m_queuedBytes -= bytes;
@@ -158,6 +157,27 @@ void IngestWriter::run()
             lock.lock();
         }
     }
+}
+
+void IngestWriter::requestCheckpointIfDue()
+{
+    if (!m_checkpointer)
+        return;
+    // Once per checkpointPages the WAL grew (a request while a checkpoint runs would make one more).
+    const int pages = m_cache->walPages();
+    if (pages < m_checkpointRequestedAt)
+        m_checkpointRequestedAt = 0; // the WAL started again after a complete checkpoint
+    if (pages - m_checkpointRequestedAt >= m_options.checkpointPages) {
+        m_checkpointer->request();
+        m_checkpointRequestedAt = pages;
+    }
+}
+
+void IngestWriter::foldOneSlice()
+{
+    // On an error (a full disk) stop folding until the next batch asks again: the lists stay staged and searchable.
+    m_foldDue = m_cache->foldStagedPostings().has_value() && m_cache->wantsFold().value_or(false);
+    requestCheckpointIfDue();
 }
 
 void IngestWriter::retainOneStep()

@@ -94,10 +94,14 @@ private:
     /// Writes the batch in one transaction; the caller answers its requests.
     std::expected<void, QString> commit(std::vector<Request>& batch);
     void retainOneStep(); // one retention transaction; sets the next time
+    void requestCheckpointIfDue();
+    /// One slice of staged posting lists into the index, while no request waits (TraceCache::foldStagedPostings).
+    void foldOneSlice();
 
     std::unique_ptr<TraceCache> m_cache;
     std::unique_ptr<Checkpointer> m_checkpointer; // null: SQLite checkpoints in the writer's commits
     int m_checkpointRequestedAt = 0; // the WAL's pages at the last request (writer thread only)
+    bool m_foldDue = false; // the cache wants staged posting lists folded (writer thread only)
     const Options m_options;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
