@@ -668,6 +668,46 @@ private Q_SLOTS:
         QCOMPARE(pragma(path, "user_version"), QString::number(TraceCache::kSchemaVersion));
     }
 
+    // A cache of schema 2 (before staged posting lists) is migrated when opened: what it held is still found, and
+    // live batches stage into the new table.
+    void schema2CacheIsMigrated()
+    {
+        QTemporaryDir dir;
+        const QString path = QString::fromUtf8(dbPath(dir));
+        {
+            auto cache = TraceCache::open(path);
+            QVERIFY(cache.has_value());
+            QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kHotrod))).has_value());
+        }
+        QVERIFY(execSql(path, "DROP TABLE staged_postings; PRAGMA user_version=2;"));
+        auto cache = TraceCache::open(path);
+        QVERIFY2(cache.has_value(), qPrintable(cache ? QString() : cache.error()));
+        QCOMPARE(pragma(path, "user_version"), QString::number(TraceCache::kSchemaVersion));
+        TraceQuery query;
+        query.service = QStringLiteral("frontend");
+        auto found = (*cache)->search(query);
+        QVERIFY(found.has_value());
+        QCOMPARE(ids(*found), std::vector<TraceId> { kHotrodId });
+
+        Trace live;
+        live.id = { 0, 42 };
+        Span span;
+        span.id = 1;
+        span.startNs = 1000;
+        span.durationNs = 10;
+        span.service = live.strings.intern("after-migration");
+        span.operation = live.strings.intern("op");
+        live.spans.push_back(span);
+        TraceAssembler::assemble(live);
+        std::vector<Trace> batch { live };
+        QVERIFY((*cache)->storeTraces(batch, QStringLiteral("live")).has_value());
+        QCOMPARE(sqlNumber(path, "SELECT count(*) FROM staged_postings") > 0, true);
+        query.service = QStringLiteral("after-migration");
+        found = (*cache)->search(query);
+        QVERIFY(found.has_value());
+        QCOMPARE(ids(*found), std::vector<TraceId> { live.id });
+    }
+
     void newerSchemaIsRefused()
     {
         QTemporaryDir dir;
