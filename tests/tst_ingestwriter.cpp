@@ -48,6 +48,21 @@ std::vector<Trace> one(Trace trace)
     return traces;
 }
 
+// Submits `requests` requests of 20 traces of 10 spans (trace ids request * 100 + 1..20), each after the previous
+// one committed, so that the writer waits between them; false if one was refused or failed.
+bool submitInTurn(IngestWriter& writer, quint64 requests)
+{
+    for (quint64 request = 0; request < requests; ++request) {
+        std::vector<Trace> traces;
+        for (quint64 t = 0; t < 20; ++t)
+            traces.push_back(part(request * 100 + t + 1, "api", 1, 10));
+        auto committed = writer.submit(std::move(traces), 200);
+        if (!committed || !committed->get().has_value())
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 class TestIngestWriter : public QObject {
@@ -108,14 +123,7 @@ private Q_SLOTS:
         IngestWriter::Options options;
         options.checkpointPages = 20;
         IngestWriter writer(std::move(*cache), options);
-        for (quint64 request = 0; request < 40; ++request) {
-            std::vector<Trace> traces;
-            for (quint64 t = 0; t < 20; ++t)
-                traces.push_back(part(request * 100 + t + 1, "api", 1, 10));
-            auto committed = writer.submit(std::move(traces), 200);
-            QVERIFY(committed);
-            QVERIFY(committed->get().has_value());
-        }
+        QVERIFY(submitInTurn(writer, 40));
         QTRY_VERIFY(QFileInfo(path).size() > emptySize + 20 * 4096);
     }
 
@@ -131,14 +139,7 @@ private Q_SLOTS:
         constexpr qint64 kLimit = 30000;
         (*cache)->setStagingLimit(kLimit);
         IngestWriter writer(std::move(*cache), IngestWriter::Options());
-        for (quint64 request = 0; request < 30; ++request) {
-            std::vector<Trace> traces;
-            for (quint64 t = 0; t < 20; ++t)
-                traces.push_back(part(request * 100 + t + 1, "api", 1, 10));
-            auto committed = writer.submit(std::move(traces), 200);
-            QVERIFY(committed);
-            QVERIFY(committed->get().has_value());
-        }
+        QVERIFY(submitInTurn(writer, 30));
         sqlite3* db = nullptr;
         QCOMPARE(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
         auto number = [db](const char* sql) {

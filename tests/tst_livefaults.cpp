@@ -194,6 +194,24 @@ struct ServeProcess {
     void signal(int number) { ::kill(static_cast<pid_t>(process.processId()), number); }
 };
 
+// Everything the senders sent and had acknowledged, and their unexpected answers (empty when there were none).
+struct SendersTotal {
+    SpanSet sent;
+    SpanSet acked;
+    QStringList unexpected;
+};
+
+SendersTotal totalOf(const std::vector<Sender>& senders)
+{
+    SendersTotal total;
+    for (const Sender& sender : senders) {
+        total.sent.insert(sender.sent.begin(), sender.sent.end());
+        total.acked.insert(sender.acked.begin(), sender.acked.end());
+        total.unexpected += sender.unexpected;
+    }
+    return total;
+}
+
 quint64 seedFromEnvironment()
 {
     bool ok = false;
@@ -236,13 +254,8 @@ private:
         QVERIFY(killed);
         QCOMPARE(serve.process.exitStatus(), QProcess::CrashExit);
 
-        SpanSet sent;
-        SpanSet acked;
-        for (const Sender& sender : senders) {
-            QVERIFY2(sender.unexpected.isEmpty(), qPrintable(sender.unexpected.join(QLatin1Char(' '))));
-            sent.insert(sender.sent.begin(), sender.sent.end());
-            acked.insert(sender.acked.begin(), sender.acked.end());
-        }
+        const auto [sent, acked, unexpected] = totalOf(senders);
+        QVERIFY2(unexpected.isEmpty(), qPrintable(unexpected.join(QLatin1Char(' '))));
         QCOMPARE(integrityCheck(cachePath), QStringLiteral("ok"));
         const auto cached = cachedSpans(cachePath);
         QVERIFY2(cached, cached ? "" : qPrintable(cached.error()));
@@ -528,13 +541,8 @@ private Q_SLOTS:
         QVERIFY2(last.hasMatch(), errors.constData());
         QCOMPARE(last.captured(2), last.captured(1)); // everything received was committed before the exit
 
-        SpanSet sent;
-        SpanSet acked;
-        for (const Sender& sender : senders) {
-            QVERIFY2(sender.unexpected.isEmpty(), qPrintable(sender.unexpected.join(QLatin1Char(' '))));
-            sent.insert(sender.sent.begin(), sender.sent.end());
-            acked.insert(sender.acked.begin(), sender.acked.end());
-        }
+        const auto [sent, acked, unexpected] = totalOf(senders);
+        QVERIFY2(unexpected.isEmpty(), qPrintable(unexpected.join(QLatin1Char(' '))));
         QCOMPARE(integrityCheck(cachePath), QStringLiteral("ok"));
         const auto cached = cachedSpans(cachePath);
         QVERIFY(cached);
