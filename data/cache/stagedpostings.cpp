@@ -207,8 +207,13 @@ std::expected<void, QString> StagedPostings::foldSlice()
         if (status != SQLITE_DONE)
             return std::unexpected(errorOf(m_db));
     }
-    m_bytes = std::max<qint64>(*m_bytes, 0); // another connection may have staged or folded meanwhile
     m_nextSlice = (slice + 1) % kSlices;
+    // Another connection may have staged or folded meanwhile: measure again once per round of the slices, so that
+    // a count too high cannot keep an idle writer folding empty slices.
+    if (m_nextSlice == 0)
+        m_bytes.reset();
+    else
+        m_bytes = std::max<qint64>(*m_bytes, 0);
     return {};
 }
 
