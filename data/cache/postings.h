@@ -3,6 +3,8 @@
 // Internal to the cache (tracecache.cpp writes, tracecachesearch.cpp searches): the posting lists of the search
 // index and the conversions both sides use.
 
+#include "model/varint.h"
+
 #include <QByteArray>
 #include <QString>
 #include <QtGlobal>
@@ -15,10 +17,8 @@ namespace tracemap::cachedetail {
 
 std::string_view utf8(const QByteArray& bytes);
 QString qstring(std::string_view s);
-/// Appends `value` as a varint (7 bits a byte, low first).
-void appendVarint(std::string& out, quint64 value);
-/// Reads a varint at `at`, moving `at` past it; false (and `at` anywhere) at a truncated or over-long one.
-bool readVarint(std::string_view bytes, size_t& at, quint64& value);
+using tracemap::appendVarint;
+using tracemap::readVarint;
 /// A posting list: trace rows in ascending order, delta-encoded as varints.
 std::string encodePostings(const std::vector<qint64>& rows);
 /// Appends the rows of a posting list to `out`; stops at a damaged list rather than read nonsense.

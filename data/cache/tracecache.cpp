@@ -1,6 +1,7 @@
 #include "cache/tracecache.h"
 
 #include "cache/postings.h"
+#include "cache/rollupstore.h"
 #include "cache/searchterms.h"
 #include "cache/sqlitestatement.h"
 #include "cache/stagedpostings.h"
@@ -160,6 +161,7 @@ public:
         , m_selectBlobs(db, "SELECT data FROM trace_blobs WHERE trace_row = ?1 ORDER BY seq")
         , m_insertPosting(db, "INSERT OR REPLACE INTO postings(term, import_id, rows) VALUES (?1, ?2, ?3)")
         , m_insertOperation(db, "INSERT OR IGNORE INTO operations(service, operation) VALUES (?1, ?2)")
+        , m_rollupStore(db)
     {
     }
 
@@ -167,7 +169,7 @@ public:
     {
         return m_findTrace.isValid() && m_insertTrace.isValid() && m_updateTrace.isValid() && m_deleteBlobs.isValid()
             && m_insertBlob.isValid() && m_selectBlobs.isValid() && m_insertPosting.isValid()
-            && m_insertOperation.isValid();
+            && m_insertOperation.isValid() && m_rollupStore.isValid();
     }
 
     std::expected<void, QString> store(Trace& trace)
@@ -236,7 +238,7 @@ public:
         }
         m_insertPosting.reset();
         m_insertOperation.reset();
-        return {};
+        return m_rollupStore.apply(m_rollups);
     }
 
 private:
@@ -267,6 +269,7 @@ private:
         TraceAssembler::assemble(merged);
         if (TraceAssembler::sameContent(merged, *existing))
             return false;
+        m_rollups.add(*existing, -1); // write() adds the merged trace's figures
         trace = std::move(merged);
         return true;
     }
@@ -324,6 +327,7 @@ private:
             m_postings.emplace_back(term, row);
         m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
         m_operations.insert(prepared.operations.begin(), prepared.operations.end());
+        m_rollups.merge(prepared.rollups);
         return {};
     }
 
@@ -338,6 +342,8 @@ private:
     SqliteStatement m_selectBlobs;
     SqliteStatement m_insertPosting;
     SqliteStatement m_insertOperation;
+    cachedetail::RollupStore m_rollupStore;
+    SpanRollups m_rollups; // this transaction's changes, applied by finish()
     std::vector<std::pair<qint64, qint64>> m_postings;
     std::set<std::pair<std::string, std::string>> m_operations;
 };
@@ -347,6 +353,10 @@ size_t PreparedTrace::extraBytes() const
     size_t bytes = blob.capacity() + terms.capacity() * sizeof(qint64);
     for (const auto& [service, operation] : operations)
         bytes += sizeof(operations.front()) + service.capacity() + operation.capacity();
+    for (const auto& [cell, figures] : rollups.cells()) // map nodes: about four pointers each
+        bytes += sizeof(cell) + sizeof(figures) + 4 * sizeof(void*) + cell.first.service.capacity()
+            + cell.first.operation.capacity()
+            + figures.durations.buckets().capacity() * sizeof(LatencyHistogram::Bucket);
     return bytes;
 }
 
@@ -367,6 +377,7 @@ PreparedTrace TraceCache::prepare(Trace trace)
     prepared.operations.reserve(pairs.size());
     for (const auto& [service, operation] : pairs)
         prepared.operations.emplace_back(std::string(trace.string(service)), std::string(trace.string(operation)));
+    prepared.rollups.add(trace);
     prepared.trace = std::move(trace);
     return prepared;
 }
@@ -499,12 +510,25 @@ std::expected<void, QString> TraceCache::migrate()
         // Live batches' posting lists until they are folded into postings: one blob per import and slice of the
         // term space, id = import id * StagedPostings::kSlices + slice (see StagedPostings).
         "CREATE TABLE staged_postings(id INTEGER PRIMARY KEY, entries BLOB NOT NULL);",
+        // Per-minute rollups of the spans by series (SpanRollups); a cache from before them is backfilled below.
+        "CREATE TABLE rollup_series(id INTEGER PRIMARY KEY, service TEXT NOT NULL, operation TEXT NOT NULL,"
+        " kind INTEGER NOT NULL, root INTEGER NOT NULL, UNIQUE(service, operation, kind, root));"
+        "CREATE TABLE rollups(series INTEGER NOT NULL, minute INTEGER NOT NULL, spans INTEGER NOT NULL,"
+        " errors INTEGER NOT NULL, durations BLOB NOT NULL, PRIMARY KEY(series, minute)) WITHOUT ROWID;",
     };
+    constexpr qint64 kFirstWithRollups = 4;
     for (qint64 v = *current; v < kSchemaVersion; ++v) {
         const std::string sql = std::string(steps[v]) + "PRAGMA user_version=" + std::to_string(v + 1) + ";";
         if (auto r = exec(sql.c_str()); !r) {
             (void)exec("ROLLBACK");
             return std::unexpected(QStringLiteral("cannot create the cache schema: %1").arg(r.error()));
+        }
+        if (v + 1 == kFirstWithRollups && v > 0) {
+            if (auto r = backfillRollups(); !r) {
+                (void)exec("ROLLBACK");
+                return std::unexpected(
+                    QStringLiteral("cannot compute the rollups of the cached traces: %1").arg(r.error()));
+            }
         }
     }
     if (auto r = exec("COMMIT"); !r) {
@@ -719,8 +743,8 @@ std::expected<void, QString> TraceCache::clear()
     char* message = nullptr;
     if (sqlite3_exec(m_db,
             "BEGIN IMMEDIATE; DELETE FROM postings; DELETE FROM staged_postings; DELETE FROM trace_blobs; DELETE FROM "
-            "traces; "
-            "DELETE FROM operations; DELETE FROM imports; DELETE FROM retired; COMMIT;",
+            "traces; DELETE FROM operations; DELETE FROM imports; DELETE FROM retired; DELETE FROM rollups; "
+            "DELETE FROM rollup_series; COMMIT;",
             nullptr, nullptr, &message)
         != SQLITE_OK) {
         const QString text = QString::fromUtf8(message ? message : "unknown error");

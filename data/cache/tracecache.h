@@ -2,6 +2,7 @@
 
 #include "formats/importerror.h"
 #include "formats/traceimporter.h"
+#include "metrics/spanrollups.h"
 #include "model/trace.h"
 #include "model/tracequery.h"
 #include "model/tracesummary.h"
@@ -59,9 +60,16 @@ struct PreparedTrace {
     std::string blob; // zstd (level 1) of TraceCodec::encode(trace); empty if compression failed
     std::vector<qint64> terms; // SearchTerms::ofTrace(trace)
     std::vector<std::pair<std::string, std::string>> operations; // distinct, sorted
+    SpanRollups rollups; // the trace's spans per series and minute
 
     /// What it holds in memory beyond the trace itself.
     size_t extraBytes() const;
+};
+
+/// A rollup series as the cache stores it: its id and which spans it counts.
+struct RollupSeries {
+    qint64 id = 0;
+    SeriesKey key;
 };
 
 /// The local SQLite cache of everything imported. One file, WAL mode, schema version in user_version.
@@ -71,12 +79,14 @@ struct PreparedTrace {
 /// nothing. Search terms (service, service+operation, key=value of span and resource attributes) go to an
 /// inverted index: each import appends one posting list of trace rows per term (a live batch stages its lists
 /// first: StagedPostings), which keeps imports fast (one row per distinct term, not per span) and searches to a
-/// few index lookups.
+/// few index lookups. Per-minute rollups of the spans (SpanRollups: count, errors, duration histogram per service,
+/// operation and kind) are written in the same transaction, so monitoring views never scan the spans; a trace that
+/// gains spans takes its old figures out first, and retention keeps them (metrics outlive the traces they count).
 ///
 /// Not thread-safe: each thread opens its own TraceCache on the same file (SQLite handles the locking).
 class TraceCache {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     /// Whether open() may create a cache that is not there. Commands that only read use MustExist, so that a
     /// mistyped path is an error rather than a new, empty cache.
@@ -109,6 +119,15 @@ public:
     std::expected<std::shared_ptr<const Trace>, QString> loadTrace(const TraceId& id) const;
     /// Calls visit for every cached trace (decoded one at a time); stops when visit returns false.
     std::expected<void, QString> forEachTrace(const std::function<bool(const Trace&)>& visit) const;
+
+    /// Every rollup series, in id order.
+    std::expected<std::vector<RollupSeries>, QString> rollupSeries() const;
+    /// Calls visit for each rollup of the given series (of every series when `series` is empty) whose minute lies in
+    /// [fromMinute, toMinute]: series by series, minutes ascending. Damaged rows are skipped.
+    std::expected<void, QString> forEachRollup(const std::vector<qint64>& series, qint64 fromMinute, qint64 toMinute,
+        const std::function<void(qint64 series, qint64 minute, const RollupFigures& figures)>& visit) const;
+    /// The first and the last minute that has rollups; nullopt when there are none.
+    std::optional<std::pair<qint64, qint64>> rollupMinutes() const;
 
     QStringList services() const;
     QStringList operations(const QString& service) const;
@@ -150,6 +169,8 @@ private:
     template <typename Traces> std::expected<void, QString> storeAll(Traces& traces, const QString& source);
     static std::expected<Trace, QString> readBlobs(SqliteStatement& select, qint64 row);
     std::expected<void, QString> migrate();
+    /// Computes the rollups of every cached trace (migrating a cache from before them), in the caller's transaction.
+    std::expected<void, QString> backfillRollups();
     /// The rows of the traces matching these ids (TraceQuery::traceIds), ascending.
     std::expected<std::vector<qint64>, QString> rowsOf(const std::vector<TraceId>& ids) const;
     QString lastError() const;

@@ -1,0 +1,325 @@
+// The duration grid, its histograms and the per-minute rollups the cache keeps: percentiles within the grid's
+// error of the exact ones, and rollups that always equal what the cached spans give, through re-imports, merged
+// live batches, a cache migration and clear().
+
+#include "importsupport.h"
+#include "testsupport.h"
+
+#include "analysis/spanstatistics.h"
+#include "cache/tracecache.h"
+#include "generator/generatedfile.h"
+#include "generator/tracegenerator.h"
+#include "metrics/durationgrid.h"
+#include "metrics/latencyhistogram.h"
+#include "metrics/spanrollups.h"
+#include "model/traceassembler.h"
+
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include <sqlite3.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+using namespace tracemap;
+
+namespace {
+
+const char* const kHotrod = "otlp-json/jaeger-apiv3-hotrod-gettrace.json";
+const char* const kSmartThings = "zipkin-v2/smartthings-mobile-web-install.json";
+
+bool execSql(const QString& path, const char* sql)
+{
+    sqlite3* db = nullptr;
+    const bool opened = sqlite3_open(path.toUtf8().constData(), &db) == SQLITE_OK;
+    const bool ok = opened && sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_close(db);
+    return ok;
+}
+
+// The rollups as the cache stores them, keyed like SpanRollups so that both compare directly.
+SpanRollups storedRollups(const TraceCache& cache)
+{
+    SpanRollups out;
+    const auto series = cache.rollupSeries();
+    if (!series)
+        return out;
+    std::map<qint64, SeriesKey> keys;
+    for (const RollupSeries& s : *series)
+        keys[s.id] = s.key;
+    const auto done = cache.forEachRollup({}, std::numeric_limits<qint64>::min(), std::numeric_limits<qint64>::max(),
+        [&](qint64 id, qint64 minute, const RollupFigures& figures) {
+            out.add({ keys[id], minute }, figures);
+        });
+    if (!done)
+        qWarning() << done.error();
+    return out;
+}
+
+// The rollups the cached traces give, computed from their spans.
+SpanRollups recomputedRollups(const TraceCache& cache)
+{
+    SpanRollups out;
+    const auto done = cache.forEachTrace([&](const Trace& trace) {
+        out.add(trace);
+        return true;
+    });
+    if (!done)
+        qWarning() << done.error();
+    return out;
+}
+
+qint64 rollupSpans(const SpanRollups& rollups)
+{
+    qint64 spans = 0;
+    for (const auto& [cell, figures] : rollups.cells())
+        spans += figures.spans;
+    return spans;
+}
+
+QString describe(const SpanRollups& rollups)
+{
+    return QStringLiteral("%1 cells, %2 spans").arg(rollups.cells().size()).arg(rollupSpans(rollups));
+}
+
+#define COMPARE_ROLLUPS(cache)                                                                                         \
+    do {                                                                                                               \
+        const SpanRollups stored = storedRollups(cache);                                                               \
+        const SpanRollups expected = recomputedRollups(cache);                                                         \
+        QVERIFY2(!expected.isEmpty(), "no spans cached");                                                              \
+        QVERIFY2(stored.cells() == expected.cells(),                                                                   \
+            qPrintable(QStringLiteral("stored %1, from the spans %2").arg(describe(stored), describe(expected))));     \
+        QCOMPARE(rollupSpans(stored), (cache).spanCount());                                                            \
+    } while (false)
+
+Trace oneSpanTrace(TraceId id, SpanId spanId, SpanId parentId, qint64 startNs, qint64 durationNs, bool error)
+{
+    Trace trace;
+    trace.id = id;
+    Span span;
+    span.id = spanId;
+    span.parentId = parentId;
+    span.startNs = startNs;
+    span.durationNs = durationNs;
+    span.service = trace.strings.intern("checkout");
+    span.operation = trace.strings.intern("GET /cart");
+    span.kind = SpanKind::Server;
+    span.status = error ? StatusCode::Error : StatusCode::Unset;
+    trace.spans.push_back(span);
+    TraceAssembler::assemble(trace);
+    return trace;
+}
+
+} // namespace
+
+class TestRollups : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void gridBucketsHoldTheirDurations()
+    {
+        std::mt19937_64 random(7);
+        std::uniform_real_distribution<double> exponent(0, 40); // 1 ns to about 18 minutes
+        for (int i = 0; i < 200000; ++i) {
+            const auto ns = static_cast<qint64>(std::exp2(exponent(random)));
+            const int bucket = DurationGrid::bucketOf(ns);
+            QVERIFY(bucket >= 0 && bucket < DurationGrid::kBuckets);
+            // The table rounds within 0.1 % of a bucket's edge.
+            QVERIFY2(ns >= DurationGrid::lowerBound(bucket) * 0.999 && ns < DurationGrid::upperBound(bucket) * 1.001,
+                qPrintable(QStringLiteral("%1 ns in bucket %2").arg(ns).arg(bucket)));
+            const double error = std::abs(static_cast<double>(DurationGrid::representative(bucket)) - ns) / ns;
+            if (ns >= 1000) // below a microsecond, rounding the middle to whole nanoseconds adds up to 1 ns
+                QVERIFY2(error <= 0.045, qPrintable(QStringLiteral("%1 ns: error %2").arg(ns).arg(error)));
+        }
+        QCOMPARE(DurationGrid::bucketOf(0), 0);
+        QCOMPARE(DurationGrid::bucketOf(-5), 0);
+        QCOMPARE(DurationGrid::bucketOf(2), 8);
+        QCOMPARE(DurationGrid::bucketOf(1024), 80);
+        QCOMPARE(DurationGrid::bucketOf(std::numeric_limits<qint64>::max()), DurationGrid::kBuckets - 1);
+        for (int bucket = 100; bucket < 400; ++bucket) { // just inside each edge, from either side
+            QCOMPARE(DurationGrid::bucketOf(std::llround(DurationGrid::lowerBound(bucket) * 1.002)), bucket);
+            QCOMPARE(DurationGrid::bucketOf(std::llround(DurationGrid::lowerBound(bucket) * 0.998)), bucket - 1);
+        }
+    }
+
+    void histogramEncodesAndRejectsDamage()
+    {
+        LatencyHistogram h;
+        for (qint64 ns : { 5LL, 1000LL, 1000LL, 1000000LL, 3000000000LL })
+            h.add(ns);
+        h.addToBucket(DurationGrid::bucketOf(7), -3); // a change may take spans out
+        QCOMPARE(h.total(), 2);
+        const std::string bytes = h.encode();
+        QCOMPARE(LatencyHistogram::decode(bytes), std::optional(h));
+        QVERIFY(!LatencyHistogram::decode(bytes.substr(0, bytes.size() - 1)));
+        QVERIFY(!LatencyHistogram::decode(bytes + '\x01'));
+        QVERIFY(!LatencyHistogram::decode(std::string("\x01\xff\x07\x02", 4))); // bucket 1023: off the grid
+        QVERIFY(!LatencyHistogram::decode(std::string("\x02\x05\x02\x00\x02", 5))); // the same bucket twice
+        QVERIFY(LatencyHistogram::decode(std::string("\x00", 1))->isEmpty());
+
+        LatencyHistogram other;
+        other.add(1000, 2);
+        h.merge(other, -1);
+        QCOMPARE(h.buckets().size(), size_t(4)); // 1000 ns is gone, not kept at zero
+    }
+
+    void percentilesAgreeWithExactOnes()
+    {
+        GeneratorOptions options;
+        options.traces = 400;
+        options.seed = 5;
+        TraceGenerator generator(options);
+        SpanStatistics exact;
+        SpanRollups rollups;
+        Trace trace;
+        while (generator.next(trace)) {
+            exact.add(trace);
+            rollups.add(trace);
+        }
+        std::map<std::pair<std::string, std::string>, LatencyHistogram> byOperation;
+        for (const auto& [cell, figures] : rollups.cells())
+            byOperation[{ cell.first.service, cell.first.operation }].merge(figures.durations);
+        int compared = 0;
+        for (const SpanStatistics::Row& row : exact.rows()) {
+            if (row.isService || row.spans - row.noDuration < 20)
+                continue;
+            const LatencyHistogram& h = byOperation.at({ row.service, row.operation });
+            QCOMPARE(h.total(), row.spans - row.noDuration);
+            for (const auto& [p, value] : { std::pair { 50.0, row.p50 }, { 95.0, row.p95 }, { 99.0, row.p99 } }) {
+                const double ratio = static_cast<double>(h.percentile(p)) / static_cast<double>(value);
+                QVERIFY2(std::abs(ratio - 1) <= 0.045,
+                    qPrintable(QStringLiteral("%1 %2 p%3: %4 vs exact %5")
+                                   .arg(QString::fromStdString(row.service), QString::fromStdString(row.operation))
+                                   .arg(p)
+                                   .arg(h.percentile(p))
+                                   .arg(value)));
+            }
+            ++compared;
+        }
+        QVERIFY2(compared >= 20, qPrintable(QString::number(compared)));
+    }
+
+    void importsKeepRollupsOfTheirSpans_data()
+    {
+        QTest::addColumn<QStringList>("files");
+        QTest::newRow("hotrod") << QStringList { QString::fromUtf8(kHotrod) };
+        QTest::newRow("smartthings, missing durations") << QStringList { QString::fromUtf8(kSmartThings) };
+        QTest::newRow("the same file twice") << QStringList { QString::fromUtf8(kHotrod), QString::fromUtf8(kHotrod) };
+        // The same trace in two formats' fixtures gains no spans, the JSON Lines twin of a .pb merges in place.
+        QTest::newRow("twins") << QStringList { QStringLiteral("otlp-proto/otlp2parquet-traces.pb"),
+            QStringLiteral("otlp-json/otlp2parquet-traces.jsonl") };
+    }
+
+    void importsKeepRollupsOfTheirSpans()
+    {
+        if (!requireFixtures())
+            return;
+        QFETCH(QStringList, files);
+        QTemporaryDir dir;
+        auto cache = TraceCache::open(dir.filePath(QStringLiteral("cache.sqlite")));
+        QVERIFY(cache.has_value());
+        for (const QString& file : files) {
+            const auto imported = (*cache)->importFile(testsupport::fixture(file));
+            QVERIFY2(imported.has_value(), qPrintable(imported ? QString() : imported.error().toString()));
+        }
+        COMPARE_ROLLUPS(**cache);
+    }
+
+    void liveBatchesThatMergeTracesReplaceTheirFigures()
+    {
+        QTemporaryDir dir;
+        auto cache = TraceCache::open(dir.filePath(QStringLiteral("cache.sqlite")));
+        QVERIFY(cache.has_value());
+        GeneratorOptions options;
+        options.traces = 60;
+        TraceGenerator generator(options);
+        std::vector<Trace> whole;
+        Trace trace;
+        while (generator.next(trace))
+            whole.push_back(trace);
+        // Each trace arrives in two batches: even spans first, then odd ones (parents after children, orphans).
+        for (int half = 0; half < 2; ++half) {
+            std::vector<Trace> batch;
+            for (const Trace& t : whole) {
+                Trace part = t;
+                part.spans.clear();
+                for (size_t i = half; i < t.spans.size(); i += 2)
+                    part.spans.push_back(t.spans[i]);
+                for (Span& s : part.spans)
+                    s.parent = kNoIndex;
+                TraceAssembler::assemble(part);
+                batch.push_back(std::move(part));
+            }
+            QVERIFY((*cache)->storeTraces(batch, QStringLiteral("live")).has_value());
+            COMPARE_ROLLUPS(**cache);
+        }
+        // Orphans that found their parents stopped being roots: the root series count only true roots now.
+        qint64 roots = 0;
+        const SpanRollups stored = storedRollups(**cache);
+        for (const auto& [cell, figures] : stored.cells())
+            roots += cell.first.root ? figures.spans : 0;
+        QCOMPARE(roots, qint64(whole.size()));
+    }
+
+    void rollupsCountErrorsAndMinutes()
+    {
+        QTemporaryDir dir;
+        auto cache = TraceCache::open(dir.filePath(QStringLiteral("cache.sqlite")));
+        QVERIFY(cache.has_value());
+        const qint64 minute = 29'000'000LL * SpanRollups::kMinuteNs;
+        std::vector<Trace> batch { oneSpanTrace({ 0, 1 }, 1, 0, minute + 1, 5'000'000, false),
+            oneSpanTrace({ 0, 2 }, 1, 0, minute + SpanRollups::kMinuteNs - 1, 7'000'000, true),
+            oneSpanTrace({ 0, 3 }, 1, 0, minute + SpanRollups::kMinuteNs, 9'000'000, true) };
+        QVERIFY((*cache)->storeTraces(batch, QStringLiteral("live")).has_value());
+        const auto series = (*cache)->rollupSeries();
+        QVERIFY(series.has_value());
+        QCOMPARE(series->size(), size_t(1));
+        QVERIFY(series->front().key.isEntry());
+        QCOMPARE(series->front().key.service, std::string("checkout"));
+        std::vector<std::tuple<qint64, qint64, qint64, qint64>> rows; // minute, spans, errors, max duration
+        QVERIFY((*cache)
+                    ->forEachRollup({}, 0, std::numeric_limits<qint64>::max(),
+                        [&](qint64, qint64 m, const RollupFigures& f) {
+                            rows.emplace_back(m, f.spans, f.errors, f.durations.percentile(100));
+                        })
+                    .has_value());
+        QCOMPARE(rows.size(), size_t(2));
+        QCOMPARE(std::get<0>(rows[0]), 29'000'000LL);
+        QCOMPARE(std::get<1>(rows[0]), 2);
+        QCOMPARE(std::get<2>(rows[0]), 1);
+        QVERIFY(std::abs(std::get<3>(rows[0]) - 7'000'000) < 7'000'000 * 0.045);
+        QCOMPARE(std::get<0>(rows[1]), 29'000'001LL);
+        QCOMPARE((*cache)->rollupMinutes(), std::optional(std::pair { 29'000'000LL, 29'000'001LL }));
+        QCOMPARE(SpanRollups::minuteOf(-1), -1); // before 1970 the minute is floored, not truncated
+        QVERIFY((*cache)->clear().has_value());
+        QCOMPARE((*cache)->rollupMinutes(), std::nullopt);
+        QCOMPARE((*cache)->rollupSeries()->size(), size_t(0));
+    }
+
+    void schema3CacheIsMigrated()
+    {
+        if (!requireFixtures())
+            return;
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("cache.sqlite"));
+        {
+            auto cache = TraceCache::open(path);
+            QVERIFY(cache.has_value());
+            QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kSmartThings))).has_value());
+            QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kHotrod))).has_value());
+        }
+        QVERIFY(execSql(path, "DROP TABLE rollups; DROP TABLE rollup_series; PRAGMA user_version=3;"));
+        auto cache = TraceCache::open(path);
+        QVERIFY2(cache.has_value(), qPrintable(cache ? QString() : cache.error()));
+        COMPARE_ROLLUPS(**cache);
+        // And it goes on keeping them.
+        std::vector<Trace> batch { oneSpanTrace({ 0, 77 }, 1, 0, 1'000'000'000, 1'000, false) };
+        QVERIFY((*cache)->storeTraces(batch, QStringLiteral("live")).has_value());
+        COMPARE_ROLLUPS(**cache);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRollups)
+#include "tst_rollups.moc"
