@@ -23,6 +23,8 @@ std::expected<GeneratedFile, QString> writeGeneratedFile(
     if (!isTraceWriterFormat(format))
         return std::unexpected(QStringLiteral("unknown format '%1' (expected jaeger, zipkin, otlp-json or otlp-proto)")
                                    .arg(QString::fromUtf8(format.data(), qsizetype(format.size()))));
+    if (const auto checked = TraceGenerator::checkCauses(options); !checked)
+        return std::unexpected(checked.error());
     std::FILE* file = std::fopen(QFile::encodeName(path).constData(), "wb");
     if (!file)
         return std::unexpected(QStringLiteral("cannot write %1").arg(path));
@@ -37,6 +39,7 @@ std::expected<GeneratedFile, QString> writeGeneratedFile(
     }
     writer->end();
     written.traces = generator.generatedTraces();
+    written.dropped = generator.droppedTraces();
     if (!writer->ok() || std::fclose(file) != 0)
         return std::unexpected(QStringLiteral("writing %1 failed").arg(path));
     return written;

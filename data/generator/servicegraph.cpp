@@ -63,15 +63,12 @@ void TraceGenerator::Model::buildServices(FastRandom& rng, int count)
         s.errorRate = i == 0 ? 0.001 : flaky ? 0.03 + 0.05 * rng.uniform() : 0.002 + 0.013 * rng.uniform();
         s.retryRate = flaky ? 0.08 : 0.015;
 
-        std::string host = s.name + '-';
+        s.host = s.name + '-';
         static constexpr char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
         for (int k = 0; k < 10; ++k)
-            host.push_back(k == 5 ? '-' : alphabet[rng.below(36)]);
-        s.resource.attributes.addString("service.name", s.name);
-        s.resource.attributes.addString("service.version", s.version);
-        s.resource.attributes.addString("host.name", host);
-        s.resource.attributes.addInt("process.pid", rng.between(1, 4000));
-        s.resource.attributes.addString("telemetry.sdk.language", s.language->name);
+            s.host.push_back(k == 5 ? '-' : alphabet[rng.below(36)]);
+        s.pid = rng.between(1, 4000);
+        addResourceAttributes(s.resource.attributes, s, [](std::string_view, std::string_view own) { return own; });
         s.scope.name = s.grpc ? s.language->rpcScope : s.language->httpScope;
         s.scope.version = s.language->scopeVersion;
 

@@ -8,7 +8,11 @@
 #include "model/ids.h"
 #include "model/spandraft.h"
 
+#include <QString>
+
 #include <charconv>
+#include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -111,6 +115,8 @@ struct Service {
     std::string pascal;
     std::string version;
     std::string address;
+    std::string host;
+    qint64 pid = 0;
     const Language* language = nullptr;
     bool grpc = false;
     double errorRate = 0;
@@ -143,6 +149,8 @@ struct Node {
     bool error = false;
     bool retried = false; // a failed attempt that the caller retried
     bool resend = false;
+    bool failed = false; // a planted error (PlantedCause::Kind::Errors), kept apart from `error` until timed
+    quint16 carries = 0; // planted causes whose attribute the span carries (a bit per cause), inherited in-service
     quint16 service = 0;
     quint16 target = 0;
     quint16 endpoint = 0;
@@ -197,6 +205,51 @@ inline qint64 toNs(double ms)
 {
     return static_cast<qint64>(ms * 1e6);
 }
+
+/// The service's value of a resource key a planted cause may replace; nullopt for other keys.
+inline std::optional<std::string_view> ownResourceValue(const Service& s, std::string_view key)
+{
+    if (key == "service.version")
+        return s.version;
+    if (key == "host.name")
+        return s.host;
+    if (key == "telemetry.sdk.language")
+        return s.language->name;
+    return std::nullopt;
+}
+
+/// Adds the resource attributes of a service's spans; `value(key, own)` gives those ownResourceValue() knows.
+template <typename Value> void addResourceAttributes(AttributeBuffer& a, const Service& s, Value&& value)
+{
+    a.addString("service.name", s.name);
+    a.addString("service.version", value("service.version", s.version));
+    a.addString("host.name", value("host.name", s.host));
+    a.addInt("process.pid", s.pid);
+    a.addString("telemetry.sdk.language", value("telemetry.sdk.language", s.language->name));
+}
+
+/// A PlantedCause checked against the service graph, in the terms the builder uses.
+struct ResolvedCause {
+    PlantedCause::Kind kind = PlantedCause::Kind::Latency;
+    size_t index = 0; // in GeneratorOptions::causes: its draws depend on it, not on the causes before it
+    quint16 service = 0;
+    quint16 endpoint = kNoEndpoint; // all
+    bool resource = false; // the attribute is a resource attribute (else one of the entry span)
+    std::string key;
+    std::string value;
+    std::string normal;
+    qint64 fromNs = 0;
+    qint64 toNs = 0;
+    double factor = 1;
+    double share = 0;
+    double background = 0;
+    quint16 sameKey = 0; // causes of the same service with the same key, this one included
+};
+
+/// The cause at `index` of GeneratorOptions::causes against the services of the graph; the error says what is
+/// wrong with it (plantedcause.cpp).
+std::expected<ResolvedCause, QString> resolveCause(
+    const std::vector<Service>& services, const GeneratorOptions& options, const PlantedCause& cause, size_t index);
 
 } // namespace generatordetail
 

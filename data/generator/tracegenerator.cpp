@@ -7,17 +7,44 @@
 #include "model/traceassembler.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 namespace tracemap {
 
 using namespace generatordetail;
+
+namespace {
+
+// What a draw of a planted cause decides; each is hashed with the span id, apart from the generator's stream.
+enum class Draw : quint64 {
+    Carry = 0x63617272794b6579ull,
+    Fail = 0x6661696c4b657931ull,
+    Propagate = 0x70726f7061676174ull,
+    Keep = 0x6b6565704b657931ull,
+};
+
+/// Uniform in [0, 1), a function of the span id, the cause and what is drawn.
+double unitHash(SpanId id, size_t cause, Draw draw)
+{
+    quint64 state = id ^ (quint64(cause) << 56) ^ quint64(draw);
+    return double(FastRandom::splitMix(state) >> 11) * 0x1.0p-53;
+}
+
+int lowestBit(quint16 mask)
+{
+    return std::countr_zero(mask);
+}
+
+} // namespace
 
 struct TraceGenerator::Builder {
     explicit Builder(const Model& model, quint64 seed)
@@ -36,12 +63,27 @@ struct TraceGenerator::Builder {
     qint64 customerId = 0;
     std::string scratch;
 
-    void build(qint64 startNs, qint64 budget, quint16 rootService);
+    // Planted causes (empty without any); bit b of the masks is causes[b].
+    std::vector<ResolvedCause> causes;
+    std::vector<quint16> entryCausesOf; // per service: its Latency and Errors causes
+    std::vector<quint16> resourceCausesOf; // per service: those of them with a resource attribute
+    quint16 latencyCauses = 0;
+    quint16 rateCauses = 0;
+    quint16 activeCauses = 0; // whose window holds the start of the trace being built
+    std::unordered_map<quint32, std::unique_ptr<ResourceDraft>> resources; // service << 16 | carried causes
+
+    void addCauses(const GeneratorOptions& options);
+    bool build(qint64 startNs, qint64 budget, quint16 rootService); // false: a RateDrop cause dropped the trace
     quint32 addNode(quint32 parent, NodeType type, quint16 service, bool parallel);
     void expand(quint32 node, quint16 service, quint16 endpoint, qint64 budget, int depth);
     qint64 addCall(quint32 parent, quint16 service, const Step& step, qint64 share, bool parallel, int depth);
     void fillInternal(quint32 parent, quint16 service, qint64 count);
     void time(qint64 startNs);
+    void plant();
+    void stretch(Node& node, quint16 slow);
+    bool dropped(const Node& root, quint16 rootService) const;
+    std::string_view plantedValue(int cause, quint16 carries) const;
+    const ResourceDraft* resourceOf(const Node& node);
     qint64 selfTime(double medianMs, double sigma);
     void emit(const Node& node);
     void addException(std::string_view type, std::string_view message);
@@ -250,6 +292,7 @@ void TraceGenerator::Builder::time(qint64 startNs)
         qint64 groupEnd = n.pre;
         bool first = true;
         bool childFailed = false;
+        bool childFailedPlanted = false;
         for (quint32 c = n.firstChild; c != kNone; c = nodes[c].nextSibling) {
             Node& child = nodes[c];
             if (child.async) {
@@ -265,18 +308,145 @@ void TraceGenerator::Builder::time(qint64 startNs)
             first = false;
             groupEnd = std::max(groupEnd, child.offset + child.duration);
             childFailed = childFailed || (child.error && !child.retried);
+            childFailedPlanted = childFailedPlanted || (child.failed && !child.error && !child.retried);
         }
         n.duration = groupEnd + n.post;
+        if (const quint16 slow = n.carries & activeCauses & latencyCauses;
+            slow && (n.type == NodeType::Server || n.type == NodeType::Consumer))
+            stretch(n, slow);
 
         if (n.type == NodeType::Client && n.firstChild != kNone && nodes[n.firstChild].error)
             n.error = true;
         else if (childFailed && !n.error && n.type != NodeType::Client)
             n.error = rng.chance(n.type == NodeType::Wrapper ? 0.8 : 0.5);
+        // Planted errors propagate as natural ones do, drawing apart from the stream so that the rest stays.
+        if (n.type == NodeType::Client && n.firstChild != kNone && nodes[n.firstChild].failed)
+            n.failed = true;
+        else if (childFailedPlanted && !n.error && !n.failed && n.type != NodeType::Client)
+            n.failed = unitHash(n.id, 0, Draw::Propagate) < (n.type == NodeType::Wrapper ? 0.8 : 0.5);
     }
     for (size_t i = 0; i < nodes.size(); ++i) {
         Node& n = nodes[i];
         n.start = n.parent == kNone ? startNs : nodes[n.parent].start + n.offset;
+        n.error = n.error || n.failed;
     }
+}
+
+void TraceGenerator::Builder::addCauses(const GeneratorOptions& options)
+{
+    for (size_t i = 0; i < options.causes.size() && causes.size() < kMaxCauses; ++i) {
+        if (auto resolved = resolveCause(model.services, options, options.causes[i], i))
+            causes.push_back(std::move(*resolved));
+    }
+    if (causes.empty())
+        return;
+    entryCausesOf.assign(model.services.size(), 0);
+    resourceCausesOf.assign(model.services.size(), 0);
+    for (size_t b = 0; b < causes.size(); ++b) {
+        ResolvedCause& c = causes[b];
+        const auto bit = quint16(1u << b);
+        if (c.kind == PlantedCause::Kind::RateDrop) {
+            rateCauses |= bit;
+            continue;
+        }
+        if (c.kind == PlantedCause::Kind::Latency)
+            latencyCauses |= bit;
+        entryCausesOf[c.service] |= bit;
+        if (c.resource)
+            resourceCausesOf[c.service] |= bit;
+        for (size_t d = 0; d < causes.size(); ++d) {
+            if (causes[d].kind != PlantedCause::Kind::RateDrop && causes[d].service == c.service
+                && causes[d].key == c.key)
+                c.sameKey |= quint16(1u << d);
+        }
+    }
+}
+
+void TraceGenerator::Builder::plant()
+{
+    // Parents come before their children. Spans a service emits while it handles a request (all but the entry
+    // spans) come from the same process as its entry span: they carry what it carries.
+    for (Node& n : nodes) {
+        if (n.type != NodeType::Server && n.type != NodeType::Consumer) {
+            n.carries = nodes[n.parent].carries;
+            continue;
+        }
+        for (quint16 m = entryCausesOf[n.service]; m; m &= quint16(m - 1)) {
+            const int b = lowestBit(m);
+            const ResolvedCause& c = causes[size_t(b)];
+            if (c.endpoint != kNoEndpoint && c.endpoint != n.endpoint)
+                continue;
+            const bool active = (activeCauses >> b) & 1;
+            if (unitHash(n.id, c.index, Draw::Carry) >= (active ? c.share : c.background))
+                continue;
+            n.carries |= quint16(1u << b);
+            if (active && c.kind == PlantedCause::Kind::Errors && unitHash(n.id, c.index, Draw::Fail) < c.factor)
+                n.failed = true;
+        }
+    }
+}
+
+void TraceGenerator::Builder::stretch(Node& n, quint16 slow)
+{
+    // The span's own time grows, half before its children and half after; they keep their durations and the
+    // callers, timed later, grow with it.
+    double factor = 1;
+    for (quint16 m = slow; m; m &= quint16(m - 1))
+        factor *= causes[size_t(lowestBit(m))].factor;
+    const auto extra = qint64(double(n.duration) * (factor - 1));
+    const qint64 before = extra / 2;
+    for (quint32 c = n.firstChild; c != kNone; c = nodes[c].nextSibling)
+        nodes[c].offset += before;
+    n.pre += before;
+    n.post += extra - before;
+    n.duration += extra;
+}
+
+bool TraceGenerator::Builder::dropped(const Node& root, quint16 rootService) const
+{
+    for (quint16 m = rateCauses & activeCauses; m; m &= quint16(m - 1)) {
+        const ResolvedCause& c = causes[size_t(lowestBit(m))];
+        if (c.service == rootService && (c.endpoint == kNoEndpoint || c.endpoint == root.endpoint)
+            && unitHash(root.id, c.index, Draw::Keep) >= c.factor)
+            return true;
+    }
+    return false;
+}
+
+std::string_view TraceGenerator::Builder::plantedValue(int cause, quint16 carries) const
+{
+    const quint16 same = causes[size_t(cause)].sameKey;
+    if (const quint16 carried = carries & same)
+        return causes[size_t(lowestBit(carried))].value;
+    return causes[size_t(lowestBit(same))].normal;
+}
+
+const ResourceDraft* TraceGenerator::Builder::resourceOf(const Node& n)
+{
+    const Service& s = model.services[n.service];
+    const quint16 mine = resourceCausesOf[n.service];
+    if (mine == 0)
+        return &s.resource;
+    const quint16 carried = n.carries & mine;
+    std::unique_ptr<ResourceDraft>& resource = resources[quint32(n.service) << 16 | carried];
+    if (!resource) {
+        resource = std::make_unique<ResourceDraft>();
+        auto value = [&](std::string_view key, std::string_view own) {
+            for (quint16 m = mine; m; m &= quint16(m - 1)) {
+                if (causes[size_t(lowestBit(m))].key == key)
+                    return plantedValue(lowestBit(m), carried);
+            }
+            return own;
+        };
+        addResourceAttributes(resource->attributes, s, value);
+        for (quint16 m = mine; m; m &= quint16(m - 1)) {
+            const int b = lowestBit(m);
+            const ResolvedCause& c = causes[size_t(b)];
+            if (lowestBit(c.sameKey) == b && !ownResourceValue(s, c.key))
+                resource->attributes.addString(c.key, plantedValue(b, carried));
+        }
+    }
+    return resource.get();
 }
 
 void TraceGenerator::Builder::addException(std::string_view type, std::string_view message)
@@ -342,6 +512,13 @@ void TraceGenerator::Builder::emit(const Node& n)
             a.addString("enduser.id", withNumber("customer-", customerId));
         if (s.language->threads)
             a.addInt("thread.id", qint64(20 + n.id % 180));
+        if (!causes.empty()) {
+            for (auto m = quint16(entryCausesOf[n.service] & ~resourceCausesOf[n.service]); m; m &= quint16(m - 1)) {
+                const int b = lowestBit(m);
+                if (lowestBit(causes[size_t(b)].sameKey) == b)
+                    a.addString(causes[size_t(b)].key, plantedValue(b, n.carries));
+            }
+        }
         if (n.error)
             addException(exceptionType, n.detail == 1 ? "service unavailable" : message);
         break;
@@ -430,10 +607,10 @@ void TraceGenerator::Builder::emit(const Node& n)
         break;
     }
     }
-    batch.add(draft, &s.resource, &s.scope);
+    batch.add(draft, causes.empty() ? &s.resource : resourceOf(n), &s.scope);
 }
 
-void TraceGenerator::Builder::build(qint64 startNs, qint64 budget, quint16 rootService)
+bool TraceGenerator::Builder::build(qint64 startNs, qint64 budget, quint16 rootService)
 {
     nodes.clear();
     // XOR with a constant keeps the ids of one file distinct; the ids still come from the seeded stream, so the
@@ -452,12 +629,31 @@ void TraceGenerator::Builder::build(qint64 startNs, qint64 budget, quint16 rootS
     nodes[root].endpoint = endpoint;
     nodes[root].error = rng.chance(service.errorRate);
     expand(root, rootService, endpoint, budget, 0);
+    if (!causes.empty()) {
+        activeCauses = 0;
+        for (size_t b = 0; b < causes.size(); ++b) {
+            if (startNs >= causes[b].fromNs && startNs < causes[b].toNs)
+                activeCauses |= quint16(1u << b);
+        }
+        plant();
+    }
+    // A dropped trace is still timed: that draws from the stream as a kept one does, so the next traces stay.
     time(startNs);
+    if (rateCauses && dropped(nodes[root], rootService))
+        return false;
     for (const Node& node : nodes)
         emit(node);
+    return true;
 }
 
 namespace {
+
+quint64 fnv1a(std::string_view text, quint64 hash)
+{
+    for (const char c : text)
+        hash = (hash ^ quint8(c)) * 0x100000001b3ull;
+    return (hash ^ 0xff) * 0x100000001b3ull; // ends the field: "ab" + "c" differs from "a" + "bc"
+}
 
 TraceId idKeyOf(const GeneratorOptions& o)
 {
@@ -466,6 +662,21 @@ TraceId idKeyOf(const GeneratorOptions& o)
     for (const quint64 v : { o.seed, quint64(o.traces), quint64(o.spansPerTrace), quint64(o.services),
              quint64(o.startNs), quint64(o.traceIntervalNs), o.idSalt }) {
         state ^= v;
+        key = FastRandom::splitMix(state);
+    }
+    // Only when there are causes, so that the ids without any stay what they were before causes existed.
+    for (const PlantedCause& c : o.causes) {
+        quint64 hash = 0xcbf29ce484222325ull;
+        for (const std::string_view text : { std::string_view(c.service), std::string_view(c.operation),
+                 std::string_view(c.attribute), std::string_view(c.normalValue) })
+            hash = fnv1a(text, hash);
+        for (const quint64 v :
+            { quint64(c.kind), quint64(c.fromMinute), quint64(c.toMinute), std::bit_cast<quint64>(c.factor),
+                std::bit_cast<quint64>(c.share), std::bit_cast<quint64>(c.background) }) {
+            state ^= v;
+            key = FastRandom::splitMix(state);
+        }
+        state ^= hash;
         key = FastRandom::splitMix(state);
     }
     return TraceId { key, FastRandom::splitMix(state) };
@@ -480,6 +691,7 @@ TraceGenerator::TraceGenerator(GeneratorOptions options)
     m_model->build(m_options);
     m_builder = std::make_unique<Builder>(*m_model, m_options.seed);
     m_builder->idKey = idKeyOf(m_options);
+    m_builder->addCauses(m_options);
     m_seen.assign(m_model->services.size(), false);
     m_unseen = qint64(m_seen.size());
 }
@@ -488,22 +700,27 @@ TraceGenerator::~TraceGenerator() = default;
 
 bool TraceGenerator::next(Trace& out)
 {
-    if (m_generated >= m_options.traces)
-        return false;
     Builder& b = *m_builder;
     const qint64 interval = std::max<qint64>(1, m_options.traceIntervalNs);
-    const qint64 startNs = m_options.startNs + m_generated * interval + qint64(b.rng.below(quint64(interval)));
     const int mean = std::max(1, m_options.spansPerTrace);
-    const qint64 budget = std::max<qint64>(1, std::llround(mean * (0.7 + 0.6 * b.rng.uniform())));
-    // Every service should show up. Those the gateway's traces have not reached by the time the remaining traces
-    // are just enough get traces of their own (a scheduled job, an admin call), starting at that service.
-    quint16 rootService = 0;
-    if (m_unseen > 0 && m_options.traces - m_generated <= m_unseen) {
-        while (m_seen[m_firstUnseen])
-            ++m_firstUnseen;
-        rootService = quint16(m_firstUnseen);
+    bool kept = false;
+    while (!kept) {
+        if (m_slots >= m_options.traces)
+            return false;
+        const qint64 startNs = m_options.startNs + m_slots * interval + qint64(b.rng.below(quint64(interval)));
+        const qint64 budget = std::max<qint64>(1, std::llround(mean * (0.7 + 0.6 * b.rng.uniform())));
+        // Every service should show up. Those the gateway's traces have not reached by the time the remaining
+        // slots are just enough get traces of their own (a scheduled job, an admin call), starting at that service.
+        quint16 rootService = 0;
+        if (m_unseen > 0 && m_options.traces - m_slots <= m_unseen) {
+            while (m_seen[m_firstUnseen])
+                ++m_firstUnseen;
+            rootService = quint16(m_firstUnseen);
+        }
+        kept = b.build(startNs, budget, rootService);
+        ++m_slots;
+        m_dropped += kept ? 0 : 1;
     }
-    b.build(startNs, budget, rootService);
     for (const Node& node : b.nodes) {
         if (!m_seen[node.service]) {
             m_seen[node.service] = true;
@@ -515,6 +732,47 @@ bool TraceGenerator::next(Trace& out)
     TraceAssembler::assemble(out);
     ++m_generated;
     return true;
+}
+
+std::vector<GeneratedService> TraceGenerator::services(const GeneratorOptions& options)
+{
+    Model model;
+    model.build(options);
+    std::vector<GeneratedService> out;
+    for (const Service& s : model.services) {
+        GeneratedService& service = out.emplace_back();
+        service.name = s.name;
+        for (const Endpoint& e : s.endpoints)
+            service.operations.push_back(e.name);
+    }
+    return out;
+}
+
+std::expected<void, QString> TraceGenerator::checkCause(const GeneratorOptions& options, const PlantedCause& cause)
+{
+    Model model;
+    model.build(options);
+    if (auto resolved = resolveCause(model.services, options, cause, 0); !resolved)
+        return std::unexpected(std::move(resolved.error()));
+    return {};
+}
+
+std::expected<void, QString> TraceGenerator::checkCauses(const GeneratorOptions& options)
+{
+    if (options.causes.size() > kMaxCauses)
+        return std::unexpected(
+            QStringLiteral("%1 causes planted; at most %2 are").arg(options.causes.size()).arg(kMaxCauses));
+    if (options.causes.empty())
+        return {};
+    Model model;
+    model.build(options);
+    for (size_t i = 0; i < options.causes.size(); ++i) {
+        if (const auto resolved = resolveCause(model.services, options, options.causes[i], i); !resolved)
+            return std::unexpected(QStringLiteral("cause %1 (on '%2'): %3")
+                                       .arg(i + 1)
+                                       .arg(QString::fromStdString(options.causes[i].service), resolved.error()));
+    }
+    return {};
 }
 
 } // namespace tracemap
