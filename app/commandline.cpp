@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include "anomaliescommand.h"
+#include "explaincommand.h"
 #include "generatecommand.h"
 #include "importcommand.h"
 #include "searchcommand.h"
@@ -83,6 +85,8 @@ const Subcommand subcommands[] = {
     { QLatin1String("stats"), &StatsCommand::run },
     { QLatin1String("generate"), &GenerateCommand::run },
     { QLatin1String("serve"), &ServeCommand::run },
+    { QLatin1String("anomalies"), &AnomaliesCommand::run },
+    { QLatin1String("explain"), &ExplainCommand::run },
 };
 
 } // namespace

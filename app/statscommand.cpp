@@ -4,6 +4,8 @@
 #include "cache/tracecache.h"
 #include "commandline.h"
 #include "formats/traceimporter.h"
+#include "monitor/rollupqueries.h"
+#include "monitoroptions.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
@@ -14,19 +16,101 @@ namespace tracemap {
 
 using namespace commandline;
 
+namespace {
+
+// --by-time: RED figures per bucket from the cache's rollups (percentiles within 4.4 % of the exact ones).
+int printByTime(const QCommandLineParser& parser, MonitorOptions& monitor, qint64 stepNs)
+{
+    const auto scope = monitor.scope(parser);
+    if (!scope)
+        return 2;
+    auto cache = monitor.openCache(parser);
+    if (!cache)
+        return 1;
+    const auto series = rollupqueries::loadSeries(*cache, *scope, stepNs);
+    if (!series) {
+        err() << "tracemap stats: " << series.error() << "\n";
+        return 1;
+    }
+    const double minutes = static_cast<double>(stepNs) / SpanRollups::kMinuteNs;
+    QJsonArray rows;
+    if (!parser.isSet(jsonOption)) {
+        out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
+                     .arg(QStringLiteral("service / operation"), -40)
+                     .arg(QStringLiteral("start (UTC)"), -24)
+                     .arg(QStringLiteral("spans"), 8)
+                     .arg(QStringLiteral("per min"), 9)
+                     .arg(QStringLiteral("err %"), 7)
+                     .arg(QStringLiteral("p50"), 10)
+                     .arg(QStringLiteral("p95"), 10)
+                     .arg(QStringLiteral("p99"), 10);
+    }
+    for (const BucketSeries& s : *series) {
+        const QString name = printable(s.key.service) + QLatin1Char(' ') + printable(s.key.operation);
+        for (size_t i = 0; i < s.buckets.size(); ++i) {
+            const RollupFigures& f = s.buckets[i];
+            if (f.spans == 0)
+                continue;
+            const qint64 start = s.startNs + static_cast<qint64>(i) * s.stepNs;
+            const double errorPercent = 100.0 * static_cast<double>(f.errors) / static_cast<double>(f.spans);
+            const bool timed = !f.durations.isEmpty();
+            if (parser.isSet(jsonOption)) {
+                auto duration = [&](double p) { return timed ? QJsonValue(f.durations.percentile(p)) : QJsonValue(); };
+                rows.append(QJsonObject { { QStringLiteral("service"), QString::fromStdString(s.key.service) },
+                    { QStringLiteral("operation"), QString::fromStdString(s.key.operation) },
+                    { QStringLiteral("start"), isoTime(start) }, { QStringLiteral("spans"), f.spans },
+                    { QStringLiteral("perMinute"), static_cast<double>(f.spans) / minutes },
+                    { QStringLiteral("errors"), f.errors }, { QStringLiteral("errorPercent"), errorPercent },
+                    { QStringLiteral("p50Ns"), duration(50) }, { QStringLiteral("p95Ns"), duration(95) },
+                    { QStringLiteral("p99Ns"), duration(99) } });
+                continue;
+            }
+            auto duration
+                = [&](double p) { return timed ? formatDuration(f.durations.percentile(p)) : QStringLiteral("-"); };
+            out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
+                         .arg(name.left(40), -40)
+                         .arg(isoTime(start), -24)
+                         .arg(f.spans, 8)
+                         .arg(static_cast<double>(f.spans) / minutes, 9, 'f', 1)
+                         .arg(errorPercent, 7, 'f', 2)
+                         .arg(duration(50), 10)
+                         .arg(duration(95), 10)
+                         .arg(duration(99), 10);
+        }
+    }
+    if (parser.isSet(jsonOption))
+        out() << QJsonDocument(
+            QJsonObject { { QStringLiteral("stepNs"), QString::number(stepNs) }, { QStringLiteral("buckets"), rows } })
+                     .toJson(QJsonDocument::Indented);
+    return 0;
+}
+
+} // namespace
+
 int StatsCommand::run(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addOptions({ cacheOption, jsonOption });
-    parser.addPositionalArgument(QStringLiteral("FILE"),
-        QStringLiteral("Trace files to compute figures for (without them: the whole cache)."),
-        QStringLiteral("[FILE...]"));
+    MonitorOptions monitor(QStringLiteral("stats"));
+    monitor.addTo(parser);
+    const QCommandLineOption byTime(QStringLiteral("by-time"),
+        QStringLiteral("RED figures per bucket of STEP (whole minutes: 1m, 5m, 1h) and per service and operation, "
+                       "from the rollups; --service, --operation, --all-kinds, --since and --until narrow them."),
+        QStringLiteral("STEP"));
+    parser.addOption(byTime);
     int exitCode = 0;
     if (!CommandLine::parseOptions(parser, args,
             QStringLiteral("Spans, errors and exact duration percentiles per service and per operation. Spans "
                            "without a duration are counted (\"no dur.\") but left out of the percentiles."),
             exitCode))
         return exitCode;
+    if (parser.isSet(byTime)) {
+        const auto step = monitor.step(parser, byTime);
+        return step ? printByTime(parser, monitor, *step) : 2;
+    }
+    if (monitor.hasScope(parser)) {
+        err() << "tracemap stats: --service, --operation, --all-kinds, --since and --until go with --by-time\n";
+        return 2;
+    }
     SpanStatistics statistics;
     if (!parser.positionalArguments().isEmpty()) {
         for (const QString& file : parser.positionalArguments()) {

@@ -142,6 +142,10 @@ private Q_SLOTS:
         QTest::newRow("search --trace-id")
             << QStringList { QStringLiteral("search"), QStringLiteral("--trace-id"), QStringLiteral("ff") };
         QTest::newRow("stats") << QStringList { QStringLiteral("stats") };
+        QTest::newRow("stats --by-time") << QStringList { QStringLiteral("stats"), QStringLiteral("--by-time"),
+            QStringLiteral("5m") };
+        QTest::newRow("anomalies") << QStringList { QStringLiteral("anomalies") };
+        QTest::newRow("explain") << QStringList { QStringLiteral("explain"), QStringLiteral("--errors") };
         QTest::newRow("topology") << QStringList { QStringLiteral("topology"), QStringLiteral("-o"),
             path(QStringLiteral("missing.svg")) };
     }
@@ -239,6 +243,73 @@ private Q_SLOTS:
         QVERIFY(balancer != operations.end());
         QCOMPARE((*balancer)[QLatin1String("noDuration")].toInteger(), 1);
         QVERIFY((*balancer)[QLatin1String("p50Ns")].isNull());
+    }
+
+    // generate --plant, then anomalies, explain and stats --by-time on the file as a user would chain them.
+    void monitoringCommandsFindThePlantedCause()
+    {
+        const QString file = path(QStringLiteral("planted.pb"));
+        const Run generated = runTracemap({ QStringLiteral("generate"), QStringLiteral("--traces"),
+            QStringLiteral("16000"), QStringLiteral("--spans-per-trace"), QStringLiteral("8"),
+            QStringLiteral("--interval"), QStringLiteral("150ms"), QStringLiteral("--format"),
+            QStringLiteral("otlp-proto"), QStringLiteral("--plant"),
+            QStringLiteral("errors:shipping:cloud.region=eu-west-3:20-30:0.6"), QStringLiteral("-o"), file });
+        QVERIFY2(generated.exitCode == 0, qPrintable(describe(generated)));
+
+        const Run anomalies = runTracemap({ QStringLiteral("anomalies"), file, QStringLiteral("--json") });
+        QVERIFY2(anomalies.exitCode == 0, qPrintable(describe(anomalies)));
+        const QJsonArray episodes = QJsonDocument::fromJson(anomalies.out.toUtf8()).array();
+        const auto shipping = std::find_if(episodes.begin(), episodes.end(), [](const QJsonValue& e) {
+            return e[QLatin1String("service")] == QLatin1String("shipping")
+                && e[QLatin1String("kind")] == QLatin1String("errors");
+        });
+        QVERIFY2(shipping != episodes.end(), qPrintable(anomalies.out.left(2000)));
+        const QJsonObject episode = shipping->toObject();
+        QCOMPARE(episode[QLatin1String("start")].toString().left(16), QStringLiteral("2026-01-01T00:20"));
+        QCOMPARE(episode[QLatin1String("attribute")][QLatin1String("key")].toString(), QStringLiteral("cloud.region"));
+        QCOMPARE(episode[QLatin1String("attribute")][QLatin1String("value")].toString(), QStringLiteral("eu-west-3"));
+        QVERIFY(episode[QLatin1String("attribute")][QLatin1String("episodeShare")].toDouble() > 0.8);
+        QVERIFY(
+            episode[QLatin1String("explanation")].toString().contains(QLatin1String("have cloud.region=eu-west-3")));
+        const Run text = runTracemap(
+            { QStringLiteral("anomalies"), file, QStringLiteral("--service"), QStringLiteral("shipping") });
+        QVERIFY2(text.exitCode == 0 && text.out.startsWith(QLatin1String("errors: error rate of shipping ")),
+            qPrintable(describe(text)));
+
+        const Run explained
+            = runTracemap({ QStringLiteral("explain"), file, QStringLiteral("--service"), QStringLiteral("shipping"),
+                QStringLiteral("--errors"), QStringLiteral("--since"), QStringLiteral("2026-01-01T00:20:00Z"),
+                QStringLiteral("--until"), QStringLiteral("2026-01-01T00:30:00Z"), QStringLiteral("--json") });
+        QVERIFY2(explained.exitCode == 0, qPrintable(describe(explained)));
+        const QJsonObject comparison = QJsonDocument::fromJson(explained.out.toUtf8()).object();
+        QVERIFY(comparison[QLatin1String("selectionSpans")].toInteger() > 50);
+        const QJsonObject top = comparison[QLatin1String("attributes")][0].toObject();
+        QCOMPARE(top[QLatin1String("key")].toString(), QStringLiteral("cloud.region"));
+        for (const QJsonValue& a : comparison[QLatin1String("attributes")].toArray())
+            QVERIFY(a[QLatin1String("key")] != QLatin1String("error")); // it defines the selection
+        const Run neither = runTracemap({ QStringLiteral("explain"), file });
+        QVERIFY2(
+            neither.exitCode == 2 && neither.err.contains(QLatin1String("--errors")), qPrintable(describe(neither)));
+
+        const Run byTime = runTracemap({ QStringLiteral("stats"), file, QStringLiteral("--by-time"),
+            QStringLiteral("10m"), QStringLiteral("--service"), QStringLiteral("shipping"), QStringLiteral("--json") });
+        QVERIFY2(byTime.exitCode == 0, qPrintable(describe(byTime)));
+        const QJsonArray buckets = QJsonDocument::fromJson(byTime.out.toUtf8())[QLatin1String("buckets")].toArray();
+        QVERIFY(buckets.size() >= 8);
+        double during = 0, before = 0;
+        for (const QJsonValue& b : buckets) {
+            QCOMPARE(b[QLatin1String("service")].toString(), QStringLiteral("shipping"));
+            const QString start = b[QLatin1String("start")].toString();
+            if (start.startsWith(QLatin1String("2026-01-01T00:20")))
+                during = std::max(during, b[QLatin1String("errorPercent")].toDouble());
+            if (start.startsWith(QLatin1String("2026-01-01T00:00")))
+                before = std::max(before, b[QLatin1String("errorPercent")].toDouble());
+        }
+        QVERIFY2(during > 20 && before < 5, qPrintable(QStringLiteral("%1 %2").arg(during).arg(before)));
+        const Run badStep
+            = runTracemap({ QStringLiteral("stats"), file, QStringLiteral("--by-time"), QStringLiteral("90s") });
+        QVERIFY2(badStep.exitCode == 2 && badStep.err.contains(QLatin1String("whole minutes")),
+            qPrintable(describe(badStep)));
     }
 
     void noQtNoiseOnStderr()

@@ -225,6 +225,25 @@ private Q_SLOTS:
             QVERIFY2(imported.has_value(), qPrintable(imported ? QString() : imported.error().toString()));
         }
         COMPARE_ROLLUPS(**cache);
+        // And against SpanStatistics, which counts the same spans its own way: spans, errors, and durations only for
+        // spans that have one.
+        SpanStatistics exact;
+        QVERIFY((*cache)->forEachTrace([&](const Trace& t) {
+            exact.add(t);
+            return true;
+        }));
+        std::map<std::pair<std::string, std::string>, RollupFigures> byOperation;
+        const SpanRollups stored = storedRollups(**cache);
+        for (const auto& [cell, figures] : stored.cells())
+            byOperation[{ cell.first.service, cell.first.operation }].merge(figures);
+        for (const SpanStatistics::Row& row : exact.rows()) {
+            if (row.isService)
+                continue;
+            const RollupFigures& f = byOperation[{ row.service, row.operation }];
+            QCOMPARE(f.spans, row.spans);
+            QCOMPARE(f.errors, row.errors);
+            QCOMPARE(f.durations.total(), row.spans - row.noDuration);
+        }
     }
 
     void liveBatchesThatMergeTracesReplaceTheirFigures()

@@ -687,6 +687,29 @@ std::expected<std::shared_ptr<const Trace>, QString> TraceCache::loadTrace(const
     return std::make_shared<const Trace>(std::move(*trace));
 }
 
+std::expected<void, QString> TraceCache::forEachTraceOf(
+    const std::vector<TraceId>& ids, const std::function<bool(const Trace&)>& visit) const
+{
+    SqliteStatement find(m_db, "SELECT row FROM traces WHERE trace_hi = ?1 AND trace_lo = ?2");
+    SqliteStatement select(m_db, "SELECT data FROM trace_blobs WHERE trace_row = ?1 ORDER BY seq");
+    if (!find.isValid() || !select.isValid())
+        return std::unexpected(lastError());
+    const SqliteReadTransaction snapshot(m_db);
+    for (const TraceId& id : ids) {
+        find.reset();
+        find.bind(1, static_cast<qint64>(id.high));
+        find.bind(2, static_cast<qint64>(id.low));
+        if (find.step() != SQLITE_ROW)
+            continue; // deleted meanwhile (retention)
+        auto trace = readBlobs(select, find.int64(0));
+        if (!trace)
+            return std::unexpected(trace.error());
+        if (!visit(*trace))
+            return {};
+    }
+    return {};
+}
+
 std::expected<void, QString> TraceCache::forEachTrace(const std::function<bool(const Trace&)>& visit) const
 {
     SqliteStatement rows(m_db, "SELECT row FROM traces ORDER BY start_ns");

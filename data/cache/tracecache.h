@@ -115,8 +115,16 @@ public:
     static PreparedTrace prepare(Trace trace);
 
     /// Traces matching every field of the query, newest first, at most query.limit of them.
-    std::expected<std::vector<TraceSummary>, QString> search(const TraceQuery& query) const;
+    /// Without root names (rootService and rootOperation left empty), a search listing many traces by their times
+    /// runs about twice as fast (the comparison's sampling lists a whole scope).
+    enum class RootNames { With, Without };
+    std::expected<std::vector<TraceSummary>, QString> search(
+        const TraceQuery& query, RootNames names = RootNames::With) const;
     std::expected<std::shared_ptr<const Trace>, QString> loadTrace(const TraceId& id) const;
+    /// Calls visit for each of these traces that is cached, in the order given (decoded one at a time, with the
+    /// statements prepared once); stops when visit returns false.
+    std::expected<void, QString> forEachTraceOf(
+        const std::vector<TraceId>& ids, const std::function<bool(const Trace&)>& visit) const;
     /// Calls visit for every cached trace (decoded one at a time); stops when visit returns false.
     std::expected<void, QString> forEachTrace(const std::function<bool(const Trace&)>& visit) const;
 

@@ -21,7 +21,7 @@ constexpr size_t kDirectLookupLimit = 4096;
 
 } // namespace
 
-std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const TraceQuery& query) const
+std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const TraceQuery& query, RootNames names) const
 {
     std::vector<qint64> terms;
     const QByteArray service = query.service.toUtf8();
@@ -37,13 +37,16 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     if (query.edge)
         terms.push_back(SearchTerms::edge(utf8(query.edge->first.toUtf8()), utf8(query.edge->second.toUtf8())));
 
-    auto summaryAt = [](const SqliteStatement& s, int first) {
+    const bool withNames = names == RootNames::With;
+    auto summaryAt = [withNames](const SqliteStatement& s, int first) {
         TraceSummary summary;
         summary.traceId = { static_cast<quint64>(s.int64(first)), static_cast<quint64>(s.int64(first + 1)) };
         summary.startNs = s.int64(first + 2);
         summary.durationNs = s.int64(first + 3);
-        summary.rootService = qstring(s.text(first + 4));
-        summary.rootOperation = qstring(s.text(first + 5));
+        if (withNames) {
+            summary.rootService = qstring(s.text(first + 4));
+            summary.rootOperation = qstring(s.text(first + 5));
+        }
         summary.spanCount = s.int64(first + 6);
         summary.serviceCount = s.int64(first + 7);
         summary.errorCount = s.int64(first + 8);

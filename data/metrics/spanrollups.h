@@ -49,7 +49,7 @@ public:
     /// The minute a span starting at startNs falls in (floored, also before 1970).
     static qint64 minuteOf(qint64 startNs)
     {
-        return startNs >= 0 ? startNs / kMinuteNs : -((-startNs + kMinuteNs - 1) / kMinuteNs);
+        return startNs / kMinuteNs - (startNs % kMinuteNs < 0 ? 1 : 0); // no overflow at the type's ends
     }
 
     void add(const Trace& trace, qint64 sign = 1);

@@ -1,0 +1,137 @@
+#include "monitor/rollupqueries.h"
+
+#include <algorithm>
+#include <map>
+
+namespace tracemap::rollupqueries {
+
+namespace {
+
+constexpr qint64 kMinute = SpanRollups::kMinuteNs;
+
+qint64 floorDiv(qint64 a, qint64 b)
+{
+    return a / b - (a % b < 0 ? 1 : 0);
+}
+
+} // namespace
+
+qint64 stepFor(qint64 rangeNs, int maxBuckets)
+{
+    static constexpr qint64 kLadder[] = { 1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440 };
+    for (qint64 minutes : kLadder) {
+        if (rangeNs <= minutes * kMinute * std::max(maxBuckets, 1))
+            return minutes * kMinute;
+    }
+    const qint64 days = rangeNs / (1440 * kMinute * std::max(maxBuckets, 1)) + 1;
+    return days * 1440 * kMinute;
+}
+
+std::optional<std::pair<qint64, qint64>> dataRange(const TraceCache& cache, const MonitorScope& scope)
+{
+    const auto minutes = cache.rollupMinutes();
+    if (!minutes)
+        return std::nullopt;
+    const qint64 first = std::max(minutes->first, SpanRollups::minuteOf(scope.sinceNs));
+    const qint64 last = std::min(minutes->second, SpanRollups::minuteOf(scope.untilNs));
+    if (first > last)
+        return std::nullopt;
+    return std::pair { first * kMinute, (last + 1) * kMinute };
+}
+
+std::expected<std::vector<BucketSeries>, QString> loadSeries(
+    const TraceCache& cache, const MonitorScope& scope, qint64 stepNs)
+{
+    std::vector<BucketSeries> out;
+    const auto range = dataRange(cache, scope);
+    const auto all = cache.rollupSeries();
+    if (!all)
+        return std::unexpected(all.error());
+    if (!range)
+        return out;
+    stepNs = std::max(kMinute, stepNs / kMinute * kMinute);
+    // Buckets are aligned to multiples of the step (since the epoch), so that figures do not depend on the range.
+    const qint64 startNs = floorDiv(range->first, stepNs) * stepNs;
+    const auto buckets = static_cast<size_t>((range->second - startNs + stepNs - 1) / stepNs);
+    std::map<std::pair<std::string, std::string>, size_t> indexOf;
+    std::map<qint64, size_t> seriesToIndex;
+    std::vector<qint64> ids;
+    for (const RollupSeries& s : *all) {
+        if (!scope.matches(s.key))
+            continue;
+        auto [at, inserted] = indexOf.try_emplace({ s.key.service, s.key.operation }, indexOf.size());
+        seriesToIndex[s.id] = at->second;
+        ids.push_back(s.id);
+    }
+    if (ids.empty())
+        return out;
+    out.resize(indexOf.size());
+    for (const auto& [name, index] : indexOf) {
+        BucketSeries& series = out[index];
+        series.key = SeriesKey { name.first, name.second, SpanKind::Server, false };
+        series.startNs = startNs;
+        series.stepNs = stepNs;
+        series.buckets.resize(buckets);
+    }
+    const auto read = cache.forEachRollup(ids, range->first / kMinute, range->second / kMinute - 1,
+        [&](qint64 id, qint64 minute, const RollupFigures& figures) {
+            BucketSeries& series = out[seriesToIndex.at(id)];
+            const auto bucket = static_cast<size_t>((minute * kMinute - startNs) / stepNs);
+            if (bucket < series.buckets.size())
+                series.buckets[bucket].merge(figures);
+        });
+    if (!read)
+        return std::unexpected(read.error());
+    std::sort(out.begin(), out.end(), [](const BucketSeries& a, const BucketSeries& b) { return a.key < b.key; });
+    return out;
+}
+
+qint64 stepFor(const TraceCache& cache, const MonitorScope& scope, int maxColumns)
+{
+    const auto range = dataRange(cache, scope);
+    return range ? stepFor(range->second - range->first, maxColumns) : kMinute;
+}
+
+std::expected<LatencyHeatmap, QString> heatmap(
+    const TraceCache& cache, const MonitorScope& scope, qint64 stepNs, int maxColumns, int maxRows)
+{
+    const auto series = loadSeries(cache, scope, stepNs > 0 ? stepNs : stepFor(cache, scope, maxColumns));
+    if (!series)
+        return std::unexpected(series.error());
+    return heatmapOf(*series, maxRows);
+}
+
+LatencyHeatmap heatmapOf(const std::vector<BucketSeries>& series, int maxRows)
+{
+    LatencyHeatmap map;
+    if (series.empty())
+        return map;
+    int lowest = DurationGrid::kBuckets, highest = -1;
+    for (const BucketSeries& s : series) {
+        for (const RollupFigures& f : s.buckets) {
+            if (!f.durations.isEmpty()) {
+                lowest = std::min<int>(lowest, f.durations.buckets().front().first);
+                highest = std::max<int>(highest, f.durations.buckets().back().first);
+            }
+        }
+    }
+    map.startNs = series.front().startNs;
+    map.columnNs = series.front().stepNs;
+    map.columns = static_cast<int>(series.front().buckets.size());
+    if (highest < 0)
+        return map;
+    map.bucketsPerRow = std::max(1, (highest - lowest + maxRows) / std::max(maxRows, 1));
+    map.firstBucket = lowest / map.bucketsPerRow * map.bucketsPerRow; // rows start on a multiple: stable edges
+    map.rows = (highest - map.firstBucket) / map.bucketsPerRow + 1;
+    map.counts.assign(static_cast<size_t>(map.columns) * map.rows, 0);
+    for (const BucketSeries& s : series) {
+        for (int column = 0; column < map.columns; ++column) {
+            for (const auto& [bucket, count] : s.buckets[column].durations.buckets())
+                map.counts[static_cast<size_t>(column) * map.rows + (bucket - map.firstBucket) / map.bucketsPerRow]
+                    += count;
+        }
+    }
+    return map;
+}
+
+} // namespace tracemap::rollupqueries

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "cache/tracecache.h"
+#include "metrics/anomalydetector.h"
+#include "metrics/latencyheatmap.h"
+#include "monitor/monitorscope.h"
+
+#include <QString>
+
+#include <expected>
+#include <vector>
+
+namespace tracemap {
+
+/// Reading monitoring figures from the cache's rollups, never from the spans: cheap for any number of spans.
+namespace rollupqueries {
+
+/// A bucket width from a ladder of round ones (1, 2, 5, 10, 15, 30 minutes, 1, 2, 3, 6, 12 hours, 1 day) that
+/// cuts rangeNs into at most maxBuckets buckets.
+qint64 stepFor(qint64 rangeNs, int maxBuckets);
+
+/// The scope's time range clipped to the minutes that have rollups; nullopt when nothing is cached in it.
+std::optional<std::pair<qint64, qint64>> dataRange(const TraceCache& cache, const MonitorScope& scope);
+
+/// One BucketSeries per (service, operation) in the scope (its kinds and root spans merged), over the scope's
+/// data range in buckets of stepNs (a whole number of minutes), empty buckets included. Sorted by service, then
+/// operation.
+std::expected<std::vector<BucketSeries>, QString> loadSeries(
+    const TraceCache& cache, const MonitorScope& scope, qint64 stepNs);
+
+/// The step for about maxColumns buckets over the scope's data (a minute when there is none).
+qint64 stepFor(const TraceCache& cache, const MonitorScope& scope, int maxColumns = 240);
+
+/// The latency heatmap of the scope: buckets of stepNs (0: chosen for about maxColumns columns) across, the
+/// duration rows that hold spans up (merged so that there are at most maxRows).
+std::expected<LatencyHeatmap, QString> heatmap(
+    const TraceCache& cache, const MonitorScope& scope, qint64 stepNs = 0, int maxColumns = 240, int maxRows = 80);
+/// The same from series already loaded (all with the same buckets).
+LatencyHeatmap heatmapOf(const std::vector<BucketSeries>& series, int maxRows = 80);
+
+} // namespace rollupqueries
+
+} // namespace tracemap
