@@ -7,6 +7,8 @@
 #include "formats/dependencylinksreader.h"
 #include "importcontroller.h"
 #include "livecontroller.h"
+#include "monitorcontroller.h"
+#include "monitorpage.h"
 #include "resultspage.h"
 #include "searchpanel.h"
 #include "shortcutshelp.h"
@@ -73,6 +75,8 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     , m_topologyPage(new TopologyPage(this))
     , m_flameGraph(new FlameGraphView(this))
     , m_analysis(new AnalysisController(m_cachePath, &m_analysisWorker, m_topologyPage->view(), m_flameGraph, this))
+    , m_monitorPage(new MonitorPage(this))
+    , m_monitor(new MonitorController(m_cachePath, &m_monitorWorker, m_monitorPage, this))
     , m_live(new LiveController(m_cachePath,
           persistence == Persistence::Saved ? LiveController::Persistence::Saved : LiveController::Persistence::None,
           this))
@@ -90,6 +94,7 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     m_cacheWorker.setMaxThreadCount(1);
     m_importWorker.setMaxThreadCount(1);
     m_analysisWorker.setMaxThreadCount(1);
+    m_monitorWorker.setMaxThreadCount(1);
     setWindowTitle(QStringLiteral("Tracemap"));
     setAcceptDrops(true);
     setObjectName(QStringLiteral("mainWindow"));
@@ -104,10 +109,10 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     m_tabs->addTab(m_resultsPage, tr("Search Results"));
     m_tabs->addTab(m_topologyPage, tr("Topology"));
     m_tabs->addTab(createFlameGraphPage(), tr("Flame Graph"));
-    // The results and topology tabs stay; trace tabs can be closed.
-    m_tabs->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);
-    m_tabs->tabBar()->setTabButton(1, QTabBar::RightSide, nullptr);
-    m_tabs->tabBar()->setTabButton(2, QTabBar::RightSide, nullptr);
+    m_tabs->addTab(m_monitorPage, tr("Monitor"));
+    // The results, topology, flame graph and monitor tabs stay; trace tabs can be closed.
+    for (int i = 0; i < kFixedTabs; ++i)
+        m_tabs->tabBar()->setTabButton(i, QTabBar::RightSide, nullptr);
     m_central->addWidget(m_startPage);
     m_central->addWidget(m_tabs);
     setCentralWidget(m_central);
@@ -121,6 +126,23 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (auto* view = qobject_cast<TraceView*>(m_tabs->widget(index)))
             m_analysis->setCurrentTrace(view->selection()->trace()->id);
+        if (m_monitorStale)
+            refreshMonitor();
+    });
+    connect(m_monitor, &MonitorController::tracesRequested, this, [this](const TraceQuery& query) {
+        listMonitorTraces(query, tr("Traces of the Monitor tab's selection, slowest first"));
+        m_tabs->setCurrentWidget(m_resultsPage);
+    });
+    connect(m_monitor, &MonitorController::episodeTracesRequested, this, [this](const TraceQuery& query) {
+        listMonitorTraces(query, tr("Traces of the anomaly chosen in the Monitor tab, slowest first"));
+    });
+    connect(m_monitor, &MonitorController::anomaliesChanged, topologyView(), &TopologyView::setAnomalies);
+    connect(m_monitor, &MonitorController::filterRequested, this, [this](const TraceQuery& query) {
+        if (!query.service.isEmpty())
+            m_searchPanel->setService(query.service);
+        for (const auto& [key, value] : query.tags)
+            m_searchPanel->addTag(key, value);
+        m_searchPanel->find();
     });
     connect(m_startPage, &StartPage::openRequested, this,
         [this] { openFiles(QFileDialog::getOpenFileNames(this, tr("Open Trace Files"), QString(), fileFilter())); });
@@ -371,7 +393,7 @@ bool MainWindow::isImporting() const
 bool MainWindow::isSettled() const
 {
     if (isImporting() || !m_initialSearchDone || m_searchDelivered != m_searchGeneration || m_tracesOpening > 0
-        || m_panelQueries > 0 || m_followQueries > 0 || m_analysis->isComputing()
+        || m_panelQueries > 0 || m_followQueries > 0 || m_analysis->isComputing() || m_monitor->isComputing()
         || m_live->state() == LiveController::State::Starting || m_live->state() == LiveController::State::Stopping)
         return false;
     if (topologyView()->isLayoutPending())
@@ -422,6 +444,14 @@ void MainWindow::openFiles(const QStringList& files)
     m_imports->importFiles(traceFiles);
 }
 
+void MainWindow::listMonitorTraces(TraceQuery query, const QString& note)
+{
+    query.limit = 1000; // a cell or an episode is a few minutes: enough to hold them, slowest first
+    m_initialSearchDone = true;
+    runSearch(query, note, SearchKind::FromMonitor);
+    resultsView()->sortByColumn(TraceListModel::Duration, Qt::DescendingOrder);
+}
+
 void MainWindow::search(const TraceQuery& query)
 {
     m_initialSearchDone = true;
@@ -454,10 +484,15 @@ void MainWindow::runSearch(const TraceQuery& query, const QString& note, SearchK
             for (const TraceSummary& t : outcome->traces)
                 ids.push_back(t.traceId);
             const bool follow = kind == SearchKind::Follow;
-            if (follow)
+            if (follow) {
                 m_analysis->refreshForNewData(std::move(ids));
-            else
+            } else {
                 m_analysis->setSearchResults(std::move(ids));
+                if (kind == SearchKind::New) {
+                    m_monitor->setScope(m_shownQuery);
+                    refreshMonitor();
+                }
+            }
             resultsView()->setTraces(
                 std::move(outcome->traces), follow ? TraceListView::Update::KeepPlace : TraceListView::Update::Reset);
             if (!outcome->error.isEmpty())
@@ -478,6 +513,7 @@ void MainWindow::followLive(const IngestCounters& counters)
     m_followedCommitted = counters.committed;
     runSearch(m_shownQuery, m_shownNote, SearchKind::Follow);
     refreshCacheInfo();
+    refreshMonitor();
     if (m_analysis->scope() != AnalysisController::Scope::SearchResults)
         m_analysis->refreshForNewData();
     reloadGrownTraces();
@@ -715,6 +751,15 @@ void MainWindow::exportTopology()
         QMessageBox::warning(this, tr("Export Topology"), written.error());
     else
         m_status->setText(tr("Topology written to %1").arg(path));
+}
+
+void MainWindow::refreshMonitor()
+{
+    // Only while it (or the map, which marks the anomalies) is in front: anomalies read spans to explain
+    // themselves, which live ticks must not repeat for tabs nobody looks at. Brought to the front, it catches up.
+    m_monitorStale = m_tabs->currentWidget() != m_monitorPage && m_tabs->currentWidget() != m_topologyPage;
+    if (!m_monitorStale)
+        m_monitor->refresh();
 }
 
 void MainWindow::refreshCacheInfo()

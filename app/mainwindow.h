@@ -29,6 +29,8 @@ class AnalysisController;
 class TopologyPage;
 class TopologyView;
 class FlameGraphView;
+class MonitorController;
+class MonitorPage;
 class LiveController;
 struct IngestCounters;
 
@@ -63,14 +65,17 @@ public:
     ResultsPage* resultsPage() const { return m_resultsPage; }
     QTabWidget* tabs() const { return m_tabs; }
     SearchPanel* searchPanel() const { return m_searchPanel; }
+    /// The query the results show.
+    const TraceQuery& shownQuery() const { return m_shownQuery; }
     TopologyPage* topologyPage() const { return m_topologyPage; }
+    MonitorPage* monitorPage() const { return m_monitorPage; }
     TopologyView* topologyView() const;
     FlameGraphView* flameGraphView() const { return m_flameGraph; }
     LiveController* live() const { return m_live; }
     /// The live writer's committed span count that the results, map and open traces last refreshed for (follow).
     qint64 liveFollowedCommitted() const { return m_followedCommitted; }
     /// Search Results, Topology and Flame Graph; trace tabs come after them.
-    static constexpr int kFixedTabs = 3;
+    static constexpr int kFixedTabs = 4;
     /// Opening files lists at most this many of their traces, the newest first.
     static constexpr int kOpenedTracesShown = 2000;
     bool isImporting() const;
@@ -99,10 +104,17 @@ private:
     void createActions();
     void createStatusBar();
     void refreshCacheInfo();
+    /// Recomputes the Monitor tab if it is in front, else marks it stale until it is.
+    void refreshMonitor();
     /// New: a search the user asked for. Follow: the shown results again, as live data arrived (the selection and
     /// scroll position kept; the map and flame graph recomputed without superseding one in progress).
-    enum class SearchKind { New, Follow };
+    /// New: the search form's (or a view's) search, which the Monitor tab follows; Follow: live data arrived;
+    /// FromMonitor: traces the Monitor tab asked for, which must not narrow its own scope.
+    enum class SearchKind { New, Follow, FromMonitor };
     void runSearch(const TraceQuery& query, const QString& note, SearchKind kind = SearchKind::New);
+    /// The traces of a heatmap cell, a RED row or an anomaly: the newest 1000, slowest first, leaving the Monitor
+    /// tab's scope as it is.
+    void listMonitorTraces(TraceQuery query, const QString& note);
     /// Live spans were committed: refresh what shows the cache (throttled by the live tick, once a second).
     void followLive(const IngestCounters& counters);
     /// Reloads the open trace tabs whose trace gained spans, in place.
@@ -127,6 +139,7 @@ private:
     // Topology and flame graph of many traces: seconds on a large cache, so opening a trace or searching never
     // queues behind them.
     QThreadPool m_analysisWorker;
+    QThreadPool m_monitorWorker; // the Monitor tab: one computation at a time
     ImportController* m_imports;
     SearchPanel* m_searchPanel;
     QDockWidget* m_searchDock;
@@ -134,6 +147,9 @@ private:
     TopologyPage* m_topologyPage;
     FlameGraphView* m_flameGraph;
     AnalysisController* m_analysis;
+    MonitorPage* m_monitorPage;
+    MonitorController* m_monitor;
+    bool m_monitorStale = true;
     LiveController* m_live;
     QTabWidget* m_tabs;
     StartPage* m_startPage;

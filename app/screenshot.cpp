@@ -4,9 +4,11 @@
 #include "eventloopwait.h"
 
 #include "flamegraphview.h"
+#include "latencyheatmapview.h"
 #include "livecontroller.h"
 #include "livefeed.h"
 #include "mainwindow.h"
+#include "monitorpage.h"
 #include "topologypage.h"
 #include "tracelistview.h"
 
@@ -18,11 +20,13 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPixmap>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
+#include <QTreeWidget>
 
 namespace tracemap {
 
@@ -99,6 +103,32 @@ bool feedLive(MainWindow& window, QTextStream& err)
     });
 }
 
+// The Monitor tab as the view asks. anomalies: the episodes of every operation listed. heatmap and red: the first
+// latency anomaly (else the first one) chosen, which narrows the heatmap to its operation, marks it and compares its
+// spans with the baseline; without one, the errors compared.
+void showMonitorView(MonitorPage& page, const QString& view)
+{
+    if (view == QLatin1String("anomalies")) { // every episode of the scope, listed
+        page.details()->setCurrentIndex(MonitorPage::AnomaliesTab);
+        return;
+    }
+    QTreeWidget* anomalies = page.anomalies();
+    QTreeWidgetItem* chosen = nullptr;
+    for (int i = 0; i < anomalies->topLevelItemCount() && !chosen; ++i) {
+        if (anomalies->topLevelItem(i)->text(0).startsWith(QLatin1String("p95 of ")))
+            chosen = anomalies->topLevelItem(i);
+    }
+    if (!chosen && anomalies->topLevelItemCount() > 0
+        && page.details()->tabText(MonitorPage::AnomaliesTab) != QLatin1String("Anomalies"))
+        chosen = anomalies->topLevelItem(0);
+    if (chosen)
+        Q_EMIT anomalies->itemActivated(chosen, 0);
+    else
+        page.findChild<QPushButton*>(QStringLiteral("compareErrors"))->click();
+    if (view == QLatin1String("red"))
+        page.details()->setCurrentIndex(MonitorPage::RedTab);
+}
+
 } // namespace
 
 int Screenshot::run(const QStringList& args)
@@ -106,8 +136,11 @@ int Screenshot::run(const QStringList& args)
     QTextStream err(stderr);
     QCommandLineParser parser;
     const QCommandLineOption view(QStringLiteral("view"),
-        QStringLiteral("start, search, trace, topology, flamegraph or live (default: search). live starts receiving "
-                       "and sends generated traces to the window's own OTLP/HTTP endpoint first."),
+        QStringLiteral("start, search, trace, topology, flamegraph, heatmap, red, anomalies or live (default: "
+                       "search). heatmap, red and anomalies show the Monitor tab: heatmap with the comparison of the "
+                       "first anomaly's time (or of the errors), red with the RED table, anomalies with the episodes "
+                       "listed and the first one marked. live starts receiving and sends generated traces to the "
+                       "window's own OTLP/HTTP endpoint first."),
         QStringLiteral("name"), QStringLiteral("search"));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
         QStringLiteral("The PNG file to write (required)."), QStringLiteral("FILE"));
@@ -128,9 +161,11 @@ int Screenshot::run(const QStringList& args)
 
     const QString viewName = parser.value(view);
     const QStringList views { QStringLiteral("start"), QStringLiteral("search"), QStringLiteral("trace"),
-        QStringLiteral("topology"), QStringLiteral("flamegraph"), QStringLiteral("live") };
+        QStringLiteral("topology"), QStringLiteral("flamegraph"), QStringLiteral("heatmap"), QStringLiteral("red"),
+        QStringLiteral("anomalies"), QStringLiteral("live") };
     if (!views.contains(viewName)) {
-        err << "tracemap screenshot: --view must be start, search, trace, topology, flamegraph or live\n";
+        err << "tracemap screenshot: --view must be start, search, trace, topology, flamegraph, heatmap, red, "
+               "anomalies or live\n";
         return 2;
     }
     if (!parser.isSet(output)) {
@@ -188,6 +223,21 @@ int Screenshot::run(const QStringList& args)
         window.tabs()->setCurrentWidget(window.topologyPage());
     if (viewName == QLatin1String("flamegraph"))
         window.tabs()->setCurrentIndex(2); // the Flame Graph tab
+    if (viewName == QLatin1String("heatmap") || viewName == QLatin1String("red")
+        || viewName == QLatin1String("anomalies")) {
+        window.tabs()->setCurrentWidget(window.monitorPage());
+        if (!waitUntil([&window] { return window.isSettled(); })) {
+            err << "tracemap screenshot: the view was not ready in time\n";
+            return 1;
+        }
+        showMonitorView(*window.monitorPage(), viewName);
+        if (!waitUntil([&window] { return window.isSettled(); })) {
+            err << "tracemap screenshot: the view was not ready in time\n";
+            return 1;
+        }
+        // The anomaly's traces were listed; the picture is of the Monitor tab.
+        window.tabs()->setCurrentWidget(window.monitorPage());
+    }
     if (!waitUntil([&window] { return window.isSettled(); })) {
         err << "tracemap screenshot: the view was not ready in time\n";
         return 1;

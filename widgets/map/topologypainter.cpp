@@ -152,6 +152,11 @@ QColor TopologyPainter::healthColor(double errorPercent, bool dark)
     return dark ? QColor(0x12, 0x4a, 0x6b) : QColor(0xcf, 0xe6, 0xf5); // sky-blue tint
 }
 
+QColor TopologyPainter::anomalyColor(bool dark)
+{
+    return dark ? QColor(0xff, 0x7a, 0x3d) : QColor(0xd5, 0x5e, 0x00);
+}
+
 QColor TopologyPainter::edgeColor(double errorPercent, bool dark)
 {
     if (errorPercent >= 5)
@@ -228,14 +233,20 @@ void TopologyPainter::paint(
         QPen pen(color, std::max(width, 1.0 / options.scale));
         if (topology.nodes[e.to].inferred)
             pen.setStyle(Qt::DashLine);
-        painter.setPen(pen);
         painter.setBrush(Qt::NoBrush);
-        if (line)
-            painter.drawLine(*line);
-        else if (straight)
-            painter.drawLine(g.path.front(), g.path.back());
-        else
-            painter.drawPath(path);
+        auto stroke = [&](const QPen& with) {
+            painter.setPen(with);
+            if (line)
+                painter.drawLine(*line);
+            else if (straight)
+                painter.drawLine(g.path.front(), g.path.back());
+            else
+                painter.drawPath(path);
+        };
+        stroke(pen);
+        // Calls into a service with an anomaly: a dotted band over the edge, the edge's own colour between.
+        if (options.anomalousServices.contains(QString::fromStdString(topology.nodes[e.to].name)))
+            stroke(QPen(anomalyColor(dark), std::max(width + 2.0, 3.0 / options.scale), Qt::DotLine, Qt::RoundCap));
         if (g.hasArrow)
             drawArrow(painter, g.path.back(), g.arrowTip, width, color);
         else if (g.path.size() >= 2)
@@ -277,6 +288,23 @@ void TopologyPainter::paint(
         painter.setFont(fitted);
         painter.drawText(top, Qt::AlignHCenter | (figures.isEmpty() ? Qt::AlignVCenter : Qt::AlignBottom),
             QFontMetricsF(fitted).elidedText(name, Qt::ElideMiddle, top.width()));
+        if (options.anomalousServices.contains(name)) {
+            // A round "!" badge on the top right corner, as the anomalies list names it.
+            const double r = std::clamp(g.box.height() / 5, 6.0, 10.0);
+            const QPointF at(g.box.right() - r * 0.4, g.box.top() + r * 0.4);
+            painter.save();
+            painter.setRenderHint(QPainter::Antialiasing, true);
+            painter.setPen(QPen(options.palette.color(QPalette::Base), 1.5));
+            painter.setBrush(anomalyColor(dark));
+            painter.drawEllipse(at, r, r);
+            QFont bang = figureFont;
+            bang.setBold(true);
+            bang.setPixelSize(static_cast<int>(r * 1.5));
+            painter.setFont(bang);
+            painter.setPen(Qt::white);
+            painter.drawText(QRectF(at.x() - r, at.y() - r, 2 * r, 2 * r), Qt::AlignCenter, QStringLiteral("!"));
+            painter.restore();
+        }
         if (figures.isEmpty())
             continue;
         const QRectF bottom(top.left(), top.bottom(), top.width(), g.box.bottom() - 2 - top.bottom());

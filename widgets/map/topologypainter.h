@@ -25,6 +25,8 @@ public:
         QSet<quint32> highlightedNodes;
         int selectedNode = -1;
         int selectedEdge = -1;
+        /// Services with an anomaly episode: a badge on the node, and the edges into it marked.
+        QSet<QString> anomalousServices;
     };
 
     static void paint(
@@ -33,6 +35,8 @@ public:
     /// Node fill by error rate: healthy, warning (≥ 1 %), failing (≥ 5 %).
     static QColor healthColor(double errorPercent, bool dark);
     static QColor edgeColor(double errorPercent, bool dark);
+    /// The colour of anomaly marks (a node's badge, the edges into it): Okabe-Ito vermilion, brighter on dark.
+    static QColor anomalyColor(bool dark);
     /// Pen width in points for an edge carrying `calls` of the busiest edge's `maxCalls`.
     static double edgeWidth(qint64 calls, qint64 maxCalls);
     /// The second label line of a node (rate and error share) and an edge's label, as DotWriter sized them.

@@ -460,6 +460,8 @@ void TopologyView::paintEvent(QPaintEvent*)
         return;
     }
     options.highlightedNodes = m_highlighted;
+    for (auto it = m_anomalies.cbegin(); it != m_anomalies.cend(); ++it)
+        options.anomalousServices.insert(it.key());
     options.selectedNode = m_selectedNode;
     options.selectedEdge = m_selectedEdge;
     TopologyPainter::paint(painter, *m_shown, m_geometry, options);
@@ -568,13 +570,25 @@ void TopologyView::keyPressEvent(QKeyEvent* event)
     }
 }
 
+void TopologyView::setAnomalies(QHash<QString, QStringList> sentencesByService)
+{
+    if (sentencesByService == m_anomalies)
+        return;
+    m_anomalies = std::move(sentencesByService);
+    update();
+}
+
 bool TopologyView::event(QEvent* event)
 {
     if (event->type() == QEvent::ToolTip) {
         auto* help = static_cast<QHelpEvent*>(event);
         const int node = nodeAt(help->pos());
         if (node >= 0) {
-            QToolTip::showText(help->globalPos(), nodeTooltip(m_shown->nodes[static_cast<size_t>(node)]), this);
+            const Topology::Node& n = m_shown->nodes[static_cast<size_t>(node)];
+            QString tip = nodeTooltip(n);
+            for (const QString& sentence : m_anomalies.value(QString::fromStdString(n.name)))
+                tip += QStringLiteral("<br>⚠ ") + sentence.toHtmlEscaped();
+            QToolTip::showText(help->globalPos(), tip, this);
             return true;
         }
         const int edge = edgeAt(help->pos());

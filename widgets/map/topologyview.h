@@ -5,6 +5,8 @@
 #include "topologygeometry.h"
 #include "topologypainter.h"
 
+#include <QHash>
+#include <QStringList>
 #include <QWidget>
 
 #include <memory>
@@ -63,6 +65,10 @@ public:
     /// the text, then the shortest containing it; -1 for none.
     int bestMatch(const QString& text) const;
 
+    /// Services with an anomaly episode and the episodes' sentences: marked on the map, listed in the node's tooltip.
+    void setAnomalies(QHash<QString, QStringList> sentencesByService);
+    const QHash<QString, QStringList>& anomalies() const { return m_anomalies; }
+
     int nodeAt(const QPointF& widgetPoint) const;
     int edgeAt(const QPointF& widgetPoint) const;
     QPointF toScene(const QPointF& widgetPoint) const;
@@ -117,6 +123,7 @@ private:
     double m_zoom = 1.0;
     QPointF m_center;
     QSet<quint32> m_highlighted;
+    QHash<QString, QStringList> m_anomalies;
     int m_selectedNode = -1;
     int m_selectedEdge = -1;
     bool m_edgeLabels = false;

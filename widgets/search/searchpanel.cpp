@@ -10,6 +10,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include <variant>
 
 namespace tracemap {
@@ -63,6 +65,22 @@ std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const 
         tags.emplace_back(key, value);
     }
     return tags;
+}
+
+// A value as parseTags reads it back: bare when it can be, else in quotes with \ before quotes and backslashes.
+static QString quotedTagValue(const QString& value)
+{
+    const bool bare = !value.isEmpty() && !value.startsWith(QLatin1Char('"'))
+        && std::none_of(value.begin(), value.end(), [](QChar c) { return c.isSpace(); });
+    if (bare)
+        return value;
+    QString out = QStringLiteral("\"");
+    for (const QChar c : value) {
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+            out += QLatin1Char('\\');
+        out += c;
+    }
+    return out + QLatin1Char('"');
 }
 
 SearchPanel::SearchPanel(QWidget* parent)
@@ -306,6 +324,20 @@ void SearchPanel::focusTraceIdLookup()
 {
     m_traceId->setFocus(Qt::ShortcutFocusReason);
     m_traceId->selectAll();
+}
+
+void SearchPanel::addTag(const QString& key, const QString& value)
+{
+    QString text;
+    const auto parsed = parseTags(m_tags->text());
+    if (const auto* tags = std::get_if<std::vector<std::pair<QString, QString>>>(&parsed)) {
+        for (const auto& [k, v] : *tags) {
+            if (k != key)
+                text += (text.isEmpty() ? QString() : QStringLiteral(" ")) + k + QLatin1Char('=') + quotedTagValue(v);
+        }
+    }
+    text += (text.isEmpty() ? QString() : QStringLiteral(" ")) + key + QLatin1Char('=') + quotedTagValue(value);
+    m_tags->setText(text);
 }
 
 QVariantMap SearchPanel::state() const

@@ -35,6 +35,9 @@ public:
     /// Selects a service (as the topology map's "show in search results" does); false when the cache has no such
     /// service.
     bool setService(const QString& service);
+    /// Adds key=value to the Tags field (quoted when the value has spaces or quotes), replacing a value of the same
+    /// key: the comparison's "search for this value".
+    void addTag(const QString& key, const QString& value);
     /// The query the form describes now, or an error message naming the field.
     std::variant<TraceQuery, QString> query() const;
     /// Shows a message under the Find button (a wrong field, a failed lookup); empty hides it.
