@@ -26,6 +26,18 @@ struct Overview {
     QString error;
 };
 
+// The search for the traces of a scope.
+TraceQuery queryOf(const MonitorScope& scope)
+{
+    TraceQuery query;
+    query.service = scope.service;
+    query.operation = scope.operation;
+    query.sinceNs = scope.sinceNs;
+    query.untilNs = scope.untilNs;
+    query.tags = scope.tags;
+    return query;
+}
+
 QString timeText(qint64 ns)
 {
     return QDateTime::fromMSecsSinceEpoch(ns / 1'000'000).toString(QStringLiteral("HH:mm"));
@@ -47,9 +59,7 @@ MonitorController::MonitorController(QString cachePath, QThreadPool* worker, Mon
         [this](qint64 startNs, qint64 endNs, qint64 minDurationNs, qint64) {
             // The traces whose spans fall in the cell: of the scope, started in its time, at least its shortest
             // duration long (a trace lasts at least as long as its spans).
-            TraceQuery query;
-            query.service = m_scope.service;
-            query.operation = m_scope.operation;
+            TraceQuery query = queryOf(m_scope);
             query.sinceNs = startNs;
             query.untilNs = endNs - 1;
             query.minDurationNs = minDurationNs;
@@ -79,12 +89,7 @@ MonitorController::MonitorController(QString cachePath, QThreadPool* worker, Mon
             m_scope.service = service;
             m_scope.operation = operation;
             refresh();
-            TraceQuery query;
-            query.service = service;
-            query.operation = operation;
-            query.sinceNs = m_scope.sinceNs;
-            query.untilNs = m_scope.untilNs;
-            Q_EMIT tracesRequested(query);
+            Q_EMIT tracesRequested(queryOf(m_scope));
         });
 }
 
@@ -94,6 +99,7 @@ void MonitorController::setScope(const TraceQuery& query)
     m_scope.operation = query.service.isEmpty() ? QString() : query.operation;
     m_scope.sinceNs = query.sinceNs;
     m_scope.untilNs = query.untilNs;
+    m_scope.tags = query.tags;
 }
 
 void MonitorController::refresh()
@@ -107,8 +113,11 @@ void MonitorController::refresh()
     const QString what = m_scope.service.isEmpty()
         ? tr("All services")
         : (m_scope.operation.isEmpty() ? m_scope.service : m_scope.service + QLatin1Char(' ') + m_scope.operation);
-    m_page->setScopeText(m_scope.allKinds ? tr("%1 · every span").arg(what)
-                                          : tr("%1 · entry spans (SERVER, CONSUMER and roots)").arg(what));
+    QString tags;
+    for (const auto& [key, value] : m_scope.tags)
+        tags += QStringLiteral(" · ") + key + QLatin1Char('=') + value;
+    m_page->setScopeText(m_scope.allKinds ? tr("%1%2 · every span").arg(what, tags)
+                                          : tr("%1%2 · entry spans (SERVER, CONSUMER and roots)").arg(what, tags));
     const QString path = m_cachePath;
     const MonitorScope scope = m_scope;
     runOnWorker(
@@ -235,9 +244,7 @@ void MonitorController::showEpisode(int index)
     selection.untilNs = e.endNs;
     selection.errorsOnly = e.kind == AnomalyEpisode::Kind::Errors;
     compare(around, selection, explained.sentence);
-    TraceQuery query;
-    query.service = m_scope.service;
-    query.operation = m_scope.operation;
+    TraceQuery query = queryOf(m_scope);
     query.sinceNs = e.startNs;
     query.untilNs = e.endNs - 1;
     if (latency)

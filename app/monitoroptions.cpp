@@ -16,6 +16,10 @@ MonitorOptions::MonitorOptions(QString command)
           QStringLiteral("O"))
     , m_allKinds(QStringLiteral("all-kinds"),
           QStringLiteral("Every span, not only entry spans (SERVER, CONSUMER and roots, as Jaeger's Monitor tab)."))
+    , m_tag(QStringLiteral("tag"),
+          QStringLiteral("Only spans with this attribute key=value (theirs or their resource's); repeat for several. "
+                         "Read from the spans, not the rollups: at most 20,000 traces."),
+          QStringLiteral("k=v"))
     , m_since(QStringLiteral("since"),
           QStringLiteral("Spans starting at or after T: ISO 8601 time or an age such as 1h, 2d or 1w."),
           QStringLiteral("T"))
@@ -25,7 +29,7 @@ MonitorOptions::MonitorOptions(QString command)
 
 void MonitorOptions::addTo(QCommandLineParser& parser) const
 {
-    parser.addOptions({ m_service, m_operation, m_allKinds, m_since, m_until, cacheOption, jsonOption });
+    parser.addOptions({ m_service, m_operation, m_allKinds, m_tag, m_since, m_until, cacheOption, jsonOption });
     parser.addPositionalArgument(QStringLiteral("FILE"),
         QStringLiteral("Trace files to look at (without them: the cache)."), QStringLiteral("[FILE...]"));
 }
@@ -36,6 +40,14 @@ std::optional<MonitorScope> MonitorOptions::scope(const QCommandLineParser& pars
     scope.service = parser.value(m_service);
     scope.operation = parser.value(m_operation);
     scope.allKinds = parser.isSet(m_allKinds);
+    for (const QString& tag : parser.values(m_tag)) {
+        const qsizetype eq = tag.indexOf(QLatin1Char('='));
+        if (eq <= 0) {
+            err() << "tracemap " << m_command << ": --tag expects key=value, got '" << tag << "'\n";
+            return std::nullopt;
+        }
+        scope.tags.emplace_back(tag.left(eq), tag.mid(eq + 1));
+    }
     const qint64 now = QDateTime::currentMSecsSinceEpoch() * 1000000;
     for (const auto& [option, target] :
         { std::pair { &m_since, &scope.sinceNs }, std::pair { &m_until, &scope.untilNs } }) {
@@ -57,8 +69,8 @@ std::optional<MonitorScope> MonitorOptions::scope(const QCommandLineParser& pars
 
 bool MonitorOptions::hasScope(const QCommandLineParser& parser) const
 {
-    return parser.isSet(m_service) || parser.isSet(m_operation) || parser.isSet(m_allKinds) || parser.isSet(m_since)
-        || parser.isSet(m_until);
+    return parser.isSet(m_service) || parser.isSet(m_operation) || parser.isSet(m_allKinds) || parser.isSet(m_tag)
+        || parser.isSet(m_since) || parser.isSet(m_until);
 }
 
 std::optional<qint64> MonitorOptions::step(const QCommandLineParser& parser, const QCommandLineOption& option) const

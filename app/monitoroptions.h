@@ -14,8 +14,8 @@ class QCommandLineParser;
 namespace tracemap {
 
 /// The options of the monitoring subcommands (anomalies, explain, stats --by-time): the scope (--service,
-/// --operation, --all-kinds, --since, --until), and where the spans come from: FILE arguments, imported into a
-/// temporary cache, or the --cache.
+/// --operation, --all-kinds, --since, --until, --tag), and where the spans come from: FILE arguments, imported into
+/// a temporary cache, or the --cache.
 class MonitorOptions {
 public:
     explicit MonitorOptions(QString command);
@@ -35,6 +35,7 @@ private:
     QCommandLineOption m_service;
     QCommandLineOption m_operation;
     QCommandLineOption m_allKinds;
+    QCommandLineOption m_tag;
     QCommandLineOption m_since;
     QCommandLineOption m_until;
     std::unique_ptr<QTemporaryDir> m_temporary; // the files' cache lives as long as this object

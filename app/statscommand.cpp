@@ -108,7 +108,7 @@ int StatsCommand::run(const QStringList& args)
         return step ? printByTime(parser, monitor, *step) : 2;
     }
     if (monitor.hasScope(parser)) {
-        err() << "tracemap stats: --service, --operation, --all-kinds, --since and --until go with --by-time\n";
+        err() << "tracemap stats: --service, --operation, --all-kinds, --tag, --since and --until go with --by-time\n";
         return 2;
     }
     SpanStatistics statistics;

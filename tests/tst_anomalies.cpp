@@ -457,6 +457,52 @@ private Q_SLOTS:
         QVERIFY(sampled->result.selectionSpans > 0 && sampled->result.selectionSpans < whole->result.selectionSpans);
     }
 
+    // A scope with tags is counted from the spans that carry them: the planted version's spans alone, and with them
+    // the slowdown is all there is.
+    void taggedScopesCountTheSpansWithTheTags()
+    {
+        QTemporaryDir dir;
+        const auto cache = generatedCache(dir,
+            { cause(PlantedCause::Kind::Latency, "frontend", "GET /api/fraud/search", "service.version=2.1.0", 40, 55,
+                4) });
+        QVERIFY(cache);
+        MonitorScope scope;
+        scope.service = QStringLiteral("frontend");
+        scope.operation = QStringLiteral("GET /api/fraud/search");
+        scope.tags = { { QStringLiteral("service.version"), QStringLiteral("2.1.0") } };
+        const auto tagged = rollupqueries::loadSeries(*cache, scope, SpanRollups::kMinuteNs);
+        QVERIFY2(tagged.has_value(), qPrintable(tagged ? QString() : tagged.error()));
+        scope.tags.clear();
+        const auto all = rollupqueries::loadSeries(*cache, scope, SpanRollups::kMinuteNs);
+        QVERIFY(all.has_value());
+        QCOMPARE(tagged->size(), size_t(1));
+        QCOMPARE(tagged->front().startNs, all->front().startNs); // the same buckets
+        QCOMPARE(tagged->front().buckets.size(), all->front().buckets.size());
+        // Counted independently: the operation's entry spans whose resource has the version.
+        qint64 expected = 0, counted = 0, inWindow = 0;
+        QVERIFY(cache->forEachTrace([&](const Trace& t) {
+            for (const Span& s : t.spans) {
+                if (t.string(s.service) != "frontend" || t.string(s.operation) != "GET /api/fraud/search"
+                    || (s.parent != kNoIndex && s.kind != SpanKind::Server))
+                    continue;
+                for (quint32 i = t.resources[s.resource].attributes.begin; i < t.resources[s.resource].attributes.end();
+                     ++i) {
+                    const Attribute& a = t.attributes[i];
+                    expected += t.string(a.key) == "service.version" && t.text(a.ref) == "2.1.0";
+                }
+            }
+            return true;
+        }));
+        for (size_t b = 0; b < tagged->front().buckets.size(); ++b) {
+            counted += tagged->front().buckets[b].spans;
+            if (b >= 40 && b < 55)
+                inWindow += tagged->front().buckets[b].spans;
+            QVERIFY(tagged->front().buckets[b].spans <= all->front().buckets[b].spans);
+        }
+        QCOMPARE(counted, expected);
+        QVERIFY2(inWindow > counted / 2, qPrintable(QStringLiteral("%1 of %2").arg(inWindow).arg(counted)));
+    }
+
     void controlDataHasNoEpisode()
     {
         QTemporaryDir dir;

@@ -14,6 +14,7 @@ std::expected<bool, QString> useExactPercentiles(
     query.service = scope.service;
     if (!scope.service.isEmpty())
         query.operation = scope.operation;
+    query.tags = scope.tags;
     query.sinceNs = scope.sinceNs;
     query.untilNs = scope.untilNs;
     query.limit = static_cast<int>(maxTraces) + 1;

@@ -6,20 +6,26 @@
 #include <QString>
 
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace tracemap {
 
 /// What a monitoring view looks at: one service (or all), one of its operations (or all), entry spans only (the
-/// default, as Jaeger's Monitor tab) or every kind, in a time range.
+/// default, as Jaeger's Monitor tab) or every kind, in a time range, and optionally only spans with attributes
+/// (key=value, the span's or its resource's, as a search reads them; "error=true" and "span.kind=…" as well).
+/// Rollups know no attributes: a scope with tags is read from the spans (rollupqueries::loadSeries).
 struct MonitorScope {
     QString service;
     QString operation;
     bool allKinds = false;
     qint64 sinceNs = std::numeric_limits<qint64>::min();
     qint64 untilNs = std::numeric_limits<qint64>::max();
+    std::vector<std::pair<QString, QString>> tags;
 
+    /// Whether a rollup series is in the scope (its tags aside).
     bool matches(const SeriesKey& key) const;
-    /// The same test on a span, and its start inside the range.
+    /// Whether a span is: the same test, its start inside the range, and every tag on it.
     bool matches(const Trace& trace, const Span& span) const;
 };
 

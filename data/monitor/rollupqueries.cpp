@@ -1,6 +1,7 @@
 #include "monitor/rollupqueries.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace tracemap::rollupqueries {
@@ -8,6 +9,8 @@ namespace tracemap::rollupqueries {
 namespace {
 
 constexpr qint64 kMinute = SpanRollups::kMinuteNs;
+// A scope with tags is read from its spans: up to this many traces, about a second's reading.
+constexpr size_t kMaxTaggedTraces = 20000;
 
 qint64 floorDiv(qint64 a, qint64 b)
 {
@@ -39,6 +42,67 @@ std::optional<std::pair<qint64, qint64>> dataRange(const TraceCache& cache, cons
     return std::pair { first * kMinute, (last + 1) * kMinute };
 }
 
+namespace {
+
+// A scope with tags, from the spans of its traces (rollups know no attributes): the same series as the rollups
+// would give, counting only the spans that carry the tags.
+std::expected<std::vector<BucketSeries>, QString> seriesFromSpans(
+    const TraceCache& cache, const MonitorScope& scope, qint64 stepNs, qint64 startNs, size_t buckets)
+{
+    TraceQuery query;
+    query.service = scope.service;
+    if (!scope.service.isEmpty())
+        query.operation = scope.operation;
+    query.tags = scope.tags;
+    query.sinceNs
+        = scope.sinceNs > std::numeric_limits<qint64>::min() + kMinute ? scope.sinceNs - kMinute : scope.sinceNs;
+    query.untilNs = scope.untilNs;
+    query.limit = static_cast<int>(kMaxTaggedTraces) + 1;
+    const auto traces = cache.search(query, TraceCache::RootNames::Without);
+    if (!traces)
+        return std::unexpected(traces.error());
+    if (traces->size() > kMaxTaggedTraces)
+        return std::unexpected(QStringLiteral("the tags match more than %1 traces: narrow the time range, the "
+                                              "service or the tags (rollups, which need none of this, know no tags)")
+                                   .arg(kMaxTaggedTraces));
+    std::map<std::pair<std::string, std::string>, BucketSeries> byName;
+    std::vector<TraceId> ids;
+    for (const TraceSummary& t : *traces)
+        ids.push_back(t.traceId);
+    const auto read = cache.forEachTraceOf(ids, [&](const Trace& trace) {
+        for (const Span& span : trace.spans) {
+            if (!scope.matches(trace, span))
+                continue;
+            const auto bucket = floorDiv(span.startNs - startNs, stepNs);
+            if (bucket < 0 || static_cast<size_t>(bucket) >= buckets)
+                continue;
+            BucketSeries& series
+                = byName[{ std::string(trace.string(span.service)), std::string(trace.string(span.operation)) }];
+            if (series.buckets.empty()) {
+                series.key = SeriesKey { std::string(trace.string(span.service)),
+                    std::string(trace.string(span.operation)), SpanKind::Server, false };
+                series.startNs = startNs;
+                series.stepNs = stepNs;
+                series.buckets.resize(buckets);
+            }
+            RollupFigures& figures = series.buckets[static_cast<size_t>(bucket)];
+            ++figures.spans;
+            figures.errors += span.isError() ? 1 : 0;
+            if (!(span.problems & MissingDuration))
+                figures.durations.add(span.durationNs);
+        }
+        return true;
+    });
+    if (!read)
+        return std::unexpected(read.error());
+    std::vector<BucketSeries> out;
+    for (auto& [name, series] : byName)
+        out.push_back(std::move(series));
+    return out;
+}
+
+} // namespace
+
 std::expected<std::vector<BucketSeries>, QString> loadSeries(
     const TraceCache& cache, const MonitorScope& scope, qint64 stepNs)
 {
@@ -53,6 +117,8 @@ std::expected<std::vector<BucketSeries>, QString> loadSeries(
     // Buckets are aligned to multiples of the step (since the epoch), so that figures do not depend on the range.
     const qint64 startNs = floorDiv(range->first, stepNs) * stepNs;
     const auto buckets = static_cast<size_t>((range->second - startNs + stepNs - 1) / stepNs);
+    if (!scope.tags.empty())
+        return seriesFromSpans(cache, scope, stepNs, startNs, buckets);
     std::map<std::pair<std::string, std::string>, size_t> indexOf;
     std::map<qint64, size_t> seriesToIndex;
     std::vector<qint64> ids;

@@ -24,7 +24,8 @@ std::optional<std::pair<qint64, qint64>> dataRange(const TraceCache& cache, cons
 
 /// One BucketSeries per (service, operation) in the scope (its kinds and root spans merged), over the scope's
 /// data range in buckets of stepNs (a whole number of minutes), empty buckets included. Sorted by service, then
-/// operation.
+/// operation. A scope with tags is counted from the spans of its traces instead, if they are at most 20,000 (an
+/// error says so otherwise).
 std::expected<std::vector<BucketSeries>, QString> loadSeries(
     const TraceCache& cache, const MonitorScope& scope, qint64 stepNs);
 

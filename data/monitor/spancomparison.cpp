@@ -37,6 +37,7 @@ std::expected<ScopeComparison, QString> compareSelection(
     query.service = scope.service;
     if (!scope.service.isEmpty())
         query.operation = scope.operation;
+    query.tags = scope.tags;
     query.sinceNs = scope.sinceNs > std::numeric_limits<qint64>::min() + kTraceStartSlackNs
         ? scope.sinceNs - kTraceStartSlackNs
         : scope.sinceNs;

@@ -43,9 +43,9 @@ struct ScopeComparison {
 /// Compares the selected spans of the scope with its other spans (AttributeComparison), reading the scope's traces
 /// from the cache: those of its service (and operation) that start in its range, or up to a minute before it.
 ///
-/// A scope of more than 2 × sampleTraces traces (1,500 by default) is sampled, as Honeycomb's BubbleUp and HyperDX's event deltas do,
-/// so that a comparison costs the same on any cache: the traces that can hold selected spans (by their summary:
-/// time, duration, errors) and the others are each read evenly spread over time, at most sampleTraces of each.
+/// A scope of more than 2 × sampleTraces traces (1,500 by default) is sampled, as Honeycomb's BubbleUp and HyperDX's
+/// event deltas do, so that a comparison costs the same on any cache: the traces that can hold selected spans (by their
+/// summary: time, duration, errors) and the others are each read evenly spread over time, at most sampleTraces of each.
 /// The selection is then the selected spans of the first group, the baseline every span of the scope in the second:
 /// shares are estimates (the figures say how many traces were read), and significance is judged on what was read.
 std::expected<ScopeComparison, QString> compareSelection(
