@@ -161,6 +161,8 @@ private Q_SLOTS:
         }
         QVERIFY(planted210);
         QVERIFY(planted210->font(0).bold()); // the value that gives the score
+        for (int i = 0; i < page->comparison()->topLevelItemCount(); ++i) // ids are left out
+            QVERIFY(page->comparison()->topLevelItem(i)->text(0) != QLatin1String("enduser.id"));
 
         // The value as a search filter.
         Q_EMIT page->comparison()->itemActivated(planted210, 0);

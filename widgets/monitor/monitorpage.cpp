@@ -138,14 +138,18 @@ void MonitorPage::showComparisonMessage(const QString& message)
 void MonitorPage::showComparison(const QString& title, const ComparisonResult& result)
 {
     m_comparison->clear();
-    m_comparisonTitle->setText(title);
+    // Ids and keys with a value per span say nothing about a group of spans: left out, and counted in the title.
+    const auto hidden = std::count_if(
+        result.attributes.begin(), result.attributes.end(), [](const AttributeDifference& a) { return a.demoted; });
+    m_comparisonTitle->setText(
+        hidden == 0 ? title : tr("%1 · %n id or high-cardinality attribute(s) not shown", nullptr, static_cast<int>(hidden)).arg(title));
     for (const AttributeDifference& a : result.attributes) {
+        if (a.demoted)
+            continue;
         const QString key = QString::fromStdString(a.key);
         auto* row = new QTreeWidgetItem(m_comparison,
             { key, QString(), QString(),
                 a.score > 0 ? tr("%1 points").arg(a.score * 100, 0, 'f', 1) : tr("no significant difference") });
-        if (a.demoted)
-            row->setToolTip(0, tr("An id or a key with many values: listed last."));
         for (size_t i = 0; i < a.values.size(); ++i) {
             const ValueShare& v = a.values[i];
             const QString value = QString::fromStdString(v.value);
@@ -168,7 +172,7 @@ void MonitorPage::showComparison(const QString& title, const ComparisonResult& r
                     child->setFont(c, bold);
             }
         }
-        row->setExpanded(a.score > 0 && !a.demoted);
+        row->setExpanded(a.score > 0);
     }
     m_comparison->resizeColumnToContents(DifferenceColumn);
     for (int c : { SelectedColumn, RestColumn }) // wide enough for the bars to show a difference
