@@ -50,7 +50,7 @@ GeneratorOptions optionsFor(qint64 spans, int services)
     GeneratorOptions o;
     o.spansPerTrace = 20;
     o.traces = std::max<qint64>(1, spans / o.spansPerTrace);
-    o.services = services; // 120 services give about 200 entry operations
+    o.services = services; // 200 services give about 250 entry operations
     o.seed = 13;
     o.traceIntervalNs = kDayNs / o.traces;
     return o;
@@ -62,7 +62,7 @@ int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     qint64 spans = 10'000'000;
-    int services = 120;
+    int services = 200;
     QString cachePath;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
