@@ -133,8 +133,8 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
         listMonitorTraces(query, tr("Traces of the Monitor tab's selection, slowest first"));
         m_tabs->setCurrentWidget(m_resultsPage);
     });
-    connect(m_monitor, &MonitorController::episodeTracesRequested, this, [this](const TraceQuery& query) {
-        listMonitorTraces(query, tr("Traces of the anomaly chosen in the Monitor tab, slowest first"));
+    connect(m_monitor, &MonitorController::tracesListed, this, [this](const TraceQuery& query) {
+        listMonitorTraces(query, tr("Traces chosen in the Monitor tab, slowest first"));
     });
     connect(m_monitor, &MonitorController::anomaliesChanged, topologyView(), &TopologyView::setAnomalies);
     connect(m_monitor, &MonitorController::filterRequested, this, [this](const TraceQuery& query) {

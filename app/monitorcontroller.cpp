@@ -83,13 +83,16 @@ MonitorController::MonitorController(QString cachePath, QThreadPool* worker, Mon
         m_page->heatmap()->clearSelection();
         compare(m_scope, errors, tr("The failed spans"));
     });
-    connect(
-        page->redTable(), &RedTableView::rowActivated, this, [this](const QString& service, const QString& operation) {
-            // The row's heatmap here, its traces in the results.
+    connect(page->redTable(), &RedTableView::rowChosen, this,
+        [this](const QString& service, const QString& operation, bool show) {
+            // The row's heatmap here, its traces in the results (shown when the row was activated).
             m_scope.service = service;
             m_scope.operation = operation;
             refresh();
-            Q_EMIT tracesRequested(queryOf(m_scope));
+            if (show)
+                Q_EMIT tracesRequested(queryOf(m_scope));
+            else
+                Q_EMIT tracesListed(queryOf(m_scope));
         });
 }
 
@@ -249,7 +252,7 @@ void MonitorController::showEpisode(int index)
     query.untilNs = e.endNs - 1;
     if (latency)
         query.minDurationNs = static_cast<qint64>(e.baseline);
-    Q_EMIT episodeTracesRequested(query);
+    Q_EMIT tracesListed(query);
 }
 
 } // namespace tracemap

@@ -36,12 +36,13 @@ public:
     const MonitorScope& scope() const { return m_scope; }
 
 Q_SIGNALS:
-    /// A heatmap cell was clicked or a RED row activated: the window lists these traces, slowest first.
+    /// A heatmap cell was clicked or a RED row activated: the window shows these traces, slowest first.
     void tracesRequested(const TraceQuery& query);
     /// A comparison value was activated: the window puts it in the search form and searches.
     void filterRequested(const TraceQuery& query);
-    /// An anomaly was activated: the window lists these traces (slowest first) without leaving the Monitor tab.
-    void episodeTracesRequested(const TraceQuery& query);
+    /// An anomaly or a RED row was clicked: the window lists these traces (slowest first) in the results, without
+    /// leaving the Monitor tab.
+    void tracesListed(const TraceQuery& query);
     /// The episodes found, by service (for the topology map's marks).
     void anomaliesChanged(const QHash<QString, QStringList>& sentencesByService);
 

@@ -17,6 +17,7 @@
 #include "testsupport.h"
 
 #include <QApplication>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
@@ -105,11 +106,12 @@ private Q_SLOTS:
         QVERIFY(findTopLevel(page->redTable(), QStringLiteral("frontend")));
         QTreeWidget* anomalies = page->anomalies();
         QVERIFY(anomalies->topLevelItemCount() >= 1);
-        bool planted = false;
-        for (int i = 0; i < anomalies->topLevelItemCount(); ++i)
-            planted = planted
-                || anomalies->topLevelItem(i)->text(0).startsWith(
-                    QLatin1String("p95 of frontend GET /api/fraud/search rose"));
+        QTreeWidgetItem* planted = nullptr;
+        for (int i = 0; i < anomalies->topLevelItemCount(); ++i) {
+            if (anomalies->topLevelItem(i)->text(0).startsWith(
+                    QLatin1String("p95 of frontend GET /api/fraud/search rose")))
+                planted = anomalies->topLevelItem(i);
+        }
         QVERIFY2(planted, qPrintable(anomalies->topLevelItem(0)->text(0)));
         // The map marks the service with the episode, and only services with one.
         QVERIFY(window.topologyView()->anomalies().contains(QStringLiteral("frontend")));
@@ -120,6 +122,25 @@ private Q_SLOTS:
                     || anomalies->topLevelItem(i)->text(0).contains(QLatin1String(" of ") + service + QLatin1Char(' '));
             QVERIFY2(named, qPrintable(service));
         }
+
+        // A click on the episode: its operation's heatmap with the episode marked, its spans compared with the
+        // baseline (the sentence's finding on top), its traces listed in the results, the tab still in front.
+        const QString sentence = planted->text(0);
+        const QRect plantedRect = anomalies->visualItemRect(planted);
+        page->details()->setCurrentIndex(MonitorPage::AnomaliesTab);
+        QTest::mouseClick(anomalies->viewport(), Qt::LeftButton, {}, plantedRect.center());
+        QTRY_VERIFY_WITH_TIMEOUT(window.isSettled() && page->comparison()->topLevelItemCount() > 0, 60000);
+        QCOMPARE(window.tabs()->currentWidget(), page);
+        QVERIFY(page->heatmap()->markedRange().has_value());
+        const qint64 episodeStart = page->heatmap()->markedRange()->first;
+        QVERIFY(std::abs(episodeStart - (GeneratorOptions().startNs + 25 * kMinute)) <= kMinute);
+        QCOMPARE(window.shownQuery().service, QStringLiteral("frontend"));
+        QCOMPARE(window.shownQuery().sinceNs, episodeStart);
+        QCOMPARE(page->comparison()->topLevelItem(0)->text(0), QStringLiteral("service.version"));
+        bool titled = false; // the comparison's title is the episode's sentence
+        for (const QLabel* label : page->findChildren<QLabel*>())
+            titled = titled || label->text().startsWith(sentence);
+        QVERIFY(titled);
 
         // The planted operation's row: its heatmap here, its traces in the results.
         QTreeWidgetItem* frontend = findTopLevel(page->redTable(), QStringLiteral("frontend"));

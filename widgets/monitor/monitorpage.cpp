@@ -120,6 +120,9 @@ MonitorPage::MonitorPage(QWidget* parent)
         if (!key.isEmpty() && item->data(0, kValueRole).isValid())
             Q_EMIT filterRequested(key, item->data(0, kValueRole).toString());
     });
+    // A click is enough: choosing an episode changes nothing but the tab's own views and the results list.
+    connect(m_anomalies, &QTreeWidget::itemClicked, this,
+        [this](QTreeWidgetItem* item) { Q_EMIT anomalyActivated(m_anomalies->indexOfTopLevelItem(item)); });
     connect(m_anomalies, &QTreeWidget::itemActivated, this,
         [this](QTreeWidgetItem* item) { Q_EMIT anomalyActivated(m_anomalies->indexOfTopLevelItem(item)); });
 }
@@ -141,8 +144,10 @@ void MonitorPage::showComparison(const QString& title, const ComparisonResult& r
     // Ids and keys with a value per span say nothing about a group of spans: left out, and counted in the title.
     const auto hidden = std::count_if(
         result.attributes.begin(), result.attributes.end(), [](const AttributeDifference& a) { return a.demoted; });
-    m_comparisonTitle->setText(
-        hidden == 0 ? title : tr("%1 · %n id or high-cardinality attribute(s) not shown", nullptr, static_cast<int>(hidden)).arg(title));
+    m_comparisonTitle->setText(hidden == 0
+            ? title
+            : tr("%1 · %n id or high-cardinality attribute(s) not shown", nullptr, static_cast<int>(hidden))
+                  .arg(title));
     for (const AttributeDifference& a : result.attributes) {
         if (a.demoted)
             continue;

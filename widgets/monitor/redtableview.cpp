@@ -110,9 +110,11 @@ RedTableView::RedTableView(QWidget* parent)
     setUniformRowHeights(true);
     header()->setSectionResizeMode(Name, QHeaderView::Stretch);
     header()->setStretchLastSection(false);
-    connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
-        Q_EMIT rowActivated(item->data(Name, kServiceRole).toString(), item->data(Name, kOperationRole).toString());
-    });
+    auto choose = [this](QTreeWidgetItem* item, bool show) {
+        Q_EMIT rowChosen(item->data(Name, kServiceRole).toString(), item->data(Name, kOperationRole).toString(), show);
+    };
+    connect(this, &QTreeWidget::itemClicked, this, [choose](QTreeWidgetItem* item) { choose(item, false); });
+    connect(this, &QTreeWidget::itemActivated, this, [choose](QTreeWidgetItem* item) { choose(item, true); });
 }
 
 void RedTableView::setRows(const std::vector<RedRow>& rows)

@@ -10,7 +10,7 @@ namespace tracemap {
 
 /// The RED table: a row per service with its operations under it: rate, error %, p50, p95, p99 and impact, with a
 /// sparkline of rate, error % and p95 over the window drawn in their cells. Sortable by any column (numerically);
-/// activating a row asks for its heatmap and traces.
+/// a click on a row asks for its heatmap and lists its traces; activating it (double-click, Enter) shows them.
 class RedTableView : public QTreeWidget {
     Q_OBJECT
 public:
@@ -24,8 +24,8 @@ public:
     void setRows(const std::vector<RedRow>& rows);
 
 Q_SIGNALS:
-    /// operation empty: the service's row.
-    void rowActivated(const QString& service, const QString& operation);
+    /// A row was clicked (show false) or activated (show true); operation empty: the service's row.
+    void rowChosen(const QString& service, const QString& operation, bool show);
 };
 
 } // namespace tracemap
