@@ -854,6 +854,7 @@ std::expected<RetentionResult, QString> TraceCache::enforceRetention(
         s.reset();
         return status == SQLITE_DONE;
     };
+    bool finished = false;
     while (result.transactions < maxTransactions) {
         if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
             return std::unexpected(lastError());
@@ -883,13 +884,26 @@ std::expected<RetentionResult, QString> TraceCache::enforceRetention(
             sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
             return std::unexpected(message);
         }
-        if (rows.empty())
-            return result;
+        if (rows.empty()) {
+            finished = true;
+            break;
+        }
         ++result.transactions;
         result.traces += static_cast<qint64>(rows.size());
         result.blobBytes += freed;
     }
-    result.done = false;
+    result.done = finished;
+    if (result.traces > 0) {
+        // The rollups go with the traces they count: minutes before the oldest trace left are dropped (once per pass:
+        // the statement reads the whole table), so that they do not outgrow a size limit, and a heatmap cell lists
+        // the traces it counts.
+        SqliteStatement prune(
+            m_db, "DELETE FROM rollups WHERE minute < coalesce((SELECT min(start_ns) FROM traces) / ?1, ?2)");
+        prune.bind(1, SpanRollups::kMinuteNs);
+        prune.bind(2, std::numeric_limits<qint64>::max());
+        if (prune.step() != SQLITE_DONE)
+            return std::unexpected(lastError());
+    }
     return result;
 }
 

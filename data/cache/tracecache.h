@@ -81,7 +81,7 @@ struct RollupSeries {
 /// first: StagedPostings), which keeps imports fast (one row per distinct term, not per span) and searches to a
 /// few index lookups. Per-minute rollups of the spans (SpanRollups: count, errors, duration histogram per service,
 /// operation and kind) are written in the same transaction, so monitoring views never scan the spans; a trace that
-/// gains spans takes its old figures out first, and retention keeps them (metrics outlive the traces they count).
+/// gains spans takes its old figures out first, and retention drops those of the minutes before its oldest trace.
 ///
 /// Not thread-safe: each thread opens its own TraceCache on the same file (SQLite handles the locking).
 class TraceCache {

@@ -25,7 +25,7 @@ std::expected<void, QString> TraceCache::backfillRollups()
     while ((status = rows.step()) == SQLITE_ROW) {
         auto trace = readBlobs(select, rows.int64(0));
         if (!trace)
-            return std::unexpected(trace.error());
+            continue; // a damaged row must not make the whole cache unopenable; reading it reports it as it did
         rollups.add(*trace);
         if (++pending == kTracesPerApply) {
             if (auto r = store.apply(rollups); !r)
