@@ -1,6 +1,7 @@
 #include "monitoroptions.h"
 
 #include "commandline.h"
+#include "monitor/rollupqueries.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -76,9 +77,9 @@ bool MonitorOptions::hasScope(const QCommandLineParser& parser) const
 std::optional<qint64> MonitorOptions::step(const QCommandLineParser& parser, const QCommandLineOption& option) const
 {
     const auto ns = parseDuration(parser.value(option));
-    if (!ns || *ns < SpanRollups::kMinuteNs || *ns % SpanRollups::kMinuteNs != 0) {
+    if (!ns || *ns < SpanRollups::kMinuteNs || *ns % SpanRollups::kMinuteNs != 0 || *ns > rollupqueries::kMaxStepNs) {
         err() << "tracemap " << m_command << ": --" << option.names().first()
-              << " expects whole minutes such as 1m, 5m or 1h, got '" << parser.value(option) << "'\n";
+              << " expects whole minutes such as 1m, 5m or 1h, up to a year, got '" << parser.value(option) << "'\n";
         return std::nullopt;
     }
     return *ns;

@@ -29,8 +29,8 @@ std::optional<std::pair<const AttributeDifference*, const ValueShare*>> topFindi
         if (a.demoted || a.score <= 0 || a.topValue < 0 || a.numeric)
             continue;
         const ValueShare& top = a.values[static_cast<size_t>(a.topValue)];
-        if (top.selectionShare <= top.baselineShare)
-            continue; // "fewer have X" explains less than "more have Y"; look further down
+        if (top.selectionShare <= top.baselineShare || top.value == "(other)")
+            continue; // "fewer have X" explains less than "more have Y", and "(other)" names nothing; look further
         return std::pair { &a, &top };
     }
     return std::nullopt;
@@ -46,16 +46,18 @@ QString describeEpisode(const ExplainedEpisode& e)
     QString text;
     switch (a.kind) {
     case AnomalyEpisode::Kind::Latency:
-        text = QStringLiteral("p95 of %1 rose %2× (%3 → %4) %5 in %6 traces")
+        text = QStringLiteral("p95 of %1 rose %2× (%3 → %4) %5 in %6%7 traces")
                    .arg(name)
                    .arg(a.baseline > 0 ? a.observed / a.baseline : 0, 0, 'f', 1)
                    .arg(formatDuration(static_cast<qint64>(a.baseline)),
                        formatDuration(static_cast<qint64>(a.observed)), when)
+                   .arg(e.tracesEstimated ? QStringLiteral("about ") : QString())
                    .arg(e.traces);
         break;
     case AnomalyEpisode::Kind::Errors:
-        text = QStringLiteral("error rate of %1 rose from %2 to %3 %4, %5 failed traces")
+        text = QStringLiteral("error rate of %1 rose from %2 to %3 %4, %5%6 failed traces")
                    .arg(name, percent(a.baseline), percent(a.observed), when)
+                   .arg(e.tracesEstimated ? QStringLiteral("about ") : QString())
                    .arg(e.traces);
         break;
     case AnomalyEpisode::Kind::RateSpike:
@@ -116,6 +118,7 @@ std::expected<std::vector<ExplainedEpisode>, QString> findAnomalies(const TraceC
         if (!compared)
             return std::unexpected(compared.error());
         e.traces = compared->selectedTraces;
+        e.tracesEstimated = compared->isSampled();
         if (const auto finding = topFinding(compared->result)) {
             e.topKey = finding->first->key;
             e.topValue = finding->second->value;

@@ -18,7 +18,9 @@ namespace tracemap {
 struct ExplainedEpisode {
     AnomalyEpisode episode;
     SeriesKey series;
-    qint64 traces = 0; // traces with spans of the series in the episode (failed ones for errors)
+    qint64 traces = 0; // traces with spans of the series in the episode (failed ones for errors); estimated when
+                       // the comparison read a sample
+    bool tracesEstimated = false;
     /// The comparison's top finding (the episode's spans against the series' baseline): key, value and shares.
     std::optional<std::string> topKey;
     std::optional<std::string> topValue;

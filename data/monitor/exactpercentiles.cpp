@@ -10,15 +10,9 @@ namespace tracemap {
 std::expected<bool, QString> useExactPercentiles(
     const TraceCache& cache, const MonitorScope& scope, std::vector<RedRow>& rows, size_t maxTraces)
 {
-    TraceQuery query;
-    query.service = scope.service;
-    if (!scope.service.isEmpty())
-        query.operation = scope.operation;
-    query.tags = scope.tags;
-    query.sinceNs = scope.sinceNs;
-    query.untilNs = scope.untilNs;
-    query.limit = static_cast<int>(maxTraces) + 1;
-    const auto traces = cache.search(query, TraceCache::RootNames::Without);
+    const auto traces
+        = cache.search(scope.traceQuery(MonitorScope::kTraceStartSlackNs, static_cast<int>(maxTraces) + 1),
+            TraceCache::RootNames::Without);
     if (!traces)
         return std::unexpected(traces.error());
     if (traces->size() > maxTraces)

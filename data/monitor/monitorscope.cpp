@@ -54,6 +54,19 @@ bool sameName(const QString& wanted, std::string_view name)
 
 } // namespace
 
+TraceQuery MonitorScope::traceQuery(qint64 slackNs, int limit) const
+{
+    TraceQuery query;
+    query.service = service;
+    if (!service.isEmpty())
+        query.operation = operation;
+    query.tags = tags;
+    query.sinceNs = sinceNs > std::numeric_limits<qint64>::min() + slackNs ? sinceNs - slackNs : sinceNs;
+    query.untilNs = untilNs;
+    query.limit = limit;
+    return query;
+}
+
 bool MonitorScope::matches(const SeriesKey& key) const
 {
     return (allKinds || key.isEntry()) && sameName(service, key.service) && sameName(operation, key.operation);

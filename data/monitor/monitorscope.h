@@ -2,6 +2,7 @@
 
 #include "metrics/spanrollups.h"
 #include "model/trace.h"
+#include "model/tracequery.h"
 
 #include <QString>
 
@@ -22,6 +23,14 @@ struct MonitorScope {
     qint64 sinceNs = std::numeric_limits<qint64>::min();
     qint64 untilNs = std::numeric_limits<qint64>::max();
     std::vector<std::pair<QString, QString>> tags;
+
+    bool operator==(const MonitorScope&) const = default;
+
+    /// Spans of a trace start after it does: a trace that started up to this long before the scope may still hold
+    /// spans in it.
+    static constexpr qint64 kTraceStartSlackNs = 60'000'000'000;
+    /// The search for the scope's traces: those that start in its range, or up to slackNs before it; limit 0: all.
+    TraceQuery traceQuery(qint64 slackNs = kTraceStartSlackNs, int limit = 0) const;
 
     /// Whether a rollup series is in the scope (its tags aside).
     bool matches(const SeriesKey& key) const;

@@ -1,5 +1,7 @@
 #include "monitor/rollupqueries.h"
 
+#include "model/tracequery.h"
+
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -11,6 +13,8 @@ namespace {
 constexpr qint64 kMinute = SpanRollups::kMinuteNs;
 // A scope with tags is read from its spans: up to this many traces, about a second's reading.
 constexpr size_t kMaxTaggedTraces = 20000;
+// Buckets per series at most (a year of minutes is 525,600): beyond, memory rather than insight.
+constexpr qint64 kMaxBuckets = 600'000;
 
 qint64 floorDiv(qint64 a, qint64 b)
 {
@@ -21,6 +25,7 @@ qint64 floorDiv(qint64 a, qint64 b)
 
 qint64 stepFor(qint64 rangeNs, int maxBuckets)
 {
+    rangeNs = std::min(rangeNs, kMaxStepNs * std::max(maxBuckets, 1));
     static constexpr qint64 kLadder[] = { 1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440 };
     for (qint64 minutes : kLadder) {
         if (rangeNs <= minutes * kMinute * std::max(maxBuckets, 1))
@@ -35,8 +40,11 @@ std::optional<std::pair<qint64, qint64>> dataRange(const TraceCache& cache, cons
     const auto minutes = cache.rollupMinutes();
     if (!minutes)
         return std::nullopt;
-    const qint64 first = std::max(minutes->first, SpanRollups::minuteOf(scope.sinceNs));
-    const qint64 last = std::min(minutes->second, SpanRollups::minuteOf(scope.untilNs));
+    // Minutes whose nanoseconds, and a step of a year past them, still fit in a qint64: a span stamped at the
+    // type's end (a clamped timestamp) must not overflow the arithmetic below.
+    constexpr qint64 kLastMinute = std::numeric_limits<qint64>::max() / kMinute - kMaxStepNs / kMinute - 2;
+    const qint64 first = std::max({ minutes->first, SpanRollups::minuteOf(scope.sinceNs), -kLastMinute });
+    const qint64 last = std::min({ minutes->second, SpanRollups::minuteOf(scope.untilNs), kLastMinute });
     if (first > last)
         return std::nullopt;
     return std::pair { first * kMinute, (last + 1) * kMinute };
@@ -49,16 +57,9 @@ namespace {
 std::expected<std::vector<BucketSeries>, QString> seriesFromSpans(
     const TraceCache& cache, const MonitorScope& scope, qint64 stepNs, qint64 startNs, size_t buckets)
 {
-    TraceQuery query;
-    query.service = scope.service;
-    if (!scope.service.isEmpty())
-        query.operation = scope.operation;
-    query.tags = scope.tags;
-    query.sinceNs
-        = scope.sinceNs > std::numeric_limits<qint64>::min() + kMinute ? scope.sinceNs - kMinute : scope.sinceNs;
-    query.untilNs = scope.untilNs;
-    query.limit = static_cast<int>(kMaxTaggedTraces) + 1;
-    const auto traces = cache.search(query, TraceCache::RootNames::Without);
+    const auto traces
+        = cache.search(scope.traceQuery(MonitorScope::kTraceStartSlackNs, static_cast<int>(kMaxTaggedTraces) + 1),
+            TraceCache::RootNames::Without);
     if (!traces)
         return std::unexpected(traces.error());
     if (traces->size() > kMaxTaggedTraces)
@@ -116,7 +117,13 @@ std::expected<std::vector<BucketSeries>, QString> loadSeries(
     stepNs = std::max(kMinute, stepNs / kMinute * kMinute);
     // Buckets are aligned to multiples of the step (since the epoch), so that figures do not depend on the range.
     const qint64 startNs = floorDiv(range->first, stepNs) * stepNs;
-    const auto buckets = static_cast<size_t>((range->second - startNs + stepNs - 1) / stepNs);
+    const qint64 bucketCount = (range->second - startNs + stepNs - 1) / stepNs;
+    if (bucketCount > kMaxBuckets)
+        return std::unexpected(
+            QStringLiteral("%1 buckets of %2 from %3 to %4: take a larger step or a shorter time range")
+                .arg(bucketCount)
+                .arg(formatDuration(stepNs), QString::number(range->first), QString::number(range->second)));
+    const auto buckets = static_cast<size_t>(bucketCount);
     if (!scope.tags.empty())
         return seriesFromSpans(cache, scope, stepNs, startNs, buckets);
     std::map<std::pair<std::string, std::string>, size_t> indexOf;
@@ -186,9 +193,14 @@ LatencyHeatmap heatmapOf(const std::vector<BucketSeries>& series, int maxRows)
     map.columns = static_cast<int>(series.front().buckets.size());
     if (highest < 0)
         return map;
-    map.bucketsPerRow = std::max(1, (highest - lowest + maxRows) / std::max(maxRows, 1));
-    map.firstBucket = lowest / map.bucketsPerRow * map.bucketsPerRow; // rows start on a multiple: stable edges
-    map.rows = (highest - map.firstBucket) / map.bucketsPerRow + 1;
+    // Rows start on a multiple of their width, so that their edges stay put as data arrives; that can take one more
+    // row, then the rows widen.
+    for (map.bucketsPerRow = std::max(1, (highest - lowest + maxRows) / std::max(maxRows, 1));; ++map.bucketsPerRow) {
+        map.firstBucket = lowest / map.bucketsPerRow * map.bucketsPerRow;
+        map.rows = (highest - map.firstBucket) / map.bucketsPerRow + 1;
+        if (map.rows <= std::max(maxRows, 1))
+            break;
+    }
     map.counts.assign(static_cast<size_t>(map.columns) * map.rows, 0);
     for (const BucketSeries& s : series) {
         for (int column = 0; column < map.columns; ++column) {

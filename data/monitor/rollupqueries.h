@@ -15,6 +15,9 @@ namespace tracemap {
 /// Reading monitoring figures from the cache's rollups, never from the spans: cheap for any number of spans.
 namespace rollupqueries {
 
+/// The largest bucket width: a year.
+constexpr qint64 kMaxStepNs = 366LL * 1440 * SpanRollups::kMinuteNs;
+
 /// A bucket width from a ladder of round ones (1, 2, 5, 10, 15, 30 minutes, 1, 2, 3, 6, 12 hours, 1 day) that
 /// cuts rangeNs into at most maxBuckets buckets.
 qint64 stepFor(qint64 rangeNs, int maxBuckets);
@@ -25,7 +28,7 @@ std::optional<std::pair<qint64, qint64>> dataRange(const TraceCache& cache, cons
 /// One BucketSeries per (service, operation) in the scope (its kinds and root spans merged), over the scope's
 /// data range in buckets of stepNs (a whole number of minutes), empty buckets included. Sorted by service, then
 /// operation. A scope with tags is counted from the spans of its traces instead, if they are at most 20,000 (an
-/// error says so otherwise).
+/// error says so otherwise); more than 600,000 buckets is an error too.
 std::expected<std::vector<BucketSeries>, QString> loadSeries(
     const TraceCache& cache, const MonitorScope& scope, qint64 stepNs);
 

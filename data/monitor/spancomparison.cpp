@@ -1,14 +1,12 @@
 #include "monitor/spancomparison.h"
 
+#include <cmath>
 #include <limits>
 
 namespace tracemap {
 
 namespace {
 
-// Spans of a trace start after the trace does; a trace that started this long before the scope may still hold
-// spans inside it.
-constexpr qint64 kTraceStartSlackNs = 60'000'000'000;
 // Traces read per side of a sampled comparison: enough for shares within a couple of points, and a comparison
 // that takes a fraction of a second on any cache.
 constexpr size_t kSampleTraces = 1500;
@@ -33,17 +31,7 @@ std::expected<ScopeComparison, QString> compareSelection(
 std::expected<ScopeComparison, QString> compareSelection(
     const TraceCache& cache, const MonitorScope& scope, const SpanSelection& selection, size_t sampleTraces)
 {
-    TraceQuery query;
-    query.service = scope.service;
-    if (!scope.service.isEmpty())
-        query.operation = scope.operation;
-    query.tags = scope.tags;
-    query.sinceNs = scope.sinceNs > std::numeric_limits<qint64>::min() + kTraceStartSlackNs
-        ? scope.sinceNs - kTraceStartSlackNs
-        : scope.sinceNs;
-    query.untilNs = scope.untilNs;
-    query.limit = 0;
-    const auto traces = cache.search(query, TraceCache::RootNames::Without);
+    const auto traces = cache.search(scope.traceQuery(), TraceCache::RootNames::Without);
     if (!traces)
         return std::unexpected(traces.error());
     AttributeComparison::Options options;
@@ -54,6 +42,7 @@ std::expected<ScopeComparison, QString> compareSelection(
 
     // Which traces are read, and which of their spans count on which side.
     enum class Count { Both, SelectedOnly, BaselineOnly };
+    double candidateScale = 1; // traces that can hold selected spans per one of them read
     std::vector<std::pair<const TraceSummary*, Count>> reads;
     if (traces->size() <= 2 * sampleTraces) {
         for (const TraceSummary& t : *traces)
@@ -77,6 +66,8 @@ std::expected<ScopeComparison, QString> compareSelection(
         };
         sample(candidates, Count::SelectedOnly);
         sample(others, Count::BaselineOnly);
+        candidateScale = static_cast<double>(candidates.size())
+            / static_cast<double>(std::max<size_t>(1, std::min(candidates.size(), sampleTraces)));
     }
     std::vector<TraceId> ids;
     ids.reserve(reads.size());
@@ -108,6 +99,7 @@ std::expected<ScopeComparison, QString> compareSelection(
     if (!visited)
         return std::unexpected(visited.error());
     out.readTraces = static_cast<qint64>(reads.size());
+    out.selectedTraces = std::llround(static_cast<double>(out.selectedTraces) * candidateScale);
     out.result = comparison.result();
     return out;
 }

@@ -33,7 +33,7 @@ struct SpanSelection {
 
 struct ScopeComparison {
     ComparisonResult result;
-    qint64 selectedTraces = 0; // traces with at least one selected span (in the sample, when sampled)
+    qint64 selectedTraces = 0; // traces with at least one selected span (estimated from the sample, when sampled)
     /// The scope's traces, and how many were read: all of them, or a sample (see compareSelection).
     qint64 scopeTraces = 0;
     qint64 readTraces = 0;
