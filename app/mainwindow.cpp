@@ -138,8 +138,13 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     });
     connect(m_monitor, &MonitorController::anomaliesChanged, topologyView(), &TopologyView::setAnomalies);
     connect(m_monitor, &MonitorController::filterRequested, this, [this](const TraceQuery& query) {
+        // The form keeps what it had (time range, other tags) and gains the service, operation or tag chosen.
+        QVariantMap form = m_searchPanel->state();
         if (!query.service.isEmpty())
-            m_searchPanel->setService(query.service);
+            form.insert(QStringLiteral("service"), query.service);
+        if (!query.operation.isEmpty())
+            form.insert(QStringLiteral("operation"), query.operation);
+        m_searchPanel->restoreState(form);
         for (const auto& [key, value] : query.tags)
             m_searchPanel->addTag(key, value);
         m_searchPanel->find();

@@ -17,25 +17,19 @@
 
 namespace tracemap {
 
-namespace {
-
-struct Overview {
+struct MonitorController::Overview {
     std::shared_ptr<const LatencyHeatmap> heatmap;
     std::vector<RedRow> red;
     std::vector<ExplainedEpisode> episodes;
     QString error;
 };
 
-// The search for the traces of a scope.
+namespace {
+
+// The search for the traces of a scope a user reads: those that start in its range.
 TraceQuery queryOf(const MonitorScope& scope)
 {
-    TraceQuery query;
-    query.service = scope.service;
-    query.operation = scope.operation;
-    query.sinceNs = scope.sinceNs;
-    query.untilNs = scope.untilNs;
-    query.tags = scope.tags;
-    return query;
+    return scope.traceQuery(0);
 }
 
 QString timeText(qint64 ns)
@@ -53,8 +47,7 @@ MonitorController::MonitorController(QString cachePath, QThreadPool* worker, Mon
 {
     LatencyHeatmapView* heatmap = page->heatmap();
     connect(heatmap, &LatencyHeatmapView::regionSelected, this, &MonitorController::compareRegion);
-    connect(heatmap, &LatencyHeatmapView::selectionCleared, this,
-        [this] { m_page->showComparisonMessage(tr("Drag over the heatmap to compare a region with the rest.")); });
+    connect(heatmap, &LatencyHeatmapView::selectionCleared, this, &MonitorController::dropComparison);
     connect(heatmap, &LatencyHeatmapView::cellClicked, this,
         [this](qint64 startNs, qint64 endNs, qint64 minDurationNs, qint64) {
             // The traces whose spans fall in the cell: of the scope, started in its time, at least its shortest
@@ -66,15 +59,24 @@ MonitorController::MonitorController(QString cachePath, QThreadPool* worker, Mon
             Q_EMIT tracesRequested(query);
         });
     connect(page, &MonitorPage::filterRequested, this, [this](const QString& key, const QString& value) {
+        // The comparison's pseudo attributes are the search form's fields, not tags a search knows.
         TraceQuery query;
-        query.service = m_scope.service;
-        query.operation = m_scope.operation;
-        query.tags.emplace_back(key, value);
+        query.service = key == QLatin1String("service.name") ? value : m_scope.service;
+        query.operation = key == QLatin1String("name") ? value : m_scope.operation;
+        if (key != QLatin1String("service.name") && key != QLatin1String("name"))
+            query.tags.emplace_back(key, value);
         Q_EMIT filterRequested(query);
     });
     connect(page, &MonitorPage::anomalyActivated, this, &MonitorController::showEpisode);
     connect(page, &MonitorPage::allKindsToggled, this, [this](bool on) {
-        m_scope.allKinds = on;
+        m_searchScope.allKinds = on;
+        MonitorScope scope = m_scope;
+        scope.allKinds = on;
+        narrowTo(scope);
+        refresh();
+    });
+    connect(page, &MonitorPage::wholeScopeRequested, this, [this] {
+        narrowTo(m_searchScope);
         refresh();
     });
     connect(page, &MonitorPage::errorsComparisonRequested, this, [this] {
@@ -86,8 +88,10 @@ MonitorController::MonitorController(QString cachePath, QThreadPool* worker, Mon
     connect(page->redTable(), &RedTableView::rowChosen, this,
         [this](const QString& service, const QString& operation, bool show) {
             // The row's heatmap here, its traces in the results (shown when the row was activated).
-            m_scope.service = service;
-            m_scope.operation = operation;
+            MonitorScope scope = m_scope;
+            scope.service = service;
+            scope.operation = operation;
+            narrowTo(scope);
             refresh();
             if (show)
                 Q_EMIT tracesRequested(queryOf(m_scope));
@@ -96,13 +100,34 @@ MonitorController::MonitorController(QString cachePath, QThreadPool* worker, Mon
         });
 }
 
+void MonitorController::dropComparison()
+{
+    ++m_comparisonGeneration; // one on its way is for what is no longer selected
+    m_comparing = false;
+    m_page->showComparisonMessage(tr("Drag over the heatmap to compare a region with the rest."));
+}
+
 void MonitorController::setScope(const TraceQuery& query)
 {
-    m_scope.service = query.service;
-    m_scope.operation = query.service.isEmpty() ? QString() : query.operation;
-    m_scope.sinceNs = query.sinceNs;
-    m_scope.untilNs = query.untilNs;
-    m_scope.tags = query.tags;
+    MonitorScope scope;
+    scope.service = query.service;
+    scope.operation = query.service.isEmpty() ? QString() : query.operation;
+    scope.sinceNs = query.sinceNs;
+    scope.untilNs = query.untilNs;
+    scope.tags = query.tags;
+    scope.allKinds = m_scope.allKinds;
+    m_searchScope = scope;
+    narrowTo(scope);
+}
+
+void MonitorController::narrowTo(const MonitorScope& scope)
+{
+    if (scope == m_scope)
+        return;
+    m_scope = scope;
+    ++m_scopeGeneration;
+    dropComparison();
+    m_page->setNarrowed(!(m_scope == m_searchScope));
 }
 
 void MonitorController::refresh()
@@ -112,7 +137,7 @@ void MonitorController::refresh()
         return;
     }
     m_running = true;
-    const quint64 generation = ++m_generation;
+    const quint64 scopeGeneration = m_scopeGeneration;
     const QString what = m_scope.service.isEmpty()
         ? tr("All services")
         : (m_scope.operation.isEmpty() ? m_scope.service : m_scope.service + QLatin1Char(' ') + m_scope.operation);
@@ -150,28 +175,34 @@ void MonitorController::refresh()
                 overview.error = episodes.error();
             return overview;
         },
-        [this, generation](const Overview& overview) {
+        [this, scopeGeneration](const Overview& overview) {
             m_running = false;
-            if (std::exchange(m_pending, false)) {
-                refresh(); // the scope or the data changed meanwhile: this result is already old
-                return;
-            }
-            if (generation != m_generation)
-                return;
-            m_page->heatmap()->setHeatmap(overview.heatmap);
-            m_page->showRed(overview.red);
-            m_episodes = overview.episodes;
-            QStringList sentences;
-            QHash<QString, QStringList> byService;
-            for (const ExplainedEpisode& e : m_episodes) {
-                sentences << e.sentence;
-                byService[QString::fromStdString(e.series.service)] << e.sentence;
-            }
-            m_page->showAnomalies(sentences);
-            Q_EMIT anomaliesChanged(byService);
-            if (!overview.error.isEmpty())
-                m_page->setScopeText(tr("Monitoring unavailable: %1").arg(overview.error));
+            // Shown unless the scope changed meanwhile: under live data a newer run is always asked for before
+            // this one ends, and dropping every result for it would leave the tab as it was.
+            if (scopeGeneration == m_scopeGeneration)
+                show(overview);
+            if (std::exchange(m_pending, false))
+                refresh();
         });
+}
+
+void MonitorController::show(const Overview& overview)
+{
+    m_page->heatmap()->setHeatmap(overview.heatmap);
+    m_page->showRed(overview.red);
+    m_episodes = overview.episodes;
+    QStringList sentences;
+    QHash<QString, QStringList> byService;
+    for (const ExplainedEpisode& e : m_episodes) {
+        sentences << e.sentence;
+        byService[QString::fromStdString(e.series.service)] << e.sentence;
+    }
+    m_page->showAnomalies(sentences);
+    // The map marks the episodes of the search's scope, not of a row or an episode the tab narrowed to.
+    if (m_scope == m_searchScope)
+        Q_EMIT anomaliesChanged(byService);
+    if (!overview.error.isEmpty())
+        m_page->setScopeText(tr("Monitoring unavailable: %1").arg(overview.error));
 }
 
 void MonitorController::compare(const MonitorScope& scope, const SpanSelection& selection, const QString& what)
@@ -231,8 +262,10 @@ void MonitorController::showEpisode(int index)
     const ExplainedEpisode explained = m_episodes[static_cast<size_t>(index)];
     const AnomalyEpisode& e = explained.episode;
     const qint64 stepNs = std::max<qint64>(1, (e.endNs - e.startNs) / (e.lastBucket - e.firstBucket + 1));
-    m_scope.service = QString::fromStdString(explained.series.service);
-    m_scope.operation = QString::fromStdString(explained.series.operation);
+    MonitorScope scope = m_scope;
+    scope.service = QString::fromStdString(explained.series.service);
+    scope.operation = QString::fromStdString(explained.series.operation);
+    narrowTo(scope);
     refresh();
     m_page->heatmap()->setMarkedRange(e.startNs, e.endNs);
     const bool latency = e.kind == AnomalyEpisode::Kind::Latency;

@@ -47,15 +47,22 @@ Q_SIGNALS:
     void anomaliesChanged(const QHash<QString, QStringList>& sentencesByService);
 
 private:
+    struct Overview;
+    void show(const Overview& overview);
+    /// Makes `scope` the one the tab shows (the search's, or a row or an episode of it).
+    void narrowTo(const MonitorScope& scope);
     void compare(const MonitorScope& scope, const SpanSelection& selection, const QString& what);
     void compareRegion(qint64 startNs, qint64 endNs, qint64 minDurationNs, qint64 maxDurationNs);
+    /// Forgets the comparison shown or on its way (the selection was cleared, or the scope changed).
+    void dropComparison();
     void showEpisode(int index);
 
     QString m_cachePath;
     QThreadPool* m_worker;
     MonitorPage* m_page;
-    MonitorScope m_scope;
-    quint64 m_generation = 0;
+    MonitorScope m_searchScope; // the search form's
+    MonitorScope m_scope; // what the tab shows: the search's scope, or a row or an episode of it
+    quint64 m_scopeGeneration = 0;
     quint64 m_comparisonGeneration = 0;
     bool m_running = false;
     bool m_pending = false;

@@ -143,14 +143,17 @@ private Q_SLOTS:
         QVERIFY(titled);
 
         // The planted operation's row: its heatmap here, its traces in the results.
-        QTreeWidgetItem* frontend = findTopLevel(page->redTable(), QStringLiteral("frontend"));
-        QTreeWidgetItem* row = nullptr;
-        for (int i = 0; i < frontend->childCount(); ++i) {
-            if (frontend->child(i)->text(0) == QLatin1String("GET /api/fraud/search"))
-                row = frontend->child(i);
-        }
-        QVERIFY(row);
-        Q_EMIT page->redTable()->itemActivated(row, 0);
+        // The row, found again each time: every refresh builds the table anew.
+        auto plantedRow = [&]() -> QTreeWidgetItem* {
+            QTreeWidgetItem* frontend = findTopLevel(page->redTable(), QStringLiteral("frontend"));
+            for (int i = 0; frontend && i < frontend->childCount(); ++i) {
+                if (frontend->child(i)->text(0) == QLatin1String("GET /api/fraud/search"))
+                    return frontend->child(i);
+            }
+            return nullptr;
+        };
+        QVERIFY(plantedRow());
+        Q_EMIT page->redTable()->itemActivated(plantedRow(), 0);
         QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), 60000);
         QCOMPARE(window.shownQuery().service, QStringLiteral("frontend"));
         QCOMPARE(window.shownQuery().operation, QStringLiteral("GET /api/fraud/search"));
@@ -159,6 +162,21 @@ private Q_SLOTS:
         const std::shared_ptr<const LatencyHeatmap> operation = page->heatmap()->heatmap();
         const LatencyHeatmap& narrow = *operation;
         QVERIFY(narrow.total() < map.total());
+        // Back to the search's scope: the whole heatmap again, the map still marking every episode.
+        auto* whole = page->findChild<QPushButton*>(QStringLiteral("wholeScope"));
+        QVERIFY(whole && whole->isVisible());
+        window.tabs()->setCurrentWidget(page);
+        whole->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), 60000);
+        QCOMPARE(page->heatmap()->heatmap()->total(), map.total());
+        QVERIFY(!whole->isVisible());
+        QVERIFY(window.topologyView()->anomalies().contains(QStringLiteral("frontend")));
+        QVERIFY(plantedRow());
+        Q_EMIT page->redTable()->itemActivated(plantedRow(), 0); // narrow again
+        QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), 60000);
+        window.tabs()->setCurrentWidget(page);
+        QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), 60000);
+        QCOMPARE(page->heatmap()->heatmap()->total(), narrow.total());
 
         // Brushing the slow spans of the episode: a real drag over the plot, from the episode's first column and
         // the top row to its last column and the middle row.

@@ -66,6 +66,7 @@ MonitorPage::MonitorPage(QWidget* parent)
     , m_anomalies(new QTreeWidget(this))
     , m_red(new RedTableView(this))
     , m_details(new QTabWidget(this))
+    , m_wholeScope(new QPushButton(tr("Whole scope"), this))
 {
     setObjectName(QStringLiteral("monitorPage"));
     m_heatmap->setObjectName(QStringLiteral("latencyHeatmap"));
@@ -108,8 +109,13 @@ MonitorPage::MonitorPage(QWidget* parent)
     allKinds->setToolTip(tr("Every span, not only where requests enter a service (SERVER, CONSUMER) or a trace "
                             "(roots), as Jaeger's Monitor tab counts them"));
     connect(allKinds, &QCheckBox::toggled, this, &MonitorPage::allKindsToggled);
+    m_wholeScope->setObjectName(QStringLiteral("wholeScope"));
+    m_wholeScope->setToolTip(tr("Back to the search's scope from the row or anomaly shown"));
+    m_wholeScope->hide();
+    connect(m_wholeScope, &QPushButton::clicked, this, &MonitorPage::wholeScopeRequested);
     auto* top = new QHBoxLayout;
     top->addWidget(m_scope, 1);
+    top->addWidget(m_wholeScope);
     top->addWidget(allKinds);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -130,6 +136,11 @@ MonitorPage::MonitorPage(QWidget* parent)
 void MonitorPage::setScopeText(const QString& text)
 {
     m_scope->setText(text);
+}
+
+void MonitorPage::setNarrowed(bool narrowed)
+{
+    m_wholeScope->setVisible(narrowed);
 }
 
 void MonitorPage::showComparisonMessage(const QString& message)

@@ -8,6 +8,7 @@
 
 class QLabel;
 class QTreeWidget;
+class QPushButton;
 class QTabWidget;
 
 namespace tracemap {
@@ -32,6 +33,8 @@ public:
     enum DetailsTab { ComparisonTab, RedTab, AnomaliesTab };
 
     void setScopeText(const QString& text);
+    /// Whether the tab shows less than the search's scope (a RED row, an anomaly): offers the way back.
+    void setNarrowed(bool narrowed);
     /// `title` says what was selected ("14:05–14:20, 350 ms – 1.2 s: 412 spans in 398 traces").
     void showComparison(const QString& title, const ComparisonResult& result);
     void showComparisonMessage(const QString& message);
@@ -47,6 +50,8 @@ Q_SIGNALS:
     void errorsComparisonRequested();
     /// "All span kinds" was toggled: every span, or entry spans only (the default).
     void allKindsToggled(bool on);
+    /// "Whole scope": back from a row or an anomaly to the search's scope.
+    void wholeScopeRequested();
 
 private:
     LatencyHeatmapView* m_heatmap;
@@ -56,6 +61,7 @@ private:
     QTreeWidget* m_anomalies;
     RedTableView* m_red;
     QTabWidget* m_details;
+    QPushButton* m_wholeScope;
 };
 
 } // namespace tracemap

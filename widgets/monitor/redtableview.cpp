@@ -119,6 +119,10 @@ RedTableView::RedTableView(QWidget* parent)
 
 void RedTableView::setRows(const std::vector<RedRow>& rows)
 {
+    // New figures (a live tick) keep the order the user chose; the first ones come by impact.
+    const bool first = topLevelItemCount() == 0;
+    const int column = first ? Impact : sortColumn();
+    const Qt::SortOrder order = first ? Qt::DescendingOrder : header()->sortIndicatorOrder();
     setSortingEnabled(false); // or every insertion re-sorts
     clear();
     QTreeWidgetItem* service = nullptr;
@@ -153,7 +157,7 @@ void RedTableView::setRows(const std::vector<RedRow>& rows)
                "impact): where the time goes."));
     }
     setSortingEnabled(true);
-    sortByColumn(Impact, Qt::DescendingOrder);
+    sortByColumn(column, order);
     expandAll();
     for (int c = Rate; c < ColumnCount; ++c)
         resizeColumnToContents(c);
