@@ -103,12 +103,15 @@ int ExplainCommand::run(const QStringList& args)
                      .toJson(QJsonDocument::Indented);
         return 0;
     }
-    out() << "selection: " << r.selectionSpans << " spans in " << compared->selectedTraces
-          << " traces; baseline (the rest of the scope): " << r.baselineSpans << " spans";
-    if (compared->isSampled())
-        out() << " (a sample: " << compared->readTraces << " of the scope's " << compared->scopeTraces
-              << " traces read)";
-    out() << "\n";
+    if (compared->isSampled()) {
+        out() << "selection: " << r.selectionSpans << " spans in the traces read (about " << compared->selectedTraces
+              << " traces hold such spans in the whole scope); baseline: " << r.baselineSpans
+              << " spans; a sample: " << compared->readTraces << " of the scope's " << compared->scopeTraces
+              << " traces read\n";
+    } else {
+        out() << "selection: " << r.selectionSpans << " spans in " << compared->selectedTraces
+              << " traces; baseline (the rest of the scope): " << r.baselineSpans << " spans\n";
+    }
     if (r.selectionSpans == 0) {
         out() << "nothing selected: no span of the scope matches the selection\n";
         return 0;

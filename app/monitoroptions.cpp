@@ -65,6 +65,10 @@ std::optional<MonitorScope> MonitorOptions::scope(const QCommandLineParser& pars
     }
     if (parser.isSet(m_until))
         scope.untilNs -= 1; // --until is exclusive; the scope's end is the last nanosecond in it
+    if (scope.sinceNs > scope.untilNs) {
+        err() << "tracemap " << m_command << ": --since is not before --until\n";
+        return std::nullopt;
+    }
     return scope;
 }
 
