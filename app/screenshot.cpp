@@ -103,13 +103,13 @@ bool feedLive(MainWindow& window, QTextStream& err)
     });
 }
 
-// The Monitor tab as the view asks. anomalies: the episodes of every operation listed. heatmap and red: the first
-// latency anomaly (else the first one) chosen, which narrows the heatmap to its operation, marks it and compares its
-// spans with the baseline; without one, the errors compared.
+// The Monitor tab as the view asks. anomalies and red: the episodes or the RED rows of every operation. heatmap:
+// the first latency anomaly (else the first one) chosen, which narrows the heatmap to its operation, marks it and
+// compares its spans with the baseline; without one, the errors compared.
 void showMonitorView(MonitorPage& page, const QString& view)
 {
-    if (view == QLatin1String("anomalies")) { // every episode of the scope, listed
-        page.details()->setCurrentIndex(MonitorPage::AnomaliesTab);
+    if (view == QLatin1String("anomalies") || view == QLatin1String("red")) { // every operation of the scope
+        page.details()->setCurrentIndex(view == QLatin1String("red") ? MonitorPage::RedTab : MonitorPage::AnomaliesTab);
         return;
     }
     QTreeWidget* anomalies = page.anomalies();
@@ -125,8 +125,6 @@ void showMonitorView(MonitorPage& page, const QString& view)
         Q_EMIT anomalies->itemActivated(chosen, 0);
     else
         page.findChild<QPushButton*>(QStringLiteral("compareErrors"))->click();
-    if (view == QLatin1String("red"))
-        page.details()->setCurrentIndex(MonitorPage::RedTab);
 }
 
 } // namespace
@@ -136,11 +134,12 @@ int Screenshot::run(const QStringList& args)
     QTextStream err(stderr);
     QCommandLineParser parser;
     const QCommandLineOption view(QStringLiteral("view"),
-        QStringLiteral("start, search, trace, topology, flamegraph, heatmap, red, anomalies or live (default: "
-                       "search). heatmap, red and anomalies show the Monitor tab: heatmap with the comparison of the "
-                       "first anomaly's time (or of the errors), red with the RED table, anomalies with the episodes "
-                       "listed and the first one marked. live starts receiving and sends generated traces to the "
-                       "window's own OTLP/HTTP endpoint first."),
+        QStringLiteral(
+            "start, search, trace, topology, flamegraph, heatmap, red, anomalies or live (default: "
+            "search). heatmap, red and anomalies show the Monitor tab: heatmap with the first anomaly chosen "
+            "(its operation, marked and compared; without one, the errors compared), red with the RED "
+            "table, anomalies with the episodes listed. live starts receiving and sends generated traces to the "
+            "window's own OTLP/HTTP endpoint first."),
         QStringLiteral("name"), QStringLiteral("search"));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
         QStringLiteral("The PNG file to write (required)."), QStringLiteral("FILE"));
