@@ -59,9 +59,8 @@ int AnomaliesCommand::run(const QStringList& args)
                 { QStringLiteral("endNs"), QString::number(a.endNs) }, { QStringLiteral("baseline"), a.baseline },
                 { QStringLiteral("observed"), a.observed }, { QStringLiteral("spans"), a.spans },
                 { QStringLiteral("errors"), a.errors }, { QStringLiteral("traces"), e.traces },
-                { QStringLiteral("tracesEstimated"), e.tracesEstimated },
-                { QStringLiteral("impact"), a.impact }, { QStringLiteral("pValue"), a.pValue },
-                { QStringLiteral("explanation"), e.sentence } };
+                { QStringLiteral("tracesEstimated"), e.tracesEstimated }, { QStringLiteral("impact"), a.impact },
+                { QStringLiteral("pValue"), a.pValue }, { QStringLiteral("explanation"), e.sentence } };
             if (e.topKey && e.topValue) {
                 o.insert(QStringLiteral("attribute"),
                     QJsonObject { { QStringLiteral("key"), QString::fromStdString(*e.topKey) },

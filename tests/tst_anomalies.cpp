@@ -86,6 +86,16 @@ std::unique_ptr<TraceCache> generatedCache(const QTemporaryDir& dir, const std::
     return std::move(*cache);
 }
 
+// The SmartThings production trace (spans without durations, error tags) in a new cache.
+std::unique_ptr<TraceCache> smartThingsCache(const QTemporaryDir& dir)
+{
+    auto cache = TraceCache::open(dir.filePath(QStringLiteral("cache.sqlite")));
+    if (!cache
+        || !(*cache)->importFile(testsupport::fixture(QStringLiteral("zipkin-v2/smartthings-mobile-web-install.json"))))
+        return nullptr;
+    return std::move(*cache);
+}
+
 PlantedCause cause(PlantedCause::Kind kind, std::string service, std::string operation, std::string attribute,
     qint64 from, qint64 to, double factor)
 {
@@ -290,10 +300,8 @@ private Q_SLOTS:
         if (!requireFixtures())
             return;
         QTemporaryDir dir;
-        auto cache = TraceCache::open(dir.filePath(QStringLiteral("cache.sqlite")));
-        QVERIFY(cache.has_value());
-        QVERIFY((*cache)->importFile(
-            testsupport::fixture(QStringLiteral("zipkin-v2/smartthings-mobile-web-install.json"))));
+        const auto cache = smartThingsCache(dir);
+        QVERIFY(cache);
         MonitorScope everything;
         everything.allKinds = true;
         SpanSelection plain;
@@ -302,7 +310,7 @@ private Q_SLOTS:
         errors.errorsOnly = true;
         auto keys = [&](const SpanSelection& selection) {
             std::set<std::string> out;
-            const auto compared = compareSelection(**cache, everything, selection);
+            const auto compared = compareSelection(*cache, everything, selection);
             for (const AttributeDifference& a : compared->result.attributes)
                 out.insert(a.key);
             return out;
@@ -318,21 +326,19 @@ private Q_SLOTS:
         if (!requireFixtures())
             return;
         QTemporaryDir dir;
-        auto cache = TraceCache::open(dir.filePath(QStringLiteral("cache.sqlite")));
-        QVERIFY(cache.has_value());
-        QVERIFY((*cache)->importFile(
-            testsupport::fixture(QStringLiteral("zipkin-v2/smartthings-mobile-web-install.json"))));
+        const auto cache = smartThingsCache(dir);
+        QVERIFY(cache);
         MonitorScope everything;
         everything.allKinds = true;
-        const auto series = rollupqueries::loadSeries(**cache, everything, SpanRollups::kMinuteNs);
+        const auto series = rollupqueries::loadSeries(*cache, everything, SpanRollups::kMinuteNs);
         QVERIFY(series.has_value());
         std::vector<RedRow> rows = redTable(*series);
         const std::vector<RedRow> fromRollups = rows;
-        QVERIFY(!useExactPercentiles(**cache, everything, rows, 0).value()); // more traces than allowed
+        QVERIFY(!useExactPercentiles(*cache, everything, rows, 0).value()); // more traces than allowed
         QVERIFY(std::none_of(rows.begin(), rows.end(), [](const RedRow& r) { return r.exact; }));
-        QVERIFY(useExactPercentiles(**cache, everything, rows).value());
+        QVERIFY(useExactPercentiles(*cache, everything, rows).value());
         SpanStatistics exact;
-        QVERIFY((*cache)->forEachTrace([&](const Trace& t) {
+        QVERIFY(cache->forEachTrace([&](const Trace& t) {
             exact.add(t);
             return true;
         }));

@@ -13,6 +13,15 @@ class TestQueryParsing : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void logfmtValues()
+    {
+        QCOMPARE(logfmtValue(QStringLiteral("2.1.0")), QStringLiteral("2.1.0"));
+        QCOMPARE(logfmtValue(QStringLiteral("GET /cart")), QStringLiteral("\"GET /cart\""));
+        QCOMPARE(logfmtValue(QStringLiteral("a=b")), QStringLiteral("\"a=b\""));
+        QCOMPARE(logfmtValue(QStringLiteral("say \"hi\" \\o/")), QStringLiteral("\"say \\\"hi\\\" \\\\o/\""));
+        QCOMPARE(logfmtValue(QString()), QStringLiteral("\"\""));
+    }
+
     void parseTraceIdText_data()
     {
         QTest::addColumn<QString>("text");

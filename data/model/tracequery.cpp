@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tracemap {
@@ -62,6 +63,22 @@ std::optional<qint64> parseTimePoint(const QString& text, qint64 nowNs)
     if (!when.isValid())
         return std::nullopt;
     return when.toMSecsSinceEpoch() * 1000000;
+}
+
+QString logfmtValue(const QString& value)
+{
+    const bool bare = !value.isEmpty() && std::none_of(value.begin(), value.end(), [](QChar c) {
+        return c.isSpace() || c == QLatin1Char('"') || c == QLatin1Char('=') || c == QLatin1Char('\\');
+    });
+    if (bare)
+        return value;
+    QString out = QStringLiteral("\"");
+    for (const QChar c : value) {
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+            out += QLatin1Char('\\');
+        out += c;
+    }
+    return out + QLatin1Char('"');
 }
 
 } // namespace tracemap

@@ -34,6 +34,9 @@ struct TraceQuery {
 /// "150ms", "2s", "1.5m", "300us", "42ns", "1h" (Go-style units), and for lookbacks "30d", "2w" (24-hour days,
 /// 7-day weeks) to nanoseconds. A bare number is milliseconds.
 std::optional<qint64> parseDuration(const QString& text);
+/// A tag value as logfmt writes it (the search form's Tags field, Tempo's `tags`): bare when it has no space, quote,
+/// backslash or '=', else in double quotes with a backslash before quotes and backslashes.
+QString logfmtValue(const QString& value);
 /// Nanoseconds to a short human form: "812 µs", "12.3 ms", "2.41 s".
 QString formatDuration(qint64 ns);
 /// An absolute time: ISO 8601 ("2026-11-26T10:00:00Z") or relative to now ("-1h", "15m", "30d", "2w" meaning that

@@ -1,5 +1,7 @@
 #include "remote/apirequests.h"
 
+#include "model/tracequery.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -59,23 +61,6 @@ QString tagsAsJson(const std::vector<std::pair<QString, QString>>& tags)
     for (const auto& [key, value] : tags)
         object.insert(key, value);
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
-
-// logfmt: bare when it can be, else in double quotes with \ before quotes and backslashes.
-QString logfmtValue(const QString& value)
-{
-    const bool bare = !value.isEmpty() && std::none_of(value.begin(), value.end(), [](QChar c) {
-        return c.isSpace() || c == QLatin1Char('"') || c == QLatin1Char('=') || c == QLatin1Char('\\');
-    });
-    if (bare)
-        return value;
-    QString out = QStringLiteral("\"");
-    for (const QChar c : value) {
-        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
-            out += QLatin1Char('\\');
-        out += c;
-    }
-    return out + QLatin1Char('"');
 }
 
 } // namespace

@@ -67,22 +67,6 @@ std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const 
     return tags;
 }
 
-// A value as parseTags reads it back: bare when it can be, else in quotes with \ before quotes and backslashes.
-static QString quotedTagValue(const QString& value)
-{
-    const bool bare = !value.isEmpty() && !value.startsWith(QLatin1Char('"'))
-        && std::none_of(value.begin(), value.end(), [](QChar c) { return c.isSpace(); });
-    if (bare)
-        return value;
-    QString out = QStringLiteral("\"");
-    for (const QChar c : value) {
-        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
-            out += QLatin1Char('\\');
-        out += c;
-    }
-    return out + QLatin1Char('"');
-}
-
 SearchPanel::SearchPanel(QWidget* parent)
     : QWidget(parent)
     , m_traceId(new QLineEdit(this))
@@ -333,10 +317,10 @@ void SearchPanel::addTag(const QString& key, const QString& value)
     if (const auto* tags = std::get_if<std::vector<std::pair<QString, QString>>>(&parsed)) {
         for (const auto& [k, v] : *tags) {
             if (k != key)
-                text += (text.isEmpty() ? QString() : QStringLiteral(" ")) + k + QLatin1Char('=') + quotedTagValue(v);
+                text += (text.isEmpty() ? QString() : QStringLiteral(" ")) + k + QLatin1Char('=') + logfmtValue(v);
         }
     }
-    text += (text.isEmpty() ? QString() : QStringLiteral(" ")) + key + QLatin1Char('=') + quotedTagValue(value);
+    text += (text.isEmpty() ? QString() : QStringLiteral(" ")) + key + QLatin1Char('=') + logfmtValue(value);
     m_tags->setText(text);
 }
 
