@@ -9,6 +9,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+
 namespace tracemap {
 
 using namespace commandline;
@@ -116,6 +118,10 @@ int ExplainCommand::run(const QStringList& args)
         out() << "nothing selected: no span of the scope matches the selection\n";
         return 0;
     }
+    if (std::none_of(
+            r.attributes.begin(), r.attributes.end(), [](const AttributeDifference& a) { return a.score > 0; }))
+        out() << "no attribute sets the selection apart: no value's share differs significantly (with at least 5 "
+                 "spans on each side)\n";
     for (size_t i = 0; i < shown; ++i) {
         const AttributeDifference& a = r.attributes[i];
         out() << "\n"
