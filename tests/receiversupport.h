@@ -3,6 +3,7 @@
 // What the receiver tests share (tst_receivers, tst_grpcreceiver, tst_livesecurity): a LiveService on free loopback
 // ports, requests posted through Qt, and gzip. Needs live, Qt Network and zlib.
 
+#include "gzipsupport.h"
 #include "live/liveservice.h"
 
 #include <QNetworkAccessManager>
@@ -10,26 +11,11 @@
 #include <QNetworkRequest>
 #include <QtTest/QtTest>
 
-#include <zlib.h>
-
 #include <memory>
 
 namespace receiversupport {
 
-inline QByteArray gzip(const QByteArray& data)
-{
-    z_stream stream {};
-    deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(static_cast<qsizetype>(deflateBound(&stream, static_cast<uLong>(data.size()))) + 32, '\0');
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.constData()));
-    stream.avail_in = static_cast<uInt>(data.size());
-    stream.next_out = reinterpret_cast<Bytef*>(out.data());
-    stream.avail_out = static_cast<uInt>(out.size());
-    deflate(&stream, Z_FINISH);
-    out.resize(static_cast<qsizetype>(stream.total_out));
-    deflateEnd(&stream);
-    return out;
-}
+using gzipsupport::gzip;
 
 /// Which endpoints a test's service runs, each on a free loopback port. None is on a fixed port: it would collide
 /// with a running Tracemap or another test.

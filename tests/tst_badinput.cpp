@@ -1,6 +1,7 @@
 // Bad input: every case must fail with a precise ImportError and leave a cache untouched. Hostile but valid input
 // (deep chains, duplicate ids, cycles, re-imports, split files) must import.
 
+#include "gzipsupport.h"
 #include "importsupport.h"
 
 #include "cache/tracecache.h"
@@ -16,8 +17,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <map>
 
@@ -32,20 +31,7 @@ QByteArray fixtureBytes(const char* relative)
     return testsupport::readAll(testsupport::fixture(QString::fromUtf8(relative)));
 }
 
-QByteArray gzip(const QByteArray& raw)
-{
-    z_stream z {};
-    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(int(deflateBound(&z, uLong(raw.size()))) + 64, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.constData()));
-    z.avail_in = uInt(raw.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = uInt(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(int(z.total_out));
-    deflateEnd(&z);
-    return out;
-}
+using gzipsupport::gzip;
 
 // Drops trailing whitespace, then cuts at `fraction` of the rest (or removes its last byte when fraction is 1).
 QByteArray truncated(QByteArray bytes, double fraction)
