@@ -607,70 +607,87 @@ std::expected<void, QString> TraceCache::storeTraces(std::vector<PreparedTrace>&
 
 std::expected<ImportSummary, ImportError> TraceCache::importFile(const QString& file, const ImportOptions& options)
 {
-    auto fail = [&](const QString& message) {
+    return importFiles({ file }, QFileInfo(file).absoluteFilePath(), options);
+}
+
+std::expected<ImportSummary, ImportError> TraceCache::importFiles(
+    const QStringList& files, const QString& recordedAs, const ImportOptions& options)
+{
+    auto fail = [&](const QString& file, const QString& message) {
         ImportError e;
         e.file = file;
         e.message = message;
         return std::unexpected(e);
     };
+    const QString first = files.value(0);
     if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return fail(QStringLiteral("cannot write the cache %1: %2").arg(m_path, lastError()));
+        return fail(first, QStringLiteral("cannot write the cache %1: %2").arg(m_path, lastError()));
     auto rollback = [this]() { sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr); };
 
     SqliteStatement addImport(m_db, "INSERT INTO imports(path, imported_at) VALUES (?1, ?2)");
-    const QByteArray path = QFileInfo(file).absoluteFilePath().toUtf8();
+    const QByteArray path = recordedAs.toUtf8();
     addImport.bind(1, utf8(path));
     addImport.bind(2, QDateTime::currentMSecsSinceEpoch());
     if (addImport.step() != SQLITE_DONE) {
         const QString message = lastError();
         rollback();
-        return fail(message);
+        return fail(first, message);
     }
     const qint64 importId = sqlite3_last_insert_rowid(m_db);
     Writer writer(m_db, importId, nullptr);
     if (!writer.isValid()) {
         const QString message = lastError();
         rollback();
-        return fail(message);
+        return fail(first, message);
     }
-    QString storeError;
-    auto summary = TraceImporter::importFile(
-        file,
-        [&](std::vector<Trace>& traces) {
-            for (Trace& trace : traces) {
-                if (auto r = writer.store(trace); !r) {
-                    // Stop reading at the first write error (a full disk): the rest would be thrown away.
-                    ImportError e;
-                    e.file = file;
-                    e.message = QStringLiteral("cannot write the cache %1: %2").arg(m_path, r.error());
-                    throw e;
+    ImportSummary total;
+    total.file = recordedAs;
+    for (const QString& file : files) {
+        auto summary = TraceImporter::importFile(
+            file,
+            [&](std::vector<Trace>& traces) {
+                for (Trace& trace : traces) {
+                    if (auto r = writer.store(trace); !r) {
+                        // Stop reading at the first write error (a full disk): the rest would be thrown away.
+                        ImportError e;
+                        e.file = file;
+                        e.message = QStringLiteral("cannot write the cache %1: %2").arg(m_path, r.error());
+                        throw e;
+                    }
                 }
-            }
-        },
-        options);
-    if (summary && storeError.isEmpty()) {
-        if (auto r = writer.finish(); !r)
-            storeError = r.error();
-    }
-    if (!summary || !storeError.isEmpty()) {
-        rollback();
-        if (!summary)
+            },
+            options);
+        if (!summary) {
+            rollback();
             return std::unexpected(summary.error());
-        return fail(QStringLiteral("cannot write the cache %1: %2").arg(m_path, storeError));
+        }
+        total.format = summary->format;
+        total.traces += summary->traces;
+        total.spans += summary->spans;
+        total.services = std::max(total.services, summary->services);
+        total.warnings += summary->warnings;
+        total.truncations += summary->truncations;
+        total.bytes += summary->bytes;
+        if (files.size() == 1)
+            total.warningKinds = std::move(summary->warningKinds);
+    }
+    if (auto r = writer.finish(); !r) {
+        rollback();
+        return fail(first, QStringLiteral("cannot write the cache %1: %2").arg(m_path, r.error()));
     }
     SqliteStatement finishImport(m_db, "UPDATE imports SET format = ?2, traces = ?3, spans = ?4 WHERE id = ?1");
-    summary->importId = importId;
+    total.importId = importId;
     finishImport.bind(1, importId);
-    const QByteArray format = traceFormatName(summary->format).toUtf8();
+    const QByteArray format = traceFormatName(total.format).toUtf8();
     finishImport.bind(2, utf8(format));
-    finishImport.bind(3, summary->traces);
-    finishImport.bind(4, summary->spans);
+    finishImport.bind(3, total.traces);
+    finishImport.bind(4, total.spans);
     if (finishImport.step() != SQLITE_DONE || sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
         const QString message = lastError();
         rollback();
-        return fail(QStringLiteral("cannot write the cache %1: %2").arg(m_path, message));
+        return fail(first, QStringLiteral("cannot write the cache %1: %2").arg(m_path, message));
     }
-    return summary;
+    return total;
 }
 
 std::expected<std::shared_ptr<const Trace>, QString> TraceCache::loadTrace(const TraceId& id) const

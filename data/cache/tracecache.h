@@ -104,6 +104,11 @@ public:
     /// Imports one file in one transaction: on any error, or when progress cancels, the cache is unchanged.
     std::expected<ImportSummary, ImportError> importFile(
         const QString& file, const ImportOptions& options = ImportOptions());
+    /// Imports several files in one transaction, recorded as one import named `recordedAs` (a URL for traces
+    /// fetched from a back end): all of them or, on any error, none. The summary adds up the files' counts; services
+    /// is the most any one file had.
+    std::expected<ImportSummary, ImportError> importFiles(
+        const QStringList& files, const QString& recordedAs, const ImportOptions& options = ImportOptions());
 
     /// Stores already assembled traces (merging with what is cached) in one transaction: the live writer's batch. Its
     /// posting lists are staged and folded into the index later, a slice at a time (see StagedPostings), because
