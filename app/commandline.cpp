@@ -4,6 +4,7 @@
 #include "explaincommand.h"
 #include "generatecommand.h"
 #include "importcommand.h"
+#include "pullcommand.h"
 #include "searchcommand.h"
 #include "servecommand.h"
 #include "statscommand.h"
@@ -87,6 +88,7 @@ const Subcommand subcommands[] = {
     { QLatin1String("serve"), &ServeCommand::run },
     { QLatin1String("anomalies"), &AnomaliesCommand::run },
     { QLatin1String("explain"), &ExplainCommand::run },
+    { QLatin1String("pull"), &PullCommand::run },
 };
 
 } // namespace

@@ -35,6 +35,7 @@ struct WindowOptions {
                            "                     baseline, each explained in one sentence\n"
                            "  explain [FILE...]  what sets slow (--min-duration) or failed (--errors) spans apart\n"
                            "  generate           write synthetic microservice traces\n"
+                           "  pull KIND URL      fetch traces from Jaeger, Tempo or Zipkin into the cache\n"
                            "  serve              receive OTLP (HTTP and gRPC) and Zipkin spans into the cache\n"
                            "  topology [FILE...] write the service map as SVG, PNG, PDF, DOT or JSON\n"
                            "  screenshot         render the window offscreen to a PNG\n\n"

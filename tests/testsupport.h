@@ -60,6 +60,18 @@ inline bool writeFile(const QString& path, const QByteArray& bytes)
     return f.write(bytes) == bytes.size();
 }
 
+/// The process's peak resident memory so far (VmHWM), in bytes; 0 where /proc is missing.
+inline qint64 peakResidentBytes()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray& line : status.readAll().split('\n'))
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
+    return 0;
+}
+
 } // namespace testsupport
 
 using testsupport::fixturesDir;

@@ -201,9 +201,12 @@ QUrl tagNames(const QUrl& base, const QString& scope)
     return endpoint(base, QStringLiteral("/api/search/tags"), { { QStringLiteral("scope"), scope } });
 }
 
-QUrl tagValues(const QUrl& base, const QString& scopedTag)
+QUrl tagValues(const QUrl& base, const QString& scopedTag, const QString& traceQl)
 {
-    return endpoint(base, QStringLiteral("/api/v2/search/tag/") + segment(scopedTag) + QStringLiteral("/values"));
+    Parameters p;
+    if (!traceQl.isEmpty())
+        p.emplace_back(QStringLiteral("q"), traceQl);
+    return endpoint(base, QStringLiteral("/api/v2/search/tag/") + segment(scopedTag) + QStringLiteral("/values"), p);
 }
 
 QUrl echo(const QUrl& base)

@@ -34,7 +34,8 @@ QUrl search(const QUrl& base, const RemoteSearch& search);
 QUrl trace(const QUrl& base, const QString& traceId);
 QUrl traceV2(const QUrl& base, const QString& traceId);
 QUrl tagNames(const QUrl& base, const QString& scope);
-QUrl tagValues(const QUrl& base, const QString& scopedTag);
+/// The values of a scoped tag ("resource.service.name"), narrowed by a TraceQL query when one is given.
+QUrl tagValues(const QUrl& base, const QString& scopedTag, const QString& traceQl = {});
 QUrl echo(const QUrl& base);
 /// Search results carry trace ids with their leading zeros removed: back to 16 or 32 hex digits; nullopt for
 /// anything that is not hex or is longer than 32.

@@ -1,0 +1,68 @@
+#include "remote/remotepull.h"
+
+namespace tracemap::remote {
+
+std::expected<ImportSummary, QString> RemotePull::pull(
+    RemoteClient& client, TraceCache& cache, const PullRequest& request, const ImportProgress& progress)
+{
+    std::vector<Download> downloads;
+    if (!request.traceIds.isEmpty()) {
+        auto fetched = client.downloadTraces(request.traceIds);
+        if (!fetched)
+            return std::unexpected(fetched.error().message);
+        downloads = std::move(*fetched);
+    } else {
+        auto found = client.search(request.search, RemoteClient::Want::Traces);
+        if (!found)
+            return std::unexpected(found.error().message);
+        if (found->traces.empty()) {
+            ImportSummary nothing;
+            nothing.file = HttpFetcher::shown(client.http().endpoint().baseUrl);
+            return nothing;
+        }
+        if (found->body) {
+            downloads.push_back(std::move(*found->body));
+        } else {
+            QStringList ids;
+            for (const TraceSummary& s : found->traces)
+                ids << QString::fromStdString(s.traceId.toHex());
+            auto fetched = client.downloadTraces(ids);
+            if (!fetched)
+                return std::unexpected(fetched.error().message);
+            downloads = std::move(*fetched);
+        }
+    }
+    return importDownloads(cache, downloads, client.kind(), progress);
+}
+
+std::expected<ImportSummary, QString> RemotePull::importDownloads(
+    TraceCache& cache, const std::vector<Download>& downloads, BackendKind kind, const ImportProgress& progress)
+{
+    if (downloads.empty())
+        return ImportSummary();
+    QStringList files;
+    bool oneFormat = true;
+    for (const Download& d : downloads) {
+        files << d.file;
+        oneFormat = oneFormat && d.format == downloads.front().format;
+    }
+    ImportOptions options;
+    options.format = oneFormat ? downloads.front().format : TraceFormat::Unknown;
+    options.progress = progress;
+    QString recordedAs = backendKindName(kind) + QLatin1Char(' ') + HttpFetcher::shown(downloads.front().url);
+    if (downloads.size() > 1)
+        recordedAs += QStringLiteral(" and %1 more").arg(downloads.size() - 1);
+    auto imported = cache.importFiles(files, recordedAs, options);
+    if (!imported) {
+        // The error names a scratch file: name the URL its body came from instead.
+        ImportError error = imported.error();
+        for (const Download& d : downloads)
+            if (d.file == error.file)
+                error.file = HttpFetcher::shown(d.url);
+        return std::unexpected(error.toString());
+    }
+    imported->file = recordedAs;
+    return std::move(*imported);
+}
+
+} // namespace tracemap::remote

@@ -1,0 +1,94 @@
+#include "remote/zipkinclient.h"
+
+#include "remote/apirequests.h"
+#include "remote/jsonreply.h"
+
+namespace tracemap::remote {
+
+ZipkinClient::ZipkinClient(Endpoint endpoint)
+    : RemoteClient(BackendKind::Zipkin, std::move(endpoint))
+{
+}
+
+std::expected<QStringList, FetchError> ZipkinClient::strings(const QUrl& url)
+{
+    auto reply = http().get(url);
+    if (!reply)
+        return std::unexpected(reply.error());
+    auto json = parseJson(*reply, url);
+    if (!json)
+        return std::unexpected(json.error());
+    if (!json->isArray())
+        return std::unexpected(badResponse(url, QStringLiteral("not Zipkin's API: expected a list of names")));
+    return sortedStrings(json->array());
+}
+
+std::expected<QString, FetchError> ZipkinClient::probe()
+{
+    auto names = services();
+    if (!names)
+        return std::unexpected(names.error());
+    return QStringLiteral("Zipkin, %1 services").arg(names->size());
+}
+
+std::expected<QStringList, FetchError> ZipkinClient::services()
+{
+    return strings(zipkin::services(http().endpoint().baseUrl));
+}
+
+std::expected<QStringList, FetchError> ZipkinClient::operations(const QString& service)
+{
+    return strings(zipkin::spanNames(http().endpoint().baseUrl, service));
+}
+
+std::expected<QStringList, FetchError> ZipkinClient::remoteServices(const QString& service)
+{
+    return strings(zipkin::remoteServices(http().endpoint().baseUrl, service));
+}
+
+std::expected<QStringList, FetchError> ZipkinClient::tagNames()
+{
+    return strings(zipkin::autocompleteKeys(http().endpoint().baseUrl));
+}
+
+std::expected<QStringList, FetchError> ZipkinClient::tagValues(const QString& tag)
+{
+    return strings(zipkin::autocompleteValues(http().endpoint().baseUrl, tag));
+}
+
+std::expected<RemoteSearchResult, FetchError> ZipkinClient::search(const RemoteSearch& search, Want)
+{
+    auto body = save(zipkin::traces(http().endpoint().baseUrl, search));
+    if (!body)
+        return std::unexpected(body.error());
+    auto summaries = summarize(*body);
+    if (!summaries)
+        return std::unexpected(summaries.error());
+    return RemoteSearchResult { std::move(*summaries), std::move(*body) };
+}
+
+std::expected<std::vector<Download>, FetchError> ZipkinClient::downloadTraces(const QStringList& traceIds)
+{
+    const QUrl base = http().endpoint().baseUrl;
+    std::expected<Download, FetchError> download;
+    if (const auto many = zipkin::traceMany(base, traceIds))
+        download = save(*many);
+    else if (!traceIds.isEmpty())
+        download = save(zipkin::trace(base, traceIds.first()));
+    else
+        return std::vector<Download>();
+    if (!download) {
+        FetchError e = download.error();
+        if (e.kind == FetchError::Kind::Http && e.status == 404)
+            e.message = QStringLiteral("trace %1 not found: %2").arg(traceIds.first(), e.message);
+        return std::unexpected(e);
+    }
+    return std::vector<Download> { std::move(*download) };
+}
+
+std::expected<Topology, FetchError> ZipkinClient::dependencies(qint64 untilNs, qint64 lookbackNs)
+{
+    return readDependencies(zipkin::dependencies(http().endpoint().baseUrl, untilNs, lookbackNs));
+}
+
+} // namespace tracemap::remote
