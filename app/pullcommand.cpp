@@ -98,16 +98,9 @@ int PullCommand::run(const QStringList& args)
     if (!search.read(parser, QStringLiteral("pull"), form))
         return 2;
     PullRequest request;
-    RemoteSearch& s = request.search;
-    s.service = form.service;
-    s.operation = form.operation;
-    s.tags = form.tags;
-    s.traceQl = parser.value(query);
-    s.minDurationNs = form.minDurationNs;
-    s.maxDurationNs = form.maxDurationNs;
-    s.untilNs = form.untilNs ? form.untilNs : QDateTime::currentMSecsSinceEpoch() * 1'000'000;
-    s.sinceNs = form.sinceNs ? form.sinceNs : s.untilNs - kDefaultWindowNs;
-    s.limit = form.limit > 0 ? form.limit : 20;
+    request.search
+        = remoteSearchOf(form, parser.value(query), QDateTime::currentMSecsSinceEpoch() * 1'000'000, kDefaultWindowNs);
+    const RemoteSearch& s = request.search;
     if (!s.traceQl.isEmpty() && kind && *kind != BackendKind::Tempo) {
         err() << "tracemap pull: --query (TraceQL) is for Tempo; " << kindName << " takes --service, --operation and "
               << "--tag\n";

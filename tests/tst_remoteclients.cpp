@@ -98,6 +98,29 @@ QByteArray tempoJsonTrace()
 }
 const QString kTempoTraceHex = QStringLiteral("00000000000000000000000000000abc0e").right(32);
 
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+/// Runs the tracemap program while this thread's event loop keeps serving the fake back ends.
+Run runTracemap(const QStringList& args)
+{
+    QProcess process;
+    process.start(QStringLiteral(TRACEMAP_BINARY), args);
+    Run run;
+    if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, 60000)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
 } // namespace
 
 class TestRemoteClients : public QObject {
@@ -607,6 +630,65 @@ private Q_SLOTS:
         const auto services = client->services();
         QVERIFY2(services, whyNot(services).constData());
         QCOMPARE(*services, strings({ "secure" }));
+    }
+
+    // `tracemap pull`: one line on success; exit 1 with the message, and the cache as it was, on failure.
+    void pullCommand()
+    {
+        fakebackend::Server server;
+        const QByteArray a = fixtureBytes("zipkin-v2/frontend-backend-128bit-orphans.json").trimmed();
+        const QByteArray b = fixtureBytes("zipkin-v2/messaging-kafka.json").trimmed();
+        server.route("/api/v2/traces", [&](const Request&) { return json("[" + a + "," + b + "]"); });
+        server.route("/api/v3/traces/0000000000000abc",
+            [](const Request&) { return json(R"({"error":{"httpCode":404,"message":"trace not found"}})", 404); });
+        QTemporaryDir dir;
+        const QString cache = dir.filePath(QStringLiteral("pulled.sqlite"));
+        const QString url = server.url().toString();
+
+        Run pulled = runTracemap({ QStringLiteral("pull"), QStringLiteral("zipkin"), url, QStringLiteral("--service"),
+            QStringLiteral("frontend"), QStringLiteral("--since"), QStringLiteral("2h"), QStringLiteral("--limit"),
+            QStringLiteral("5"), QStringLiteral("--header"), QStringLiteral("Authorization: Bearer t0ken"),
+            QStringLiteral("--cache"), cache });
+        QVERIFY2(pulled.exitCode == 0, qPrintable(pulled.err));
+        QCOMPARE(pulled.out,
+            QStringLiteral("pulled 2 traces, 29 spans from zipkin %1/api/v2/traces (1 span with warnings)\n").arg(url));
+        QCOMPARE(server.requests.size(), 1);
+        const Request& sent = server.requests[0];
+        QCOMPARE(sent.item(QStringLiteral("serviceName")), QStringLiteral("frontend"));
+        QCOMPARE(sent.item(QStringLiteral("limit")), QStringLiteral("5"));
+        QCOMPARE(sent.item(QStringLiteral("lookback")), QStringLiteral("7200000"));
+        QCOMPARE(sent.headers.value("authorization"), QByteArray("Bearer t0ken"));
+
+        const QByteArray before = testsupport::readAll(cache);
+        Run missing = runTracemap({ QStringLiteral("pull"), QStringLiteral("jaeger"), url, QStringLiteral("--trace"),
+            QStringLiteral("abc"), QStringLiteral("--cache"), cache });
+        QCOMPARE(missing.exitCode, 1);
+        QCOMPARE(missing.out, QString());
+        QCOMPARE(missing.err,
+            QStringLiteral(
+                "tracemap pull: trace 0000000000000abc not found: 404 from %1/api/v3/traces/0000000000000abc: "
+                "not found\n")
+                .arg(url));
+        auto reopened = TraceCache::open(cache, TraceCache::OpenMode::MustExist);
+        QVERIFY(reopened);
+        QCOMPARE((*reopened)->traceCount(), 2);
+
+        Run refused = runTracemap({ QStringLiteral("pull"), QStringLiteral("zipkin"),
+            QStringLiteral("http://127.0.0.1:1"), QStringLiteral("--cache"), cache });
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("connection refused by 127.0.0.1:1")), qPrintable(refused.err));
+
+        QCOMPARE(runTracemap({ QStringLiteral("pull"), QStringLiteral("elastic"), url }).exitCode, 2);
+        const Run traceQlElsewhere = runTracemap({ QStringLiteral("pull"), QStringLiteral("jaeger"), url,
+            QStringLiteral("--query"), QStringLiteral("{ }") });
+        QCOMPARE(traceQlElsewhere.exitCode, 2);
+        QVERIFY(traceQlElsewhere.err.contains(QStringLiteral("--query (TraceQL) is for Tempo")));
+        QCOMPARE(
+            runTracemap({ QStringLiteral("pull"), QStringLiteral("tempo"), QStringLiteral("ftp://x") }).exitCode, 2);
+        QCOMPARE(runTracemap({ QStringLiteral("pull"), QStringLiteral("tempo"), url, QStringLiteral("--header"),
+                                 QStringLiteral("no colon") })
+                     .exitCode,
+            2);
     }
 
     // "Test connection" without a kind: each API's probe until one answers as it should.

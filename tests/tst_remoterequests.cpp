@@ -44,6 +44,36 @@ class TestRemoteRequests : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // The form's "no bound" (TraceQuery's 0 and max) is no parameter at all, and "all time" a finite window.
+    void searchFromTheForm()
+    {
+        const qint64 now = kUntil;
+        const RemoteSearch open = remoteSearchOf(tracemap::TraceQuery(), QString(), now, 3600 * kSecond);
+        QCOMPARE(open.maxDurationNs, 0);
+        QCOMPARE(open.minDurationNs, 0);
+        QCOMPARE(open.untilNs, now);
+        QCOMPARE(open.sinceNs, now - 3600 * kSecond);
+        QCOMPARE(open.limit, 20);
+        const QUrl url = zipkin::traces(kBase, open);
+        QVERIFY2(!QUrlQuery(url).hasQueryItem(QStringLiteral("maxDuration")), qPrintable(url.toString()));
+        QCOMPARE(value(url, "lookback"), QStringLiteral("3600000"));
+
+        tracemap::TraceQuery form;
+        form.service = QStringLiteral("cart");
+        form.maxDurationNs = 2 * kSecond;
+        form.sinceNs = kSince;
+        form.untilNs = kUntil;
+        form.limit = 7;
+        const RemoteSearch bounded
+            = remoteSearchOf(form, QStringLiteral(" { status = error } "), now + kSecond, kSecond);
+        QCOMPARE(bounded.service, QStringLiteral("cart"));
+        QCOMPARE(bounded.maxDurationNs, 2 * kSecond);
+        QCOMPARE(bounded.sinceNs, kSince);
+        QCOMPARE(bounded.untilNs, kUntil);
+        QCOMPARE(bounded.limit, 7);
+        QCOMPARE(bounded.traceQl, QStringLiteral("{ status = error }"));
+    }
+
     void formats()
     {
         QCOMPARE(goDuration(1'500'000'000), QStringLiteral("1500ms"));

@@ -8,6 +8,7 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslError>
+#include <QThread>
 #include <QTimer>
 
 namespace tracemap::remote {
@@ -109,7 +110,9 @@ std::expected<HttpReply, FetchError> HttpFetcher::run(
         request.setSslConfiguration(ssl);
     }
 
-    if (!m_network)
+    // A QNetworkAccessManager serves the thread that made it: a client handed from one worker thread to another
+    // (a pool recycles its threads) gets a new one.
+    if (!m_network || m_network->thread() != QThread::currentThread())
         m_network = std::make_unique<QNetworkAccessManager>();
     std::unique_ptr<QNetworkReply> reply(m_network->get(request));
     // Without a bound, Qt's network thread reads as fast as the socket delivers and queues what this thread has not

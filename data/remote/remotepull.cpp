@@ -49,9 +49,13 @@ std::expected<ImportSummary, QString> RemotePull::importDownloads(
     ImportOptions options;
     options.format = oneFormat ? downloads.front().format : TraceFormat::Unknown;
     options.progress = progress;
-    QString recordedAs = backendKindName(kind) + QLatin1Char(' ') + HttpFetcher::shown(downloads.front().url);
-    if (downloads.size() > 1)
-        recordedAs += QStringLiteral(" and %1 more").arg(downloads.size() - 1);
+    // One response is named by its URL; several (Tempo's traces, fetched one by one) by the server and a count.
+    const QUrl first = downloads.front().url;
+    const QString recordedAs = backendKindName(kind) + QLatin1Char(' ')
+        + (downloads.size() == 1 ? HttpFetcher::shown(first)
+                                 : QStringLiteral("%1 (%2 requests)")
+                                       .arg(HttpFetcher::shown(first.adjusted(QUrl::RemovePath)))
+                                       .arg(downloads.size()));
     auto imported = cache.importFiles(files, recordedAs, options);
     if (!imported) {
         // The error names a scratch file: name the URL its body came from instead.

@@ -4,6 +4,22 @@
 
 namespace tracemap::remote {
 
+RemoteSearch remoteSearchOf(const TraceQuery& form, const QString& traceQl, qint64 nowNs, qint64 defaultWindowNs)
+{
+    constexpr qint64 kNone = std::numeric_limits<qint64>::max();
+    RemoteSearch s;
+    s.service = form.service;
+    s.operation = form.operation;
+    s.tags = form.tags;
+    s.traceQl = traceQl.trimmed();
+    s.minDurationNs = std::max<qint64>(form.minDurationNs, 0);
+    s.maxDurationNs = form.maxDurationNs == kNone ? 0 : form.maxDurationNs;
+    s.untilNs = form.untilNs > 0 && form.untilNs != kNone ? form.untilNs : nowNs;
+    s.sinceNs = form.sinceNs > 0 ? form.sinceNs : s.untilNs - defaultWindowNs;
+    s.limit = form.limit > 0 ? form.limit : 20;
+    return s;
+}
+
 QString goDuration(qint64 ns)
 {
     // The largest unit that divides the duration exactly, so that nothing is rounded away.

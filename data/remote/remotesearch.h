@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/tracequery.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -21,6 +23,11 @@ struct RemoteSearch {
     qint64 untilNs = 0;
     int limit = 20;
 };
+
+/// A search form's query as a back end takes it: "no bound" (TraceQuery's 0 and max) as none, a finite time range
+/// (the last `defaultWindowNs` before now when the form has no start: every API needs one), a limit (20 when the
+/// form has none), and Tempo's TraceQL, which then replaces service, operation and tags.
+RemoteSearch remoteSearchOf(const TraceQuery& form, const QString& traceQl, qint64 nowNs, qint64 defaultWindowNs);
 
 /// A duration as Go's time.ParseDuration reads it ("1.5s", "250ms", "42us", "7ns"), which Jaeger and Tempo take.
 QString goDuration(qint64 ns);
