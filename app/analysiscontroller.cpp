@@ -117,4 +117,10 @@ void AnalysisController::showDependencyFile(const QString& path)
     });
 }
 
+void AnalysisController::showTopology(Topology topology)
+{
+    const quint64 generation = ++m_generation;
+    deliver(generation, [topology = std::move(topology)]() -> Outcome { return Result { topology, nullptr }; });
+}
+
 } // namespace tracemap

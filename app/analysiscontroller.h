@@ -42,6 +42,8 @@ public:
     void refreshForNewData(std::optional<std::vector<TraceId>> traces = std::nullopt);
     /// Shows the links of a dependency-link file instead (until the next search or scope change).
     void showDependencyFile(const QString& path);
+    /// Shows these links (a back end's) the same way.
+    void showTopology(Topology topology);
     /// True from a request until its result (or failure) reached the views.
     bool isComputing() const { return m_delivered != m_generation; }
 

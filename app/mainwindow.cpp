@@ -2,6 +2,7 @@
 
 #include "analysiscontroller.h"
 #include "cachequeries.h"
+#include "connectionsdialog.h"
 #include "flamechartview.h"
 #include "flamegraphview.h"
 #include "formats/dependencylinksreader.h"
@@ -9,6 +10,8 @@
 #include "livecontroller.h"
 #include "monitorcontroller.h"
 #include "monitorpage.h"
+#include "remoteconnections.h"
+#include "remotesearchcontroller.h"
 #include "resultspage.h"
 #include "searchpanel.h"
 #include "shortcutshelp.h"
@@ -45,6 +48,7 @@
 #include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -80,6 +84,8 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     , m_live(new LiveController(m_cachePath,
           persistence == Persistence::Saved ? LiveController::Persistence::Saved : LiveController::Persistence::None,
           this))
+    , m_remote(new RemoteSearchController(m_cachePath, this))
+    , m_links(new RemoteSearchController(m_cachePath, this))
     , m_tabs(new QTabWidget(this))
     , m_startPage(new StartPage(this))
     , m_central(new QStackedWidget(this))
@@ -117,9 +123,23 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     m_central->addWidget(m_tabs);
     setCentralWidget(m_central);
 
+    // Connections: in the user's settings and key store, or (tests, screenshots) in a folder that goes with the
+    // window and in memory.
+    if (m_persistence == Persistence::Saved) {
+        m_connectionSettings = std::make_unique<QSettings>();
+        m_secrets = SecretStore::keychain();
+    } else {
+        m_scratch = std::make_unique<QTemporaryDir>();
+        m_connectionSettings
+            = std::make_unique<QSettings>(m_scratch->filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+        m_secrets = SecretStore::inMemory();
+    }
+    m_connections = std::make_unique<ConnectionStore>(*m_connectionSettings, *m_secrets);
+
     createActions();
     createStatusBar();
     wireTopologyPage();
+    wireRemoteSources();
 
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
     // The topology of "the last trace opened" follows the trace tab the user looks at.
@@ -152,15 +172,28 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     connect(m_startPage, &StartPage::openRequested, this,
         [this] { openFiles(QFileDialog::getOpenFileNames(this, tr("Open Trace Files"), QString(), fileFilter())); });
     connect(m_startPage, &StartPage::sampleRequested, this, &MainWindow::openSample);
-    connect(resultsView(), &TraceListView::traceActivated, this, [this](const TraceId& id) { openTrace(id); });
+    connect(m_startPage, &StartPage::connectRequested, this, &MainWindow::showConnections);
+    connect(resultsView(), &TraceListView::traceActivated, this, [this](const TraceId& id) {
+        if (m_remoteResultsShown)
+            m_remote->open(id); // from the cache when it is there, else fetched into it first
+        else
+            openTrace(id);
+    });
     connect(m_resultsPage, &ResultsPage::formSearchRequested, m_searchPanel, &SearchPanel::find);
     // Find Traces shows what it found, whichever tab was in front.
     connect(m_searchPanel, &SearchPanel::searchRequested, this, [this](const TraceQuery& query) {
-        search(query);
+        if (m_remote->isRemote())
+            m_remote->search(query, m_searchPanel->traceQl());
+        else
+            search(query);
         m_tabs->setCurrentWidget(m_resultsPage);
     });
     connect(m_searchPanel, &SearchPanel::traceIdLookupRequested, this, &MainWindow::lookupTraceIds);
     connect(m_searchPanel, &SearchPanel::serviceChanged, this, [this](const QString& service) {
+        if (m_remote->isRemote()) {
+            m_remote->listOperations(service);
+            return;
+        }
         const QString path = m_cachePath;
         runOnWorker(
             &m_cacheWorker, this, [path, service] { return cachequeries::operations(path, service); },
@@ -307,6 +340,9 @@ void MainWindow::createActions()
     QAction* sample = file->addAction(tr("Open &Sample"), this, &MainWindow::openSample);
     file->addAction(tr("&Export Topology…"), this, &MainWindow::exportTopology);
     file->addSeparator();
+    QAction* connectAction = file->addAction(tr("&Connect…"), this, &MainWindow::showConnections);
+    connectAction->setObjectName(QStringLiteral("connectAction"));
+    connectAction->setToolTip(tr("Search and open traces in Jaeger, Grafana Tempo or Zipkin"));
     file->addAction(m_live->liveAction());
     file->addAction(m_live->settingsAction());
     file->addSeparator();
@@ -473,6 +509,8 @@ void MainWindow::runSearch(const TraceQuery& query, const QString& note, SearchK
 {
     m_shownQuery = query;
     m_shownNote = note;
+    m_remoteResultsShown = false;
+    m_resultsPage->setRemote(false);
     m_resultsPage->setNote(note);
     const quint64 generation = ++m_searchGeneration;
     const QString path = m_cachePath;
@@ -516,7 +554,8 @@ void MainWindow::followLive(const IngestCounters& counters)
     if (m_searchDelivered != m_searchGeneration || m_followQueries > 0 || isImporting())
         return;
     m_followedCommitted = counters.committed;
-    runSearch(m_shownQuery, m_shownNote, SearchKind::Follow);
+    if (!m_remoteResultsShown)
+        runSearch(m_shownQuery, m_shownNote, SearchKind::Follow);
     refreshCacheInfo();
     refreshMonitor();
     if (m_analysis->scope() != AnalysisController::Scope::SearchResults)
@@ -581,6 +620,11 @@ void MainWindow::lookupTraceIds(const QString& text)
         return;
     }
     m_searchPanel->showMessage(QString());
+    if (m_remote->isRemote()) {
+        for (const TraceId& id : *ids)
+            m_remote->open(id); // each into the cache (if not there yet), then its tab
+        return;
+    }
     TraceQuery query;
     query.traceIds = std::move(*ids);
     query.limit = 1000;
@@ -737,6 +781,117 @@ void MainWindow::wireTopologyPage()
         });
 }
 
+void MainWindow::wireRemoteSources()
+{
+    connect(m_connections.get(), &ConnectionStore::changed, this, &MainWindow::listConnections);
+    connect(m_searchPanel, &SearchPanel::sourceChanged, this, &MainWindow::selectSource);
+    connect(m_remote, &RemoteSearchController::servicesListed, m_searchPanel, &SearchPanel::setServices);
+    connect(m_remote, &RemoteSearchController::operationsListed, this,
+        [this](const QString& service, const QStringList& operations) {
+            if (m_searchPanel->service() == service)
+                m_searchPanel->setOperations(operations);
+        });
+    connect(m_remote, &RemoteSearchController::resultsReady, this,
+        [this](const std::vector<TraceSummary>& traces, const QString& note) {
+            // Supersedes any local search on its way, as a newer search does.
+            m_searchDelivered = ++m_searchGeneration;
+            m_remoteResultsShown = true;
+            m_shownNote = note;
+            m_resultsPage->setNote(note);
+            m_resultsPage->setRemote(true);
+            std::vector<TraceId> ids;
+            for (const TraceSummary& t : traces)
+                ids.push_back(t.traceId);
+            m_analysis->setSearchResults(std::move(ids)); // those already cached are mapped
+            resultsView()->setTraces(traces);
+            m_status->setText(tr("%n trace(s) found.", nullptr, int(traces.size())));
+            Q_EMIT searchFinished(int(traces.size()));
+        });
+    connect(m_remote, &RemoteSearchController::traceReady, this, [this](const TraceId& id) { openTrace(id); });
+    for (RemoteSearchController* remote : { m_remote, m_links }) {
+        connect(remote, &RemoteSearchController::fetched, this, [this](const ImportSummary& s) {
+            m_status->setText(
+                tr("%1: %2 traces, %3 spans fetched into the cache").arg(s.file).arg(s.traces).arg(s.spans));
+            refreshCacheInfo();
+        });
+        connect(remote, &RemoteSearchController::failed, this, [this](const QString& message) {
+            m_searchPanel->showMessage(message);
+            m_status->setText(message);
+        });
+        connect(remote, &RemoteSearchController::busyChanged, this, [this](const QString& what) {
+            m_cancel->setVisible(!what.isEmpty() || isImporting());
+            if (!what.isEmpty())
+                m_status->setText(what);
+        });
+    }
+    connect(m_cancel, &QToolButton::clicked, m_remote, &RemoteSearchController::cancel);
+    connect(m_cancel, &QToolButton::clicked, m_links, &RemoteSearchController::cancel);
+    connect(m_resultsPage, &ResultsPage::fetchAllRequested, m_remote, &RemoteSearchController::fetchAll);
+
+    // The map: a back end's dependency links for a window, beside the maps built from cached traces.
+    connect(m_topologyPage, &TopologyPage::dependenciesWanted, this, [this](const QString& name, qint64 lookbackNs) {
+        const auto connection = m_connections->connection(name);
+        if (!connection) {
+            m_status->setText(tr("No connection %1").arg(name));
+            return;
+        }
+        m_links->setConnection(connection);
+        m_links->loadDependencies(lookbackNs);
+    });
+    connect(m_links, &RemoteSearchController::dependenciesReady, this,
+        [this](const Topology& topology, const QString& description) {
+            m_analysis->showTopology(topology);
+            m_status->setText(
+                tr("%1: %2 services, %3 calls").arg(description).arg(topology.nodes.size()).arg(topology.edges.size()));
+        });
+    listConnections();
+}
+
+void MainWindow::showConnections()
+{
+    auto* dialog = new ConnectionsDialog(*m_connections, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::listConnections()
+{
+    QStringList names;
+    QStringList withLinks; // Tempo keeps no dependency links
+    for (const RemoteConnection& c : m_connections->connections()) {
+        names << c.name;
+        if (c.kind != remote::BackendKind::Tempo)
+            withLinks << c.name;
+    }
+    m_topologyPage->setDependencySources(withLinks);
+    const QString before = m_searchPanel->source();
+    m_searchPanel->setSources(names);
+    // The same source, edited (a new URL or token), is connected again.
+    if (m_searchPanel->source() == before)
+        selectSource(before);
+}
+
+void MainWindow::selectSource(const QString& name)
+{
+    const auto connection = name.isEmpty() ? std::nullopt : m_connections->connection(name);
+    if (!name.isEmpty() && !connection) {
+        m_searchPanel->setSource(QString());
+        return;
+    }
+    m_remote->setConnection(connection);
+    if (!connection) {
+        m_searchPanel->setSourceStyle(SearchPanel::SourceStyle::Cache);
+        refreshCacheInfo();
+        return;
+    }
+    static constexpr SearchPanel::SourceStyle styles[]
+        = { SearchPanel::SourceStyle::Jaeger, SearchPanel::SourceStyle::Tempo, SearchPanel::SourceStyle::Zipkin };
+    m_searchPanel->setSourceStyle(styles[static_cast<int>(connection->kind)]);
+    m_searchPanel->showMessage(QString());
+    m_central->setCurrentWidget(m_tabs);
+    m_remote->listServices();
+}
+
 void MainWindow::exportTopology()
 {
     const TopologyView* map = topologyView();
@@ -780,9 +935,11 @@ void MainWindow::refreshCacheInfo()
                 m_initialSearchDone = true; // nothing to search: the window is as settled as it gets
                 return;
             }
-            m_searchPanel->setServices(info->services);
-            if (!service.isEmpty() && m_searchPanel->service() == service)
-                m_searchPanel->setOperations(info->operations);
+            if (!m_remote->isRemote()) { // a connection's lists come from it
+                m_searchPanel->setServices(info->services);
+                if (!service.isEmpty() && m_searchPanel->service() == service)
+                    m_searchPanel->setOperations(info->operations);
+            }
             if (!m_initialSearchDone) {
                 // The form now holds only what the cache has: that is the first search.
                 const auto query = m_searchPanel->query();
@@ -797,7 +954,8 @@ void MainWindow::refreshCacheInfo()
 
 void MainWindow::updateCentralPage(qint64 traceCount)
 {
-    if (traceCount == 0 && !isImporting() && m_tabs->count() == kFixedTabs)
+    // A connection searches a back end: its results show even while the cache is empty.
+    if (traceCount == 0 && !isImporting() && m_tabs->count() == kFixedTabs && !m_remote->isRemote())
         m_central->setCurrentWidget(m_startPage);
     else
         m_central->setCurrentWidget(m_tabs);

@@ -11,6 +11,8 @@
 #include <memory>
 
 class QDockWidget;
+class QSettings;
+class QTemporaryDir;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -32,6 +34,9 @@ class FlameGraphView;
 class MonitorController;
 class MonitorPage;
 class LiveController;
+class ConnectionStore;
+class RemoteSearchController;
+class SecretStore;
 struct IngestCounters;
 
 /// The window a user lives in: a search dock, the results and one tab per open trace, imports with progress and
@@ -72,6 +77,9 @@ public:
     TopologyView* topologyView() const;
     FlameGraphView* flameGraphView() const { return m_flameGraph; }
     LiveController* live() const { return m_live; }
+    /// The saved back-end connections (File ▸ Connect…) and the search dock's remote source.
+    ConnectionStore* connections() const { return m_connections.get(); }
+    RemoteSearchController* remoteSearch() const { return m_remote; }
     /// The live writer's committed span count that the results, map and open traces last refreshed for (follow).
     qint64 liveFollowedCommitted() const { return m_followedCommitted; }
     /// Search Results, Topology and Flame Graph; trace tabs come after them.
@@ -129,11 +137,18 @@ private:
     void closeTab(int index);
     void updateCentralPage(qint64 traceCount);
     void wireTopologyPage();
+    /// The search dock's Source box, File ▸ Connect… and the back ends' dependency links on the map.
+    void wireRemoteSources();
+    /// Searches, lists and opens from the chosen source from now on: a connection's name, or empty for the cache.
+    void selectSource(const QString& connection);
+    void listConnections();
+    void showConnections();
     QWidget* createFlameGraphPage();
     void exportTopology();
 
     QString m_cachePath;
     Persistence m_persistence;
+    std::unique_ptr<QTemporaryDir> m_scratch; // Persistence::None: settings that vanish with the window
     QThreadPool m_cacheWorker; // queries: one thread, so they run in the order asked
     QThreadPool m_importWorker; // imports: one writer; queries go on meanwhile (SQLite WAL)
     // Topology and flame graph of many traces: seconds on a large cache, so opening a trace or searching never
@@ -151,6 +166,12 @@ private:
     MonitorController* m_monitor;
     bool m_monitorStale = true;
     LiveController* m_live;
+    std::unique_ptr<SecretStore> m_secrets;
+    std::unique_ptr<QSettings> m_connectionSettings; // a scratch file when Persistence::None
+    std::unique_ptr<ConnectionStore> m_connections;
+    RemoteSearchController* m_remote;
+    RemoteSearchController* m_links; // the map's dependency links, from any connection
+    bool m_remoteResultsShown = false; // the results list a back end's search, which live follow must not replace
     QTabWidget* m_tabs;
     StartPage* m_startPage;
     QStackedWidget* m_central;

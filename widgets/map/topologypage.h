@@ -31,6 +31,12 @@ public:
     Scope scope() const;
     void setScope(Scope scope);
 
+    /// The connections whose back end keeps dependency links (Jaeger, Zipkin): each becomes a choice beside the maps
+    /// built from cached traces, with a time window.
+    void setDependencySources(const QStringList& connections);
+    /// The connection whose links are chosen, or empty when the map is built from traces.
+    QString dependencySource() const;
+
     /// The answer to tracesWanted(request, …); an answer to an older request is dropped.
     void setTraces(quint64 request, std::vector<TraceSummary> traces, const QString& error = QString());
 
@@ -41,11 +47,16 @@ Q_SIGNALS:
     /// "Show in Search Results": run `query` as the search; `description` says what it lists.
     void showInResultsRequested(const tracemap::TraceQuery& query, const QString& description);
     void traceActivated(const tracemap::TraceId& id);
+    /// A connection's dependency links over the last `lookbackNs` are wanted on the map.
+    void dependenciesWanted(const QString& connection, qint64 lookbackNs);
 
 private:
     void onSelectionChanged();
+    void onChoiceChanged();
 
     QComboBox* m_scope;
+    QComboBox* m_lookback; // the dependency links' window
+    QStringList m_dependencySources;
     QSplitter* m_splitter;
     TopologyView* m_view;
     TopologyDetails* m_details;

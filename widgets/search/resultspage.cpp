@@ -15,6 +15,7 @@ ResultsPage::ResultsPage(QWidget* parent)
     , m_noteBar(new QWidget(this))
     , m_note(new QLabel(m_noteBar))
     , m_back(new QToolButton(m_noteBar))
+    , m_fetchAll(new QToolButton(m_noteBar))
 {
     m_note->setObjectName(QStringLiteral("resultsNote"));
     m_note->setWordWrap(true);
@@ -22,9 +23,14 @@ ResultsPage::ResultsPage(QWidget* parent)
     m_back->setObjectName(QStringLiteral("formSearch"));
     m_back->setText(tr("Search with the form"));
     m_back->setToolTip(tr("Run the search the Search panel describes instead"));
+    m_fetchAll->setObjectName(QStringLiteral("fetchAll"));
+    m_fetchAll->setText(tr("Fetch all"));
+    m_fetchAll->setToolTip(tr("Fetch every trace listed into the cache, to open them offline and map them"));
+    m_fetchAll->hide();
     auto* bar = new QHBoxLayout(m_noteBar);
     bar->setContentsMargins(6, 3, 6, 3);
     bar->addWidget(m_note, 1);
+    bar->addWidget(m_fetchAll);
     bar->addWidget(m_back);
     m_noteBar->setAutoFillBackground(true);
     m_noteBar->setBackgroundRole(QPalette::AlternateBase);
@@ -35,6 +41,7 @@ ResultsPage::ResultsPage(QWidget* parent)
     layout->addWidget(m_noteBar);
     layout->addWidget(m_list, 1);
     connect(m_back, &QToolButton::clicked, this, &ResultsPage::formSearchRequested);
+    connect(m_fetchAll, &QToolButton::clicked, this, &ResultsPage::fetchAllRequested);
 }
 
 void ResultsPage::setNote(const QString& text)
@@ -46,6 +53,12 @@ void ResultsPage::setNote(const QString& text)
 QString ResultsPage::note() const
 {
     return m_noteBar->isHidden() ? QString() : m_note->text();
+}
+
+void ResultsPage::setRemote(bool remote)
+{
+    m_fetchAll->setVisible(remote);
+    m_back->setVisible(!remote); // the form is what these results are
 }
 
 bool ResultsPage::isNoteShown() const

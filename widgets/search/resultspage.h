@@ -22,8 +22,11 @@ public:
     void setNote(const QString& text);
     QString note() const;
     bool isNoteShown() const;
+    /// Results from a back end: the note says where from, and "Fetch all" imports every one into the cache.
+    void setRemote(bool remote);
 
 Q_SIGNALS:
+    void fetchAllRequested();
     /// "Search with the form" was clicked.
     void formSearchRequested();
 
@@ -32,6 +35,7 @@ private:
     QWidget* m_noteBar;
     QLabel* m_note;
     QToolButton* m_back;
+    QToolButton* m_fetchAll;
 };
 
 } // namespace tracemap

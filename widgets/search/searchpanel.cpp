@@ -19,6 +19,7 @@ namespace tracemap {
 namespace {
 const QString kAllOperations = QStringLiteral("(all operations)");
 const QString kAllServices = QStringLiteral("(all services)");
+const QString kLocalCache = QStringLiteral("Local cache");
 
 struct RangeChoice {
     const char* label;
@@ -69,6 +70,10 @@ std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const 
 
 SearchPanel::SearchPanel(QWidget* parent)
     : QWidget(parent)
+    , m_form(new QFormLayout)
+    , m_source(new QComboBox(this))
+    , m_traceQl(new QLineEdit(this))
+    , m_tagsLabel(new QLabel(tr("Tags"), this))
     , m_traceId(new QLineEdit(this))
     , m_service(new QComboBox(this))
     , m_operation(new QComboBox(this))
@@ -82,6 +87,14 @@ SearchPanel::SearchPanel(QWidget* parent)
     , m_find(new QPushButton(tr("Find Traces"), this))
     , m_error(new QLabel(this))
 {
+    m_source->setObjectName(QStringLiteral("source"));
+    m_source->addItem(kLocalCache);
+    m_source->setToolTip(tr("Search the local cache, or a back end added with File ▸ Connect…"));
+    m_traceQl->setObjectName(QStringLiteral("traceQl"));
+    m_traceQl->setClearButtonEnabled(true);
+    m_traceQl->setPlaceholderText(QStringLiteral("{ status = error }"));
+    m_traceQl->setToolTip(tr("A TraceQL query, such as { resource.service.name = \"api\" && duration > 1s }. When "
+                             "empty, the fields below search (Tempo's logfmt tags)."));
     m_traceId->setObjectName(QStringLiteral("traceId"));
     m_traceId->setPlaceholderText(tr("Lookup by trace ID…"));
     m_traceId->setClearButtonEnabled(true);
@@ -117,12 +130,14 @@ SearchPanel::SearchPanel(QWidget* parent)
     setMinimumWidth(
         std::max(250, fontMetrics().horizontalAdvance(QStringLiteral("Min duration  2026-11-28 08:15 ▾▾▾"))));
 
-    auto* form = new QFormLayout;
+    QFormLayout* form = m_form;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(tr("Source"), m_source);
     form->addRow(tr("Trace ID"), m_traceId);
+    form->addRow(tr("TraceQL"), m_traceQl);
     form->addRow(tr("Service"), m_service);
     form->addRow(tr("Operation"), m_operation);
-    form->addRow(tr("Tags"), m_tags);
+    form->addRow(m_tagsLabel, m_tags);
     form->addRow(tr("Min duration"), m_minDuration);
     form->addRow(tr("Max duration"), m_maxDuration);
     form->addRow(tr("Lookback"), m_range);
@@ -142,6 +157,8 @@ SearchPanel::SearchPanel(QWidget* parent)
         Q_EMIT serviceChanged(service());
     });
     connect(m_range, &QComboBox::currentIndexChanged, this, &SearchPanel::updateCustomRange);
+    connect(m_source, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT sourceChanged(source()); });
+    connect(m_traceQl, &QLineEdit::returnPressed, this, &SearchPanel::find);
     connect(m_find, &QPushButton::clicked, this, &SearchPanel::find);
     for (QLineEdit* edit : { m_tags, m_minDuration, m_maxDuration })
         connect(edit, &QLineEdit::returnPressed, this, &SearchPanel::find);
@@ -150,6 +167,57 @@ SearchPanel::SearchPanel(QWidget* parent)
             Q_EMIT traceIdLookupRequested(m_traceId->text().trimmed());
     });
     updateCustomRange();
+    setSourceStyle(SourceStyle::Cache);
+}
+
+void SearchPanel::setSources(const QStringList& connections)
+{
+    const QString wanted = source();
+    {
+        const QSignalBlocker blocker(m_source);
+        m_source->clear();
+        m_source->addItem(kLocalCache);
+        m_source->addItems(connections);
+        m_source->setCurrentIndex(std::max(0, wanted.isEmpty() ? 0 : m_source->findText(wanted)));
+    }
+    if (source() != wanted)
+        Q_EMIT sourceChanged(source());
+}
+
+QString SearchPanel::source() const
+{
+    return m_source->currentIndex() <= 0 ? QString() : m_source->currentText();
+}
+
+bool SearchPanel::setSource(const QString& connection)
+{
+    const int index = connection.isEmpty() ? 0 : m_source->findText(connection);
+    if (index < 0)
+        return false;
+    m_source->setCurrentIndex(index);
+    return true;
+}
+
+void SearchPanel::setSourceStyle(SourceStyle style)
+{
+    m_style = style;
+    m_form->setRowVisible(m_traceQl, style == SourceStyle::Tempo);
+    if (style == SourceStyle::Zipkin) {
+        m_tagsLabel->setText(tr("Annotation query"));
+        m_tags->setToolTip(tr("Zipkin's annotation query: key=value pairs, all of which must match a span's tags."));
+    } else {
+        m_tagsLabel->setText(tr("Tags"));
+        m_tags->setToolTip(tr("Attributes of spans or their resources, logfmt style: key=value pairs separated by "
+                              "spaces; quote values with spaces."));
+    }
+    // A back end needs a time range: "All time" would search its whole retention, which none of them allows.
+    if (style != SourceStyle::Cache && m_range->currentData().toLongLong() == 0)
+        m_range->setCurrentIndex(1);
+}
+
+QString SearchPanel::traceQl() const
+{
+    return m_style == SourceStyle::Tempo ? m_traceQl->text().trimmed() : QString();
 }
 
 void SearchPanel::updateCustomRange()
@@ -204,7 +272,8 @@ void SearchPanel::setServices(const QStringList& services)
         // The operations were that service's: they go with it.
         m_operation->clear();
         m_operation->addItem(kAllOperations);
-        showMessage(tr("The cache has no service %1: searching all services.").arg(wanted));
+        showMessage(source().isEmpty() ? tr("The cache has no service %1: searching all services.").arg(wanted)
+                                       : tr("%1 has no service %2: searching all services.").arg(source(), wanted));
     }
     // Announce the service (the previous one may be gone after Clear Cache) so the operations follow it.
     Q_EMIT serviceChanged(service());
@@ -330,7 +399,8 @@ QVariantMap SearchPanel::state() const
         { QStringLiteral("tags"), m_tags->text() }, { QStringLiteral("minDuration"), m_minDuration->text() },
         { QStringLiteral("maxDuration"), m_maxDuration->text() }, { QStringLiteral("range"), m_range->currentIndex() },
         { QStringLiteral("limit"), m_limit->value() }, { QStringLiteral("from"), m_from->dateTime() },
-        { QStringLiteral("to"), m_to->dateTime() } };
+        { QStringLiteral("to"), m_to->dateTime() }, { QStringLiteral("source"), source() },
+        { QStringLiteral("traceQl"), m_traceQl->text() } };
 }
 
 void SearchPanel::restoreState(const QVariantMap& state)
@@ -347,6 +417,12 @@ void SearchPanel::restoreState(const QVariantMap& state)
     if (!operation.isEmpty() && operation != kAllOperations)
         selectOrAdd(m_operation, operation);
     m_tags->setText(state.value(QStringLiteral("tags")).toString());
+    m_traceQl->setText(state.value(QStringLiteral("traceQl")).toString());
+    // The source itself is chosen again once the connections are listed (setSources keeps a known one).
+    if (const QString source = state.value(QStringLiteral("source")).toString(); !source.isEmpty()) {
+        const QSignalBlocker blocker(m_source);
+        selectOrAdd(m_source, source);
+    }
     m_minDuration->setText(state.value(QStringLiteral("minDuration")).toString());
     m_maxDuration->setText(state.value(QStringLiteral("maxDuration")).toString());
     m_range->setCurrentIndex(std::clamp(state.value(QStringLiteral("range"), 4).toInt(), 0, m_range->count() - 1));

@@ -9,6 +9,7 @@
 
 class QComboBox;
 class QDateTimeEdit;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -23,6 +24,20 @@ class SearchPanel : public QWidget {
     Q_OBJECT
 public:
     explicit SearchPanel(QWidget* parent = nullptr);
+
+    /// Where the search runs: the local cache (first in the Source box, always there) or a connection to a back
+    /// end. The fields follow the source's API: Tempo adds TraceQL (the fields below stay as the logfmt form it
+    /// replaces), Zipkin's tags are its annotation query.
+    enum class SourceStyle { Cache, Jaeger, Tempo, Zipkin };
+    /// The connections' names; a chosen one that is gone gives way to the cache (sourceChanged).
+    void setSources(const QStringList& connections);
+    /// The chosen connection's name, or empty for the local cache.
+    QString source() const;
+    bool setSource(const QString& connection);
+    void setSourceStyle(SourceStyle style);
+    SourceStyle sourceStyle() const { return m_style; }
+    /// Tempo's TraceQL query, as typed (empty when the form's fields are to be used).
+    QString traceQl() const;
 
     /// The services of the cache. A selected (or restored) service the cache lacks gives way to "(all services)",
     /// with a note: the form always shows exactly what query() searches. The same list again changes nothing.
@@ -56,6 +71,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void serviceChanged(const QString& service);
+    /// Another source was chosen: a connection's name, or empty for the local cache.
+    void sourceChanged(const QString& connection);
     void searchRequested(const tracemap::TraceQuery& query);
     /// Enter in the trace id box: one or more ids (full, 16-hex or with leading zeros trimmed), space or comma
     /// separated, as typed.
@@ -65,6 +82,11 @@ private:
     void updateCustomRange();
     static void selectOrAdd(QComboBox* box, const QString& text);
 
+    QFormLayout* m_form;
+    QComboBox* m_source;
+    QLineEdit* m_traceQl;
+    QLabel* m_tagsLabel;
+    SourceStyle m_style = SourceStyle::Cache;
     QLineEdit* m_traceId;
     QComboBox* m_service;
     QComboBox* m_operation;

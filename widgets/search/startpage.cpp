@@ -19,6 +19,8 @@ StartPage::StartPage(QWidget* parent)
     open->setObjectName(QStringLiteral("openFiles"));
     auto* sample = new QPushButton(tr("Open the Sample"), this);
     sample->setObjectName(QStringLiteral("openSample"));
+    auto* connectButton = new QPushButton(tr("Connect to Jaeger, Tempo or Zipkin…"), this);
+    connectButton->setObjectName(QStringLiteral("connectBackend"));
     auto* drop = new QLabel(tr("…or drop trace files anywhere on this window."), this);
     drop->setEnabled(false);
 
@@ -30,6 +32,7 @@ StartPage::StartPage(QWidget* parent)
     column->addSpacing(12);
     column->addWidget(open);
     column->addWidget(sample);
+    column->addWidget(connectButton);
     column->addSpacing(12);
     column->addWidget(drop);
 
@@ -47,6 +50,7 @@ StartPage::StartPage(QWidget* parent)
 
     connect(open, &QPushButton::clicked, this, &StartPage::openRequested);
     connect(sample, &QPushButton::clicked, this, &StartPage::sampleRequested);
+    connect(connectButton, &QPushButton::clicked, this, &StartPage::connectRequested);
 }
 
 } // namespace tracemap

@@ -13,6 +13,7 @@ public:
 Q_SIGNALS:
     void openRequested();
     void sampleRequested();
+    void connectRequested();
 };
 
 } // namespace tracemap
