@@ -16,6 +16,7 @@
 #include "searchpanel.h"
 #include "shortcutshelp.h"
 #include "startpage.h"
+#include "tagcompleter.h"
 #include "topologyexporter.h"
 #include "topologypage.h"
 #include "topologyview.h"
@@ -202,6 +203,7 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
 
     connect(m_imports, &ImportController::started, this, [this](const QString& file) {
         m_status->setText(tr("Importing %1…").arg(QFileInfo(file).fileName()));
+        m_progress->setRange(0, 100); // a remote fetch may have left it busy
         m_progress->setValue(0);
         m_progress->show();
         m_cancel->show();
@@ -791,6 +793,13 @@ void MainWindow::wireRemoteSources()
             if (m_searchPanel->service() == service)
                 m_searchPanel->setOperations(operations);
         });
+    connect(m_remote, &RemoteSearchController::tagKeysListed, m_searchPanel->tagCompleter(), &TagCompleter::setKeys);
+    connect(
+        m_remote, &RemoteSearchController::tagValuesListed, m_searchPanel->tagCompleter(), &TagCompleter::setValues);
+    connect(m_searchPanel->tagCompleter(), &TagCompleter::valuesWanted, this, [this](const QString& key) {
+        if (m_remote->isRemote())
+            m_remote->listTagValues(key);
+    });
     connect(m_remote, &RemoteSearchController::resultsReady, this,
         [this](const std::vector<TraceSummary>& traces, const QString& note) {
             // Supersedes any local search on its way, as a newer search does.
@@ -822,6 +831,17 @@ void MainWindow::wireRemoteSources()
             m_cancel->setVisible(!what.isEmpty() || isImporting());
             if (!what.isEmpty())
                 m_status->setText(what);
+            else if (!isImporting())
+                m_progress->hide();
+        });
+        connect(remote, &RemoteSearchController::progress, this, [this](qint64 done, qint64 total) {
+            if (isImporting())
+                return; // the import's own bar
+            // A size the server did not say: a busy bar, the bytes in the status text's tooltip.
+            m_progress->setRange(0, total > 0 ? 100 : 0);
+            m_progress->setValue(total > 0 ? int(done * 100 / total) : 0);
+            m_progress->setToolTip(tr("%1 MB received").arg(double(done) / (1 << 20), 0, 'f', 1));
+            m_progress->show();
         });
     }
     connect(m_cancel, &QToolButton::clicked, m_remote, &RemoteSearchController::cancel);
@@ -879,6 +899,7 @@ void MainWindow::selectSource(const QString& name)
         return;
     }
     m_remote->setConnection(connection);
+    m_searchPanel->tagCompleter()->setKeys({});
     if (!connection) {
         m_searchPanel->setSourceStyle(SearchPanel::SourceStyle::Cache);
         refreshCacheInfo();
@@ -890,6 +911,7 @@ void MainWindow::selectSource(const QString& name)
     m_searchPanel->showMessage(QString());
     m_central->setCurrentWidget(m_tabs);
     m_remote->listServices();
+    m_remote->listTagKeys();
 }
 
 void MainWindow::exportTopology()

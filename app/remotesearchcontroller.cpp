@@ -83,8 +83,18 @@ template <typename Work, typename Done> void RemoteSearchController::run(const Q
     Q_EMIT busyChanged(what);
     runOnWorker(
         &m_pool, this,
-        [client = m_client, cancel = m_cancel, work = std::move(work)]() mutable {
+        [this, client = m_client, cancel = m_cancel, work = std::move(work)]() mutable {
             client->http().setCancelFlag(cancel.get());
+            // Posted to the GUI thread, and only when a whole percent (or, size unknown, a megabyte) went by. The
+            // controller outlives its jobs: its destructor waits for them.
+            client->http().setProgress([this, shown = qint64(-1)](qint64 done, qint64 total) mutable {
+                const qint64 step = total > 0 ? done * 100 / total : done >> 20;
+                if (step == shown)
+                    return;
+                shown = step;
+                QMetaObject::invokeMethod(
+                    this, [this, done, total] { Q_EMIT progress(done, total); }, Qt::QueuedConnection);
+            });
             return work(*client);
         },
         [this, done = std::move(done)](auto result) mutable {
@@ -123,6 +133,43 @@ void RemoteSearchController::listOperations(const QString& service)
                 Q_EMIT operationsListed(service, *operations);
             else
                 Q_EMIT failed(operations.error().message);
+        });
+}
+
+void RemoteSearchController::listTagKeys()
+{
+    run(
+        tr("Listing the tags of %1…").arg(sourceLabel()),
+        [](RemoteClient& client) -> std::expected<QStringList, FetchError> {
+            auto names = client.tagNames();
+            if (!names || client.kind() != BackendKind::Tempo)
+                return names;
+            // Tempo names them by scope ("resource.service.name"); its logfmt tags take them bare.
+            QStringList bare;
+            for (const QString& name : *names)
+                bare << name.section(QLatin1Char('.'), 1);
+            bare.removeDuplicates();
+            bare.sort(Qt::CaseInsensitive);
+            return bare;
+        },
+        [this, client = m_client](const std::expected<QStringList, FetchError>& keys) {
+            // Completion is a help, not the search: a back end without it stays silent.
+            if (client == m_client && keys)
+                Q_EMIT tagKeysListed(*keys);
+        });
+}
+
+void RemoteSearchController::listTagValues(const QString& key)
+{
+    run(
+        tr("Listing the values of %1…").arg(key),
+        [key](RemoteClient& client) {
+            // Tempo's values API takes a TraceQL name: ".key" is the attribute in any scope.
+            return client.tagValues(client.kind() == BackendKind::Tempo ? QLatin1Char('.') + key : key);
+        },
+        [this, key, client = m_client](const std::expected<QStringList, FetchError>& values) {
+            if (client == m_client && values)
+                Q_EMIT tagValuesListed(key, *values);
         });
 }
 

@@ -32,6 +32,9 @@ public:
 
     void listServices();
     void listOperations(const QString& service);
+    /// Attribute keys and a key's values for the Tags field's completion (Tempo, Zipkin; Jaeger has no such API).
+    void listTagKeys();
+    void listTagValues(const QString& key);
     /// Searches with the form's query and, for Tempo, its TraceQL (which then replaces the fields it covers).
     void search(const TraceQuery& form, const QString& traceQl);
     /// Opens a result: from the cache when it is there, else fetched into it first; traceReady(id) either way.
@@ -50,6 +53,8 @@ public:
 Q_SIGNALS:
     void servicesListed(const QStringList& services);
     void operationsListed(const QString& service, const QStringList& operations);
+    void tagKeysListed(const QStringList& keys);
+    void tagValuesListed(const QString& key, const QStringList& values);
     void resultsReady(const std::vector<tracemap::TraceSummary>& traces, const QString& note);
     void traceReady(const tracemap::TraceId& id);
     /// Traces went into the cache (a fetched result, "Fetch all").
@@ -58,6 +63,8 @@ Q_SIGNALS:
     void failed(const QString& message);
     /// A request started (what it does, for the status bar) or the last one ended (an empty text).
     void busyChanged(const QString& what);
+    /// Bytes of the response under way, and its size when the server said it (else -1); at most every 1 %.
+    void progress(qint64 done, qint64 total);
 
 private:
     template <typename Work, typename Done> void run(const QString& what, Work work, Done done);

@@ -630,6 +630,20 @@ private Q_SLOTS:
         const auto services = client->services();
         QVERIFY2(services, whyNot(services).constData());
         QCOMPARE(*services, strings({ "secure" }));
+
+        // The same from the command line: refused without --ca-file, fetched with it.
+        server.route(
+            "/api/v2/traces", [](const Request&) { return json(fixtureBytes("zipkin-v2/messaging-kafka.json")); });
+        const QString cache = dir.filePath(QStringLiteral("tls.sqlite"));
+        const Run untrustedPull = runTracemap({ QStringLiteral("pull"), QStringLiteral("zipkin"),
+            server.url().toString(), QStringLiteral("--cache"), cache });
+        QCOMPARE(untrustedPull.exitCode, 1);
+        QVERIFY2(untrustedPull.err.contains(QStringLiteral("TLS failure")), qPrintable(untrustedPull.err));
+        const Run trustedPull = runTracemap({ QStringLiteral("pull"), QStringLiteral("zipkin"), server.url().toString(),
+            QStringLiteral("--ca-file"), trusting.caFile, QStringLiteral("--cache"), cache });
+        QVERIFY2(trustedPull.exitCode == 0, qPrintable(trustedPull.err));
+        QVERIFY2(trustedPull.out.startsWith(QStringLiteral("pulled 1 trace, 28 spans from zipkin https://127.0.0.1:")),
+            qPrintable(trustedPull.out));
     }
 
     // `tracemap pull`: one line on success; exit 1 with the message, and the cache as it was, on failure.

@@ -7,8 +7,10 @@
 #include "generator/generatedfile.h"
 #include "mainwindow.h"
 #include "remoteconnections.h"
+#include "remotesearchcontroller.h"
 #include "resultspage.h"
 #include "searchpanel.h"
+#include "tagcompleter.h"
 #include "topologypage.h"
 #include "topologyview.h"
 #include "tracelistview.h"
@@ -16,8 +18,10 @@
 #include "fakebackend.h"
 #include "testsupport.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -117,10 +121,13 @@ private Q_SLOTS:
         QTRY_COMPARE(items(operations).mid(1), QStringList({ QStringLiteral("HTTP GET /dispatch") }));
         QCOMPARE(server->requests.last().item(QStringLiteral("service")), QStringLiteral("frontend"));
 
-        // Find lists the back end's traces; nothing is in the cache yet.
+        // Find lists the back end's traces; nothing is in the cache yet. The download's progress reaches the window.
         QSignalSpy found(&window, &MainWindow::searchFinished);
+        QSignalSpy progress(window.remoteSearch(), &RemoteSearchController::progress);
         panel->find();
         QTRY_COMPARE(found.count(), 1);
+        QVERIFY(!progress.isEmpty());
+        QCOMPARE(progress.last().at(0).toLongLong(), progress.last().at(1).toLongLong()); // the whole body, in the end
         QCOMPARE(window.resultsView()->model()->rowCount(), 1);
         const TraceSummary* row = window.resultsView()->summaryAt(window.resultsView()->model()->index(0, 0));
         QCOMPARE(QByteArray::fromStdString(row->traceId.toHex()), kHotrodId);
@@ -253,6 +260,14 @@ private Q_SLOTS:
         fakebackend::Server server;
         server.route("/api/v2/search/tag/resource.service.name/values",
             [](const Request&) { return json(R"({"tagValues":[{"type":"string","value":"cart"}]})"); });
+        server.route("/api/search/tags", [](const Request& r) {
+            return json(r.item(QStringLiteral("scope")) == QLatin1String("resource")
+                    ? R"({"tagNames":["service.name"]})"
+                    : R"({"tagNames":["http.url","service.name"]})");
+        });
+        server.route("/api/v2/search/tag/.http.url/values", [](const Request&) {
+            return json(R"({"tagValues":[{"type":"string","value":"/cart"},{"type":"string","value":"/pay now"}]})");
+        });
         server.route("/api/search", [](const Request& r) {
             if (r.item(QStringLiteral("q")) != QLatin1String("{ status = error }"))
                 return json("{}", 400);
@@ -275,6 +290,27 @@ private Q_SLOTS:
         QVERIFY(traceQl->isVisibleTo(panel));
         QTRY_COMPARE(items(panel->findChild<QComboBox*>(QStringLiteral("service"))).mid(1),
             QStringList({ QStringLiteral("cart") }));
+        // The Tags field completes Tempo's attribute names, then a name's values, asked for when "name=" is typed.
+        TagCompleter* completer = panel->tagCompleter();
+        QTRY_COMPARE(completer->keys(), QStringList({ QStringLiteral("http.url"), QStringLiteral("service.name") }));
+        auto* tags = panel->findChild<QLineEdit*>(QStringLiteral("tags"));
+        tags->setFocus();
+        QTest::keyClicks(tags, QStringLiteral("http"));
+        QAbstractItemView* popup = completer->findChild<QCompleter*>()->popup();
+        QTRY_VERIFY(popup->isVisible());
+        QTest::keyClick(popup, Qt::Key_Down);
+        QTest::keyClick(popup, Qt::Key_Return);
+        QCOMPARE(tags->text(), QStringLiteral("http.url="));
+        QTRY_COMPARE(completer->candidates(),
+            QStringList({ QStringLiteral("http.url=/cart"), QStringLiteral("http.url=\"/pay now\"") }));
+        QCOMPARE(server.paths().last(), QByteArray("/api/v2/search/tag/.http.url/values"));
+        QTRY_VERIFY(popup->isVisible());
+        QTest::keyClick(popup, Qt::Key_Down);
+        QTest::keyClick(popup, Qt::Key_Down);
+        QTest::keyClick(popup, Qt::Key_Return);
+        QCOMPARE(tags->text(), QStringLiteral("http.url=\"/pay now\" "));
+        tags->clear();
+
         traceQl->setText(QStringLiteral("{ status = error }"));
         panel->find();
         QTRY_VERIFY(!panel->message().isEmpty());

@@ -1,5 +1,7 @@
 #include "searchpanel.h"
 
+#include "tagcompleter.h"
+
 #include <QComboBox>
 #include <QDateTime>
 #include <QDateTimeEdit>
@@ -78,6 +80,7 @@ SearchPanel::SearchPanel(QWidget* parent)
     , m_service(new QComboBox(this))
     , m_operation(new QComboBox(this))
     , m_tags(new QLineEdit(this))
+    , m_tagCompleter(new TagCompleter(m_tags))
     , m_minDuration(new QLineEdit(this))
     , m_maxDuration(new QLineEdit(this))
     , m_range(new QComboBox(this))

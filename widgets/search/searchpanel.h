@@ -20,6 +20,8 @@ namespace tracemap {
 /// The search form, as Jaeger's: service, operation (of that service), tags (logfmt `key=value` pairs), min/max
 /// duration, time range and limit. Find (or Enter in any field) emits searchRequested with a checked query;
 /// wrong input is named next to the button instead.
+class TagCompleter;
+
 class SearchPanel : public QWidget {
     Q_OBJECT
 public:
@@ -38,6 +40,9 @@ public:
     SourceStyle sourceStyle() const { return m_style; }
     /// Tempo's TraceQL query, as typed (empty when the form's fields are to be used).
     QString traceQl() const;
+    /// The Tags field's completion: the source's attribute keys, then a key's values (asked for with
+    /// tagValuesWanted). Empty keys: no completion.
+    TagCompleter* tagCompleter() const { return m_tagCompleter; }
 
     /// The services of the cache. A selected (or restored) service the cache lacks gives way to "(all services)",
     /// with a note: the form always shows exactly what query() searches. The same list again changes nothing.
@@ -91,6 +96,7 @@ private:
     QComboBox* m_service;
     QComboBox* m_operation;
     QLineEdit* m_tags;
+    TagCompleter* m_tagCompleter;
     QLineEdit* m_minDuration;
     QLineEdit* m_maxDuration;
     QComboBox* m_range;
