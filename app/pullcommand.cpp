@@ -6,6 +6,7 @@
 
 #include <QCommandLineParser>
 #include <QDateTime>
+#include <QFile>
 #include <QFileInfo>
 
 namespace tracemap {
@@ -97,6 +98,10 @@ int PullCommand::run(const QStringList& args)
     TraceQuery form;
     if (!search.read(parser, QStringLiteral("pull"), form))
         return 2;
+    if (form.limit == 0) {
+        err() << "tracemap pull: --limit must be 1 or more (a back end always returns a bounded list)\n";
+        return 2;
+    }
     PullRequest request;
     request.search
         = remoteSearchOf(form, parser.value(query), QDateTime::currentMSecsSinceEpoch() * 1'000'000, kDefaultWindowNs);
@@ -125,6 +130,9 @@ int PullCommand::run(const QStringList& args)
         }
         chosen = *detected;
     }
+    // A pull that fails leaves no new, empty cache behind: a cache it had to create goes again.
+    const QString cachePath = parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath();
+    const bool existed = QFileInfo::exists(cachePath);
     auto cache = openCache(parser, TraceCache::OpenMode::CreateIfMissing);
     if (!cache)
         return 1;
@@ -132,6 +140,11 @@ int PullCommand::run(const QStringList& args)
     const auto pulled = RemotePull::pull(*client, *cache, request);
     if (!pulled) {
         err() << "tracemap pull: " << pulled.error() << "\n";
+        if (!existed) {
+            cache.reset();
+            for (const QString& suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
+                QFile::remove(cachePath + suffix);
+        }
         return 1;
     }
     const QString from = pulled->traces

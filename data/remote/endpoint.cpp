@@ -15,6 +15,19 @@ QString backendKindName(BackendKind kind)
     return {};
 }
 
+QString backendDisplayName(BackendKind kind)
+{
+    switch (kind) {
+    case BackendKind::Jaeger:
+        return QStringLiteral("Jaeger");
+    case BackendKind::Tempo:
+        return QStringLiteral("Grafana Tempo");
+    case BackendKind::Zipkin:
+        return QStringLiteral("Zipkin");
+    }
+    return {};
+}
+
 std::optional<BackendKind> backendKindFromName(const QString& name)
 {
     for (BackendKind kind : { BackendKind::Jaeger, BackendKind::Tempo, BackendKind::Zipkin })

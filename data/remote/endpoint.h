@@ -14,6 +14,7 @@ namespace tracemap::remote {
 enum class BackendKind { Jaeger, Tempo, Zipkin };
 
 QString backendKindName(BackendKind kind); // "jaeger", "tempo", "zipkin"
+QString backendDisplayName(BackendKind kind); // "Jaeger", "Grafana Tempo", "Zipkin"
 std::optional<BackendKind> backendKindFromName(const QString& name);
 /// A guess from the URL alone (the name in the host or path, or the default ports 16686, 3200 and 9411), which
 /// "Test connection" then confirms by probing; nullopt when nothing hints.
@@ -27,6 +28,8 @@ struct Endpoint {
     std::vector<std::pair<QByteArray, QByteArray>> headers;
     QString caFile; // PEM; empty: the system CA store only
     int timeoutMs = 30000; // no byte received for this long: the request fails
+
+    bool operator==(const Endpoint&) const = default;
 };
 
 /// "Name: value" into a header pair; nullopt without a colon or with an empty name.

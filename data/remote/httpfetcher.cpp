@@ -93,7 +93,10 @@ std::expected<HttpReply, FetchError> HttpFetcher::run(
     request.setRawHeader("User-Agent", "Tracemap");
     for (const auto& [name, value] : m_endpoint.headers)
         request.setRawHeader(name, value);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    // Redirects are followed only where the credentials may go: Qt would send the endpoint's headers (a token, a
+    // tenant) to any host a proxy names. The same host (an upgrade to https included) is fine, or any host when
+    // the endpoint has no headers.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::UserVerifiedRedirectPolicy);
     request.setMaximumRedirectsAllowed(10);
     // Qt refuses bodies that inflate past a ratio it finds suspicious; a JSON trace compresses that well, and the
     // size is bounded here (kMaxInMemory) or by the disk it streams to.
@@ -173,6 +176,18 @@ std::expected<HttpReply, FetchError> HttpFetcher::run(
         for (const QSslError& e : errors)
             tlsErrors << e.errorString();
     });
+    QString refusedRedirect;
+    QObject::connect(reply.get(), &QNetworkReply::redirected, &loop, [&](const QUrl& target) {
+        // Against the URL asked (whose host the headers are meant for), not the last hop.
+        const bool sameOrigin
+            = target.host() == url.host() && (target.port() == url.port() || target.scheme() == QLatin1String("https"));
+        if (sameOrigin || m_endpoint.headers.empty()) {
+            Q_EMIT reply->redirectAllowed();
+            return;
+        }
+        refusedRedirect = shown(target);
+        reply->abort();
+    });
     QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
     silence.start();
     cancelPoll.start();
@@ -189,6 +204,11 @@ std::expected<HttpReply, FetchError> HttpFetcher::run(
     if (tooLarge)
         return failure(
             FetchError::Kind::TooLarge, QStringLiteral("%1 answered more than %2 MB").arg(where).arg(maxBytes >> 20));
+    if (!refusedRedirect.isEmpty())
+        return failure(FetchError::Kind::Connection,
+            QStringLiteral("%1 redirects to another host, %2: not followed, as the connection's headers (a token) "
+                           "would go there too; give that URL instead")
+                .arg(where, refusedRedirect));
     if (!diskError.isEmpty())
         return failure(FetchError::Kind::Disk, QStringLiteral("cannot save %1: %2").arg(where, diskError));
     if (result.status != 0 && (result.status < 200 || result.status >= 300)) {
@@ -220,6 +240,16 @@ std::expected<HttpReply, FetchError> HttpFetcher::run(
     }
     if (result.status == 0)
         return failure(FetchError::Kind::Connection, QStringLiteral("%1: no HTTP answer").arg(where));
+    // A web UI that answers every unknown path with its page (Jaeger's does, before v2.20) has no such API route:
+    // the same as Go's 404, so that the clients' fallbacks apply.
+    if (result.contentType.startsWith("text/html") && !accept.contains("html")) {
+        FetchError e;
+        e.kind = FetchError::Kind::Http;
+        e.status = 404;
+        e.body = result.body.left(kErrorBodyBytes);
+        e.message = QStringLiteral("404 from %1: a web page, not the API (no such route)").arg(where);
+        return std::unexpected(e);
+    }
     return result;
 }
 

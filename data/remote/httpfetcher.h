@@ -46,6 +46,7 @@ public:
     const Endpoint& endpoint() const { return m_endpoint; }
     /// Set by another thread to abort the request under way (and every later one).
     void setCancelFlag(const std::atomic_bool* cancel) { m_cancel = cancel; }
+    bool isCancelled() const { return m_cancel && m_cancel->load(); }
     /// Bytes received so far and the total when the server said it (else -1).
     void setProgress(std::function<void(qint64 done, qint64 total)> progress) { m_progress = std::move(progress); }
 

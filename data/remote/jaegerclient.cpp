@@ -50,10 +50,7 @@ std::expected<QStringList, FetchError> JaegerClient::services()
     return eitherApi<QStringList>(
         [&]() -> std::expected<QStringList, FetchError> {
             const QUrl url = jaeger::servicesV3(base);
-            auto reply = http().get(url);
-            if (!reply)
-                return std::unexpected(reply.error());
-            auto json = parseJson(*reply, url);
+            auto json = getJson(url);
             if (!json)
                 return std::unexpected(json.error());
             if (!json->object().value(QLatin1String("services")).isArray())
@@ -62,10 +59,7 @@ std::expected<QStringList, FetchError> JaegerClient::services()
         },
         [&]() -> std::expected<QStringList, FetchError> {
             const QUrl url = jaeger::servicesLegacy(base);
-            auto reply = http().get(url);
-            if (!reply)
-                return std::unexpected(reply.error());
-            auto json = parseJson(*reply, url);
+            auto json = getJson(url);
             if (!json)
                 return std::unexpected(json.error());
             if (!json->object().value(QLatin1String("data")).isArray())
@@ -79,11 +73,7 @@ std::expected<QStringList, FetchError> JaegerClient::operations(const QString& s
     const QUrl base = http().endpoint().baseUrl;
     return eitherApi<QStringList>(
         [&]() -> std::expected<QStringList, FetchError> {
-            const QUrl url = jaeger::operationsV3(base, service);
-            auto reply = http().get(url);
-            if (!reply)
-                return std::unexpected(reply.error());
-            auto json = parseJson(*reply, url);
+            auto json = getJson(jaeger::operationsV3(base, service));
             if (!json)
                 return std::unexpected(json.error());
             QJsonArray names;
@@ -92,11 +82,7 @@ std::expected<QStringList, FetchError> JaegerClient::operations(const QString& s
             return sortedStrings(names);
         },
         [&]() -> std::expected<QStringList, FetchError> {
-            const QUrl url = jaeger::operationsLegacy(base, service);
-            auto reply = http().get(url);
-            if (!reply)
-                return std::unexpected(reply.error());
-            auto json = parseJson(*reply, url);
+            auto json = getJson(jaeger::operationsLegacy(base, service));
             if (!json)
                 return std::unexpected(json.error());
             return sortedStrings(json->object().value(QLatin1String("data")));
@@ -106,10 +92,7 @@ std::expected<QStringList, FetchError> JaegerClient::operations(const QString& s
 std::expected<std::vector<TraceSummary>, FetchError> JaegerClient::summariesV3(const RemoteSearch& search)
 {
     const QUrl url = jaeger::traceSummariesV3(http().endpoint().baseUrl, search);
-    auto reply = http().get(url);
-    if (!reply)
-        return std::unexpected(reply.error());
-    auto json = parseJson(*reply, url);
+    auto json = getJson(url);
     if (!json)
         return std::unexpected(json.error());
     std::vector<TraceSummary> summaries;
@@ -134,41 +117,59 @@ std::expected<std::vector<TraceSummary>, FetchError> JaegerClient::summariesV3(c
     return summaries;
 }
 
+std::expected<RemoteSearchResult, FetchError> JaegerClient::searchBody(const QUrl& url)
+{
+    auto body = save(url);
+    if (!body)
+        return std::unexpected(body.error());
+    auto summaries = summarize(*body);
+    if (!summaries)
+        return std::unexpected(summaries.error());
+    return RemoteSearchResult { std::move(*summaries), std::move(*body) };
+}
+
 std::expected<RemoteSearchResult, FetchError> JaegerClient::search(const RemoteSearch& search, Want want)
 {
     const QUrl base = http().endpoint().baseUrl;
-    auto noTracesFound = [](const FetchError& e) { return e.kind == FetchError::Kind::Http && e.status == 404; };
+    // api_v3's own 404 (JSON) is "No traces found"; Go's (text) a route the server lacks.
+    auto noTracesFound
+        = [](const FetchError& e) { return e.kind == FetchError::Kind::Http && e.status == 404 && !isMissingRoute(e); };
     return eitherApi<RemoteSearchResult>(
         [&]() -> std::expected<RemoteSearchResult, FetchError> {
-            if (want == Want::Summaries && m_hasSummaries) {
+            // trace-summaries came with v2.19, as did query.attributes in a GET: asking it tells the two apart.
+            if (m_summaries != Support::No && (want == Want::Summaries || !search.tags.empty())) {
                 auto summaries = summariesV3(search);
-                if (summaries)
+                if (summaries || !isMissingRoute(summaries.error()))
+                    m_summaries = Support::Yes;
+                else
+                    m_summaries = Support::No;
+                if (summaries && want == Want::Summaries)
                     return RemoteSearchResult { std::move(*summaries), std::nullopt };
-                if (!isMissingRoute(summaries.error()))
-                    return noTracesFound(summaries.error()) ? std::expected<RemoteSearchResult, FetchError>()
-                                                            : std::unexpected(summaries.error());
-                m_hasSummaries = false; // before v2.19: whole traces it is
-            }
-            auto body = save(jaeger::searchV3(base, search));
-            if (!body) {
-                if (noTracesFound(body.error()) && !isMissingRoute(body.error()))
+                if (!summaries && noTracesFound(summaries.error()))
                     return RemoteSearchResult();
-                return std::unexpected(body.error());
+                if (!summaries && m_summaries == Support::Yes)
+                    return std::unexpected(summaries.error());
             }
-            auto summaries = summarize(*body);
-            if (!summaries)
-                return std::unexpected(summaries.error());
-            return RemoteSearchResult { std::move(*summaries), std::move(*body) };
+            if (!search.tags.empty() && m_summaries == Support::No) {
+                // Before v2.19 api_v3 read query.attributes only from a POST body: a GET would drop the tags and
+                // list traces that look filtered but are not. The older /api search of those versions takes them.
+                auto older = searchBody(jaeger::searchLegacy(base, search));
+                if (!older && isMissingRoute(older.error())) {
+                    FetchError e = older.error();
+                    e.kind = FetchError::Kind::Unsupported;
+                    e.message = QStringLiteral("%1: this Jaeger (api_v3 before v2.19, no /api search) cannot search "
+                                               "by tags; search without them")
+                                    .arg(HttpFetcher::shown(base));
+                    return std::unexpected(e);
+                }
+                return older;
+            }
+            auto found = searchBody(jaeger::searchV3(base, search));
+            if (!found && noTracesFound(found.error()))
+                return RemoteSearchResult();
+            return found;
         },
-        [&]() -> std::expected<RemoteSearchResult, FetchError> {
-            auto body = save(jaeger::searchLegacy(base, search));
-            if (!body)
-                return std::unexpected(body.error());
-            auto summaries = summarize(*body);
-            if (!summaries)
-                return std::unexpected(summaries.error());
-            return RemoteSearchResult { std::move(*summaries), std::move(*body) };
-        });
+        [&] { return searchBody(jaeger::searchLegacy(base, search)); });
 }
 
 std::expected<std::vector<Download>, FetchError> JaegerClient::downloadTraces(const QStringList& traceIds)
@@ -178,12 +179,8 @@ std::expected<std::vector<Download>, FetchError> JaegerClient::downloadTraces(co
     for (const QString& id : traceIds) {
         auto download = eitherApi<Download>(
             [&] { return save(jaeger::traceV3(base, id)); }, [&] { return save(jaeger::traceLegacy(base, id)); });
-        if (!download) {
-            FetchError e = download.error();
-            if (e.kind == FetchError::Kind::Http && e.status == 404)
-                e.message = QStringLiteral("trace %1 not found: %2").arg(id, e.message);
-            return std::unexpected(e);
-        }
+        if (!download)
+            return std::unexpected(traceNotFound(id, download.error()));
         downloads.push_back(std::move(*download));
     }
     return downloads;

@@ -7,8 +7,10 @@
 namespace tracemap::remote {
 
 /// Jaeger's query service (PROTOCOLS.md §4): api_v3 first, and the internal /api endpoints where a server lacks a
-/// route of it (an older Jaeger), or the reverse (servers after v2.20 dropped the internal search). What worked is
-/// remembered. A 404 the API itself wrote ("No traces found") is an empty result.
+/// route of it (an older Jaeger), or the reverse (servers after v2.20 dropped the internal search). A server
+/// without api_v3 is remembered, so that later calls go straight to /api; so is whether it has trace-summaries
+/// (v2.19+, which also read tags from a GET search). A 404 the API itself wrote ("No traces found") is an empty
+/// result.
 class JaegerClient final : public RemoteClient {
 public:
     explicit JaegerClient(Endpoint endpoint);
@@ -30,9 +32,12 @@ private:
     std::expected<T, FetchError> eitherApi(const std::function<std::expected<T, FetchError>()>& v3,
         const std::function<std::expected<T, FetchError>()>& legacy);
     std::expected<std::vector<TraceSummary>, FetchError> summariesV3(const RemoteSearch& search);
+    /// A search answering whole traces, saved and summarised.
+    std::expected<RemoteSearchResult, FetchError> searchBody(const QUrl& url);
 
+    enum class Support { Unknown, Yes, No };
     Api m_api = Api::Unknown;
-    bool m_hasSummaries = true; // trace-summaries came with v2.19
+    Support m_summaries = Support::Unknown; // trace-summaries came with v2.19
 };
 
 } // namespace tracemap::remote

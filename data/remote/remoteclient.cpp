@@ -3,11 +3,13 @@
 #include "formats/dependencylinksreader.h"
 #include "formats/traceimporter.h"
 #include "remote/jaegerclient.h"
+#include "remote/jsonreply.h"
 #include "remote/tempoclient.h"
 #include "remote/zipkinclient.h"
 
 #include <QDir>
 #include <QFile>
+#include <QStandardPaths>
 
 #include <unordered_map>
 
@@ -54,10 +56,27 @@ std::expected<BackendKind, FetchError> RemoteClient::detect(const Endpoint& endp
     return std::unexpected(e);
 }
 
+namespace {
+
+QString scratchTemplate()
+{
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    if (folder.isEmpty() || !QDir().mkpath(folder))
+        folder = QDir::tempPath();
+    return folder + QStringLiteral("/remote-XXXXXX");
+}
+
+} // namespace
+
+void Download::remove() const
+{
+    QFile::remove(file);
+}
+
 RemoteClient::RemoteClient(BackendKind kind, Endpoint endpoint)
     : m_kind(kind)
     , m_http(std::move(endpoint))
-    , m_scratch(QDir::tempPath() + QStringLiteral("/tracemap-remote-XXXXXX"))
+    , m_scratch(scratchTemplate())
 {
 }
 
@@ -68,6 +87,21 @@ std::expected<Topology, FetchError> RemoteClient::dependencies(qint64, qint64)
     return unsupported(QStringLiteral("dependency links"));
 }
 
+std::expected<QJsonDocument, FetchError> RemoteClient::getJson(const QUrl& url)
+{
+    auto reply = m_http.get(url);
+    if (!reply)
+        return std::unexpected(reply.error());
+    return parseJson(*reply, url);
+}
+
+FetchError RemoteClient::traceNotFound(const QString& traceId, FetchError error)
+{
+    if (error.kind == FetchError::Kind::Http && error.status == 404)
+        error.message = QStringLiteral("trace %1 not found: %2").arg(traceId, error.message);
+    return error;
+}
+
 std::expected<Topology, FetchError> RemoteClient::readDependencies(const QUrl& url)
 {
     auto reply = m_http.get(url);
@@ -75,8 +109,13 @@ std::expected<Topology, FetchError> RemoteClient::readDependencies(const QUrl& u
         return std::unexpected(reply.error());
     auto links = DependencyLinksReader::read(
         std::string_view(reply->body.constData(), size_t(reply->body.size())), HttpFetcher::shown(url));
-    if (!links)
-        return std::unexpected(badResponse(url, links.error().toString()));
+    if (!links) {
+        // The reader names the URL already ("URL: byte N: …").
+        FetchError e;
+        e.kind = FetchError::Kind::BadResponse;
+        e.message = links.error().toString();
+        return std::unexpected(e);
+    }
     return std::move(*links);
 }
 
@@ -112,7 +151,7 @@ std::expected<Download, FetchError> RemoteClient::save(const QUrl& url, const QB
         FetchError e;
         e.kind = FetchError::Kind::Disk;
         e.message
-            = QStringLiteral("cannot make a scratch folder in %1: %2").arg(QDir::tempPath(), m_scratch.errorString());
+            = QStringLiteral("cannot make a scratch folder (%1): %2").arg(scratchTemplate(), m_scratch.errorString());
         return std::unexpected(e);
     }
     Download download;
@@ -139,7 +178,7 @@ std::expected<Download, FetchError> RemoteClient::save(const QUrl& url, const QB
 std::expected<std::vector<TraceSummary>, FetchError> RemoteClient::summarize(const Download& download)
 {
     // A trace whose spans the importer hands over in parts (a very large one) is summarised part by part and the
-    // parts merged: nothing but the summaries stays in memory.
+    // parts merged: nothing but the summaries stays in memory. (Its service count is then the largest part's.)
     std::vector<TraceSummary> summaries;
     std::unordered_map<TraceId, size_t, TraceIdHash> index;
     ImportOptions options;

@@ -7,6 +7,7 @@
 #include "remote/httpfetcher.h"
 #include "remote/remotesearch.h"
 
+#include <QJsonDocument>
 #include <QStringList>
 #include <QTemporaryDir>
 
@@ -20,9 +21,11 @@ namespace tracemap::remote {
 /// A response body saved to disk, ready for the importer: the URL it came from names it in errors and in the
 /// cache's import list.
 struct Download {
-    QString file;
+    QString file; // in the client's scratch folder; whoever imports it may delete it (remove())
     QUrl url;
     TraceFormat format = TraceFormat::Unknown; // from the Content-Type when it says protobuf; else detected
+
+    void remove() const;
 };
 
 /// What a search found: a summary per trace for the results table and, from the back ends whose search returns
@@ -34,7 +37,8 @@ struct RemoteSearchResult {
 
 /// One back end's query API, as PROTOCOLS.md §3–5 documents it: what the search form and the topology need, each
 /// call a blocking request (or a few, with the API's fallbacks) through an HttpFetcher. Run it off the GUI thread;
-/// one client belongs to one thread. Bodies that may be large are saved in a scratch folder the client owns.
+/// one client belongs to one thread. Bodies that may be large are saved in a scratch folder the client owns, in the
+/// user's cache folder rather than /tmp (often a RAM disk, where a body "on disk" would be in memory after all).
 class RemoteClient {
 public:
     static std::unique_ptr<RemoteClient> create(BackendKind kind, Endpoint endpoint);
@@ -44,6 +48,7 @@ public:
 
     BackendKind kind() const { return m_kind; }
     HttpFetcher& http() { return m_http; }
+    const HttpFetcher& http() const { return m_http; }
     /// "Test connection": a cheap request that only this API answers as it does; says what it found.
     virtual std::expected<QString, FetchError> probe() = 0;
     virtual std::expected<QStringList, FetchError> services() = 0;
@@ -64,6 +69,10 @@ public:
 protected:
     RemoteClient(BackendKind kind, Endpoint endpoint);
     std::expected<Download, FetchError> save(const QUrl& url, const QByteArray& accept = "application/json");
+    /// A small JSON answer, parsed.
+    std::expected<QJsonDocument, FetchError> getJson(const QUrl& url);
+    /// A 404 for a trace asked by id, said as such.
+    static FetchError traceNotFound(const QString& traceId, FetchError error);
     /// Reads saved traces into one summary per trace, streaming (the traces themselves are not kept).
     static std::expected<std::vector<TraceSummary>, FetchError> summarize(const Download& download);
     /// A response that is not what the API promises.

@@ -32,12 +32,16 @@ std::expected<ImportSummary, QString> RemotePull::pull(
             downloads = std::move(*fetched);
         }
     }
-    return importDownloads(cache, downloads, client.kind(), progress);
+    auto imported = importDownloads(cache, downloads, client, progress);
+    for (const Download& d : downloads)
+        d.remove();
+    return imported;
 }
 
-std::expected<ImportSummary, QString> RemotePull::importDownloads(
-    TraceCache& cache, const std::vector<Download>& downloads, BackendKind kind, const ImportProgress& progress)
+std::expected<ImportSummary, QString> RemotePull::importDownloads(TraceCache& cache,
+    const std::vector<Download>& downloads, const RemoteClient& client, const ImportProgress& progress)
 {
+    const BackendKind kind = client.kind();
     if (downloads.empty())
         return ImportSummary();
     QStringList files;
@@ -48,13 +52,16 @@ std::expected<ImportSummary, QString> RemotePull::importDownloads(
     }
     ImportOptions options;
     options.format = oneFormat ? downloads.front().format : TraceFormat::Unknown;
-    options.progress = progress;
-    // One response is named by its URL; several (Tempo's traces, fetched one by one) by the server and a count.
+    const HttpFetcher& http = client.http();
+    options.progress = [&http, progress](qint64 done, qint64 total) {
+        return !http.isCancelled() && (!progress || progress(done, total));
+    };
+    // One response is named by its URL; several (Tempo's traces, fetched one by one) by the base URL and a count.
     const QUrl first = downloads.front().url;
     const QString recordedAs = backendKindName(kind) + QLatin1Char(' ')
         + (downloads.size() == 1 ? HttpFetcher::shown(first)
                                  : QStringLiteral("%1 (%2 requests)")
-                                       .arg(HttpFetcher::shown(first.adjusted(QUrl::RemovePath)))
+                                       .arg(HttpFetcher::shown(client.http().endpoint().baseUrl))
                                        .arg(downloads.size()));
     auto imported = cache.importFiles(files, recordedAs, options);
     if (!imported) {

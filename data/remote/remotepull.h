@@ -20,9 +20,13 @@ class RemotePull {
 public:
     static std::expected<ImportSummary, QString> pull(
         RemoteClient& client, TraceCache& cache, const PullRequest& request, const ImportProgress& progress = {});
-    /// Imports saved responses (a search's body, fetched traces) the same way; the import is named after the URL.
+    /// The responses pull() saved are deleted once imported (or refused); a search's body the window keeps for
+    /// "Fetch all" is deleted when the next search replaces it.
+    /// Imports saved responses (a search's body, fetched traces) the same way; the import is named after the URL (or
+    /// the client's base URL and a count). The progress may cancel, as the importer's does; the client's cancel flag
+    /// cancels too.
     static std::expected<ImportSummary, QString> importDownloads(TraceCache& cache,
-        const std::vector<Download>& downloads, BackendKind kind, const ImportProgress& progress = {});
+        const std::vector<Download>& downloads, const RemoteClient& client, const ImportProgress& progress = {});
 };
 
 } // namespace tracemap::remote

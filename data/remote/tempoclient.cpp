@@ -18,15 +18,12 @@ std::expected<QString, FetchError> TempoClient::probe()
         return std::unexpected(reply.error());
     if (reply->body.trimmed() != "echo")
         return std::unexpected(badResponse(url, QStringLiteral("not Tempo's echo")));
-    return QStringLiteral("Grafana Tempo");
+    return backendDisplayName(BackendKind::Tempo);
 }
 
 std::expected<QStringList, FetchError> TempoClient::values(const QUrl& url)
 {
-    auto reply = http().get(url);
-    if (!reply)
-        return std::unexpected(reply.error());
-    auto json = parseJson(*reply, url);
+    auto json = getJson(url);
     if (!json)
         return std::unexpected(json.error());
     // v2 gives [{type, value}], v1 plain strings.
@@ -58,11 +55,7 @@ std::expected<QStringList, FetchError> TempoClient::tagNames()
 {
     QStringList names;
     for (const QString& scope : { QStringLiteral("resource"), QStringLiteral("span") }) {
-        const QUrl url = tempo::tagNames(http().endpoint().baseUrl, scope);
-        auto reply = http().get(url);
-        if (!reply)
-            return std::unexpected(reply.error());
-        auto json = parseJson(*reply, url);
+        auto json = getJson(tempo::tagNames(http().endpoint().baseUrl, scope));
         if (!json)
             return std::unexpected(json.error());
         for (const QString& name : sortedStrings(json->object().value(QLatin1String("tagNames"))))
@@ -79,10 +72,7 @@ std::expected<QStringList, FetchError> TempoClient::tagValues(const QString& tag
 std::expected<RemoteSearchResult, FetchError> TempoClient::search(const RemoteSearch& search, Want)
 {
     const QUrl url = tempo::search(http().endpoint().baseUrl, search);
-    auto reply = http().get(url);
-    if (!reply)
-        return std::unexpected(reply.error());
-    auto json = parseJson(*reply, url);
+    auto json = getJson(url);
     if (!json)
         return std::unexpected(json.error());
     if (!json->object().value(QLatin1String("traces")).isArray() && !json->object().isEmpty()
@@ -126,12 +116,8 @@ std::expected<std::vector<Download>, FetchError> TempoClient::downloadTraces(con
         auto download = save(tempo::trace(base, id), "application/protobuf");
         if (!download && download.error().kind == FetchError::Kind::Http && download.error().status == 404)
             download = save(tempo::traceV2(base, id));
-        if (!download) {
-            FetchError e = download.error();
-            if (e.kind == FetchError::Kind::Http && e.status == 404)
-                e.message = QStringLiteral("trace %1 not found: %2").arg(id, e.message);
-            return std::unexpected(e);
-        }
+        if (!download)
+            return std::unexpected(traceNotFound(id, download.error()));
         downloads.push_back(std::move(*download));
     }
     return downloads;

@@ -12,10 +12,7 @@ ZipkinClient::ZipkinClient(Endpoint endpoint)
 
 std::expected<QStringList, FetchError> ZipkinClient::strings(const QUrl& url)
 {
-    auto reply = http().get(url);
-    if (!reply)
-        return std::unexpected(reply.error());
-    auto json = parseJson(*reply, url);
+    auto json = getJson(url);
     if (!json)
         return std::unexpected(json.error());
     if (!json->isArray())
@@ -70,17 +67,42 @@ std::expected<RemoteSearchResult, FetchError> ZipkinClient::search(const RemoteS
 std::expected<std::vector<Download>, FetchError> ZipkinClient::downloadTraces(const QStringList& traceIds)
 {
     const QUrl base = http().endpoint().baseUrl;
-    std::expected<Download, FetchError> download;
-    if (const auto many = zipkin::traceMany(base, traceIds))
-        download = save(*many);
-    else if (!traceIds.isEmpty())
-        download = save(zipkin::trace(base, traceIds.first()));
-    else
+    if (traceIds.isEmpty())
         return std::vector<Download>();
-    if (!download) {
-        FetchError e = download.error();
-        if (e.kind == FetchError::Kind::Http && e.status == 404)
-            e.message = QStringLiteral("trace %1 not found: %2").arg(traceIds.first(), e.message);
+    const auto many = zipkin::traceMany(base, traceIds);
+    if (!many) {
+        auto one = save(zipkin::trace(base, traceIds.first()));
+        if (!one)
+            return std::unexpected(traceNotFound(traceIds.first(), one.error()));
+        return std::vector<Download> { std::move(*one) };
+    }
+    auto download = save(*many);
+    if (!download)
+        return std::unexpected(download.error());
+    // /traceMany answers the traces it has and leaves the others out, silently: name them.
+    auto found = summarize(*download);
+    if (!found) {
+        download->remove();
+        return std::unexpected(found.error());
+    }
+    QStringList missing;
+    for (const QString& id : traceIds) {
+        const auto wanted = parseTraceIdText(id);
+        const bool there = wanted && std::any_of(found->begin(), found->end(), [&](const TraceSummary& s) {
+            return s.traceId == *wanted || (wanted->high == 0 && s.traceId.low == wanted->low);
+        });
+        if (!there)
+            missing << id;
+    }
+    if (!missing.isEmpty()) {
+        download->remove();
+        FetchError e;
+        e.kind = FetchError::Kind::Http;
+        e.status = 404;
+        e.message = QStringLiteral("%1 %2 not found: %3 did not return %4")
+                        .arg(missing.size() == 1 ? QStringLiteral("trace") : QStringLiteral("traces"),
+                            missing.join(QStringLiteral(", ")), HttpFetcher::shown(*many),
+                            missing.size() == 1 ? QStringLiteral("it") : QStringLiteral("them"));
         return std::unexpected(e);
     }
     return std::vector<Download> { std::move(*download) };
