@@ -24,6 +24,7 @@ AnalysisController::AnalysisController(
 void AnalysisController::setScope(Scope scope)
 {
     m_scope = scope;
+    m_linksShown = false;
     refresh();
 }
 
@@ -44,9 +45,12 @@ void AnalysisController::deliver(quint64 generation, std::function<Outcome()> wo
             Q_EMIT failed(outcome.error());
             return;
         }
-        if (outcome->flameGraph)
+        const bool fromTraces = outcome->flameGraph != nullptr;
+        if (fromTraces)
             m_flameGraphView->setFlameGraph(std::move(outcome->flameGraph));
-        m_view->setTopology(std::move(outcome->topology));
+        // A back end's links stay on the map until another scope is chosen; the flame graph follows the traces.
+        if (!fromTraces || !m_linksShown)
+            m_view->setTopology(std::move(outcome->topology));
         if (std::exchange(m_refreshQueued, false))
             refresh();
     });
@@ -119,6 +123,7 @@ void AnalysisController::showDependencyFile(const QString& path)
 
 void AnalysisController::showTopology(Topology topology)
 {
+    m_linksShown = true;
     const quint64 generation = ++m_generation;
     deliver(generation, [topology = std::move(topology)]() -> Outcome { return Result { topology, nullptr }; });
 }

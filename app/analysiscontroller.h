@@ -42,7 +42,8 @@ public:
     void refreshForNewData(std::optional<std::vector<TraceId>> traces = std::nullopt);
     /// Shows the links of a dependency-link file instead (until the next search or scope change).
     void showDependencyFile(const QString& path);
-    /// Shows these links (a back end's) the same way.
+    /// Shows a back end's links on the map until setScope() chooses traces again: searches and live data
+    /// meanwhile update the flame graph only.
     void showTopology(Topology topology);
     /// True from a request until its result (or failure) reached the views.
     bool isComputing() const { return m_delivered != m_generation; }
@@ -70,6 +71,7 @@ private:
     quint64 m_generation = 0;
     quint64 m_delivered = 0;
     bool m_refreshQueued = false; // refreshForNewData came while computing
+    bool m_linksShown = false; // showTopology: the map is a back end's links
 };
 
 } // namespace tracemap

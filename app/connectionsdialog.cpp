@@ -71,10 +71,10 @@ ConnectionsDialog::ConnectionsDialog(ConnectionStore& store, QWidget* parent)
     setWindowTitle(tr("Connections"));
     setObjectName(QStringLiteral("connections"));
     m_kind->addItem(tr("Detect automatically"));
-    const std::pair<remote::BackendKind, QString> kinds[] = { { remote::BackendKind::Jaeger, tr("Jaeger") },
-        { remote::BackendKind::Tempo, tr("Grafana Tempo") }, { remote::BackendKind::Zipkin, tr("Zipkin") } };
-    for (const auto& [kind, shown] : kinds)
-        m_kind->addItem(shown, remote::backendKindName(kind));
+    const remote::BackendKind kinds[]
+        = { remote::BackendKind::Jaeger, remote::BackendKind::Tempo, remote::BackendKind::Zipkin };
+    for (const remote::BackendKind kind : kinds)
+        m_kind->addItem(remote::backendDisplayName(kind), remote::backendKindName(kind));
     m_url->setPlaceholderText(QStringLiteral("http://localhost:16686"));
     m_url->setToolTip(tr("The query API's address, with the path prefix of a reverse proxy if there is one."));
     m_headers->setPlaceholderText(QStringLiteral("Authorization: Bearer …\nX-Scope-OrgID: tenant"));

@@ -175,10 +175,27 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     connect(m_startPage, &StartPage::sampleRequested, this, &MainWindow::openSample);
     connect(m_startPage, &StartPage::connectRequested, this, &MainWindow::showConnections);
     connect(resultsView(), &TraceListView::traceActivated, this, [this](const TraceId& id) {
-        if (m_remoteResultsShown)
-            m_remote->open(id); // from the cache when it is there, else fetched into it first
-        else
+        if (!m_remoteResultsShown) {
             openTrace(id);
+            return;
+        }
+        // A back end's result: from the cache when it is there (offline too, and without waiting behind the
+        // network), else fetched into it first.
+        TraceQuery query;
+        query.traceIds = { id };
+        query.limit = 1;
+        const QString path = m_cachePath;
+        using Found = std::expected<std::vector<TraceSummary>, QString>;
+        ++m_tracesOpening;
+        runOnWorker(
+            &m_cacheWorker, this, [path, query] { return std::make_shared<Found>(cachequeries::find(path, query)); },
+            [this, id](const std::shared_ptr<Found>& found) {
+                --m_tracesOpening;
+                if (*found && !(*found)->empty())
+                    openTrace(id);
+                else
+                    m_remote->open(id);
+            });
     });
     connect(m_resultsPage, &ResultsPage::formSearchRequested, m_searchPanel, &SearchPanel::find);
     // Find Traces shows what it found, whichever tab was in front.
@@ -263,6 +280,7 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
         restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
         restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
         m_searchPanel->restoreState(settings.value(QStringLiteral("search/form")).toMap());
+        listConnections(); // the restored source, if still a connection, is connected
     }
     updateRecentMenu();
     // The first search runs once the cache's services are in the form (refreshCacheInfo), so it searches what the
@@ -287,8 +305,7 @@ QString MainWindow::statusText() const
 
 void MainWindow::onImportsFinished()
 {
-    m_progress->hide();
-    m_cancel->hide();
+    updateBusy();
     refreshCacheInfo();
     if (!m_openedImports.empty()) {
         // As Jaeger's upload does: show what was just opened, and say how much it was.
@@ -436,8 +453,9 @@ bool MainWindow::isImporting() const
 bool MainWindow::isSettled() const
 {
     if (isImporting() || !m_initialSearchDone || m_searchDelivered != m_searchGeneration || m_tracesOpening > 0
-        || m_panelQueries > 0 || m_followQueries > 0 || m_analysis->isComputing() || m_monitor->isComputing()
-        || m_live->state() == LiveController::State::Starting || m_live->state() == LiveController::State::Stopping)
+        || m_remote->isBusy() || m_links->isBusy() || m_panelQueries > 0 || m_followQueries > 0
+        || m_analysis->isComputing() || m_monitor->isComputing() || m_live->state() == LiveController::State::Starting
+        || m_live->state() == LiveController::State::Stopping)
         return false;
     if (topologyView()->isLayoutPending())
         return false;
@@ -821,18 +839,23 @@ void MainWindow::wireRemoteSources()
         connect(remote, &RemoteSearchController::fetched, this, [this](const ImportSummary& s) {
             m_status->setText(
                 tr("%1: %2 traces, %3 spans fetched into the cache").arg(s.file).arg(s.traces).arg(s.spans));
+            m_busyText.clear();
             refreshCacheInfo();
+            if (m_remoteResultsShown)
+                m_analysis->refreshForNewData(); // the results' map gains the traces now cached
         });
         connect(remote, &RemoteSearchController::failed, this, [this](const QString& message) {
             m_searchPanel->showMessage(message);
             m_status->setText(message);
         });
         connect(remote, &RemoteSearchController::busyChanged, this, [this](const QString& what) {
-            m_cancel->setVisible(!what.isEmpty() || isImporting());
-            if (!what.isEmpty())
+            if (!what.isEmpty()) {
                 m_status->setText(what);
-            else if (!isImporting())
-                m_progress->hide();
+                m_busyText = what;
+            } else if (m_status->text() == m_busyText) {
+                m_status->clear(); // done, and nothing said since: "Listing …" must not look stuck
+            }
+            updateBusy();
         });
         connect(remote, &RemoteSearchController::progress, this, [this](qint64 done, qint64 total) {
             if (isImporting())
@@ -860,6 +883,9 @@ void MainWindow::wireRemoteSources()
     });
     connect(m_links, &RemoteSearchController::dependenciesReady, this,
         [this](const Topology& topology, const QString& description) {
+            // Still what the Topology tab asks for (a slow answer may come after another choice)?
+            if (!m_links->connection() || m_topologyPage->dependencySource() != m_links->connection()->name)
+                return;
             m_analysis->showTopology(topology);
             m_status->setText(
                 tr("%1: %2 services, %3 calls").arg(description).arg(topology.nodes.size()).arg(topology.edges.size()));
@@ -878,16 +904,20 @@ void MainWindow::listConnections()
 {
     QStringList names;
     QStringList withLinks; // Tempo keeps no dependency links
-    for (const RemoteConnection& c : m_connections->connections()) {
+    for (const RemoteConnection& c : m_connections->withoutSecrets()) { // names and kinds: no key store prompt
         names << c.name;
         if (c.kind != remote::BackendKind::Tempo)
             withLinks << c.name;
     }
     m_topologyPage->setDependencySources(withLinks);
     const QString before = m_searchPanel->source();
-    m_searchPanel->setSources(names);
-    // The same source, edited (a new URL or token), is connected again.
-    if (m_searchPanel->source() == before)
+    m_searchPanel->setSources(names); // a source that is gone gives way to the cache (sourceChanged)
+    if (before.isEmpty() || m_searchPanel->source() != before)
+        return;
+    // The chosen connection, restored or edited (a new URL or token), is connected (again); another's edit leaves
+    // the search and its results alone.
+    const auto now = m_connections->connection(before);
+    if (!m_remote->connection() || !now || *now != *m_remote->connection())
         selectSource(before);
 }
 
@@ -897,6 +927,13 @@ void MainWindow::selectSource(const QString& name)
     if (!name.isEmpty() && !connection) {
         m_searchPanel->setSource(QString());
         return;
+    }
+    if (m_remoteResultsShown) {
+        // The list came from the previous source: its rows are not this one's to open or fetch.
+        m_remoteResultsShown = false;
+        resultsView()->setTraces({});
+        m_resultsPage->setRemote(false);
+        m_resultsPage->setNote(tr("Find Traces searches %1.").arg(name.isEmpty() ? tr("the local cache") : name));
     }
     m_remote->setConnection(connection);
     m_searchPanel->tagCompleter()->setKeys({});
@@ -908,10 +945,21 @@ void MainWindow::selectSource(const QString& name)
     static constexpr SearchPanel::SourceStyle styles[]
         = { SearchPanel::SourceStyle::Jaeger, SearchPanel::SourceStyle::Tempo, SearchPanel::SourceStyle::Zipkin };
     m_searchPanel->setSourceStyle(styles[static_cast<int>(connection->kind)]);
-    m_searchPanel->showMessage(QString());
+    // The cache's services are not the back end's: none until it lists its own.
+    m_searchPanel->setServices({});
+    // A secret the key store would not give is said here, not later as a puzzling 401.
+    m_searchPanel->showMessage(m_connections->lastProblem());
     m_central->setCurrentWidget(m_tabs);
     m_remote->listServices();
     m_remote->listTagKeys();
+}
+
+void MainWindow::updateBusy()
+{
+    const bool remoteBusy = m_remote->isBusy() || m_links->isBusy();
+    m_cancel->setVisible(isImporting() || remoteBusy);
+    if (!isImporting() && !remoteBusy)
+        m_progress->hide();
 }
 
 void MainWindow::exportTopology()

@@ -143,6 +143,8 @@ private:
     void selectSource(const QString& connection);
     void listConnections();
     void showConnections();
+    /// The Cancel button and progress bar, shared by imports and both remote controllers: shown while any works.
+    void updateBusy();
     QWidget* createFlameGraphPage();
     void exportTopology();
 
@@ -171,6 +173,7 @@ private:
     std::unique_ptr<ConnectionStore> m_connections;
     RemoteSearchController* m_remote;
     RemoteSearchController* m_links; // the map's dependency links, from any connection
+    QString m_busyText; // what the status bar says a remote request is doing
     bool m_remoteResultsShown = false; // the results list a back end's search, which live follow must not replace
     QTabWidget* m_tabs;
     StartPage* m_startPage;

@@ -230,6 +230,11 @@ QStringList ConnectionStore::names() const
     return names;
 }
 
+QList<RemoteConnection> ConnectionStore::withoutSecrets() const
+{
+    return readSettings(m_settings);
+}
+
 std::optional<RemoteConnection> ConnectionStore::connection(const QString& name) const
 {
     m_lastProblem.clear();
@@ -274,6 +279,17 @@ std::expected<void, QString> ConnectionStore::save(const RemoteConnection& conne
         }
     }
     const RemoteConnection previous = at >= 0 ? list[at] : RemoteConnection();
+    // A secret the key store would not give (a locked wallet) was left out of what the dialog showed, so the user
+    // could not have removed it: its header stays, its value stays in the key store.
+    if (previous.name == saved.name) {
+        for (const auto& header : previous.endpoint.headers) {
+            const QString key = secretKey(previous.name, header.first);
+            if (isSecretHeader(header.first) && m_unreadable.contains(key) && !keys.contains(key)) {
+                saved.endpoint.headers.emplace_back(header.first, QByteArray());
+                keys << key;
+            }
+        }
+    }
     if (at >= 0)
         list[at] = saved;
     else
@@ -368,12 +384,16 @@ void ConnectionStore::fillSecrets(RemoteConnection& connection) const
             headers.emplace_back(header, value);
             continue;
         }
-        auto secret = readSecret(secretKey(connection.name, header));
-        if (secret)
+        const QString key = secretKey(connection.name, header);
+        auto secret = readSecret(key);
+        if (secret) {
             headers.emplace_back(header, *secret);
-        else
-            note(tr("%1: the %2 header of “%3” is left out.")
-                     .arg(secret.error(), QString::fromUtf8(header), connection.name));
+            m_unreadable.remove(key);
+            continue;
+        }
+        m_unreadable.insert(key); // save() must not take it for a header the user removed
+        note(tr("%1: the %2 header of “%3” is left out.")
+                 .arg(secret.error(), QString::fromUtf8(header), connection.name));
     }
     connection.endpoint.headers = std::move(headers);
 }

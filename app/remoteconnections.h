@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 
 #include <expected>
@@ -20,6 +21,8 @@ struct RemoteConnection {
     QString name; // unique; what the search dock's source selector shows
     remote::BackendKind kind = remote::BackendKind::Jaeger;
     remote::Endpoint endpoint; // headers complete, secret values included, once loaded
+
+    bool operator==(const RemoteConnection&) const = default;
 };
 
 /// Where the values of secret headers live: the platform key store (QtKeychain: the Secret Service or KWallet), or
@@ -51,6 +54,8 @@ public:
     QList<RemoteConnection> connections() const;
     /// The saved names, in order, without asking the key store.
     QStringList names() const;
+    /// The saved connections without their secrets (the key store is not asked): for lists of names and kinds.
+    QList<RemoteConnection> withoutSecrets() const;
     std::optional<RemoteConnection> connection(const QString& name) const;
     /// Adds a connection, or replaces the one called `previousName` (a rename moves its secrets).
     std::expected<void, QString> save(const RemoteConnection& connection, const QString& previousName = {});
@@ -85,6 +90,7 @@ private:
     /// The secrets the key store could not take, by key: they live as long as this object.
     std::map<QString, QByteArray> m_unsaved;
     mutable QString m_lastProblem;
+    mutable QSet<QString> m_unreadable; // secret keys the key store refused to read this session
 };
 
 } // namespace tracemap

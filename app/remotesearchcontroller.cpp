@@ -12,19 +12,6 @@ using namespace remote;
 
 namespace {
 
-QString kindLabel(BackendKind kind)
-{
-    switch (kind) {
-    case BackendKind::Jaeger:
-        return QStringLiteral("Jaeger");
-    case BackendKind::Tempo:
-        return QStringLiteral("Tempo");
-    case BackendKind::Zipkin:
-        return QStringLiteral("Zipkin");
-    }
-    return {};
-}
-
 qint64 nowNs()
 {
     return QDateTime::currentMSecsSinceEpoch() * 1'000'000;
@@ -44,24 +31,40 @@ RemoteSearchController::RemoteSearchController(QString cachePath, QObject* paren
     , m_cancel(std::make_shared<std::atomic_bool>(false))
 {
     m_pool.setMaxThreadCount(1);
+    // One thread for good: a client's QNetworkAccessManager belongs to the thread that made it.
+    m_pool.setExpiryTimeout(-1);
 }
 
 RemoteSearchController::~RemoteSearchController()
 {
     m_cancel->store(true);
+    releaseClient();
     m_pool.waitForDone();
+}
+
+void RemoteSearchController::releaseClient()
+{
+    if (m_lastResult && m_lastResult->body)
+        m_lastResult->body->remove();
+    m_lastResult.reset();
+    // Dropped on the pool's thread, where its network objects live (a job may still hold it; then it goes last).
+    if (m_client)
+        m_pool.start([client = std::move(m_client)]() mutable { client.reset(); });
+    m_client = nullptr;
 }
 
 QString RemoteSearchController::sourceLabel() const
 {
-    return m_connection ? QStringLiteral("%1 (%2)").arg(m_connection->name, kindLabel(m_connection->kind)) : QString();
+    return m_connection ? QStringLiteral("%1 (%2)").arg(m_connection->name, backendDisplayName(m_connection->kind))
+                        : QString();
 }
 
 void RemoteSearchController::setConnection(std::optional<RemoteConnection> connection)
 {
     cancel();
-    m_lastResult.reset();
+    releaseClient();
     ++m_searchGeneration;
+    ++m_clientGeneration;
     m_connection = std::move(connection);
     m_client = m_connection
         ? std::shared_ptr<RemoteClient>(RemoteClient::create(m_connection->kind, m_connection->endpoint))
@@ -109,8 +112,8 @@ void RemoteSearchController::listServices()
 {
     run(
         tr("Listing the services of %1…").arg(sourceLabel()), [](RemoteClient& client) { return client.services(); },
-        [this, client = m_client](const std::expected<QStringList, FetchError>& services) {
-            if (client != m_client)
+        [this, generation = m_clientGeneration](const std::expected<QStringList, FetchError>& services) {
+            if (generation != m_clientGeneration)
                 return; // the source changed meanwhile
             if (services)
                 Q_EMIT servicesListed(*services);
@@ -126,8 +129,8 @@ void RemoteSearchController::listOperations(const QString& service)
     run(
         tr("Listing the operations of %1…").arg(service),
         [service](RemoteClient& client) { return client.operations(service); },
-        [this, service, client = m_client](const std::expected<QStringList, FetchError>& operations) {
-            if (client != m_client)
+        [this, service, generation = m_clientGeneration](const std::expected<QStringList, FetchError>& operations) {
+            if (generation != m_clientGeneration)
                 return;
             if (operations)
                 Q_EMIT operationsListed(service, *operations);
@@ -152,9 +155,9 @@ void RemoteSearchController::listTagKeys()
             bare.sort(Qt::CaseInsensitive);
             return bare;
         },
-        [this, client = m_client](const std::expected<QStringList, FetchError>& keys) {
+        [this, generation = m_clientGeneration](const std::expected<QStringList, FetchError>& keys) {
             // Completion is a help, not the search: a back end without it stays silent.
-            if (client == m_client && keys)
+            if (generation == m_clientGeneration && keys)
                 Q_EMIT tagKeysListed(*keys);
         });
 }
@@ -167,8 +170,8 @@ void RemoteSearchController::listTagValues(const QString& key)
             // Tempo's values API takes a TraceQL name: ".key" is the attribute in any scope.
             return client.tagValues(client.kind() == BackendKind::Tempo ? QLatin1Char('.') + key : key);
         },
-        [this, key, client = m_client](const std::expected<QStringList, FetchError>& values) {
-            if (client == m_client && values)
+        [this, key, generation = m_clientGeneration](const std::expected<QStringList, FetchError>& values) {
+            if (generation == m_clientGeneration && values)
                 Q_EMIT tagValuesListed(key, *values);
         });
 }
@@ -193,6 +196,8 @@ void RemoteSearchController::search(const TraceQuery& form, const QString& trace
                 return;
             }
             std::vector<TraceSummary> traces = found->traces;
+            if (m_lastResult && m_lastResult->body)
+                m_lastResult->body->remove(); // the next search replaces it: "Fetch all" imports the new one
             m_lastResult = std::move(*found);
             Q_EMIT resultsReady(traces, note);
         });
@@ -213,7 +218,9 @@ void RemoteSearchController::open(const TraceId& id)
             auto downloads = client.downloadTraces({ hexOf(id) });
             if (!downloads)
                 return std::unexpected(downloads.error().message);
-            auto imported = RemotePull::importDownloads(**cache, *downloads, client.kind());
+            auto imported = RemotePull::importDownloads(**cache, *downloads, client);
+            for (const Download& d : *downloads)
+                d.remove();
             if (!imported)
                 return std::unexpected(imported.error());
             return std::optional(std::move(*imported));
@@ -251,9 +258,12 @@ void RemoteSearchController::fetchAll()
                 downloads = std::move(*fetched);
             }
             auto cache = TraceCache::open(path);
-            if (!cache)
-                return std::unexpected(cache.error());
-            return RemotePull::importDownloads(**cache, downloads, client.kind());
+            auto imported = cache ? RemotePull::importDownloads(**cache, downloads, client)
+                                  : std::expected<ImportSummary, QString>(std::unexpected(cache.error()));
+            if (!result.body) // fetched for this: done with; a search's body stays for another "Fetch all"
+                for (const Download& d : downloads)
+                    d.remove();
+            return imported;
         },
         [this](const std::expected<ImportSummary, QString>& imported) {
             if (imported)

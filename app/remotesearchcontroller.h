@@ -69,6 +69,7 @@ Q_SIGNALS:
 private:
     template <typename Work, typename Done> void run(const QString& what, Work work, Done done);
     QString sourceLabel() const;
+    void releaseClient();
 
     QString m_cachePath;
     QThreadPool m_pool;
@@ -77,6 +78,7 @@ private:
     std::shared_ptr<std::atomic_bool> m_cancel;
     std::optional<remote::RemoteSearchResult> m_lastResult; // its body lives in m_client's scratch folder
     quint64 m_searchGeneration = 0;
+    quint64 m_clientGeneration = 0; // answers of a replaced client are dropped
     int m_running = 0;
 };
 

@@ -83,6 +83,26 @@ private:
     const QString kWhy = QStringLiteral("the key store is unavailable (no D-Bus session)");
 };
 
+/// A key store that keeps what it is given but will not read it back (a locked wallet the user did not open).
+class LockedSecretStore final : public SecretStore {
+public:
+    std::expected<QByteArray, QString> read(const QString&) override
+    {
+        return std::unexpected(QStringLiteral("the key store is locked"));
+    }
+    std::expected<void, QString> write(const QString& key, const QByteArray& value) override
+    {
+        values[key] = value;
+        return {};
+    }
+    std::expected<void, QString> remove(const QString& key) override
+    {
+        values.remove(key);
+        return {};
+    }
+    QHash<QString, QByteArray> values;
+};
+
 quint16 closedPort()
 {
     QTcpServer probe;
@@ -123,6 +143,29 @@ private Q_SLOTS:
         QCOMPARE(reopened.lastProblem(), QString());
         QCOMPARE(describe(reopened.connection(QStringLiteral("prod")).value()), describe(connection));
         QVERIFY(!reopened.connection(QStringLiteral("nope")));
+    }
+
+    // A secret the store would not read was never shown, so an edit saved meanwhile must not delete it.
+    void unreadableSecretSurvivesAnEdit()
+    {
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath(QStringLiteral("t.ini")), QSettings::IniFormat);
+        LockedSecretStore locked;
+        ConnectionStore store(settings, locked);
+        RemoteConnection c = prod(QString());
+        QVERIFY(store.save(c));
+        QCOMPARE(locked.values.value(QStringLiteral("connection/prod/Authorization")), kToken);
+
+        RemoteConnection shown = store.connection(QStringLiteral("prod")).value();
+        QCOMPARE(shown.endpoint.headers.size(), size_t(1)); // only X-Scope-OrgID: the secrets are left out
+        QVERIFY(store.lastProblem().contains(QStringLiteral("left out")));
+        shown.endpoint.baseUrl = QUrl(QStringLiteral("https://moved.example/tempo"));
+        QVERIFY(store.save(shown, QStringLiteral("prod")));
+        QCOMPARE(locked.values.value(QStringLiteral("connection/prod/Authorization")), kToken);
+        QCOMPARE(locked.values.value(QStringLiteral("connection/prod/X-API-Key")), kApiKey);
+        const QByteArray ini = testsupport::readAll(dir.filePath(QStringLiteral("t.ini")));
+        QVERIFY2(ini.contains("Authorization") && ini.contains("X-API-Key"), ini.constData());
+        QVERIFY(ini.contains("moved.example"));
     }
 
     void renameMovesSecretsAndRemoveDeletesThem()

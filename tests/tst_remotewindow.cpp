@@ -70,7 +70,18 @@ void serveJaeger(fakebackend::Server& server)
         "/api/v3/services", [](const Request&) { return json(R"({"services":["frontend","driver","route"]})"); });
     server.route("/api/v3/operations",
         [](const Request&) { return json(R"({"operations":[{"name":"HTTP GET /dispatch","spanKind":"server"}]})"); });
-    server.route("/api/v3/traces", [hotrod](const Request&) { return json(hotrod); });
+    // The search finds HotROD's trace and a Node.js one (4 spans), in one api_v3 body.
+    QJsonObject both = QJsonDocument::fromJson(hotrod).object();
+    QJsonObject result = both.value(QStringLiteral("result")).toObject();
+    QJsonArray resourceSpans = result.value(QStringLiteral("resourceSpans")).toArray();
+    const QJsonDocument node = QJsonDocument::fromJson(testsupport::readAll(
+        testsupport::fixture(QStringLiteral("otlp-json/nodejs-multi-resourcespans-combined.json"))));
+    for (const QJsonValue& rs : node.object().value(QStringLiteral("resourceSpans")).toArray())
+        resourceSpans.append(rs);
+    result.insert(QStringLiteral("resourceSpans"), resourceSpans);
+    both.insert(QStringLiteral("result"), result);
+    const QByteArray search = QJsonDocument(both).toJson(QJsonDocument::Compact);
+    server.route("/api/v3/traces", [search](const Request&) { return json(search); });
     server.route("/api/v3/traces/" + kHotrodId, [hotrod](const Request&) { return json(hotrod); });
     server.route("/api/dependencies", [](const Request&) {
         return json(
@@ -88,6 +99,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
+        // Without an organization QSettings writes nothing (status AccessError), and saving a connection says so.
+        QCoreApplication::setOrganizationName(QStringLiteral("tracemap-tests"));
         QVERIFY(testsupport::requireFixtures());
     }
 
@@ -116,6 +129,8 @@ private Q_SLOTS:
         auto* services = panel->findChild<QComboBox*>(QStringLiteral("service"));
         QTRY_COMPARE(items(services).mid(1),
             QStringList({ QStringLiteral("driver"), QStringLiteral("frontend"), QStringLiteral("route") }));
+        panel->find(); // "(all services)": Jaeger needs one, said next to Find
+        QCOMPARE(panel->message(), QStringLiteral("Jaeger searches one service at a time: choose a service"));
         QVERIFY(panel->setService(QStringLiteral("frontend")));
         auto* operations = panel->findChild<QComboBox*>(QStringLiteral("operation"));
         QTRY_COMPARE(items(operations).mid(1), QStringList({ QStringLiteral("HTTP GET /dispatch") }));
@@ -128,9 +143,15 @@ private Q_SLOTS:
         QTRY_COMPARE(found.count(), 1);
         QVERIFY(!progress.isEmpty());
         QCOMPARE(progress.last().at(0).toLongLong(), progress.last().at(1).toLongLong()); // the whole body, in the end
-        QCOMPARE(window.resultsView()->model()->rowCount(), 1);
-        const TraceSummary* row = window.resultsView()->summaryAt(window.resultsView()->model()->index(0, 0));
-        QCOMPARE(QByteArray::fromStdString(row->traceId.toHex()), kHotrodId);
+        QCOMPARE(window.resultsView()->model()->rowCount(), 2);
+        const TraceSummary* row = nullptr;
+        for (int i = 0; i < 2; ++i) {
+            const TraceSummary* summary = window.resultsView()->summaryAt(window.resultsView()->model()->index(i, 0));
+            if (QByteArray::fromStdString(summary->traceId.toHex()) == kHotrodId)
+                row = summary;
+        }
+        QVERIFY(row);
+        const TraceId hotrod = row->traceId; // the rows go with the next search
         QCOMPARE(row->spanCount, 40);
         QVERIFY2(window.resultsPage()->note().startsWith(QStringLiteral("Traces in staging (Jaeger)")),
             qPrintable(window.resultsPage()->note()));
@@ -151,12 +172,14 @@ private Q_SLOTS:
             QCOMPARE(r.headers.value("authorization"), QByteArray("Bearer s3cret"));
         QCOMPARE(cachedTraces(cachePath), 1);
 
-        // "Fetch all" imports the search's saved traces: no new request.
+        // "Fetch all" imports the search's saved traces, the other one too: no new request.
         const qsizetype asked = server->requests.size();
         window.resultsPage()->findChild<QToolButton*>(QStringLiteral("fetchAll"))->click();
         QTRY_VERIFY(window.statusText().contains(QStringLiteral("fetched into the cache")));
+        QVERIFY2(window.statusText().contains(QStringLiteral(": 2 traces, 44 spans fetched")),
+            qPrintable(window.statusText()));
         QCOMPARE(server->requests.size(), asked);
-        QCOMPARE(cachedTraces(cachePath), 1);
+        QCOMPARE(cachedTraces(cachePath), 2);
 
         // The map: the back end's dependency links for a window, beside the maps built from traces.
         auto* scope = window.topologyPage()->findChild<QComboBox*>(QStringLiteral("topologyScope"));
@@ -167,18 +190,65 @@ private Q_SLOTS:
         QCOMPARE(window.topologyView()->topology().edges.size(), size_t(3));
         QCOMPARE(server->paths().last(), QByteArray("/api/dependencies"));
         QCOMPARE(server->requests.last().item(QStringLiteral("lookback")), QString::number(24 * 3600 * 1000LL));
+        // They stay on the map while searches run (the flame graph follows those), until another map is chosen.
+        found.clear();
+        panel->find();
+        QTRY_COMPARE(found.count(), 1);
+        QVERIFY(settle(window));
+        QCOMPARE(window.topologyView()->topology().nodes.size(), size_t(4));
+        scope->setCurrentIndex(0); // the search results' services: the two cached traces
+        QTRY_VERIFY(window.topologyView()->topology().nodes.size() > 4);
 
         // Offline: the server is gone, the trace opens from the cache.
         server.reset();
         while (window.tabs()->count() > 4)
             window.tabs()->removeTab(4);
         opened.clear();
-        Q_EMIT window.resultsView()->traceActivated(row->traceId);
+        Q_EMIT window.resultsView()->traceActivated(hotrod);
         QTRY_COMPARE(opened.count(), 1);
 
-        // Back to the local cache: its own services, with what was fetched.
+        // Back to the local cache: its own services, with what was fetched; the back end's list goes.
         QVERIFY(panel->setSource(QString()));
         QTRY_VERIFY(items(services).contains(QStringLiteral("redis-manual")));
+        QCOMPARE(window.resultsView()->model()->rowCount(), 0);
+        QCOMPARE(window.resultsPage()->note(), QStringLiteral("Find Traces searches the local cache."));
+        QVERIFY(!window.resultsPage()
+                     ->findChild<QToolButton*>(QStringLiteral("fetchAll"))
+                     ->isVisibleTo(window.resultsPage()));
+    }
+
+    // The chosen source outlives the window: the next one searches the same connection.
+    void sourceIsRestored()
+    {
+        fakebackend::Server server;
+        serveJaeger(server);
+        QTemporaryDir dir;
+        const QString cachePath = dir.filePath(QStringLiteral("cache.sqlite"));
+        RemoteConnection jaeger;
+        jaeger.name = QStringLiteral("restored");
+        jaeger.kind = remote::BackendKind::Jaeger;
+        jaeger.endpoint.baseUrl = server.url();
+        {
+            MainWindow first(cachePath, MainWindow::Persistence::Saved);
+            first.show();
+            QVERIFY(settle(first));
+            (void)first.connections()->remove(jaeger.name); // left by an interrupted run
+            const auto saved = first.connections()->save(jaeger);
+            QVERIFY2(saved, saved ? "" : qPrintable(saved.error()));
+            QVERIFY(first.searchPanel()->setSource(jaeger.name));
+            QVERIFY(settle(first));
+            first.close();
+        }
+        MainWindow second(cachePath, MainWindow::Persistence::Saved);
+        second.show();
+        QVERIFY(settle(second));
+        QCOMPARE(second.searchPanel()->source(), jaeger.name);
+        QVERIFY(second.remoteSearch()->isRemote());
+        QTRY_VERIFY(items(second.searchPanel()->findChild<QComboBox*>(QStringLiteral("service")))
+                        .contains(QStringLiteral("route")));
+        QVERIFY(second.connections()->remove(jaeger.name)); // leave the test settings as they were
+        QCOMPARE(second.searchPanel()->source(), QString());
+        QVERIFY(!second.remoteSearch()->isRemote());
     }
 
     // The README's pictures (TRACEMAP_SCREENSHOTS=DIR): a search of generated traces against a Jaeger that has only

@@ -96,8 +96,9 @@ SearchPanel::SearchPanel(QWidget* parent)
     m_traceQl->setObjectName(QStringLiteral("traceQl"));
     m_traceQl->setClearButtonEnabled(true);
     m_traceQl->setPlaceholderText(QStringLiteral("{ status = error }"));
-    m_traceQl->setToolTip(tr("A TraceQL query, such as { resource.service.name = \"api\" && duration > 1s }. When "
-                             "empty, the fields below search (Tempo's logfmt tags)."));
+    m_traceQl->setToolTip(tr("A TraceQL query, such as { resource.service.name = \"api\" && duration > 1s }. It "
+                             "replaces the service, operation, tags and durations below (write them in the query); "
+                             "when empty, those fields search (Tempo's logfmt tags)."));
     m_traceId->setObjectName(QStringLiteral("traceId"));
     m_traceId->setPlaceholderText(tr("Lookup by trace ID…"));
     m_traceId->setClearButtonEnabled(true);
@@ -346,6 +347,8 @@ std::variant<TraceQuery, QString> SearchPanel::query() const
             return tr("From is after To");
     }
     q.limit = m_limit->value();
+    if (m_style == SourceStyle::Jaeger && q.service.isEmpty())
+        return tr("Jaeger searches one service at a time: choose a service");
     return q;
 }
 

@@ -17,11 +17,11 @@ class QSpinBox;
 
 namespace tracemap {
 
+class TagCompleter;
+
 /// The search form, as Jaeger's: service, operation (of that service), tags (logfmt `key=value` pairs), min/max
 /// duration, time range and limit. Find (or Enter in any field) emits searchRequested with a checked query;
 /// wrong input is named next to the button instead.
-class TagCompleter;
-
 class SearchPanel : public QWidget {
     Q_OBJECT
 public:
