@@ -6,6 +6,7 @@
 // protobuf decoding, queueing or merging. Medians of --runs runs (default 3) per side, the ratio, the p50/p99
 // request latency, the queue's peak and the peak RSS (VmHWM, reset before each live run).
 #include "livesupport.h"
+#include "testsupport.h"
 
 #include "cache/postings.h"
 #include "cache/searchterms.h"
@@ -50,26 +51,11 @@ double median(std::vector<double> values)
     return values.empty() ? 0.0 : values[values.size() / 2];
 }
 
-// A figure of /proc/self/status in kB: VmHWM (peak RSS) or VmRSS.
-long statusKb(const char* field)
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : status.readAll().split('\n')) {
-        if (line.startsWith(field))
-            return line.mid(qsizetype(std::strlen(field))).trimmed().split(' ').value(0).toLong();
-    }
-    return -1;
-}
+using testsupport::statusKb;
 
-// Starts VmHWM again from the current RSS, so that the peak of what follows is measured, not the set-up's.
 void resetPeakRss()
 {
-    if (std::FILE* file = std::fopen("/proc/self/clear_refs", "w")) {
-        std::fputs("5", file);
-        std::fclose(file);
-    }
+    testsupport::resetPeakResident();
 }
 
 struct ServiceInfo {

@@ -10,6 +10,9 @@
 #include <QString>
 #include <QtTest/QTest>
 
+#include <cstdio>
+#include <cstring>
+
 namespace testsupport {
 
 /// $TRACEMAP_FIXTURES (CTest sets it), else ../shared/fixtures next to the source tree.
@@ -60,16 +63,33 @@ inline bool writeFile(const QString& path, const QByteArray& bytes)
     return f.write(bytes) == bytes.size();
 }
 
-/// The process's peak resident memory so far (VmHWM), in bytes; 0 where /proc is missing.
-inline qint64 peakResidentBytes()
+/// A figure of /proc/self/status in kB (VmHWM: the peak resident memory, VmRSS: the current); -1 without /proc.
+inline long statusKb(const char* field)
 {
     QFile status(QStringLiteral("/proc/self/status"));
     if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray& line : status.readAll().split('\n'))
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
-    return 0;
+        return -1;
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        if (line.startsWith(field))
+            return line.mid(qsizetype(std::strlen(field))).trimmed().split(' ').value(0).toLong();
+    }
+    return -1;
+}
+
+/// Starts VmHWM again from the current resident memory, so that the peak of what follows is measured, not the one
+/// of whatever ran before in the process.
+inline void resetPeakResident()
+{
+    if (std::FILE* file = std::fopen("/proc/self/clear_refs", "w")) {
+        std::fputs("5", file);
+        std::fclose(file);
+    }
+}
+
+/// How far the peak resident memory rose above the current one since resetPeakResident(), in bytes.
+inline qint64 peakGrowthBytes(long residentKbAtReset)
+{
+    return (qint64(statusKb("VmHWM:")) - residentKbAtReset) * 1024;
 }
 
 } // namespace testsupport

@@ -15,6 +15,7 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest/QtTest>
 
 using namespace tracemap;
@@ -98,6 +99,66 @@ QByteArray tempoJsonTrace()
            R"("endTimeUnixNano":"1767222000250000000","status":{"code":"STATUS_CODE_ERROR"}}]}]}]})";
 }
 const QString kTempoTraceHex = QStringLiteral("00000000000000000000000000000abc0e").right(32);
+
+/// A server on a thread of its own that sends one chunked body as fast as the socket takes it: unlike the fake
+/// back ends, it does not wait for the client's thread, so a client that buffers what it has not written yet
+/// shows it in its memory.
+class FastServerThread : public QThread {
+public:
+    explicit FastServerThread(qint64 bytes)
+        : m_bytes(bytes)
+    {
+    }
+    quint16 port() const { return m_port.load(); }
+
+protected:
+    void run() override
+    {
+        QTcpServer server;
+        server.listen(QHostAddress::LocalHost, 0);
+        m_port = server.serverPort();
+        if (!server.waitForNewConnection(30000))
+            return;
+        std::unique_ptr<QTcpSocket> socket(server.nextPendingConnection());
+        QByteArray head;
+        while (!head.contains("\r\n\r\n") && socket->waitForReadyRead(30000))
+            head += socket->readAll();
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                      "Connection: close\r\n\r\n");
+        const QByteArray piece(256 << 10, ' ');
+        for (qint64 sent = 0; sent < m_bytes; sent += piece.size()) {
+            socket->write(QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n");
+            while (socket->bytesToWrite() > (1 << 20))
+                if (!socket->waitForBytesWritten(30000))
+                    return;
+        }
+        socket->write("0\r\n\r\n");
+        socket->waitForBytesWritten(30000);
+        socket->disconnectFromHost();
+        if (socket->state() != QAbstractSocket::UnconnectedState)
+            socket->waitForDisconnected(30000);
+    }
+
+private:
+    qint64 m_bytes;
+    std::atomic<quint16> m_port = 0;
+};
+
+/// A disk that takes a millisecond per 256 KB: slower than loopback.
+class SlowSink : public QIODevice {
+public:
+    SlowSink() { open(QIODevice::WriteOnly); }
+    qint64 written = 0;
+
+protected:
+    qint64 readData(char*, qint64) override { return -1; }
+    qint64 writeData(const char*, qint64 size) override
+    {
+        QThread::usleep(static_cast<unsigned long>(size / (256 << 10) + 1) * 1000);
+        written += size;
+        return size;
+    }
+};
 
 struct Run {
     int exitCode = -1;
@@ -556,7 +617,8 @@ private Q_SLOTS:
             return r;
         });
         auto client = RemoteClient::create(BackendKind::Zipkin, endpointOf(server.url()));
-        const qint64 peakBefore = testsupport::peakResidentBytes();
+        testsupport::resetPeakResident();
+        const long residentKb = testsupport::statusKb("VmRSS:");
         QTemporaryDir dir;
         QFile file(dir.filePath(QStringLiteral("body.json")));
         QVERIFY(file.open(QIODevice::WriteOnly));
@@ -566,7 +628,7 @@ private Q_SLOTS:
         QVERIFY2(reply, whyNot(reply).constData());
         QVERIFY(reply->bytes >= kBytes);
         QCOMPARE(file.size(), reply->bytes);
-        const qint64 grown = testsupport::peakResidentBytes() - peakBefore;
+        const qint64 grown = testsupport::peakGrowthBytes(residentKb);
         qInfo("200 MB downloaded: peak memory grew by %lld MB", grown >> 20);
         QVERIFY2(grown < (32LL << 20), qPrintable(QStringLiteral("peak memory grew by %1 MB").arg(grown >> 20)));
 
@@ -585,6 +647,29 @@ private Q_SLOTS:
         QCOMPARE(imported->traces, qint64(found->traces.size()));
         QCOMPARE(imported->spans, imported->traces * 28 + 1);
         QCOMPARE(cache->traceCount(), imported->traces);
+    }
+
+    // Qt's network thread reads ahead of a slow disk only as far as the client's read buffer: a fast server and a
+    // slow sink leave memory flat.
+    void slowDiskFastServerBoundsMemory()
+    {
+        constexpr qint64 kBytes = 96LL << 20;
+        FastServerThread server(kBytes);
+        server.start();
+        QTRY_VERIFY(server.port() != 0);
+        auto client = RemoteClient::create(
+            BackendKind::Zipkin, endpointOf(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.port()))));
+        testsupport::resetPeakResident();
+        const long residentKb = testsupport::statusKb("VmRSS:");
+        SlowSink sink;
+        const auto reply = client->http().download(
+            QUrl(QStringLiteral("http://127.0.0.1:%1/api/v2/traces").arg(server.port())), sink);
+        QVERIFY2(reply, whyNot(reply).constData());
+        QCOMPARE(sink.written, kBytes);
+        const qint64 grown = testsupport::peakGrowthBytes(residentKb);
+        qInfo("96 MB to a slow disk: peak memory grew by %lld MB", grown >> 20);
+        QVERIFY2(grown < (48LL << 20), qPrintable(QStringLiteral("peak memory grew by %1 MB").arg(grown >> 20)));
+        QVERIFY(server.wait(30000));
     }
 
     // A server that says nothing: the request fails after the timeout, or at once when cancelled.
