@@ -837,8 +837,10 @@ void MainWindow::wireRemoteSources()
     connect(m_remote, &RemoteSearchController::traceReady, this, [this](const TraceId& id) { openTrace(id); });
     for (RemoteSearchController* remote : { m_remote, m_links }) {
         connect(remote, &RemoteSearchController::fetched, this, [this](const ImportSummary& s) {
-            m_status->setText(
-                tr("%1: %2 traces, %3 spans fetched into the cache").arg(s.file).arg(s.traces).arg(s.spans));
+            QString text = tr("%1: %2 traces, %3 spans fetched into the cache").arg(s.file).arg(s.traces).arg(s.spans);
+            if (!s.notes.isEmpty())
+                text += QStringLiteral(" (") + s.notes.join(QStringLiteral("; ")) + QLatin1Char(')');
+            m_status->setText(text);
             m_busyText.clear();
             refreshCacheInfo();
             if (m_remoteResultsShown)

@@ -155,6 +155,8 @@ int PullCommand::run(const QStringList& args)
     if (pulled->warnings)
         out() << " (" << pulled->warnings << (pulled->warnings == 1 ? " span" : " spans") << " with warnings)";
     out() << "\n";
+    for (const QString& note : pulled->notes)
+        err() << "tracemap pull: " << note << "\n";
     return 0;
 }
 

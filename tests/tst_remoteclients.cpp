@@ -409,8 +409,9 @@ private Q_SLOTS:
             return r.headers.value("accept") == "application/protobuf" ? protobuf : json("{}");
         });
         // No v1 route for this one: a proxy that passes only /api/v2.
-        server.route("/api/v2/traces/" + kTempoTraceHex.toLatin1(),
-            [](const Request&) { return json(R"({"trace":)" + tempoJsonTrace() + R"(,"status":"PARTIAL"})"); });
+        server.route("/api/v2/traces/" + kTempoTraceHex.toLatin1(), [](const Request&) {
+            return json(R"({"trace":)" + tempoJsonTrace() + R"(,"status":"PARTIAL","message":"a querier timed out"})");
+        });
 
         RemoteSearch search = lastHour(QStringLiteral("cart"));
         search.tags = { { QStringLiteral("http.url"), QStringLiteral("/api cart") } };
@@ -453,6 +454,9 @@ private Q_SLOTS:
             QCOMPARE(r.headers.value("x-scope-orgid"), QByteArray("team-a"));
         QCOMPARE(server.requests.mid(before)[1].headers.value("accept"), QByteArray("application/protobuf"));
         QCOMPARE(cache->traceCount(), 2);
+        QCOMPARE(pulled->notes,
+            QStringList {
+                QStringLiteral("Tempo returned trace %1 partially: a querier timed out").arg(kTempoTraceHex) });
         const auto cart = cache->loadTrace(*traceIdFromHex(kTempoTraceHex.toStdString()));
         QVERIFY2(cart, whyNot(cart).constData());
         QCOMPARE((*cart)->spans.size(), size_t(1));

@@ -164,6 +164,10 @@ private Q_SLOTS:
         QCOMPARE(value(url, "serviceName"), QStringLiteral("checkout"));
         QCOMPARE(value(url, "spanName"), QStringLiteral("get /cart")); // Zipkin's names are lowercase
         QCOMPARE(value(url, "annotationQuery"), QStringLiteral("http.status_code=500 and note=a+b & c"));
+        RemoteSearch words = search();
+        words.tags.emplace_back(QString(), QStringLiteral("retried")); // a bare word of the annotation query
+        QCOMPARE(value(zipkin::traces(base, words), "annotationQuery"),
+            QStringLiteral("http.status_code=500 and note=a+b & c and retried"));
         QCOMPARE(value(url, "minDuration"), QStringLiteral("1500000")); // µs
         QCOMPARE(value(url, "maxDuration"), QStringLiteral("250000000"));
         QCOMPARE(value(url, "endTs"), QString::number(kUntil / 1'000'000 + 1)); // ms

@@ -61,7 +61,16 @@ qint64 cachedTraces(const QString& path)
     return cache ? (*cache)->traceCount() : -1;
 }
 
-/// A Jaeger query service of one trace (HotROD's, from the shared fixtures), before v2.19 (no trace summaries).
+RemoteConnection connectionTo(const QString& name, remote::BackendKind kind, const QUrl& url)
+{
+    RemoteConnection c;
+    c.name = name;
+    c.kind = kind;
+    c.endpoint.baseUrl = url;
+    return c;
+}
+
+/// A Jaeger query service (before v2.19: no trace summaries) whose search finds HotROD's trace and a Node.js one.
 void serveJaeger(fakebackend::Server& server)
 {
     const QByteArray hotrod
@@ -114,10 +123,7 @@ private Q_SLOTS:
         window.show();
         QVERIFY(settle(window));
 
-        RemoteConnection jaeger;
-        jaeger.name = QStringLiteral("staging");
-        jaeger.kind = remote::BackendKind::Jaeger;
-        jaeger.endpoint.baseUrl = server->url();
+        RemoteConnection jaeger = connectionTo(QStringLiteral("staging"), remote::BackendKind::Jaeger, server->url());
         jaeger.endpoint.headers = { { "Authorization", "Bearer s3cret" } };
         QVERIFY(window.connections()->save(jaeger));
         SearchPanel* panel = window.searchPanel();
@@ -224,10 +230,7 @@ private Q_SLOTS:
         serveJaeger(server);
         QTemporaryDir dir;
         const QString cachePath = dir.filePath(QStringLiteral("cache.sqlite"));
-        RemoteConnection jaeger;
-        jaeger.name = QStringLiteral("restored");
-        jaeger.kind = remote::BackendKind::Jaeger;
-        jaeger.endpoint.baseUrl = server.url();
+        RemoteConnection jaeger = connectionTo(QStringLiteral("restored"), remote::BackendKind::Jaeger, server.url());
         {
             MainWindow first(cachePath, MainWindow::Persistence::Saved);
             first.show();
@@ -286,10 +289,7 @@ private Q_SLOTS:
         window.resize(1400, 860);
         window.show();
         QVERIFY(settle(window));
-        RemoteConnection jaeger;
-        jaeger.name = QStringLiteral("production");
-        jaeger.kind = remote::BackendKind::Jaeger;
-        jaeger.endpoint.baseUrl = server.url();
+        RemoteConnection jaeger = connectionTo(QStringLiteral("production"), remote::BackendKind::Jaeger, server.url());
         QVERIFY(window.connections()->save(jaeger));
         SearchPanel* panel = window.searchPanel();
         QVERIFY(panel->setSource(QStringLiteral("production")));
@@ -324,6 +324,31 @@ private Q_SLOTS:
         QVERIFY(dialog.grab().save(shots + QStringLiteral("/connections.png")));
     }
 
+    // Zipkin's tags are its annotation query: pairs and bare words.
+    void zipkinAnnotationQuery()
+    {
+        fakebackend::Server server;
+        server.route("/api/v2/services", [](const Request&) { return json(R"(["frontend"])"); });
+        server.route("/api/v2/traces", [](const Request&) { return json("[]"); });
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath(QStringLiteral("cache.sqlite")), MainWindow::Persistence::None);
+        window.show();
+        QVERIFY(settle(window));
+        RemoteConnection zipkin = connectionTo(QStringLiteral("zipkin"), remote::BackendKind::Zipkin, server.url());
+        QVERIFY(window.connections()->save(zipkin));
+        SearchPanel* panel = window.searchPanel();
+        QVERIFY(panel->setSource(QStringLiteral("zipkin")));
+        panel->findChild<QLineEdit*>(QStringLiteral("tags"))
+            ->setText(QStringLiteral("http.path=/api retried and error"));
+        QSignalSpy found(&window, &MainWindow::searchFinished);
+        panel->find();
+        QTRY_COMPARE(found.count(), 1);
+        QCOMPARE(server.paths().last(), QByteArray("/api/v2/traces"));
+        QCOMPARE(server.requests.last().item(QStringLiteral("annotationQuery")),
+            QStringLiteral("http.path=/api and retried and error"));
+        QCOMPARE(window.resultsView()->model()->rowCount(), 0);
+    }
+
     // Tempo's form has TraceQL; a failure (401) is said next to Find, naming the URL.
     void tempoFormAndErrors()
     {
@@ -348,10 +373,7 @@ private Q_SLOTS:
         MainWindow window(dir.filePath(QStringLiteral("cache.sqlite")), MainWindow::Persistence::None);
         window.show();
         QVERIFY(settle(window));
-        RemoteConnection tempo;
-        tempo.name = QStringLiteral("tempo");
-        tempo.kind = remote::BackendKind::Tempo;
-        tempo.endpoint.baseUrl = server.url();
+        RemoteConnection tempo = connectionTo(QStringLiteral("tempo"), remote::BackendKind::Tempo, server.url());
         QVERIFY(window.connections()->save(tempo));
         SearchPanel* panel = window.searchPanel();
         auto* traceQl = panel->findChild<QLineEdit*>(QStringLiteral("traceQl"));

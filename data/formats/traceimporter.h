@@ -6,6 +6,8 @@
 #include "formats/traceformat.h"
 #include "model/trace.h"
 
+#include <QStringList>
+
 #include <expected>
 #include <functional>
 #include <vector>
@@ -26,6 +28,8 @@ struct ImportSummary {
     qint64 truncations = 0;
     qint64 bytes = 0;
     qint64 importId = 0; // the cache's import row (TraceCache::importFile), for TraceQuery::imports
+    /// What the source said about its data beyond the spans (a back end's "this trace is partial"), to show as is.
+    QStringList notes;
 };
 
 /// Called now and then with bytes done and total; returning false cancels the import.

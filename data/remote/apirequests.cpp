@@ -254,7 +254,7 @@ QUrl traces(const QUrl& base, const RemoteSearch& s)
     if (!s.tags.empty()) {
         QStringList terms;
         for (const auto& [key, value] : s.tags)
-            terms << key + QLatin1Char('=') + value;
+            terms << (key.isEmpty() ? value : key + QLatin1Char('=') + value); // a bare word: annotation or tag key
         p.emplace_back(QStringLiteral("annotationQuery"), terms.join(QStringLiteral(" and ")));
     }
     if (s.minDurationNs > 0)

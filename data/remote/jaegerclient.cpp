@@ -117,17 +117,6 @@ std::expected<std::vector<TraceSummary>, FetchError> JaegerClient::summariesV3(c
     return summaries;
 }
 
-std::expected<RemoteSearchResult, FetchError> JaegerClient::searchBody(const QUrl& url)
-{
-    auto body = save(url);
-    if (!body)
-        return std::unexpected(body.error());
-    auto summaries = summarize(*body);
-    if (!summaries)
-        return std::unexpected(summaries.error());
-    return RemoteSearchResult { std::move(*summaries), std::move(*body) };
-}
-
 std::expected<RemoteSearchResult, FetchError> JaegerClient::search(const RemoteSearch& search, Want want)
 {
     const QUrl base = http().endpoint().baseUrl;

@@ -32,8 +32,6 @@ private:
     std::expected<T, FetchError> eitherApi(const std::function<std::expected<T, FetchError>()>& v3,
         const std::function<std::expected<T, FetchError>()>& legacy);
     std::expected<std::vector<TraceSummary>, FetchError> summariesV3(const RemoteSearch& search);
-    /// A search answering whole traces, saved and summarised.
-    std::expected<RemoteSearchResult, FetchError> searchBody(const QUrl& url);
 
     enum class Support { Unknown, Yes, No };
     Api m_api = Api::Unknown;

@@ -87,6 +87,19 @@ std::expected<Topology, FetchError> RemoteClient::dependencies(qint64, qint64)
     return unsupported(QStringLiteral("dependency links"));
 }
 
+std::expected<RemoteSearchResult, FetchError> RemoteClient::searchBody(const QUrl& url)
+{
+    auto body = save(url);
+    if (!body)
+        return std::unexpected(body.error());
+    auto summaries = summarize(*body);
+    if (!summaries) {
+        body->remove();
+        return std::unexpected(summaries.error());
+    }
+    return RemoteSearchResult { std::move(*summaries), std::move(*body) };
+}
+
 std::expected<QJsonDocument, FetchError> RemoteClient::getJson(const QUrl& url)
 {
     auto reply = m_http.get(url);

@@ -24,6 +24,7 @@ struct Download {
     QString file; // in the client's scratch folder; whoever imports it may delete it (remove())
     QUrl url;
     TraceFormat format = TraceFormat::Unknown; // from the Content-Type when it says protobuf; else detected
+    QString note; // what the back end said about it beyond the spans (Tempo: a partial trace)
 
     void remove() const;
 };
@@ -69,6 +70,8 @@ public:
 protected:
     RemoteClient(BackendKind kind, Endpoint endpoint);
     std::expected<Download, FetchError> save(const QUrl& url, const QByteArray& accept = "application/json");
+    /// A search that answers whole traces (Jaeger, Zipkin): saved, and summarised for the results table.
+    std::expected<RemoteSearchResult, FetchError> searchBody(const QUrl& url);
     /// A small JSON answer, parsed.
     std::expected<QJsonDocument, FetchError> getJson(const QUrl& url);
     /// A 404 for a trace asked by id, said as such.

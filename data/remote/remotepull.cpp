@@ -73,6 +73,9 @@ std::expected<ImportSummary, QString> RemotePull::importDownloads(TraceCache& ca
         return std::unexpected(error.toString());
     }
     imported->file = recordedAs;
+    for (const Download& d : downloads)
+        if (!d.note.isEmpty())
+            imported->notes << d.note;
     return std::move(*imported);
 }
 

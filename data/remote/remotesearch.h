@@ -15,7 +15,7 @@ namespace tracemap::remote {
 struct RemoteSearch {
     QString service;
     QString operation;
-    std::vector<std::pair<QString, QString>> tags;
+    std::vector<std::pair<QString, QString>> tags; // Zipkin: an empty key is a bare word of its annotationQuery
     QString traceQl; // Tempo only: replaces service, operation and tags
     qint64 minDurationNs = 0; // 0: none
     qint64 maxDurationNs = 0; // 0: none

@@ -3,6 +3,9 @@
 #include "remote/apirequests.h"
 #include "remote/jsonreply.h"
 
+#include <QFile>
+#include <QRegularExpression>
+
 namespace tracemap::remote {
 
 TempoClient::TempoClient(Endpoint endpoint)
@@ -104,6 +107,24 @@ std::expected<RemoteSearchResult, FetchError> TempoClient::search(const RemoteSe
     return result;
 }
 
+QString TempoClient::partialNote(const Download& download, const QString& traceId)
+{
+    // {"trace": {...}, "status": "PARTIAL", "message": "..."}: the status follows the trace, so the end of the
+    // file says it (a missing status means complete).
+    QFile file(download.file);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    file.seek(std::max<qint64>(0, file.size() - 65536));
+    const QString tail = QString::fromUtf8(file.readAll());
+    static const QRegularExpression partial(QStringLiteral(R"re("status"\s*:\s*"PARTIAL")re"));
+    if (!partial.match(tail).hasMatch())
+        return {};
+    static const QRegularExpression message(QStringLiteral(R"re("message"\s*:\s*"((?:[^"\\]|\\.)*)")re"));
+    const QString why = message.match(tail).captured(1);
+    return QStringLiteral("Tempo returned trace %1 partially%2")
+        .arg(traceId, why.isEmpty() ? QString() : QStringLiteral(": ") + why);
+}
+
 std::expected<std::vector<Download>, FetchError> TempoClient::downloadTraces(const QStringList& traceIds)
 {
     const QUrl base = http().endpoint().baseUrl;
@@ -114,8 +135,11 @@ std::expected<std::vector<Download>, FetchError> TempoClient::downloadTraces(con
         // Protobuf first: smaller and faster to read than Tempo's JSON. A proxy or version without the route
         // answers 404, as does a missing trace: /api/v2/traces/ then decides.
         auto download = save(tempo::trace(base, id), "application/protobuf");
-        if (!download && download.error().kind == FetchError::Kind::Http && download.error().status == 404)
+        if (!download && download.error().kind == FetchError::Kind::Http && download.error().status == 404) {
             download = save(tempo::traceV2(base, id));
+            if (download)
+                download->note = partialNote(*download, id);
+        }
         if (!download)
             return std::unexpected(traceNotFound(id, download.error()));
         downloads.push_back(std::move(*download));

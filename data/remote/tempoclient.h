@@ -21,6 +21,8 @@ public:
 
 private:
     std::expected<QStringList, FetchError> values(const QUrl& url);
+    /// /api/v2/traces says when a trace is partial (a querier timed out, a block was unreadable).
+    static QString partialNote(const Download& download, const QString& traceId);
 };
 
 } // namespace tracemap::remote

@@ -55,13 +55,7 @@ std::expected<QStringList, FetchError> ZipkinClient::tagValues(const QString& ta
 
 std::expected<RemoteSearchResult, FetchError> ZipkinClient::search(const RemoteSearch& search, Want)
 {
-    auto body = save(zipkin::traces(http().endpoint().baseUrl, search));
-    if (!body)
-        return std::unexpected(body.error());
-    auto summaries = summarize(*body);
-    if (!summaries)
-        return std::unexpected(summaries.error());
-    return RemoteSearchResult { std::move(*summaries), std::move(*body) };
+    return searchBody(zipkin::traces(http().endpoint().baseUrl, search));
 }
 
 std::expected<std::vector<Download>, FetchError> ZipkinClient::downloadTraces(const QStringList& traceIds)

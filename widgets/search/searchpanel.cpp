@@ -31,7 +31,7 @@ constexpr RangeChoice kRanges[] = { { "Last 15 minutes", 15 * 60 }, { "Last hour
     { "Last 24 hours", 24 * 3600 }, { "All time", 0 }, { "Custom…", -1 } };
 } // namespace
 
-std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const QString& text)
+std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const QString& text, TagWords words)
 {
     std::vector<std::pair<QString, QString>> tags;
     qsizetype i = 0;
@@ -45,6 +45,11 @@ std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const 
         while (i < n && text.at(i) != QLatin1Char('=') && !text.at(i).isSpace())
             ++i;
         const QString key = text.mid(keyStart, i - keyStart);
+        if (words == TagWords::PairsAndWords && !key.isEmpty() && (i >= n || text.at(i) != QLatin1Char('='))) {
+            if (key.compare(QLatin1String("and"), Qt::CaseInsensitive) != 0) // Zipkin's terms are ANDed anyway
+                tags.emplace_back(QString(), key);
+            continue;
+        }
         if (i >= n || text.at(i) != QLatin1Char('=') || key.isEmpty())
             return QStringLiteral("tags: expected key=value at \"%1\"").arg(key);
         ++i;
@@ -208,7 +213,8 @@ void SearchPanel::setSourceStyle(SourceStyle style)
     m_form->setRowVisible(m_traceQl, style == SourceStyle::Tempo);
     if (style == SourceStyle::Zipkin) {
         m_tagsLabel->setText(tr("Annotation query"));
-        m_tags->setToolTip(tr("Zipkin's annotation query: key=value pairs, all of which must match a span's tags."));
+        m_tags->setToolTip(tr("Zipkin's annotation query: key=value pairs match a span's tags, a bare word an "
+                              "annotation or a tag key (error, retried); all must match."));
     } else {
         m_tagsLabel->setText(tr("Tags"));
         m_tags->setToolTip(tr("Attributes of spans or their resources, logfmt style: key=value pairs separated by "
@@ -320,7 +326,7 @@ std::variant<TraceQuery, QString> SearchPanel::query() const
     TraceQuery q;
     q.service = service();
     q.operation = operation();
-    auto tags = parseTags(m_tags->text());
+    auto tags = parseTags(m_tags->text(), m_style == SourceStyle::Zipkin ? TagWords::PairsAndWords : TagWords::Pairs);
     if (auto* message = std::get_if<QString>(&tags))
         return *message;
     q.tags = std::get<0>(std::move(tags));

@@ -108,6 +108,10 @@ private:
 };
 
 /// Parses logfmt-style tags: `http.status_code=500 error=true name="a b"`. Returns the pairs or an error message.
-std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(const QString& text);
+/// PairsAndWords also takes bare words, as Zipkin's annotation query does (`retried`, `error`): each comes as an
+/// empty key with the word as its value ("and" between terms is skipped).
+enum class TagWords { Pairs, PairsAndWords };
+std::variant<std::vector<std::pair<QString, QString>>, QString> parseTags(
+    const QString& text, TagWords words = TagWords::Pairs);
 
 } // namespace tracemap
