@@ -760,8 +760,12 @@ private Q_SLOTS:
             openssl.start(QStringLiteral("openssl"), args);
             return openssl.waitForFinished(30000) && openssl.exitCode() == 0;
         };
-        if (!run({ QStringLiteral("version") }))
+        if (!run({ QStringLiteral("version") })) {
+            // packaging/dev.sh installs it: in CI a missing openssl is a failure, not a skip.
+            if (qgetenv("CI") == "true")
+                QFAIL("openssl is not installed");
             QSKIP("openssl is not installed");
+        }
         QFile config(dir.filePath(QStringLiteral("server.ext")));
         QVERIFY(config.open(QIODevice::WriteOnly));
         config.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
