@@ -320,6 +320,18 @@ private Q_SLOTS:
             QTest::newRow("gzip of nothing") << gzip(QByteArray()) << "nothing.gz"
                                              << "empty" << qint64(-1) << QByteArray();
         }
+        // Inputs that once crashed the importer, each cut down to a few bytes (tests/crashes/). The first: "spans"
+        // followed by members of a later object made simdjson abandon its iterator, which the Jaeger reader used
+        // again (SIGSEGV): any malformed-JSON error now stops the record.
+        const QDir crashes(QStringLiteral(TRACEMAP_TESTS_DIR "/crashes"));
+        QVERIFY(crashes.exists());
+        const QFileInfoList files = crashes.entryInfoList(QDir::Files, QDir::Name);
+        QVERIFY(!files.isEmpty());
+        for (const QFileInfo& file : files) {
+            QTest::newRow(qPrintable(QStringLiteral("crash: ") + file.fileName()))
+                << testsupport::readAll(file.absoluteFilePath()) << file.fileName() << "invalid JSON" << qint64(-2)
+                << QByteArray();
+        }
     }
 
     void fails()

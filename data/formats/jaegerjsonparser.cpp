@@ -90,12 +90,12 @@ void JaegerJsonParser::parseRecord(std::string_view record, SpanBatch& batch)
     // A span record carries "spanID"; a trace record carries "spans". Processes may follow the spans, so read
     // them first (On-Demand's unordered lookup wraps around the object).
     value spans;
-    if (root.find_field_unordered("spans").get(spans) == simdjson::SUCCESS) {
+    if (findField(root, "spans", spans)) {
         m_processes.clear();
         value processes;
-        if (root.find_field_unordered("processes").get(processes) == simdjson::SUCCESS && !isNull(processes))
+        if (findField(root, "processes", processes) && !isNull(processes))
             readProcesses(asObject(processes, "processes"));
-        if (root.find_field_unordered("spans").get(spans) != simdjson::SUCCESS)
+        if (!findField(root, "spans", spans))
             fail(record.data(), "cannot read \"spans\"");
         if (isNull(spans))
             return;

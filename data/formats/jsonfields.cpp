@@ -47,6 +47,30 @@ void failAt(value& v, std::string message)
     fail(positionOf(v), std::move(message));
 }
 
+bool succeeded(simdjson::error_code e, const char* position)
+{
+    switch (e) {
+    case simdjson::SUCCESS:
+        return true;
+    // Asking a value for the wrong type, or a number that does not fit, leaves the document readable: the caller
+    // may try another type.
+    case simdjson::INCORRECT_TYPE:
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE:
+    case simdjson::NO_SUCH_FIELD:
+        return false;
+    default:
+        // Anything else means malformed JSON, after which simdjson's On-Demand iterator is abandoned (its parser
+        // pointer is null): one more call on it would crash. Stop here.
+        fail(position, std::string("invalid JSON: ") + simdjson::error_message(e));
+    }
+}
+
+bool findField(object& o, std::string_view key, value& out)
+{
+    return succeeded(o.find_field_unordered(key).get(out), nullptr);
+}
+
 namespace {
 
 std::string expected(std::string_view what, std::string_view type)
@@ -87,10 +111,10 @@ std::string_view asString(value v, std::string_view what)
 bool asBool(value v, std::string_view what)
 {
     bool b = false;
-    if (v.get_bool().get(b) == simdjson::SUCCESS)
+    if (succeeded(v.get_bool().get(b), positionOf(v)))
         return b;
     std::string_view s;
-    if (v.get_string().get(s) == simdjson::SUCCESS && (s == "true" || s == "false"))
+    if (succeeded(v.get_string().get(s), positionOf(v)) && (s == "true" || s == "false"))
         return s == "true";
     failAt(v, expected(what, "true or false"));
 }
@@ -98,10 +122,10 @@ bool asBool(value v, std::string_view what)
 double asDouble(value v, std::string_view what)
 {
     double d = 0;
-    if (v.get_double().get(d) == simdjson::SUCCESS)
+    if (succeeded(v.get_double().get(d), positionOf(v)))
         return d;
     std::string_view s;
-    if (v.get_string().get(s) == simdjson::SUCCESS) {
+    if (succeeded(v.get_string().get(s), positionOf(v))) {
         if (s == "NaN")
             return std::numeric_limits<double>::quiet_NaN();
         if (s == "Infinity")
@@ -118,17 +142,17 @@ double asDouble(value v, std::string_view what)
 qint64 asInt64(value v, std::string_view what)
 {
     int64_t i = 0;
-    if (v.get_int64().get(i) == simdjson::SUCCESS)
+    if (succeeded(v.get_int64().get(i), positionOf(v)))
         return i;
     std::string_view s;
-    if (v.get_string().get(s) == simdjson::SUCCESS) {
+    if (succeeded(v.get_string().get(s), positionOf(v))) {
         const auto r = std::from_chars(s.data(), s.data() + s.size(), i);
         if (r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty())
             return i;
         failAt(v, expected(what, "a 64-bit integer") + ", got \"" + std::string(s.substr(0, 40)) + '"');
     }
     double d = 0;
-    if (v.get_double().get(d) == simdjson::SUCCESS) {
+    if (succeeded(v.get_double().get(d), positionOf(v))) {
         if (d >= -9.2e18 && d <= 9.2e18)
             return static_cast<qint64>(d);
         failAt(v, expected(what, "a 64-bit integer") + " (the number is out of range)");
@@ -139,10 +163,10 @@ qint64 asInt64(value v, std::string_view what)
 quint64 asUInt64(value v, std::string_view what)
 {
     uint64_t u = 0;
-    if (v.get_uint64().get(u) == simdjson::SUCCESS)
+    if (succeeded(v.get_uint64().get(u), positionOf(v)))
         return u;
     std::string_view s;
-    if (v.get_string().get(s) == simdjson::SUCCESS) {
+    if (succeeded(v.get_string().get(s), positionOf(v))) {
         const auto r = std::from_chars(s.data(), s.data() + s.size(), u);
         if (r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty())
             return u;
@@ -153,13 +177,13 @@ quint64 asUInt64(value v, std::string_view what)
 bool isNull(value& v)
 {
     bool null = false;
-    return v.is_null().get(null) == simdjson::SUCCESS && null;
+    return succeeded(v.is_null().get(null), positionOf(v)) && null;
 }
 
 bool isString(value& v)
 {
-    simdjson::ondemand::json_type type;
-    return v.type().get(type) == simdjson::SUCCESS && type == simdjson::ondemand::json_type::string;
+    simdjson::ondemand::json_type type {};
+    return succeeded(v.type().get(type), positionOf(v)) && type == simdjson::ondemand::json_type::string;
 }
 
 namespace {

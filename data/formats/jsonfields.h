@@ -38,6 +38,13 @@ const char* positionOf(value& v);
 [[noreturn]] void fail(const char* position, std::string message);
 [[noreturn]] void failAt(value& v, std::string message);
 
+/// True on success; false for the errors after which the document can still be read (a wrong type, a number that
+/// does not fit, a missing field); any other error (malformed JSON) fails at once, as simdjson's On-Demand iterator
+/// cannot be used after it.
+bool succeeded(simdjson::error_code e, const char* position);
+/// An object's member, looked up in any order; false when it has none. Malformed JSON fails.
+bool findField(object& o, std::string_view key, value& out);
+
 object asObject(value v, std::string_view what);
 array asArray(value v, std::string_view what);
 std::string_view asString(value v, std::string_view what);
