@@ -1,5 +1,7 @@
 #include "dotwriter.h"
 
+#include "model/utf8.h"
+
 #include <QString>
 
 #include <algorithm>
@@ -57,12 +59,6 @@ bool isWide(char32_t c)
         || (c >= 0x20000 && c <= 0x3FFFD);
 }
 
-std::string validUtf8(std::string_view text)
-{
-    const QByteArray bytes = QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())).toUtf8();
-    return std::string(bytes.constData(), static_cast<size_t>(bytes.size()));
-}
-
 void appendQuoted(std::string& out, std::string_view text)
 {
     out += '"';
@@ -82,7 +78,7 @@ void appendSize(std::string& out, const QSizeF& points)
 
 std::string DotWriter::escape(std::string_view text)
 {
-    const std::string valid = validUtf8(text);
+    const std::string valid = repairedUtf8(text); // Graphviz refuses invalid UTF-8
     std::string out;
     out.reserve(valid.size() + 8);
     for (char c : valid) {

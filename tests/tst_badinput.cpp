@@ -245,6 +245,16 @@ private Q_SLOTS:
         QTest::newRow("non-UTF-8 in a string")
             << zipkinSpan("\"timestamp\":1,\"duration\":1,\"tags\":{\"k\":\"ab\xff\xfe\"}") << "utf8.json"
             << "UTF-8" << qint64(-3) << QByteArray("\xff\xfe");
+        // Sequences a lead-byte check lets through: a surrogate, an overlong form, past U+10FFFF. In a service
+        // name they were reported as "expected a Zipkin span object" at the start of the span.
+        for (const auto& [name, bad] : { std::pair { "surrogate", QByteArray("\xed\xa0\x80") },
+                 std::pair { "overlong", QByteArray("\xe0\x80\x80") },
+                 std::pair { "past U+10FFFF", QByteArray("\xf5\x80\x80\x80") } }) {
+            QTest::newRow(qPrintable(QStringLiteral("UTF-8 %1 in a service name").arg(QLatin1String(name))))
+                << zipkinSpan("\"timestamp\":1,\"duration\":1,\"localEndpoint\":{\"serviceName\":\"sv" + bad + "c\"}")
+                << "utf8.json"
+                << "UTF-8" << qint64(-3) << bad;
+        }
 
         // Ids.
         const QByteArray hex33 = "\"463ac35c9f6413ad48485a3953bb61241\"";

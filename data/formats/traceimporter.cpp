@@ -9,6 +9,7 @@
 #include "formats/zipkinprotoparser.h"
 #include "model/spanbatch.h"
 #include "model/traceassembler.h"
+#include "model/utf8.h"
 
 #include <QLoggingCategory>
 
@@ -64,25 +65,6 @@ QString simdjsonMessage(simdjson::error_code code)
     default:
         return QStringLiteral("malformed JSON (%1)").arg(QString::fromUtf8(simdjson::error_message(code)));
     }
-}
-
-// The first byte of `text` that is not valid UTF-8, or npos.
-size_t firstInvalidUtf8(std::string_view text)
-{
-    size_t i = 0;
-    const auto n = text.size();
-    while (i < n) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        if (length == 0 || (length == 2 && c < 0xc2) || i + length > n)
-            return i;
-        for (size_t k = 1; k < length; ++k) {
-            if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
-                return i;
-        }
-        i += length;
-    }
-    return std::string_view::npos;
 }
 
 class ImportRun {
