@@ -13,6 +13,24 @@ class TestQueryParsing : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Base64 as ids and bytes come (Tempo, protobuf's JSON mapping): either alphabet, padding optional, and
+    // nothing that is not base64.
+    void base64()
+    {
+        const std::string id("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0a\xbc\x0e", 16);
+        QCOMPARE(encodeBase64(id), std::string("AAAAAAAAAAAAAAAAAAq8Dg=="));
+        QCOMPARE(decodeBase64("AAAAAAAAAAAAAAAAAAq8Dg=="), std::optional(id));
+        QCOMPARE(decodeBase64("AAAAAAAAAAAAAAAAAAq8Dg"), std::optional(id));
+        QCOMPARE(decodeBase64("-_8="), std::optional(std::string("\xfb\xff", 2))); // URL-safe
+        QCOMPARE(decodeBase64("+/8="), std::optional(std::string("\xfb\xff", 2)));
+        QCOMPARE(decodeBase64(""), std::optional(std::string()));
+        QCOMPARE(decodeBase64("AAAA!AAA"), std::nullopt);
+        QCOMPARE(decodeBase64("AAAAA"), std::nullopt); // a lone character encodes no byte
+        QCOMPARE(decodeBase64("AA=A"), std::nullopt);
+        QCOMPARE(encodeBase64(std::string("\xfb\xff", 2)), std::string("+/8="));
+        QCOMPARE(encodeBase64("a"), std::string("YQ=="));
+    }
+
     void logfmtValues()
     {
         QCOMPARE(logfmtValue(QStringLiteral("2.1.0")), QStringLiteral("2.1.0"));

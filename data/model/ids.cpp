@@ -1,5 +1,7 @@
 #include "model/ids.h"
 
+#include <QByteArray>
+
 #include <array>
 
 namespace tracemap {
@@ -158,62 +160,29 @@ std::expected<std::vector<TraceId>, QString> parseTraceIdList(QStringView text)
 
 std::optional<std::string> decodeBase64(std::string_view text)
 {
-    static const std::array<signed char, 256> table = [] {
-        std::array<signed char, 256> t {};
-        t.fill(-1);
-        const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        for (int i = 0; i < 64; ++i)
-            t[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
-        t['-'] = 62;
-        t['_'] = 63;
-        return t;
-    }();
-    while (!text.empty() && text.back() == '=')
-        text.remove_suffix(1);
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    quint32 buffer = 0;
-    int bits = 0;
-    for (unsigned char c : text) {
-        const int v = table[c];
-        if (v < 0)
-            return std::nullopt;
-        buffer = (buffer << 6) | quint32(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+    const QByteArray input = QByteArray::fromRawData(text.data(), static_cast<qsizetype>(text.size()));
+    // Qt takes a lone trailing character as a truncated byte; it cannot encode one, so it is an error here.
+    qsizetype length = input.size();
+    while (length > 0 && input[length - 1] == '=')
+        --length;
+    if (length % 4 == 1)
+        return std::nullopt;
+    // The standard alphabet, else the URL-safe one (Tempo and protobuf's JSON mapping write either); padding
+    // optional.
+    for (const auto alphabet : { QByteArray::Base64Encoding, QByteArray::Base64UrlEncoding }) {
+        if (const auto decoded
+            = QByteArray::fromBase64Encoding(input, alphabet | QByteArray::AbortOnBase64DecodingErrors)) {
+            return std::string(decoded.decoded.constData(), static_cast<size_t>(decoded.decoded.size()));
         }
     }
-    if (bits >= 6) // a lone trailing character cannot encode a whole byte
-        return std::nullopt;
-    return out;
+    return std::nullopt;
 }
 
 std::string encodeBase64(std::string_view bytes)
 {
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 2 < bytes.size(); i += 3) {
-        const quint32 n
-            = (quint32(quint8(bytes[i])) << 16) | (quint32(quint8(bytes[i + 1])) << 8) | quint8(bytes[i + 2]);
-        out.push_back(alphabet[(n >> 18) & 63]);
-        out.push_back(alphabet[(n >> 12) & 63]);
-        out.push_back(alphabet[(n >> 6) & 63]);
-        out.push_back(alphabet[n & 63]);
-    }
-    if (i < bytes.size()) {
-        quint32 n = quint32(quint8(bytes[i])) << 16;
-        if (i + 1 < bytes.size())
-            n |= quint32(quint8(bytes[i + 1])) << 8;
-        out.push_back(alphabet[(n >> 18) & 63]);
-        out.push_back(alphabet[(n >> 12) & 63]);
-        out.push_back(i + 1 < bytes.size() ? alphabet[(n >> 6) & 63] : '=');
-        out.push_back('=');
-    }
-    return out;
+    const QByteArray encoded
+        = QByteArray::fromRawData(bytes.data(), static_cast<qsizetype>(bytes.size())).toBase64();
+    return std::string(encoded.constData(), static_cast<size_t>(encoded.size()));
 }
 
 } // namespace tracemap
