@@ -508,7 +508,8 @@ private Q_SLOTS:
         AttributeComparison::Options fewer;
         fewer.valuesPerAttribute = 5;
         fewer.shownValues = 10;
-        const AttributeDifference& tested = attribute(compare(t, nS, fewer), "ten");
+        const ComparisonResult fewerResult = compare(t, nS, fewer); // kept: `tested` points into it
+        const AttributeDifference& tested = attribute(fewerResult, "ten");
         QCOMPARE(tested.values.size(), size_t(6)); // 5 tested values and the tested rest
         QCOMPARE(tested.values.back().value, std::string("(other)"));
         QCOMPARE(tested.values.back().selection, nS / 2);
