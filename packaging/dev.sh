@@ -2,6 +2,7 @@
 # Set-up, build and run in one step, on a fresh Debian 12 machine or an existing checkout.
 #   packaging/dev.sh run [FILE...]   build, then open the window on FILE... (default: the bundled sample)
 #   packaging/dev.sh test            build, then run the whole test suite (offscreen)
+#   packaging/dev.sh test --sanitize the same under AddressSanitizer and UndefinedBehaviorSanitizer (build-sanitize/)
 #   packaging/dev.sh bench [NAME] [ARGS...]
 #                                    build, then run tests/bench_NAME (default: import, the long import/search
 #                                    benchmark; e.g. ingest, layoutstability, livewindow, flamechart; see README)
@@ -75,6 +76,33 @@ case "$command" in
         exec "$build/app/tracemap" "$@"
         ;;
     test)
+        if [ "${1:-}" = --sanitize ]; then
+            # AddressSanitizer and UndefinedBehaviorSanitizer over the whole project, in a build folder of its own.
+            # Any report fails the test that made it (halt_on_error); leaks Qt and the system libraries keep for
+            # the process's lifetime are suppressed in packaging/lsan.supp, each with its reason.
+            shift
+            build=${TRACEMAP_SANITIZE_BUILD_DIR:-$here/build-sanitize}
+            install_missing "${packages[@]}"
+            if [ ! -f "$build/build.ninja" ]; then
+                launcher=()
+                if command -v ccache >/dev/null; then
+                    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+                fi
+                flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+                cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
+                    -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
+                    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+                    -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined"
+            fi
+            cmake --build "$build" -j "${TRACEMAP_JOBS:-2}"
+            install_interop_senders
+            cd "$build"
+            export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=0"
+            export LSAN_OPTIONS="suppressions=$here/packaging/lsan.supp:print_suppressions=0"
+            export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+            TRACEMAP_REQUIRE_INTEROP=1 QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j 2 --timeout 900
+            exit
+        fi
         configure_and_build
         install_interop_senders
         cd "$build"
@@ -94,7 +122,7 @@ case "$command" in
         exec "$here/packaging/mutants.sh" "$@"
         ;;
     *)
-        echo "usage: packaging/dev.sh run [FILE...] | test | bench [NAME] [ARGS...] | mutants [FILE]" >&2
+        echo "usage: packaging/dev.sh run [FILE...] | test [--sanitize] | bench [NAME] [ARGS...] | mutants [FILE]" >&2
         exit 2
         ;;
 esac

@@ -848,7 +848,8 @@ private Q_SLOTS:
         const qint64 grew = (peak - baseline) / 1024;
         qInfo() << kSpans << "spans in" << body.size() / (1 << 20) << "MiB: peak memory grew by" << grew << "MiB";
         // The body is held by the client and the server (a copy or two); the spans add a batch's worth.
-        QVERIFY2(grew < 4 * body.size() / (1 << 20) + 150, qPrintable(QStringLiteral("%1 MiB").arg(grew)));
+        if (testsupport::kMemoryFiguresMeaningful)
+            QVERIFY2(grew < 4 * body.size() / (1 << 20) + 150, qPrintable(QStringLiteral("%1 MiB").arg(grew)));
         verifyAlive();
     }
 };

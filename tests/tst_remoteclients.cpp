@@ -634,7 +634,8 @@ private Q_SLOTS:
         QCOMPARE(file.size(), reply->bytes);
         const qint64 grown = testsupport::peakGrowthBytes(residentKb);
         qInfo("200 MB downloaded: peak memory grew by %lld MB", grown >> 20);
-        QVERIFY2(grown < (32LL << 20), qPrintable(QStringLiteral("peak memory grew by %1 MB").arg(grown >> 20)));
+        if (testsupport::kMemoryFiguresMeaningful)
+            QVERIFY2(grown < (32LL << 20), qPrintable(QStringLiteral("peak memory grew by %1 MB").arg(grown >> 20)));
 
         const auto found = client->search(lastHour(), RemoteClient::Want::Traces);
         QVERIFY2(found, whyNot(found).constData());
@@ -672,7 +673,8 @@ private Q_SLOTS:
         QCOMPARE(sink.written, kBytes);
         const qint64 grown = testsupport::peakGrowthBytes(residentKb);
         qInfo("96 MB to a slow disk: peak memory grew by %lld MB", grown >> 20);
-        QVERIFY2(grown < (48LL << 20), qPrintable(QStringLiteral("peak memory grew by %1 MB").arg(grown >> 20)));
+        if (testsupport::kMemoryFiguresMeaningful)
+            QVERIFY2(grown < (48LL << 20), qPrintable(QStringLiteral("peak memory grew by %1 MB").arg(grown >> 20)));
         QVERIFY(server.wait(30000));
     }
 
