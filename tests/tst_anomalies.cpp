@@ -273,7 +273,7 @@ private Q_SLOTS:
             a.score = std::abs(selection - baseline);
             a.topValue = 0;
             ValueShare v;
-            v.value = "x";
+            v.value = std::string(1, 'x'); // not = "x": GCC 12 warns falsely (-Wrestrict, bug 105651) under ASan
             v.selectionShare = selection;
             v.baselineShare = baseline;
             v.significant = true;
