@@ -180,8 +180,7 @@ std::optional<std::string> decodeBase64(std::string_view text)
 
 std::string encodeBase64(std::string_view bytes)
 {
-    const QByteArray encoded
-        = QByteArray::fromRawData(bytes.data(), static_cast<qsizetype>(bytes.size())).toBase64();
+    const QByteArray encoded = QByteArray::fromRawData(bytes.data(), static_cast<qsizetype>(bytes.size())).toBase64();
     return std::string(encoded.constData(), static_cast<size_t>(encoded.size()));
 }
 
