@@ -7,9 +7,10 @@ namespace tracemap::cachequeries {
 SearchOutcome search(const QString& cachePath, const TraceQuery& query)
 {
     SearchOutcome outcome;
-    auto cache = TraceCache::open(cachePath);
+    auto cache = TraceCache::openChecked(cachePath);
     if (!cache) {
-        outcome.error = cache.error();
+        outcome.error = cache.error().message;
+        outcome.damaged = cache.error().damaged;
         return outcome;
     }
     auto traces = (*cache)->search(query);
@@ -17,6 +18,7 @@ SearchOutcome search(const QString& cachePath, const TraceQuery& query)
         outcome.traces = std::move(*traces);
     else
         outcome.error = traces.error();
+    outcome.damaged = (*cache)->isDamaged();
     return outcome;
 }
 
@@ -49,9 +51,10 @@ OpenedTrace loadTrace(const QString& cachePath, const TraceId& id)
 CacheInfo info(const QString& cachePath, const QString& service)
 {
     CacheInfo info;
-    auto cache = TraceCache::open(cachePath);
+    auto cache = TraceCache::openChecked(cachePath);
     if (!cache) {
-        info.error = cache.error();
+        info.error = cache.error().message;
+        info.damaged = cache.error().damaged;
         return info;
     }
     info.services = (*cache)->services();
@@ -59,6 +62,10 @@ CacheInfo info(const QString& cachePath, const QString& service)
         info.operations = (*cache)->operations(service);
     info.traces = (*cache)->traceCount();
     info.spans = (*cache)->spanCount();
+    if ((*cache)->isDamaged()) { // a count over a damaged page: not zero traces, but a cache to move aside
+        info.damaged = true;
+        info.error = QStringLiteral("%1: the cache file is damaged: move it aside to start a new cache").arg(cachePath);
+    }
     return info;
 }
 

@@ -21,6 +21,7 @@ namespace cachequeries {
 struct SearchOutcome {
     std::vector<TraceSummary> traces;
     QString error;
+    bool damaged = false; // the cache file is damaged (DamagedCachePrompt)
 };
 SearchOutcome search(const QString& cachePath, const TraceQuery& query);
 
@@ -40,6 +41,7 @@ struct CacheInfo {
     qint64 traces = 0;
     qint64 spans = 0;
     QString error;
+    bool damaged = false; // the cache file is damaged (DamagedCachePrompt)
 };
 CacheInfo info(const QString& cachePath, const QString& service);
 

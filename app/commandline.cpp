@@ -11,6 +11,7 @@
 
 #include <QCommandLineParser>
 #include <QDateTime>
+#include <QRegularExpression>
 #include <QTimeZone>
 
 #include <algorithm>
@@ -36,12 +37,32 @@ const QCommandLineOption cacheOption(QStringList { QStringLiteral("cache") },
     QStringLiteral("The cache file (default: %1).").arg(TraceCache::defaultPath()), QStringLiteral("path"));
 const QCommandLineOption jsonOption(QStringList { QStringLiteral("json") }, QStringLiteral("Print JSON."));
 
+QString cachePath(const QCommandLineParser& parser)
+{
+    return parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath();
+}
+
+QString damagedCacheHint(const QString& path)
+{
+    // Quoted for a POSIX shell, so that the line can be copied as it is.
+    QString quoted = path;
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./+:@%=,-]+$"));
+    if (!plain.match(path).hasMatch())
+        quoted
+            = QLatin1Char('\'') + QString(path).replace(QLatin1Char('\''), QStringLiteral("'\\''")) + QLatin1Char('\'');
+    return QStringLiteral("To keep it as %1.damaged-DATE-TIME and start a new, empty cache, run:\n"
+                          "  tracemap import --move-damaged-cache --cache %2")
+        .arg(path, quoted);
+}
+
 std::unique_ptr<TraceCache> openCache(const QCommandLineParser& parser, TraceCache::OpenMode mode)
 {
-    const QString path = parser.isSet(cacheOption) ? parser.value(cacheOption) : TraceCache::defaultPath();
-    auto cache = TraceCache::open(path, mode);
+    const QString path = cachePath(parser);
+    auto cache = TraceCache::openChecked(path, mode);
     if (!cache) {
-        err() << "tracemap: " << cache.error() << "\n";
+        err() << "tracemap: " << cache.error().message << "\n";
+        if (cache.error().damaged)
+            err() << damagedCacheHint(path) << "\n";
         err().flush();
         return nullptr;
     }

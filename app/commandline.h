@@ -21,8 +21,13 @@ QTextStream& err();
 /// --cache and --json, described once for the subcommands that take them.
 extern const QCommandLineOption cacheOption;
 extern const QCommandLineOption jsonOption;
-/// The --cache (or default) cache; commands that only read pass MustExist. Prints the error and returns null.
+/// The --cache path, or the default one.
+QString cachePath(const QCommandLineParser& parser);
+/// The --cache (or default) cache; commands that only read pass MustExist. Prints the error and returns null; for a
+/// damaged cache, also the command that moves it aside (`tracemap import --move-damaged-cache`).
 std::unique_ptr<TraceCache> openCache(const QCommandLineParser& parser, TraceCache::OpenMode mode);
+/// What to tell the user about a damaged cache at `path`: how to move it aside and start a new one.
+QString damagedCacheHint(const QString& path);
 /// A name as one line of a table: control characters (a hostile "\n" operation) shown escaped.
 QString printable(const std::string& name);
 /// Nanoseconds since the epoch as ISO 8601 UTC with milliseconds.

@@ -9,10 +9,43 @@ namespace tracemap {
 
 using namespace commandline;
 
+namespace {
+
+// --move-damaged-cache: the cache at `path`, moved aside first if (and only if) it is damaged.
+std::unique_ptr<TraceCache> openMovingDamaged(const QString& path)
+{
+    auto cache = TraceCache::openChecked(path, TraceCache::OpenMode::CreateIfMissing);
+    if (!cache && cache.error().damaged) {
+        err() << "tracemap: " << cache.error().message << "\n";
+        err().flush();
+        const auto moved = TraceCache::moveAside(path);
+        if (!moved) {
+            err() << "tracemap: " << moved.error() << "\n";
+            err().flush();
+            return nullptr;
+        }
+        out() << "moved the damaged cache to " << *moved << "; a new cache starts at " << path << "\n";
+        out().flush();
+        cache = TraceCache::openChecked(path, TraceCache::OpenMode::CreateIfMissing);
+    }
+    if (!cache) {
+        err() << "tracemap: " << cache.error().message << "\n";
+        err().flush();
+        return nullptr;
+    }
+    return std::move(*cache);
+}
+
+} // namespace
+
 int ImportCommand::run(const QStringList& args)
 {
     QCommandLineParser parser;
     parser.addOption(cacheOption);
+    const QCommandLineOption moveDamagedOption(QStringLiteral("move-damaged-cache"),
+        QStringLiteral("If the cache file is damaged, move it aside (to PATH.damaged-DATE-TIME, with its -wal and "
+                       "-shm files) and start a new cache; FILE may then be left out. A sound cache is not moved."));
+    parser.addOption(moveDamagedOption);
     parser.addPositionalArgument(QStringLiteral("FILE"),
         QStringLiteral("Trace files: Jaeger JSON, Zipkin v1/v2 JSON, OTLP JSON or protobuf, plain or gzipped."),
         QStringLiteral("FILE..."));
@@ -22,11 +55,13 @@ int ImportCommand::run(const QStringList& args)
                            "each file's warnings by kind, with a count and an example."),
             exitCode))
         return exitCode;
-    if (parser.positionalArguments().isEmpty()) {
+    const bool moveDamaged = parser.isSet(moveDamagedOption);
+    if (parser.positionalArguments().isEmpty() && !moveDamaged) {
         err() << "tracemap import: no files given\n";
         return 2;
     }
-    auto cache = openCache(parser, TraceCache::OpenMode::CreateIfMissing);
+    auto cache
+        = moveDamaged ? openMovingDamaged(cachePath(parser)) : openCache(parser, TraceCache::OpenMode::CreateIfMissing);
     if (!cache)
         return 1;
     for (const QString& file : parser.positionalArguments()) {

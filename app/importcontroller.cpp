@@ -32,14 +32,16 @@ void ImportController::importFiles(const QStringList& files)
     const QString cachePath = m_cachePath;
     // Signals are emitted from the worker; Qt queues them to this object's (the GUI) thread.
     (void)QtConcurrent::run(m_worker, [self, cancel, cachePath, files] {
-        auto cache = TraceCache::open(cachePath);
+        auto cache = TraceCache::openChecked(cachePath);
+        if (!cache && cache.error().damaged && self)
+            Q_EMIT self->cacheDamaged(cache.error().message);
         for (const QString& file : files) {
             if (!self)
                 return;
             if (!cache) {
                 ImportError error;
                 error.file = file;
-                error.message = cache.error();
+                error.message = cache.error().message;
                 Q_EMIT self->fileFailed(error);
                 continue;
             }
@@ -69,6 +71,8 @@ void ImportController::importFiles(const QStringList& files)
                 Q_EMIT self->fileImported(*summary);
             else
                 Q_EMIT self->fileFailed(summary.error());
+            if (!summary && (*cache)->isDamaged())
+                Q_EMIT self->cacheDamaged(summary.error().message);
         }
         if (self)
             QMetaObject::invokeMethod(self, [self, count = files.size()] {

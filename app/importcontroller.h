@@ -31,6 +31,8 @@ Q_SIGNALS:
     void progress(const QString& file, int percent);
     void fileImported(const tracemap::ImportSummary& summary);
     void fileFailed(const tracemap::ImportError& error);
+    /// The cache file turned out damaged (on opening it, or while importing): `message` says what was found.
+    void cacheDamaged(const QString& message);
     /// All queued files are done (imported, failed or cancelled).
     void finished();
 

@@ -3,6 +3,7 @@
 #include "analysiscontroller.h"
 #include "cachequeries.h"
 #include "connectionsdialog.h"
+#include "damagedcacheprompt.h"
 #include "flamechartview.h"
 #include "flamegraphview.h"
 #include "formats/dependencylinksreader.h"
@@ -139,6 +140,12 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
 
     createActions();
     createStatusBar();
+    m_damagedCache = new DamagedCachePrompt(m_cachePath, this);
+    connect(m_imports, &ImportController::cacheDamaged, m_damagedCache, &DamagedCachePrompt::ask);
+    connect(m_damagedCache, &DamagedCachePrompt::moved, this, [this](const QString& movedTo) {
+        m_status->setText(tr("The damaged cache was moved to %1; a new cache was started.").arg(movedTo));
+        refreshCacheInfo();
+    });
     wireTopologyPage();
     wireRemoteSources();
 
@@ -558,6 +565,8 @@ void MainWindow::runSearch(const TraceQuery& query, const QString& note, SearchK
             }
             resultsView()->setTraces(
                 std::move(outcome->traces), follow ? TraceListView::Update::KeepPlace : TraceListView::Update::Reset);
+            if (outcome->damaged)
+                m_damagedCache->ask(outcome->error);
             if (!outcome->error.isEmpty())
                 m_status->setText(tr("Search failed: %1").arg(outcome->error));
             else if (!follow && !isImporting() && m_shownQuery.imports.empty()) // an import's own summary stays
@@ -1004,6 +1013,8 @@ void MainWindow::refreshCacheInfo()
         [this, service](const std::shared_ptr<cachequeries::CacheInfo>& info) {
             if (!info->error.isEmpty()) {
                 m_status->setText(info->error);
+                if (info->damaged)
+                    m_damagedCache->ask(info->error);
                 m_initialSearchDone = true; // nothing to search: the window is as settled as it gets
                 return;
             }

@@ -22,6 +22,7 @@ class QToolButton;
 
 namespace tracemap {
 
+class DamagedCachePrompt;
 class ImportController;
 class ResultsPage;
 class SearchPanel;
@@ -158,6 +159,7 @@ private:
     QThreadPool m_analysisWorker;
     QThreadPool m_monitorWorker; // the Monitor tab: one computation at a time
     ImportController* m_imports;
+    DamagedCachePrompt* m_damagedCache = nullptr; // asks to move a damaged cache aside
     SearchPanel* m_searchPanel;
     QDockWidget* m_searchDock;
     ResultsPage* m_resultsPage;

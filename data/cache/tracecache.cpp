@@ -18,14 +18,77 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fcntl.h>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
+#include <unistd.h>
 #include <unordered_set>
 
 namespace tracemap {
 
 namespace {
 constexpr int kBusyTimeoutMs = 5000; // how long a statement waits for another connection's lock
+
+bool isDamageCode(int code)
+{
+    return (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB;
+}
+
+// SQLite's words for a full disk ("database or disk is full") and a damaged file ("database disk image is
+// malformed", "file is not a database") say too little of what happened and what to do.
+QString explainSqliteError(int code, const QString& message)
+{
+    if ((code & 0xff) == SQLITE_FULL)
+        return QStringLiteral("the disk is full (or the cache reached its size limit), so nothing of this was written: "
+                              "free some space and try again (%1)")
+            .arg(message);
+    if (isDamageCode(code))
+        return QStringLiteral("the cache file is damaged (%1): move it aside to start a new cache").arg(message);
+    return message;
+}
+
+// The code of an SQLite message passed on as text (Writer returns sqlite3_errmsg): SQLite's texts for these codes
+// are fixed (sqlite3_errstr).
+int codeOfMessage(const QString& message)
+{
+    for (const int code : { SQLITE_FULL, SQLITE_CORRUPT, SQLITE_NOTADB }) {
+        if (message == QLatin1String(sqlite3_errstr(code)))
+            return code;
+    }
+    return SQLITE_ERROR;
+}
+
+// The caches this process has open (absolute path → connections), which moveAside() must not move.
+std::mutex s_openCachesMutex;
+std::map<QString, int> s_openCaches;
+
+QString registryKey(const QString& path)
+{
+    const QFileInfo info(path);
+    const QString canonical = info.canonicalFilePath();
+    return canonical.isEmpty() ? info.absoluteFilePath() : canonical;
+}
+
+// Whether another process holds a lock on bytes [start, start + length) of `file`. SQLite (unix VFS) holds a shared
+// lock on byte 128 of the -shm file (its "DMS" byte) as long as a WAL connection is open, and locks from byte
+// 0x40000000 of the database file during transactions. F_GETLK does not see this process's own locks, and closing
+// the descriptor would drop them: callers ask only once no connection of this process has the file open.
+bool lockedByAnotherProcess(const QString& file, off_t start, off_t length)
+{
+    const int fd = ::open(QFile::encodeName(file).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct flock lock { };
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    lock.l_start = start;
+    lock.l_len = length;
+    const bool locked = fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != F_UNLCK;
+    ::close(fd);
+    return locked;
+}
 } // namespace
 
 using namespace cachedetail;
@@ -392,12 +455,21 @@ QString TraceCache::defaultPath()
 
 std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QString& path, OpenMode mode)
 {
+    auto cache = openChecked(path, mode);
+    if (!cache)
+        return std::unexpected(cache.error().message);
+    return std::move(*cache);
+}
+
+std::expected<std::unique_ptr<TraceCache>, CacheError> TraceCache::openChecked(const QString& path, OpenMode mode)
+{
+    auto fail = [&path](const QString& message) {
+        return std::unexpected(CacheError { QStringLiteral("%1: %2").arg(path, message), false });
+    };
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (mode == OpenMode::MustExist) {
         if (!QFileInfo(path).isFile())
-            return std::unexpected(QStringLiteral("%1: there is no cache there (nothing imported yet, or another "
-                                                  "path meant)")
-                                       .arg(path));
+            return fail(QStringLiteral("there is no cache there (nothing imported yet, or another path meant)"));
     } else {
         QDir().mkpath(QFileInfo(path).absolutePath());
         flags |= SQLITE_OPEN_CREATE;
@@ -407,11 +479,23 @@ std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QStri
     const QByteArray native = QFile::encodeName(path);
     if (sqlite3_open_v2(native.constData(), &cache->m_db, flags, nullptr) != SQLITE_OK) {
         const QString message = cache->m_db ? cache->lastError() : QStringLiteral("out of memory");
-        return std::unexpected(QStringLiteral("%1: cannot open the cache: %2").arg(path, message));
+        return fail(QStringLiteral("cannot open the cache: %1").arg(message));
+    }
+    cache->m_registeredAs = registryKey(path);
+    {
+        const std::lock_guard lock(s_openCachesMutex);
+        ++s_openCaches[cache->m_registeredAs];
     }
     sqlite3_busy_timeout(cache->m_db, kBusyTimeoutMs);
-    if (auto migrated = cache->migrate(); !migrated)
-        return std::unexpected(QStringLiteral("%1: %2").arg(path, migrated.error()));
+    auto checked = cache->migrate();
+    if (checked)
+        checked = cache->checkCheaply();
+    if (!checked) {
+        if (cache->isDamaged())
+            return std::unexpected(CacheError {
+                QStringLiteral("%1: %2").arg(path, explainSqliteError(SQLITE_CORRUPT, cache->m_damage)), true });
+        return fail(checked.error());
+    }
     cache->m_staged = std::make_unique<cachedetail::StagedPostings>(cache->m_db);
     return cache;
 }
@@ -419,11 +503,131 @@ std::expected<std::unique_ptr<TraceCache>, QString> TraceCache::open(const QStri
 TraceCache::~TraceCache()
 {
     sqlite3_close_v2(m_db);
+    if (!m_registeredAs.isEmpty()) {
+        const std::lock_guard lock(s_openCachesMutex);
+        if (const auto it = s_openCaches.find(m_registeredAs); it != s_openCaches.end() && --it->second <= 0)
+            s_openCaches.erase(it);
+    }
 }
 
 QString TraceCache::lastError() const
 {
-    return QString::fromUtf8(sqlite3_errmsg(m_db));
+    const int code = sqlite3_errcode(m_db);
+    const QString message = QString::fromUtf8(sqlite3_errmsg(m_db));
+    if (isDamageCode(code))
+        m_damage = message;
+    return explainSqliteError(code, message);
+}
+
+QString TraceCache::withCause(const QString& message) const
+{
+    return isDamageCode(sqlite3_errcode(m_db)) ? QStringLiteral("%1: %2").arg(message, lastError()) : message;
+}
+
+QString TraceCache::writeError(const QString& sqliteMessage)
+{
+    const int code = codeOfMessage(sqliteMessage);
+    if (isDamageCode(code))
+        m_damage = sqliteMessage;
+    return QStringLiteral("cannot write the cache %1: %2").arg(m_path, explainSqliteError(code, sqliteMessage));
+}
+
+void TraceCache::setPageLimitForTest(qint64 pages)
+{
+    // SQLite keeps the limit at least at the current size, and clamps one above its own largest.
+    const std::string sql = "PRAGMA max_page_count=" + std::to_string(pages > 0 ? pages : 4294967294LL);
+    sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, nullptr);
+}
+
+std::expected<void, QString> TraceCache::checkCheaply()
+{
+    // Each subquery is one min() or max(), which SQLite answers by walking one edge of a b-tree (its min/max
+    // optimisation, lost when two aggregates share a SELECT): a few pages whatever the size, yet every table's and
+    // index's root, which damage most often breaks for everything after it.
+    static constexpr const char* kEdges = "SELECT (SELECT min(row) FROM traces), (SELECT max(row) FROM traces),"
+                                          " (SELECT min(start_ns) FROM traces), (SELECT max(start_ns) FROM traces),"
+                                          " (SELECT min(trace_hi) FROM traces), (SELECT max(trace_hi) FROM traces),"
+                                          " (SELECT min(rowid) FROM trace_blobs), (SELECT max(rowid) FROM trace_blobs),"
+                                          " (SELECT min(trace_row) FROM trace_blobs),"
+                                          " (SELECT max(trace_row) FROM trace_blobs),"
+                                          " (SELECT min(term) FROM postings), (SELECT max(term) FROM postings),"
+                                          " (SELECT max(service) FROM operations), (SELECT max(id) FROM imports),"
+                                          " (SELECT max(row) FROM retired), (SELECT max(id) FROM staged_postings),"
+                                          " (SELECT max(id) FROM rollup_series),"
+                                          " (SELECT max(service) FROM rollup_series),"
+                                          " (SELECT min(series) FROM rollups), (SELECT max(series) FROM rollups)";
+    SqliteStatement edges(m_db, kEdges);
+    if (!edges.isValid() || edges.step() != SQLITE_ROW)
+        return std::unexpected(lastError());
+    return {};
+}
+
+std::expected<void, ImportError> TraceCache::beginImport(const QString& file, const ImportProgress& progress)
+{
+    // Short steps, so that a cancel while another program imports a large file ends the wait soon.
+    sqlite3_busy_timeout(m_db, 200);
+    std::expected<void, ImportError> result;
+    while (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        ImportError e;
+        e.file = file;
+        if ((sqlite3_errcode(m_db) & 0xff) != SQLITE_BUSY) {
+            e.message = QStringLiteral("cannot write the cache %1: %2").arg(m_path, lastError());
+            result = std::unexpected(e);
+            break;
+        }
+        if (progress && !progress(0, 0)) {
+            e.message = QStringLiteral("import cancelled");
+            e.cancelled = true;
+            result = std::unexpected(e);
+            break;
+        }
+    }
+    sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
+    return result;
+}
+
+std::expected<QString, QString> TraceCache::moveAside(const QString& path)
+{
+    const QStringList companions
+        = { QString(), QStringLiteral("-wal"), QStringLiteral("-shm"), QStringLiteral("-journal") };
+    {
+        const std::lock_guard lock(s_openCachesMutex);
+        if (s_openCaches.contains(registryKey(path)))
+            return std::unexpected(QStringLiteral("%1: the cache is still open in this program; close what uses it "
+                                                  "(Live, a running import) and try again")
+                                       .arg(path));
+    }
+    if (lockedByAnotherProcess(path + QStringLiteral("-shm"), 128, 1)
+        || lockedByAnotherProcess(path, 0x40000000, 512 + 2))
+        return std::unexpected(QStringLiteral("%1: another program has the cache open (tracemap serve, an import, a "
+                                              "window); close it and try again")
+                                   .arg(path));
+    if (!QFileInfo::exists(path))
+        return std::unexpected(QStringLiteral("%1: there is no cache there").arg(path));
+    const QString base
+        = path + QStringLiteral(".damaged-") + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    QString target = base;
+    auto taken = [&companions](const QString& name) {
+        return std::any_of(companions.begin(), companions.end(),
+            [&name](const QString& suffix) { return QFileInfo::exists(name + suffix); });
+    };
+    for (int n = 2; taken(target); ++n)
+        target = base + QStringLiteral("-%1").arg(n);
+    // The files go together or not at all: a new cache must never find the old one's WAL next to it (SQLite would
+    // replay it into the new file).
+    QStringList moved;
+    for (const QString& suffix : companions) {
+        const QString from = path + suffix;
+        if (!suffix.isEmpty() && !QFileInfo::exists(from))
+            continue;
+        if (!QFile::rename(from, target + suffix)) {
+            for (const QString& back : moved)
+                QFile::rename(target + back, path + back);
+            return std::unexpected(QStringLiteral("%1: cannot move it to %2").arg(from, target + suffix));
+        }
+        moved << suffix;
+    }
+    return target;
 }
 
 std::expected<void, QString> TraceCache::migrate()
@@ -433,6 +637,8 @@ std::expected<void, QString> TraceCache::migrate()
         if (sqlite3_exec(m_db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
             const QString text = QString::fromUtf8(message ? message : "unknown error");
             sqlite3_free(message);
+            if (isDamageCode(sqlite3_errcode(m_db)))
+                m_damage = text;
             return std::unexpected(text);
         }
         return {};
@@ -620,8 +826,8 @@ std::expected<ImportSummary, ImportError> TraceCache::importFiles(
         return std::unexpected(e);
     };
     const QString first = files.value(0);
-    if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return fail(first, QStringLiteral("cannot write the cache %1: %2").arg(m_path, lastError()));
+    if (auto begun = beginImport(first, options.progress); !begun)
+        return std::unexpected(begun.error());
     auto rollback = [this]() { sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr); };
 
     SqliteStatement addImport(m_db, "INSERT INTO imports(path, imported_at) VALUES (?1, ?2)");
@@ -651,7 +857,7 @@ std::expected<ImportSummary, ImportError> TraceCache::importFiles(
                         // Stop reading at the first write error (a full disk): the rest would be thrown away.
                         ImportError e;
                         e.file = file;
-                        e.message = QStringLiteral("cannot write the cache %1: %2").arg(m_path, r.error());
+                        e.message = writeError(r.error());
                         throw e;
                     }
                 }
@@ -673,7 +879,7 @@ std::expected<ImportSummary, ImportError> TraceCache::importFiles(
     }
     if (auto r = writer.finish(); !r) {
         rollback();
-        return fail(first, QStringLiteral("cannot write the cache %1: %2").arg(m_path, r.error()));
+        return fail(first, writeError(r.error()));
     }
     SqliteStatement finishImport(m_db, "UPDATE imports SET format = ?2, traces = ?3, spans = ?4 WHERE id = ?1");
     total.importId = importId;
@@ -700,7 +906,7 @@ std::expected<std::shared_ptr<const Trace>, QString> TraceCache::loadTrace(const
     SqliteStatement select(m_db, "SELECT data FROM trace_blobs WHERE trace_row = ?1 ORDER BY seq");
     auto trace = readBlobs(select, find.int64(0));
     if (!trace)
-        return std::unexpected(trace.error());
+        return std::unexpected(withCause(trace.error()));
     return std::make_shared<const Trace>(std::move(*trace));
 }
 
@@ -720,7 +926,7 @@ std::expected<void, QString> TraceCache::forEachTraceOf(
             continue; // deleted meanwhile (retention)
         auto trace = readBlobs(select, find.int64(0));
         if (!trace)
-            return std::unexpected(trace.error());
+            return std::unexpected(withCause(trace.error()));
         if (!visit(*trace))
             return {};
     }
@@ -737,7 +943,7 @@ std::expected<void, QString> TraceCache::forEachTrace(const std::function<bool(c
     while ((status = rows.step()) == SQLITE_ROW) {
         auto trace = readBlobs(select, rows.int64(0));
         if (!trace)
-            return std::unexpected(trace.error());
+            return std::unexpected(withCause(trace.error()));
         if (!visit(*trace))
             return {};
     }
@@ -750,8 +956,11 @@ QStringList TraceCache::services() const
 {
     QStringList out;
     SqliteStatement s(m_db, "SELECT DISTINCT service FROM operations ORDER BY service");
-    while (s.step() == SQLITE_ROW)
+    int status;
+    while ((status = s.step()) == SQLITE_ROW)
         out << qstring(s.text(0));
+    if (status != SQLITE_DONE)
+        (void)lastError(); // notes a damaged file (isDamaged())
     return out;
 }
 
@@ -769,13 +978,19 @@ QStringList TraceCache::operations(const QString& service) const
 qint64 TraceCache::traceCount() const
 {
     SqliteStatement s(m_db, "SELECT count(*) FROM traces");
-    return s.step() == SQLITE_ROW ? s.int64(0) : 0;
+    if (s.step() == SQLITE_ROW)
+        return s.int64(0);
+    (void)lastError(); // notes a damaged file (isDamaged())
+    return 0;
 }
 
 qint64 TraceCache::spanCount() const
 {
     SqliteStatement s(m_db, "SELECT coalesce(sum(span_count), 0) FROM traces");
-    return s.step() == SQLITE_ROW ? s.int64(0) : 0;
+    if (s.step() == SQLITE_ROW)
+        return s.int64(0);
+    (void)lastError();
+    return 0;
 }
 
 std::expected<void, QString> TraceCache::clear()

@@ -72,6 +72,14 @@ struct RollupSeries {
     SeriesKey key;
 };
 
+/// Why a cache could not be opened. `damaged`: SQLite found that the file is not a database or is corrupt (cut
+/// short, overwritten); TraceCache::moveAside() then keeps it under another name so that a new cache can start.
+/// Anything else (no permission, a newer schema, a lock held too long) is not damage: moving the file would not help.
+struct CacheError {
+    QString message; // names the path
+    bool damaged = false;
+};
+
 /// The local SQLite cache of everything imported. One file, WAL mode, schema version in user_version.
 ///
 /// Traces are stored whole (TraceCodec blobs, in chunks) with a summary row each, because a trace is what is
@@ -97,7 +105,29 @@ public:
     /// error names the path.
     static std::expected<std::unique_ptr<TraceCache>, QString> open(
         const QString& path, OpenMode mode = OpenMode::CreateIfMissing);
+    /// open(), telling a damaged file from other failures. Opening checks only what is cheap: the header, the size
+    /// it declares against the file's (SQLite's own check, which finds a file cut short), the schema and the first
+    /// and last rows of each table and index, never the whole file (a cache may hold 10M spans). Damage elsewhere
+    /// shows when a statement reads it: isDamaged().
+    static std::expected<std::unique_ptr<TraceCache>, CacheError> openChecked(
+        const QString& path, OpenMode mode = OpenMode::CreateIfMissing);
+    /// Moves the cache at `path` and its -wal, -shm and -journal files aside, to PATH.damaged-YYYYMMDD-HHMMSS, so
+    /// that the next open() starts a new cache; the damaged file is kept for whoever wants to look at it. Refuses
+    /// while a TraceCache of this process or another program (tracemap serve, an import, a window) has it open:
+    /// SQLite would go on writing to the moved file and, closing, delete the new cache's WAL. Returns the new name.
+    static std::expected<QString, QString> moveAside(const QString& path);
     ~TraceCache();
+
+    /// True once a statement of this connection found the file damaged (SQLITE_CORRUPT or SQLITE_NOTADB); the error
+    /// it returned says "the cache file is damaged". The window then offers to move the file aside.
+    bool isDamaged() const { return !m_damage.isEmpty(); }
+    /// What to tell the user when writing failed with SQLite's message `sqliteMessage` (as Writer returns it): "cannot
+    /// write the cache PATH: " and, for a full disk or a damaged file, what that means and what to do; marks the
+    /// connection damaged in the second case. For importFiles' error paths.
+    QString writeError(const QString& sqliteMessage);
+    /// For tests only: at most `pages` pages in the file (SQLite's max_page_count on this connection), so that a
+    /// write past them fails as on a full disk (SQLITE_FULL). 0 lifts the limit.
+    void setPageLimitForTest(qint64 pages);
 
     QString path() const { return m_path; }
 
@@ -186,10 +216,23 @@ private:
     std::expected<void, QString> backfillRollups();
     /// The rows of the traces matching these ids (TraceQuery::traceIds), ascending.
     std::expected<std::vector<qint64>, QString> rowsOf(const std::vector<TraceId>& ids) const;
+    /// SQLite's message for the connection's last error, made clear for a full disk or a damaged file (which it
+    /// also records: isDamaged()).
     QString lastError() const;
+    /// `message`, and when the connection's last error is damage, SQLite's words for it (readBlobs() is static: the
+    /// members that call it add the cause).
+    QString withCause(const QString& message) const;
+    /// The cheap checks of openChecked() (header, schema, the edges of each table and index).
+    std::expected<void, QString> checkCheaply();
+    /// BEGIN IMMEDIATE for an import: while another connection (another program's import, a live writer) holds the
+    /// write lock, waits for it in 200 ms steps, calling `progress` (0 of 0 done) between them, so that a cancel ends
+    /// the wait. Fails at once on any other error: an import never fails with "database is locked".
+    std::expected<void, ImportError> beginImport(const QString& file, const ImportProgress& progress);
 
     sqlite3* m_db = nullptr;
     QString m_path;
+    mutable QString m_damage; // SQLite's words, once a statement found the file damaged
+    QString m_registeredAs; // this connection's entry in the open caches moveAside() refuses to move
     int m_walPages = 0;
     std::unique_ptr<cachedetail::StagedPostings> m_staged;
 };

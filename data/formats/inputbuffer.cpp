@@ -57,6 +57,8 @@ InputBuffer& InputBuffer::operator=(InputBuffer&& other) noexcept
         m_releasedLastNewline = std::exchange(other.m_releasedLastNewline, 0);
         m_compressed = other.m_compressed;
         m_name = std::move(other.m_name);
+        m_guard = std::move(other.m_guard);
+        m_fd = std::exchange(other.m_fd, -1);
     }
     return *this;
 }
@@ -68,6 +70,10 @@ InputBuffer::~InputBuffer()
 
 void InputBuffer::reset()
 {
+    m_guard = FileMappingGuard(); // before the unmapping: the range is no longer ours to map zeros into
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
     if (m_mapping)
         munmap(m_mapping, m_mappingSize);
     m_mapping = nullptr;
@@ -90,26 +96,74 @@ std::expected<InputBuffer, QString> InputBuffer::open(const QString& path)
     const auto size = static_cast<size_t>(info.st_size);
     InputBuffer buffer;
     buffer.m_name = path;
+    buffer.m_fd = fd;
     // An anonymous mapping one page longer than the file, with the file mapped over its start: the bytes past
     // the end of the file are zero and readable, which gives simdjson its padding without copying the file.
     buffer.m_mappingSize = roundUpToPage(size + kPadding) + pageSize();
     buffer.m_mapping = mmap(nullptr, buffer.m_mappingSize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (buffer.m_mapping == MAP_FAILED) {
         buffer.m_mapping = nullptr;
-        ::close(fd);
         return std::unexpected(QStringLiteral("cannot map %1 bytes: %2").arg(size).arg(errnoText()));
     }
-    if (size > 0 && mmap(buffer.m_mapping, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
-        ::close(fd);
+    // Mapped, not read, even though another program may cut the file short meanwhile: reading it whole would cost
+    // its size in memory (a 680 MB file imports in 240 MB), and reading it in pieces would cost a copy of every
+    // byte and records that cross the pieces. The guard turns the SIGBUS of a shrunk file into zeros and an error
+    // (shrinkError()); only when all its slots are taken is the file read instead.
+    buffer.m_guard = FileMappingGuard(buffer.m_mapping, roundUpToPage(size));
+    if (size > 0 && !buffer.m_guard.isActive()) {
+        if (auto read = buffer.readInto(size); !read)
+            return std::unexpected(read.error());
+    } else if (size > 0 && mmap(buffer.m_mapping, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
         return std::unexpected(QStringLiteral("cannot map the file: %1").arg(errnoText()));
     }
-    ::close(fd);
     madvise(buffer.m_mapping, size, MADV_SEQUENTIAL);
     buffer.m_data = static_cast<const char*>(buffer.m_mapping);
     buffer.m_size = size;
-    if (isGzip(buffer.bytes()))
-        return inflate(buffer.bytes(), path);
+    if (isGzip(buffer.bytes())) {
+        auto inflated = inflate(buffer.bytes(), path);
+        if (auto shrank = buffer.shrinkError())
+            return std::unexpected(*shrank);
+        return inflated;
+    }
     return buffer;
+}
+
+std::expected<void, QString> InputBuffer::readInto(size_t size)
+{
+    if (mprotect(m_mapping, size, PROT_READ | PROT_WRITE) != 0)
+        return std::unexpected(QStringLiteral("cannot read the file: %1").arg(errnoText()));
+    size_t done = 0;
+    while (done < size) {
+        const ssize_t n = pread(m_fd, static_cast<char*>(m_mapping) + done, size - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return std::unexpected(QStringLiteral("cannot read the file: %1").arg(errnoText()));
+        if (n == 0)
+            return std::unexpected(shrunkMessage(done, size));
+        done += static_cast<size_t>(n);
+    }
+    mprotect(m_mapping, size, PROT_READ);
+    return {};
+}
+
+QString InputBuffer::shrunkMessage(size_t now, size_t was)
+{
+    return QStringLiteral("the file shrank while it was read (it is now %1 bytes; it was %2): it is truncated, or "
+                          "was rewritten meanwhile")
+        .arg(now)
+        .arg(was);
+}
+
+std::optional<QString> InputBuffer::shrinkError() const
+{
+    if (!m_guard.caughtFault())
+        return std::nullopt;
+    struct stat info { };
+    if (m_fd >= 0 && fstat(m_fd, &info) == 0 && static_cast<size_t>(info.st_size) < m_size)
+        return shrunkMessage(static_cast<size_t>(info.st_size), m_size);
+    return QStringLiteral("the file could not be read whole (an I/O error while it was read, or it was cut short "
+                          "and grew again)");
 }
 
 std::expected<InputBuffer, QString> InputBuffer::fromBytes(std::string_view bytes, const QString& name)

@@ -299,7 +299,15 @@ private:
 std::expected<ImportSummary, ImportError> TraceImporter::importBuffer(
     InputBuffer& input, const Sink& sink, const Options& options)
 {
-    return ImportRun(input, sink, options).run();
+    auto result = ImportRun(input, sink, options).run();
+    // Cut short while it was read: past its new end the parser read zeros, whatever it made of them.
+    if (auto shrank = input.shrinkError()) {
+        ImportError e;
+        e.file = input.name();
+        e.message = *shrank;
+        return std::unexpected(e);
+    }
+    return result;
 }
 
 std::expected<ImportSummary, ImportError> TraceImporter::importFile(
