@@ -10,6 +10,15 @@ namespace {
 
 constexpr char kMagic[4] = { 'T', 'M', 'T', 'R' };
 
+// Records are written as their bytes, so none may hold padding: its bytes are whatever was in memory, and the same
+// trace would then give a different blob each time (and leak that memory into the file). Every model record
+// declares its padding as a zeroed member; Attribute's union with a double defeats the standard trait, so it is
+// checked by size.
+template <typename T>
+constexpr bool kWithoutPadding = std::has_unique_object_representations_v<T>
+    || (std::is_same_v<T, Attribute>
+        && sizeof(Attribute) == sizeof(StringId) + sizeof(ValueType) + sizeof(Attribute::reserved) + sizeof(qint64));
+
 class Writer {
 public:
     explicit Writer(std::string& out)
@@ -18,12 +27,12 @@ public:
     }
     template <typename T> void value(const T& v)
     {
-        static_assert(std::is_trivially_copyable_v<T>);
+        static_assert(std::is_trivially_copyable_v<T> && kWithoutPadding<T>);
         m_out.append(reinterpret_cast<const char*>(&v), sizeof(T));
     }
     template <typename T> void array(const std::vector<T>& items)
     {
-        static_assert(std::is_trivially_copyable_v<T>);
+        static_assert(std::is_trivially_copyable_v<T> && kWithoutPadding<T>);
         value(static_cast<quint64>(items.size()));
         m_out.append(reinterpret_cast<const char*>(items.data()), items.size() * sizeof(T));
     }

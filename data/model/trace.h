@@ -39,6 +39,7 @@ const char* statusCodeName(StatusCode code);
 struct Attribute {
     StringId key = 0;
     ValueType type = ValueType::Empty;
+    quint8 reserved[3] = {}; // explicit, so that the bytes the cache writes (TraceCodec) are all set
     union {
         qint64 intValue;
         double doubleValue;
@@ -56,12 +57,14 @@ struct Event {
     qint64 timeNs = 0;
     StringId name = 0;
     Range attributes;
+    quint32 reserved = 0; // explicit padding: see Attribute::reserved
 };
 
 struct Link {
     TraceId traceId;
     SpanId spanId = 0;
     LinkType type = LinkType::Link;
+    quint8 reserved[3] = {}; // explicit padding: see Attribute::reserved
     quint32 flags = 0;
     StrRef traceState;
     Range attributes;
