@@ -1,7 +1,6 @@
 #include "formats/jaegerjsonparser.h"
 #include "formats/jsonfields.h"
 
-#include <cctype>
 #include <charconv>
 
 namespace tracemap {
@@ -50,7 +49,7 @@ bool isLenientId(std::string_view text)
     for (char c : text) {
         if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e)
             return false;
-        nonHex |= !std::isxdigit(static_cast<unsigned char>(c));
+        nonHex |= hexDigitValue(c) < 0;
     }
     return nonHex;
 }

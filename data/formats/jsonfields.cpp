@@ -186,23 +186,12 @@ bool isString(value& v)
     return succeeded(v.type().get(type), positionOf(v)) && type == simdjson::ondemand::json_type::string;
 }
 
-namespace {
-bool allHex(std::string_view s)
-{
-    for (char c : s) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            return false;
-    }
-    return true;
-}
-} // namespace
-
 TraceId traceIdFromText(std::string_view text, const char* position, std::string_view what)
 {
     if (text.empty())
         return {};
-    if (text.size() <= 32 && allHex(text))
-        return *traceIdFromHex(text);
+    if (const auto id = traceIdFromHex(text))
+        return *id;
     // Tempo and the protobuf JSON mapping write ids as base64 of the raw bytes: 24 characters for 16 bytes.
     if (const auto bytes = decodeBase64(text); bytes && (bytes->size() == 16 || bytes->size() == 8))
         return *traceIdFromBytes(*bytes);
@@ -215,8 +204,8 @@ SpanId spanIdFromText(std::string_view text, const char* position, std::string_v
 {
     if (text.empty())
         return 0;
-    if (text.size() <= 16 && allHex(text))
-        return *spanIdFromHex(text);
+    if (const auto id = spanIdFromHex(text))
+        return *id;
     if (const auto bytes = decodeBase64(text); bytes && bytes->size() == 8)
         return *spanIdFromBytes(*bytes);
     fail(position,

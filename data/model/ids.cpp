@@ -8,24 +8,13 @@ namespace tracemap {
 
 namespace {
 
-int hexDigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 std::optional<quint64> parseHex64(std::string_view hex)
 {
     if (hex.empty() || hex.size() > 16)
         return std::nullopt;
     quint64 value = 0;
     for (char c : hex) {
-        const int d = hexDigit(c);
+        const int d = hexDigitValue(c);
         if (d < 0)
             return std::nullopt;
         value = (value << 4) | quint64(d);
@@ -130,7 +119,7 @@ std::expected<TraceId, QString> parseTraceIdText(QStringView text)
     if (trimmed.size() > 32)
         return refuse(QStringLiteral("%1 characters, at most 32 hex digits expected").arg(trimmed.size()));
     for (const QChar c : trimmed) {
-        if (c.unicode() > 0x7f || hexDigit(char(c.unicode())) < 0)
+        if (c.unicode() > 0x7f || hexDigitValue(char(c.unicode())) < 0)
             return refuse(QStringLiteral("'%1' is not a hex digit").arg(c));
     }
     const QByteArray latin1 = trimmed.toLatin1();

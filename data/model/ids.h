@@ -4,6 +4,7 @@
 #include <QStringView>
 #include <QtGlobal>
 
+#include <array>
 #include <compare>
 #include <expected>
 #include <functional>
@@ -28,6 +29,23 @@ struct TraceId {
     std::string toHex() const;
     std::string toFullHex() const;
 };
+
+/// The value of a hex digit (either case), or -1. A table: ids are parsed for every span of every file.
+inline int hexDigitValue(char c)
+{
+    static constexpr auto kValues = [] {
+        std::array<qint8, 256> values {};
+        values.fill(-1);
+        for (int i = 0; i < 10; ++i)
+            values['0' + i] = qint8(i);
+        for (int i = 0; i < 6; ++i) {
+            values['a' + i] = qint8(10 + i);
+            values['A' + i] = qint8(10 + i);
+        }
+        return values;
+    }();
+    return kValues[static_cast<unsigned char>(c)];
+}
 
 /// Parses 1..16 hex digits (left-padded, as Zipkin and Jaeger allow short ids). Case-insensitive.
 std::optional<SpanId> spanIdFromHex(std::string_view hex);
