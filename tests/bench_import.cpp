@@ -2,6 +2,7 @@
 // In one run: generates a 400,000-span and a 1,000,000-span Jaeger JSON file (spans shuffled within each trace, so
 // that the importer's sort is timed too), imports each into a fresh cache in
 // a child process (wall time, spans/s, MB/s, peak RSS from wait4) --runs times (default 3) and prints the median,
+// does the same for 400,000-span Zipkin v2 JSON, OTLP JSON and OTLP protobuf files (peak RSS against the 1M file's),
 // times `node` parsing the 400k file with JSON.parse as the baseline as many times (its version printed), measures
 // bytes per span of the in-memory model, and times 20 searches twice: on a fresh connection before anything read
 // the traces back, then warm, right after every trace was read. The searches' results are checked against a
@@ -73,14 +74,14 @@ ChildRun runChild(const QStringList& command)
     return run;
 }
 
-qint64 generate(const QString& path, qint64 traces, int spansPerTrace)
+qint64 generate(const QString& path, qint64 traces, int spansPerTrace, std::string_view format = "jaeger")
 {
     GeneratorOptions options;
     options.traces = traces;
     options.spansPerTrace = spansPerTrace;
     options.services = 24;
     options.seed = 42;
-    const auto written = benchsupport::writeShuffledFile(options, "jaeger", path);
+    const auto written = benchsupport::writeShuffledFile(options, format, path);
     return written ? written->spans : -1;
 }
 
@@ -199,6 +200,7 @@ int main(int argc, char** argv)
     };
     const Case cases[] = { { "400k", 8000 / scale }, { "1M", 20000 / scale } };
     QString cache1M;
+    long peakRss1MKb = 0;
     for (const Case& c : cases) {
         const QString file = dirPath + QStringLiteral("/spans-%1.json").arg(QLatin1String(c.name));
         QElapsedTimer timer;
@@ -248,6 +250,38 @@ int main(int argc, char** argv)
             }
         }
         cache1M = cache;
+        peakRss1MKb = import.peakRssKb;
+        QFile::remove(file);
+    }
+
+    // The other formats, from files of the same 400,000 spans (Zipkin v2 and OTLP JSON are smaller than Jaeger's
+    // JSON, OTLP protobuf much smaller: spans/s compares them, MB/s the parsers' speed on their bytes).
+    for (const char* format : { "zipkin", "otlp-json", "otlp-proto" }) {
+        const QString file = dirPath + QStringLiteral("/spans-400k.%1").arg(QLatin1String(format));
+        const qint64 spans = generate(file, 8000 / scale, 50, format);
+        if (spans < 0) {
+            std::fprintf(stderr, "cannot write %s\n", qPrintable(file));
+            return 1;
+        }
+        const double mb = QFileInfo(file).size() / 1e6;
+        const QString cache = dirPath + QStringLiteral("/cache-%1.sqlite").arg(QLatin1String(format));
+        std::vector<double> importSeconds;
+        ChildRun import;
+        for (int run = 0; run < runs; ++run) {
+            for (const QString& suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
+                QFile::remove(cache + suffix);
+            import = runChild({ tracemap, QStringLiteral("import"), QStringLiteral("--cache"), cache, file });
+            importSeconds.push_back(import.seconds);
+        }
+        const double importMedian = median(importSeconds);
+        std::printf("[%s] %lld spans, %.0f MB: tracemap import median %.2f s (%s), %.0f spans/s, %.0f MB/s, peak RSS "
+                    "%.0f MB (%.2f x the 1M-span Jaeger import's; goal <= 1.5)%s\n",
+            format, static_cast<long long>(spans), mb, importMedian, qPrintable(runsText(importSeconds)),
+            spans / importMedian, mb / importMedian, import.peakRssKb / 1024.0,
+            peakRss1MKb > 0 ? double(import.peakRssKb) / double(peakRss1MKb) : 0.0,
+            import.exitCode == 0 ? "" : "  FAILED");
+        for (const QString& suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
+            QFile::remove(cache + suffix);
         QFile::remove(file);
     }
 

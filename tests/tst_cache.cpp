@@ -212,6 +212,8 @@ void compareNewestFirst(const std::vector<TraceSummary>& got, const std::vector<
 
 } // namespace
 
+Q_DECLARE_METATYPE(tracemap::ImportThreads)
+
 class TestCache : public QObject {
     Q_OBJECT
 
@@ -219,14 +221,17 @@ class TestCache : public QObject {
     std::unique_ptr<TraceCache> m_search;
     std::vector<Trace> m_searchTraces;
 
-    // Row count and content checksum of every table, read with SQLite directly.
-    static QString tableDigest(const QString& path)
+    // Row count and content checksum of every table, read with SQLite directly; `withImports` false leaves out the
+    // imports table (its rows hold the time of the import).
+    static QString tableDigest(const QString& path, bool withImports = true)
     {
         sqlite3* db = nullptr;
         QString digest;
         if (sqlite3_open(path.toUtf8().constData(), &db) != SQLITE_OK)
             return QStringLiteral("cannot open");
         for (const char* table : { "traces", "trace_blobs", "postings", "staged_postings", "operations", "imports" }) {
+            if (!withImports && qstrcmp(table, "imports") == 0)
+                continue;
             const QByteArray all = QByteArray("SELECT * FROM ") + table;
             sqlite3_stmt* count = nullptr;
             if (sqlite3_prepare_v2(db, all.constData(), -1, &count, nullptr) == SQLITE_OK) {
@@ -855,13 +860,17 @@ private Q_SLOTS:
     void failedOrCancelledImportAfterAFlushChangesNothing_data()
     {
         QTest::addColumn<bool>("cancel");
-        QTest::newRow("cancelled") << true;
-        QTest::newRow("failed") << false;
+        QTest::addColumn<ImportThreads>("threads");
+        QTest::newRow("cancelled") << true << ImportThreads::One;
+        QTest::newRow("failed") << false << ImportThreads::One;
+        QTest::newRow("cancelled, two threads") << true << ImportThreads::Two;
+        QTest::newRow("failed, two threads") << false << ImportThreads::Two;
     }
 
     void failedOrCancelledImportAfterAFlushChangesNothing()
     {
         QFETCH(bool, cancel);
+        QFETCH(ImportThreads, threads);
         if (!requireFixtures())
             return;
         QTemporaryDir dir;
@@ -892,6 +901,7 @@ private Q_SLOTS:
 
         ImportOptions options;
         options.flushSpans = 50;
+        options.threads = threads;
         int calls = 0;
         options.progress = [&](qint64, qint64) { return !cancel || ++calls < 2; };
         auto result = (*cache)->importFile(big, options);
@@ -899,6 +909,93 @@ private Q_SLOTS:
         QCOMPARE(result.error().cancelled, cancel);
         QCOMPARE(tableDigest(path), before);
         QCOMPARE((*cache)->traceCount(), 1);
+    }
+
+    // An import on two threads (parsing on one, assembling and writing on the other) writes exactly what one thread
+    // writes, batch after batch in the file's order, whatever the format: every table the same, byte for byte.
+    void twoThreadsWriteWhatOneWrites_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QByteArray>("generated"); // a generated file's format, else a fixture
+        QTest::newRow("jaeger, generated") << QString() << QByteArray("jaeger");
+        QTest::newRow("zipkin v2, generated") << QString() << QByteArray("zipkin");
+        QTest::newRow("otlp json, generated") << QString() << QByteArray("otlp-json");
+        QTest::newRow("otlp proto, generated") << QString() << QByteArray("otlp-proto");
+        QTest::newRow("zipkin v1 fixture") << QStringLiteral("zipkin-v1/invalid-parent-id-custom-annotation.json")
+                                           << QByteArray();
+        QTest::newRow("otlp jsonl fixture") << QStringLiteral("otlp-json/nodejs-file-exporter-multi.jsonl")
+                                            << QByteArray();
+    }
+
+    void twoThreadsWriteWhatOneWrites()
+    {
+        QFETCH(QString, file);
+        QFETCH(QByteArray, generated);
+        QTemporaryDir dir;
+        if (generated.isEmpty()) {
+            if (!requireFixtures())
+                return;
+            file = testsupport::fixture(file);
+        } else {
+            GeneratorOptions options;
+            options.traces = 60;
+            options.spansPerTrace = 30;
+            options.seed = 7;
+            file = dir.filePath(QStringLiteral("generated"));
+            QVERIFY(writeGeneratedFile(options, generated.toStdString(), file).has_value());
+        }
+        QString digests[2];
+        qint64 spans[2] = {};
+        for (int i = 0; i < 2; ++i) {
+            const QString path = dir.filePath(QStringLiteral("c%1.sqlite").arg(i));
+            auto cache = TraceCache::open(path);
+            QVERIFY(cache.has_value());
+            ImportOptions options;
+            options.flushSpans = 97; // many batches, and traces cut between them
+            options.threads = i == 0 ? ImportThreads::One : ImportThreads::Two;
+            auto imported = (*cache)->importFile(file, options);
+            QVERIFY2(imported.has_value(), imported ? "" : qPrintable(imported.error().toString()));
+            spans[i] = imported->spans;
+            cache->reset();
+            digests[i] = tableDigest(path, false);
+        }
+        QVERIFY(spans[0] > 0);
+        QCOMPARE(spans[1], spans[0]);
+        QCOMPARE(digests[1], digests[0]);
+    }
+
+    // With two threads the sink runs on the second one: what it throws ends the import with that error, on the
+    // calling thread, and no batch reaches the sink after it.
+    void sinkErrorOnTheSecondThreadEndsTheImport()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("many.json"));
+        GeneratorOptions generated;
+        generated.traces = 200;
+        generated.spansPerTrace = 20;
+        QVERIFY(writeGeneratedFile(generated, "zipkin", file).has_value());
+        ImportOptions options;
+        options.flushSpans = 100;
+        options.threads = ImportThreads::Two;
+        const std::thread::id caller = std::this_thread::get_id();
+        int calls = 0;
+        bool onAnotherThread = true;
+        auto result = TraceImporter::importFile(
+            file,
+            [&](std::vector<Trace>&) {
+                onAnotherThread = onAnotherThread && std::this_thread::get_id() != caller;
+                if (++calls == 3) {
+                    ImportError e;
+                    e.file = file;
+                    e.message = QStringLiteral("the disk is full");
+                    throw e;
+                }
+            },
+            options);
+        QVERIFY(!result.has_value());
+        QCOMPARE(result.error().message, QStringLiteral("the disk is full"));
+        QCOMPARE(calls, 3);
+        QVERIFY(onAnotherThread);
     }
 
     // A file holding one trace of 40,000 spans is one record: progress still moves while it is parsed, and a cancel

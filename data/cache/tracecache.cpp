@@ -263,9 +263,34 @@ public:
         return write(row, prepared);
     }
 
+    /// Sorts the (term, row) pairs added since the last call, so that finish() has little sorting left to do: an
+    /// import calls this after each batch, on the thread that writes, while the next batch is being parsed. Sorted
+    /// runs are merged as in a merge sort's bottom-up passes (a run merges into the one before once it is as long),
+    /// so the merging costs O(n log n) over the whole import rather than the whole vector again for each batch.
+    void sortNewPostings()
+    {
+        const size_t sortedEnd = m_postingRuns.empty() ? 0 : m_postingRuns.back();
+        if (sortedEnd == m_postings.size())
+            return;
+        std::sort(m_postings.begin() + static_cast<std::ptrdiff_t>(sortedEnd), m_postings.end());
+        m_postingRuns.push_back(m_postings.size());
+        while (m_postingRuns.size() >= 2) {
+            const size_t end = m_postingRuns.back();
+            const size_t middle = m_postingRuns[m_postingRuns.size() - 2];
+            const size_t begin = m_postingRuns.size() >= 3 ? m_postingRuns[m_postingRuns.size() - 3] : 0;
+            if (end - middle < middle - begin)
+                break;
+            mergePostingRuns(begin, middle, end);
+        }
+    }
+
     std::expected<void, QString> finish()
     {
-        std::sort(m_postings.begin(), m_postings.end());
+        sortNewPostings();
+        while (m_postingRuns.size() >= 2) {
+            const size_t begin = m_postingRuns.size() >= 3 ? m_postingRuns[m_postingRuns.size() - 3] : 0;
+            mergePostingRuns(begin, m_postingRuns[m_postingRuns.size() - 2], m_postingRuns.back());
+        }
         m_postings.erase(std::unique(m_postings.begin(), m_postings.end()), m_postings.end());
         std::vector<qint64> rows;
         std::vector<cachedetail::EncodedPostings> staged;
@@ -305,6 +330,14 @@ public:
     }
 
 private:
+    // Merges the last two sorted runs of m_postings, [begin, middle) and [middle, end), into one.
+    void mergePostingRuns(size_t begin, size_t middle, size_t end)
+    {
+        const auto at = [this](size_t i) { return m_postings.begin() + static_cast<std::ptrdiff_t>(i); };
+        std::inplace_merge(at(begin), at(middle), at(end));
+        m_postingRuns.erase(m_postingRuns.end() - 2);
+    }
+
     // The trace's row when it is cached already (then one of this import's traces, changed or not), else -1.
     qint64 findRow(const TraceId& id)
     {
@@ -408,6 +441,7 @@ private:
     cachedetail::RollupStore m_rollupStore;
     SpanRollups m_rollups; // this transaction's changes, applied by finish()
     std::vector<std::pair<qint64, qint64>> m_postings;
+    std::vector<size_t> m_postingRuns; // where each sorted run of m_postings ends (sortNewPostings)
     std::set<std::pair<std::string, std::string>> m_operations;
 };
 
@@ -852,6 +886,8 @@ std::expected<ImportSummary, ImportError> TraceCache::importFiles(
         auto summary = TraceImporter::importFile(
             file,
             [&](std::vector<Trace>& traces) {
+                // On the importer's second thread for a large file (TraceImporter): this connection is that
+                // thread's until importFile() returns.
                 for (Trace& trace : traces) {
                     if (auto r = writer.store(trace); !r) {
                         // Stop reading at the first write error (a full disk): the rest would be thrown away.
@@ -861,6 +897,7 @@ std::expected<ImportSummary, ImportError> TraceCache::importFiles(
                         throw e;
                     }
                 }
+                writer.sortNewPostings();
             },
             options);
         if (!summary) {

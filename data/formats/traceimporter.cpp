@@ -1,5 +1,6 @@
 #include "formats/traceimporter.h"
 
+#include "formats/batchconsumerthread.h"
 #include "formats/jaegerjsonparser.h"
 #include "formats/jsonrecordsplitter.h"
 #include "formats/otlpjsonparser.h"
@@ -96,6 +97,9 @@ public:
                 m_input.wasCompressed() ? QStringLiteral("the file is empty once inflated")
                                         : QStringLiteral("the file is empty")));
         try {
+            if (usesTwoThreads())
+                m_consumer
+                    = std::make_unique<BatchConsumerThread>([this](std::vector<Trace>& traces) { m_sink(traces); });
             if (protobuf)
                 runProtobuf(binary);
             else if (bytes[start] == '{' || bytes[start] == '[')
@@ -106,6 +110,8 @@ public:
                                    "file starts with %1")
                         .arg(describeStart(bytes))));
             flush();
+            if (m_consumer)
+                m_consumer->finish(); // the last batches delivered; rethrows what the sink threw
         } catch (const Cancelled&) {
             ImportError e = error(-1, QStringLiteral("import cancelled"));
             e.cancelled = true;
@@ -262,6 +268,22 @@ private:
             throw Cancelled {};
     }
 
+    bool usesTwoThreads() const
+    {
+        switch (m_options.threads) {
+        case ImportThreads::One:
+            return false;
+        case ImportThreads::Two:
+            return true;
+        case ImportThreads::Auto:
+            break;
+        }
+        return m_input.bytes().size() >= ImportOptions::kTwoThreadsBytes;
+    }
+
+    // Assembles the batch's traces, counts them into the summary and hands them to the sink: on the consumer's
+    // thread when there is one (the sink, for the cache, encodes, compresses and writes: as much work as the
+    // parsing and assembling done here).
     void flush()
     {
         if (m_batch.isEmpty())
@@ -280,7 +302,10 @@ private:
                     m_services.insert(std::string(trace.strings.at(id)));
             }
         }
-        m_sink(traces);
+        if (m_consumer)
+            m_consumer->push(std::move(traces));
+        else
+            m_sink(traces);
     }
 
     InputBuffer& m_input;
@@ -292,6 +317,7 @@ private:
     std::unordered_set<TraceId, TraceIdHash> m_traceIds;
     std::unordered_set<std::string> m_services;
     ImportWarnings m_warnings;
+    std::unique_ptr<BatchConsumerThread> m_consumer; // last: destroyed (joined) before the state its thread uses
 };
 
 } // namespace

@@ -35,8 +35,19 @@ struct ImportSummary {
 /// Called now and then with bytes done and total; returning false cancels the import.
 using ImportProgress = std::function<bool(qint64 done, qint64 total)>;
 
+/// How many threads an import uses: the calling one reads and parses; a second one assembles the traces and runs
+/// the sink (for the cache: encoding, compression and SQL), one batch behind, so a large file uses two cores.
+enum class ImportThreads {
+    Auto, // two for an input of kTwoThreadsBytes or more, one for less (a receiver's small bodies)
+    One,
+    Two,
+};
+
 struct ImportOptions {
-    size_t flushSpans = 100000;
+    static constexpr size_t kTwoThreadsBytes = 4u << 20;
+
+    size_t flushSpans = 8000; // small enough that two threads overlap from the start of a file to its end
+    ImportThreads threads = ImportThreads::Auto;
     /// The format when the caller knows it (a receiver, from the Content-Type); Unknown detects it from the content.
     /// Protobuf cannot always be told apart from its first bytes, JSON can.
     TraceFormat format = TraceFormat::Unknown;
@@ -46,6 +57,8 @@ struct ImportOptions {
 /// Reads a trace file of any supported format into assembled traces, streaming: the file is cut into records,
 /// each parsed into a SpanBatch, and every `flushSpans` spans the assembled traces go to the sink. A trace whose
 /// spans are spread over the file may reach the sink in several parts; the sink merges them (TraceAssembler).
+/// With two threads (ImportOptions::threads) the sink runs on the second one: one call at a time, in the file's
+/// order, all of them over before importFile() returns; an exception it throws (an ImportError) ends the import.
 class TraceImporter {
 public:
     using Sink = std::function<void(std::vector<Trace>& traces)>;

@@ -157,7 +157,7 @@ std::expected<DecodedSpans, DecodeFailure> decodeSpans(
         return std::unexpected(DecodeFailure { 400,
             QStringLiteral("the body is %1, which this endpoint does not take")
                 .arg(traceFormatName(summary->format)) });
-    // The importer flushes every 100,000 spans, so one trace may come in parts: merge them.
+    // The importer flushes every ImportOptions::flushSpans spans, so one trace may come in parts: merge them.
     std::ranges::sort(decoded.traces, [](const Trace& a, const Trace& b) { return a.id < b.id; });
     std::vector<Trace> merged;
     for (Trace& trace : decoded.traces) {
