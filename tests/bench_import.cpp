@@ -85,6 +85,26 @@ qint64 generate(const QString& path, qint64 traces, int spansPerTrace, std::stri
     return written ? written->spans : -1;
 }
 
+void removeCache(const QString& cache)
+{
+    for (const QString& suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
+        QFile::remove(cache + suffix);
+}
+
+// Imports `file` into a fresh `cache` `runs` times, each in a child process; returns the last run, with the wall
+// times of all of them in `seconds`.
+ChildRun importRuns(
+    const QString& tracemap, const QString& cache, const QString& file, int runs, std::vector<double>* seconds)
+{
+    ChildRun import;
+    for (int run = 0; run < runs; ++run) {
+        removeCache(cache);
+        import = runChild({ tracemap, QStringLiteral("import"), QStringLiteral("--cache"), cache, file });
+        seconds->push_back(import.seconds);
+    }
+    return import;
+}
+
 double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
@@ -214,16 +234,8 @@ int main(int argc, char** argv)
         std::printf("[%s] generated %lld spans, %.0f MB in %.1f s\n", c.name, static_cast<long long>(spans), mb,
             timer.elapsed() / 1e3);
         const QString cache = dirPath + QStringLiteral("/cache-%1.sqlite").arg(QLatin1String(c.name));
-        for (const QString& suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
-            QFile::remove(cache + suffix);
         std::vector<double> importSeconds;
-        ChildRun import;
-        for (int run = 0; run < runs; ++run) {
-            for (const QString& suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
-                QFile::remove(cache + suffix);
-            import = runChild({ tracemap, QStringLiteral("import"), QStringLiteral("--cache"), cache, file });
-            importSeconds.push_back(import.seconds);
-        }
+        const ChildRun import = importRuns(tracemap, cache, file, runs, &importSeconds);
         const double importMedian = median(importSeconds);
         std::printf("[%s] tracemap import: median %.2f s (%s), %.0f spans/s, %.0f MB/s, peak RSS %.0f MB (%.2f x "
                     "file size)%s\n",
@@ -266,13 +278,7 @@ int main(int argc, char** argv)
         const double mb = QFileInfo(file).size() / 1e6;
         const QString cache = dirPath + QStringLiteral("/cache-%1.sqlite").arg(QLatin1String(format));
         std::vector<double> importSeconds;
-        ChildRun import;
-        for (int run = 0; run < runs; ++run) {
-            for (const QString& suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
-                QFile::remove(cache + suffix);
-            import = runChild({ tracemap, QStringLiteral("import"), QStringLiteral("--cache"), cache, file });
-            importSeconds.push_back(import.seconds);
-        }
+        const ChildRun import = importRuns(tracemap, cache, file, runs, &importSeconds);
         const double importMedian = median(importSeconds);
         std::printf("[%s] %lld spans, %.0f MB: tracemap import median %.2f s (%s), %.0f spans/s, %.0f MB/s, peak RSS "
                     "%.0f MB (%.2f x the 1M-span Jaeger import's; goal <= 1.5)%s\n",
@@ -280,8 +286,7 @@ int main(int argc, char** argv)
             spans / importMedian, mb / importMedian, import.peakRssKb / 1024.0,
             peakRss1MKb > 0 ? double(import.peakRssKb) / double(peakRss1MKb) : 0.0,
             import.exitCode == 0 ? "" : "  FAILED");
-        for (const QString& suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
-            QFile::remove(cache + suffix);
+        removeCache(cache);
         QFile::remove(file);
     }
 
