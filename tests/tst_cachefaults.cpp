@@ -3,6 +3,7 @@
 // shrinks while it is read. In each case the cache passes SQLite's integrity check and holds every file whole or
 // not at all, and the user gets a message that says what happened.
 
+#include "importsupport.h"
 #include "testsupport.h"
 
 #include "cache/tracecache.h"
@@ -587,6 +588,31 @@ private Q_SLOTS:
         QCOMPARE(presenceOf(m_large1Figures, cached), Presence::Whole);
         QCOMPARE(presenceOf(m_large2Figures, cached), Presence::Whole);
         QCOMPARE(integrityCheck(cachePath), QStringLiteral("ok"));
+    }
+
+    // The live writer's batch (storeTraces) while another program's import holds the write lock for longer than
+    // SQLite's busy timeout (5 s): it waits, and stores once the lock is free, instead of failing with "database is
+    // locked".
+    void liveBatchWaitsForAnotherProgramsImport()
+    {
+        const QString cachePath = copyOfBase();
+        sqlite3* importer = nullptr;
+        QCOMPARE(sqlite3_open(QFile::encodeName(cachePath).constData(), &importer), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(importer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+        std::thread release([importer] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(6000));
+            sqlite3_exec(importer, "COMMIT", nullptr, nullptr, nullptr);
+        });
+        auto cache = TraceCache::openChecked(cachePath, TraceCache::OpenMode::MustExist);
+        QVERIFY(cache);
+        const qint64 before = (*cache)->traceCount();
+        auto traces = testsupport::importAll(m_tiny);
+        QVERIFY(traces && !traces->empty());
+        const auto stored = (*cache)->storeTraces(*traces, QStringLiteral("live"));
+        release.join();
+        sqlite3_close(importer);
+        QVERIFY2(stored, stored ? "" : qPrintable(stored.error()));
+        QVERIFY((*cache)->traceCount() > before);
     }
 
     // `tracemap serve` has the cache open: this process still imports into it and searches it, and moveAside()

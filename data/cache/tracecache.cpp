@@ -10,6 +10,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QStandardPaths>
 
@@ -30,6 +31,7 @@ namespace tracemap {
 
 namespace {
 constexpr int kBusyTimeoutMs = 5000; // how long a statement waits for another connection's lock
+constexpr qint64 kLiveLockWaitMs = 10 * 60 * 1000; // how long a live batch waits for another program's import
 
 bool isDamageCode(int code)
 {
@@ -811,8 +813,20 @@ std::expected<Trace, QString> TraceCache::readBlobs(SqliteStatement& select, qin
 // Traces: std::vector<Trace> or std::vector<PreparedTrace> (Writer::store takes either).
 template <typename Traces> std::expected<void, QString> TraceCache::storeAll(Traces& traces, const QString& source)
 {
-    if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return std::unexpected(lastError());
+    // Another program's import holds the write lock for as long as its file takes (one transaction per file): the
+    // live writer waits for it rather than fail the batch after the busy timeout; its queue pushes back on the
+    // senders meanwhile. A lock held past kLiveLockWaitMs is given up on, so that stopping never hangs for good.
+    QElapsedTimer waiting;
+    waiting.start();
+    if (auto begun = beginImport(source, [&waiting](qint64, qint64) { return waiting.elapsed() < kLiveLockWaitMs; });
+        !begun) {
+        if (!begun.error().cancelled)
+            return std::unexpected(begun.error().message);
+        return std::unexpected(QStringLiteral("cannot write the cache %1: another program held its write lock for "
+                                              "%2 minutes")
+                                   .arg(m_path)
+                                   .arg(kLiveLockWaitMs / 60000));
+    }
     auto rollback = [this](const QString& message) {
         sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
         m_staged->forgetSize(); // it may have counted this batch's lists
