@@ -8,6 +8,9 @@
 #                                    benchmark; e.g. ingest, layoutstability, livewindow, flamechart; see README)
 #   packaging/dev.sh mutants [FILE]  check that the tests catch the one-line bugs of packaging/mutants.txt
 #                                    (long: one incremental build and test run per mutant; see mutants.sh)
+#   packaging/dev.sh fuzz [SECONDS] [TARGET...]
+#                                    build the libFuzzer targets of tests/fuzz with clang (build-fuzz/), run each for
+#                                    SECONDS (default 60), one at a time, and print executions and coverage (fuzz.sh)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -121,8 +124,13 @@ case "$command" in
         install_missing "${packages[@]}"
         exec "$here/packaging/mutants.sh" "$@"
         ;;
+    fuzz)
+        install_missing "${packages[@]}" clang-16 libclang-rt-16-dev # libclang-rt: libFuzzer and the sanitizers
+        export TRACEMAP_FIXTURES=${TRACEMAP_FIXTURES:-$here/../shared/fixtures}
+        exec "$here/packaging/fuzz.sh" "$@"
+        ;;
     *)
-        echo "usage: packaging/dev.sh run [FILE...] | test [--sanitize] | bench [NAME] [ARGS...] | mutants [FILE]" >&2
+        echo "usage: packaging/dev.sh run [FILE...] | test [--sanitize] | bench [NAME] [ARGS...] | mutants [FILE] | fuzz [SECONDS] [TARGET...]" >&2
         exit 2
         ;;
 esac
