@@ -14,6 +14,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <string>
 
@@ -432,6 +433,28 @@ private Q_SLOTS:
         QCOMPARE(a.spans[indexOf(a, 4)].startNs, 1050);
         QCOMPARE(a.spans[a.spans[indexOf(a, 4)].parent].id, SpanId(2));
         checkSameTree(a);
+    }
+
+    // A child on another host 2^64 ns before its parent (times at both ends of what Jaeger's microseconds allow):
+    // the difference does not fit a qint64 (it overflowed, undefined behaviour found by the fuzz targets), and no
+    // shift can move the child inside its parent, so none is made. Files of tests/crashes/clockskew/.
+    void clockSkewAtTheEndsOfTime()
+    {
+        const QDir crashes(QStringLiteral(TRACEMAP_TESTS_DIR "/crashes/clockskew"));
+        const QFileInfoList files = crashes.entryInfoList(QDir::Files, QDir::Name);
+        QVERIFY(!files.isEmpty());
+        for (const QFileInfo& file : files) {
+            const auto traces = testsupport::importAll(file.absoluteFilePath());
+            QVERIFY2(traces.has_value(), qPrintable(file.fileName()));
+            QCOMPARE(traces->size(), size_t(1));
+            const Trace& t = traces->front();
+            const auto findings = ClockSkewAdjuster::detect(t);
+            QCOMPARE(findings.size(), size_t(1));
+            QCOMPARE(findings[0].earlyNs, std::numeric_limits<qint64>::max());
+            const ClockSkewAdjuster::Adjustment adjusted = ClockSkewAdjuster::adjust(t);
+            QCOMPARE(adjusted.adjustedSpans, size_t(0));
+            QVERIFY(adjusted.trace == t);
+        }
     }
 
     void flameGraphMergesEqualPaths()

@@ -611,6 +611,26 @@ private Q_SLOTS:
         QVERIFY(!TraceCodec::decode(bytes).has_value());
     }
 
+    // Blobs that fuzz_tracecodec (tests/fuzz) found decoding into traces that crash their readers, one file each in
+    // tests/crashes/tracecodec/: the decoder must refuse them.
+    void codecRejectsFuzzedBlobs_data()
+    {
+        QTest::addColumn<QString>("path");
+        const QDir blobs(QStringLiteral(TRACEMAP_TESTS_DIR "/crashes/tracecodec"));
+        const QFileInfoList files = blobs.entryInfoList(QDir::Files, QDir::Name);
+        QVERIFY(!files.isEmpty());
+        for (const QFileInfo& file : files)
+            QTest::newRow(qPrintable(file.fileName())) << file.absoluteFilePath();
+    }
+
+    void codecRejectsFuzzedBlobs()
+    {
+        QFETCH(QString, path);
+        const QByteArray bytes = testsupport::readAll(path);
+        QVERIFY(!bytes.isEmpty());
+        QVERIFY(!TraceCodec::decode(std::string_view(bytes.constData(), size_t(bytes.size()))).has_value());
+    }
+
     void codecRejectsOutOfRangeIndexes()
     {
         // Every byte flipped, one at a time, in the span array area: decode must either fail or give a consistent

@@ -18,6 +18,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 using namespace tracemap;
@@ -333,13 +334,21 @@ private Q_SLOTS:
         // Inputs that once crashed the importer, each cut down to a few bytes (tests/crashes/). The first: "spans"
         // followed by members of a later object made simdjson abandon its iterator, which the Jaeger reader used
         // again (SIGSEGV): any malformed-JSON error now stops the record.
+        // The others were found by the fuzz targets (tests/fuzz; README, Development); each file's error must say:
+        const std::map<QString, const char*> crashPhrases {
+            { QStringLiteral("jaeger-spans-then-malformed-members.json"), "invalid JSON" },
+            { QStringLiteral("jaeger-int64-tag-out-of-range.json"), "int64 value of tag \"k\" is out of range" },
+        };
         const QDir crashes(QStringLiteral(TRACEMAP_TESTS_DIR "/crashes"));
         QVERIFY(crashes.exists());
         const QFileInfoList files = crashes.entryInfoList(QDir::Files, QDir::Name);
         QVERIFY(!files.isEmpty());
         for (const QFileInfo& file : files) {
+            const auto phrase = crashPhrases.find(file.fileName());
+            QVERIFY2(phrase != crashPhrases.end(),
+                qPrintable(QStringLiteral("tests/crashes/%1: add what its error must say").arg(file.fileName())));
             QTest::newRow(qPrintable(QStringLiteral("crash: ") + file.fileName()))
-                << testsupport::readAll(file.absoluteFilePath()) << file.fileName() << "invalid JSON" << qint64(-2)
+                << testsupport::readAll(file.absoluteFilePath()) << file.fileName() << phrase->second << qint64(-2)
                 << QByteArray();
         }
     }
@@ -483,6 +492,50 @@ private Q_SLOTS:
         QVERIFY(std::all_of(reached.begin(), reached.end(), [](int r) { return r == 1; }));
         // Roots: the true root, the broken cycle's earliest span, the self-parent.
         QCOMPARE(t.roots.size(), size_t(3));
+    }
+
+    // Inputs the fuzz targets (tests/fuzz) found crashing the importer, or making it compute with undefined
+    // behaviour, although they are valid: they must import, with the longest span's duration as given (-1: any).
+    void oddButValid_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<int>("spans");
+        QTest::addColumn<qint64>("longestNs");
+        const qint64 max = std::numeric_limits<qint64>::max();
+        QTest::newRow("jaeger float64 tag 1e300") << jaegerSpan(
+            "\"startTime\":1,\"duration\":1,\"tags\":[{\"key\":\"k\",\"type\":\"float64\",\"value\":1e300}]")
+                                                  << 1 << qint64(1000);
+        // Annotations at both ends of what microseconds in nanoseconds allow: end - start is past qint64.
+        const QByteArray zipkinV1 = "[{\"traceId\":\"0000000000000001\",\"id\":\"0000000000000002\",\"name\":\"x\",";
+        const QByteArray early = "{\"timestamp\":-9223372036854775,\"value\":";
+        const QByteArray late = "{\"timestamp\":9223372036854775,\"value\":";
+        const QByteArray endpoint = ",\"endpoint\":{\"serviceName\":\"a\"}}";
+        QTest::newRow("zipkin v1 cs and cr 2^64 ns apart")
+            << zipkinV1 + "\"annotations\":[" + early + "\"cs\"" + endpoint + "," + late + "\"cr\"" + endpoint + "]}]"
+            << 1 << max;
+        QTest::newRow("zipkin v1 local span 2^64 ns long") << zipkinV1
+                + "\"timestamp\":-9223372036854775,\"annotations\":[" + early + "\"begun\"" + endpoint + "," + late
+                + "\"done\"" + endpoint + "]}]" << 1 << max;
+    }
+
+    void oddButValid()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(int, spans);
+        QFETCH(qint64, longestNs);
+        const QString path = write(QStringLiteral("odd.json"), bytes);
+        QVERIFY(!path.isEmpty());
+        ImportSummary summary;
+        auto traces = testsupport::importAll(path, &summary);
+        QVERIFY2(traces.has_value(), qPrintable(traces ? QString() : traces.error().toString()));
+        QCOMPARE(summary.spans, qint64(spans));
+        qint64 longest = 0;
+        for (const Trace& trace : *traces) {
+            for (const Span& span : trace.spans)
+                longest = std::max(longest, span.durationNs);
+        }
+        if (longestNs >= 0)
+            QCOMPARE(longest, longestNs);
     }
 
     // Valid gzip input: a compressed file imports to the same traces as the plain one, whatever its name, and

@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QTest>
 
+#include <map>
 #include <optional>
 
 using namespace tracemap;
@@ -678,6 +679,24 @@ private Q_SLOTS:
                                << QStringLiteral("the file is empty");
         QTest::newRow("bad json") << QByteArray("[{\"parent\": \"a\" \"child\": \"b\"}]") << qint64(1) << qint64(1)
                                   << qint64(2) << QStringLiteral("missing or superfluous commas");
+        // Inputs of tests/crashes/dependencylinks/ (found with fuzz_dependencylinks, tests/fuzz), each with where and
+        // what its error must say.
+        struct Crash {
+            qint64 offset, line, column;
+            const char* message;
+        };
+        const std::map<QString, Crash> crashes {
+            { QStringLiteral("call-counts-add-up-past-int64.json"),
+                { 62, 2, 2, "\"a\" -> \"b\" add up to more than 9223372036854775807" } },
+        };
+        const QDir crashDir(QStringLiteral(TRACEMAP_TESTS_DIR "/crashes/dependencylinks"));
+        for (const QFileInfo& file : crashDir.entryInfoList(QDir::Files, QDir::Name)) {
+            const auto crash = crashes.find(file.fileName());
+            QVERIFY2(crash != crashes.end(), qPrintable(file.fileName() + QStringLiteral(": add its error here")));
+            QTest::newRow(qPrintable(QStringLiteral("crash: ") + file.fileName()))
+                << testsupport::readAll(file.absoluteFilePath()) << crash->second.offset << crash->second.line
+                << crash->second.column << QString::fromUtf8(crash->second.message);
+        }
     }
 
     void badDependencyInput()

@@ -5,6 +5,7 @@
 #include "model/tracequery.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <unordered_map>
 
@@ -27,15 +28,45 @@ std::string_view resourceString(const Trace& trace, quint32 resource, std::strin
     return {};
 }
 
+// Times read from a file may lie anywhere in qint64, so the differences and shifts below are taken in 128 bits and
+// a shift that would move a time out of qint64 is not made (found by the fuzz targets: undefined behaviour).
+using Wide = __int128;
+
+bool fitsQint64(Wide v)
+{
+    return v >= std::numeric_limits<qint64>::min() && v <= std::numeric_limits<qint64>::max();
+}
+
+qint64 saturated(Wide v)
+{
+    return v < std::numeric_limits<qint64>::min() ? std::numeric_limits<qint64>::min()
+        : v > std::numeric_limits<qint64>::max()  ? std::numeric_limits<qint64>::max()
+                                                  : qint64(v);
+}
+
 // Jaeger's calculateSkew: the shift that puts the child inside its (already adjusted) parent.
-qint64 skewDelta(qint64 parentStart, qint64 parentDuration, qint64 childStart, qint64 childDuration)
+Wide skewDelta(Wide parentStart, Wide parentDuration, Wide childStart, Wide childDuration)
 {
     if (childDuration > parentDuration)
         return childStart < parentStart ? parentStart - childStart : 0;
     if (childStart >= parentStart && childStart + childDuration <= parentStart + parentDuration)
         return 0;
-    const qint64 latency = (parentDuration - childDuration) / 2;
+    const Wide latency = (parentDuration - childDuration) / 2;
     return parentStart + latency - childStart;
+}
+
+// The shift itself when moving the span and its events by it keeps every time, and the span's end, in qint64; else 0.
+// (Not qint64's minimum either: the warning text negates the shift.)
+qint64 possibleShift(const Trace& trace, const Span& s, Wide delta)
+{
+    if (!fitsQint64(delta) || delta == std::numeric_limits<qint64>::min() || !fitsQint64(s.startNs + delta)
+        || !fitsQint64(s.startNs + delta + s.durationNs))
+        return 0;
+    for (quint32 e = s.events.begin; e < s.events.end(); ++e) {
+        if (!fitsQint64(trace.events[e].timeNs + delta))
+            return 0;
+    }
+    return qint64(delta);
 }
 
 std::string deltaText(qint64 delta)
@@ -110,8 +141,8 @@ std::vector<ClockSkewAdjuster::Finding> ClockSkewAdjuster::detect(const Trace& t
         if (keys[i] == keys[s.parent] || (s.problems & kTimeUnknown) || (p.problems & kTimeUnknown))
             continue;
         if (s.startNs < p.startNs || s.endNs() > p.endNs())
-            out.push_back({ i, s.parent, std::max<qint64>(0, p.startNs - s.startNs),
-                std::max<qint64>(0, s.endNs() - p.endNs()) });
+            out.push_back({ i, s.parent, std::max<qint64>(0, saturated(Wide(p.startNs) - s.startNs)),
+                std::max<qint64>(0, saturated(Wide(s.endNs()) - p.endNs())) });
     }
     return out;
 }
@@ -133,12 +164,13 @@ ClockSkewAdjuster::Adjustment ClockSkewAdjuster::adjust(const Trace& input)
             skewHost[i] = keys[i];
         } else if (keys[i] == skewHost[s.parent]) {
             skewHost[i] = skewHost[s.parent];
-            delta[i] = delta[s.parent];
+            delta[i] = possibleShift(input, s, delta[s.parent]);
         } else {
             const Span& p = input.spans[s.parent];
             skewHost[i] = keys[i];
             if (!(s.problems & kTimeUnknown) && !(p.problems & kTimeUnknown))
-                delta[i] = skewDelta(p.startNs + delta[s.parent], p.durationNs, s.startNs, s.durationNs);
+                delta[i] = possibleShift(
+                    input, s, skewDelta(Wide(p.startNs) + delta[s.parent], p.durationNs, s.startNs, s.durationNs));
         }
         for (quint32 k = s.children.end(); k > s.children.begin; --k)
             stack.push_back(input.childIndex[k - 1]);

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <type_traits>
+#include <vector>
 
 namespace tracemap {
 
@@ -182,6 +184,11 @@ bool TraceCodec::isConsistent(const Trace& t)
     for (const Attribute& a : t.attributes) {
         if (a.key >= strings || a.type > ValueType::KeyValueList)
             return false;
+        // Reading a bool that holds another byte than 0 or 1 is undefined (found by fuzz_tracecodec).
+        unsigned char boolByte = 0;
+        std::memcpy(&boolByte, &a.boolValue, 1);
+        if (a.type == ValueType::Bool && boolByte > 1)
+            return false;
         if ((a.type == ValueType::String || a.type == ValueType::Bytes || a.type == ValueType::Array
                 || a.type == ValueType::KeyValueList)
             && !textOk(a.ref))
@@ -223,14 +230,46 @@ bool TraceCodec::isConsistent(const Trace& t)
             return false;
         if (s.kind > SpanKind::Consumer || s.status > StatusCode::Error)
             return false;
+        // Span::endNs() must not overflow, as SpanBatch ensures for every span it reads (found by fuzz_tracecodec).
+        if (s.durationNs >= 0 ? s.startNs > std::numeric_limits<qint64>::max() - s.durationNs
+                              : s.startNs < std::numeric_limits<qint64>::min() - s.durationNs)
+            return false;
     }
     for (quint32 c : t.childIndex) {
         if (c >= n)
             return false;
     }
     for (quint32 root : t.roots) {
-        if (root >= n)
+        if (root >= n || t.spans[root].parent != kNoIndex)
             return false;
+    }
+    // Each event belongs to one span, as the importer and the assembler make them: a damaged blob whose spans shared
+    // events made ClockSkewAdjuster shift those twice, past qint64 (found by fuzz_tracecodec). Marking them stops at
+    // the first one claimed twice, so this is bounded by the size of the events array.
+    std::vector<bool> claimed(t.events.size(), false);
+    for (const Span& s : t.spans) {
+        for (quint32 e = s.events.begin; e < s.events.end(); ++e) {
+            if (claimed[e])
+                return false;
+            claimed[e] = true;
+        }
+    }
+    // The tree is a forest: a child names its parent and lies one level deeper. Depth then grows along every child
+    // link, so no walk down (or up) the tree can loop: a damaged blob with a span among its own children made
+    // CriticalPath run forever (found by fuzz_tracecodec). The children ranges may not list more than childIndex
+    // holds, which bounds this check by the size of the blob however its ranges overlap.
+    quint64 listed = 0;
+    for (quint32 i = 0; i < n; ++i) {
+        const Span& s = t.spans[i];
+        if (s.parent == kNoIndex ? s.depth != 0 : quint64(s.depth) != quint64(t.spans[s.parent].depth) + 1)
+            return false;
+        listed += s.children.count;
+        if (listed > t.childIndex.size())
+            return false;
+        for (quint32 k = s.children.begin; k < s.children.end(); ++k) {
+            if (t.spans[t.childIndex[k]].parent != i)
+                return false;
+        }
     }
     return true;
 }

@@ -24,7 +24,8 @@ public:
     /// Decodes `totalBytes` read in order from `source` (a decompressor, say), straight into the trace's arrays.
     static std::optional<Trace> decode(const ByteSource& source, quint64 totalBytes);
 
-    /// True when every range, string id and text reference of the trace is inside its arrays.
+    /// True when every range, string id and text reference of the trace is inside its arrays, every span's end is
+    /// a qint64, and the spans form a forest (each child one level below the parent it names, roots without one).
     static bool isConsistent(const Trace& trace);
 };
 

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -84,8 +85,13 @@ void readLink(simdjson::ondemand::parser& parser, std::string_view record,
         fail(errorCountAt,
             "errorCount (" + std::to_string(counts.errors) + ") is larger than callCount ("
                 + std::to_string(counts.calls) + ")");
-    Counts& total = links[{ std::move(parent), std::move(child) }];
-    total.calls += counts.calls;
+    Counts& total = links[{ parent, child }];
+    // Repeated pairs add up; past qint64 that is an error, not an overflow (seen writing fuzz_dependencylinks).
+    // Errors never exceed calls, so their sum cannot overflow first.
+    if (__builtin_add_overflow(total.calls, counts.calls, &total.calls))
+        fail(record.data(),
+            "the callCounts of \"" + parent + "\" -> \"" + child + "\" add up to more than "
+                + std::to_string(std::numeric_limits<qint64>::max()));
     total.errors += counts.errors;
 }
 

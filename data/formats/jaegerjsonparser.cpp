@@ -280,6 +280,7 @@ void JaegerJsonParser::readTags(array tags, AttributeBuffer& out, SpanDraft* spa
         bool isText = false;
         bool boolValue = false;
         qint64 intValue = 0;
+        bool intFits = true; // false for a number with no int64 value (out of range, NaN)
         double doubleValue = 0;
         simdjson::ondemand::json_type jsonType = simdjson::ondemand::json_type::null;
         const char* at = positionOf(tv);
@@ -316,7 +317,10 @@ void JaegerJsonParser::readTags(array tags, AttributeBuffer& out, SpanDraft* spa
                         doubleValue = static_cast<double>(u);
                     } else {
                         doubleValue = asDouble(v, "tag value");
-                        intValue = static_cast<qint64>(doubleValue);
+                        // Converting a double outside int64's range is undefined (found by fuzz_jaeger); only an
+                        // int64 tag needs the value, and there it is an error.
+                        intFits = doubleValue >= -9.2e18 && doubleValue <= 9.2e18;
+                        intValue = intFits ? static_cast<qint64>(doubleValue) : 0;
                     }
                     break;
                 }
@@ -351,6 +355,8 @@ void JaegerJsonParser::readTags(array tags, AttributeBuffer& out, SpanDraft* spa
                 const auto r = std::from_chars(text.data(), text.data() + text.size(), i);
                 if (r.ec != std::errc())
                     fail(at, "expected an int64 value for tag \"" + std::string(key) + '"');
+            } else if (!intFits) {
+                fail(at, "the int64 value of tag \"" + std::string(key) + "\" is out of range");
             }
             out.addInt(key, i);
         } else if (type == "float64") {

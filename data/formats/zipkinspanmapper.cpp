@@ -1,6 +1,7 @@
 #include "formats/zipkinspanmapper.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace tracemap {
 
@@ -9,6 +10,16 @@ namespace {
 bool isAddressKey(std::string_view key)
 {
     return key == "sa" || key == "ca" || key == "ma";
+}
+
+// end - start of two times from the file, which may lie anywhere in qint64: saturated rather than overflowing, as in
+// SpanDraft::setUnixNanoTimes (an overflow here was undefined behaviour, seen writing fuzz_zipkinv1).
+qint64 timeBetween(qint64 start, qint64 end)
+{
+    qint64 difference = 0;
+    if (__builtin_sub_overflow(end, start, &difference))
+        return end > start ? std::numeric_limits<qint64>::max() : std::numeric_limits<qint64>::min();
+    return difference;
 }
 
 } // namespace
@@ -95,7 +106,7 @@ void ZipkinSpanMapper::emit(SpanBatch& batch)
     };
     auto span = [](const Annotation* begin, const Annotation* end) -> std::optional<qint64> {
         if (begin && end)
-            return end->timeNs - begin->timeNs;
+            return timeBetween(begin->timeNs, end->timeNs);
         return std::nullopt;
     };
     const int halves = (cs || cr ? 1 : 0) + (sr || ss ? 1 : 0) + (ms ? 1 : 0) + (mr ? 1 : 0);
@@ -140,7 +151,7 @@ void ZipkinSpanMapper::emit(SpanBatch& batch)
             if (!start)
                 start = lo->timeNs;
             if (!duration && hi->timeNs > lo->timeNs)
-                duration = hi->timeNs - *start;
+                duration = timeBetween(*start, hi->timeNs);
         }
         emitHalf(batch, SpanKind::Unspecified, local, nullptr, start, duration, true);
     }
