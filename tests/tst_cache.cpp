@@ -921,10 +921,10 @@ private Q_SLOTS:
         QTest::newRow("zipkin v2, generated") << QString() << QByteArray("zipkin");
         QTest::newRow("otlp json, generated") << QString() << QByteArray("otlp-json");
         QTest::newRow("otlp proto, generated") << QString() << QByteArray("otlp-proto");
-        QTest::newRow("zipkin v1 fixture") << QStringLiteral("zipkin-v1/invalid-parent-id-custom-annotation.json")
-                                           << QByteArray();
-        QTest::newRow("otlp jsonl fixture") << QStringLiteral("otlp-json/nodejs-file-exporter-multi.jsonl")
-                                            << QByteArray();
+        QTest::newRow("zipkin v1 fixture")
+            << QStringLiteral("zipkin-v1/invalid-parent-id-custom-annotation.json") << QByteArray();
+        QTest::newRow("otlp jsonl fixture")
+            << QStringLiteral("otlp-json/nodejs-file-exporter-multi.jsonl") << QByteArray();
     }
 
     void twoThreadsWriteWhatOneWrites()

@@ -16,10 +16,13 @@ constexpr char kMagic[4] = { 'T', 'M', 'T', 'R' };
 // trace would then give a different blob each time (and leak that memory into the file). Every model record
 // declares its padding as a zeroed member; Attribute's union with a double defeats the standard trait, so it is
 // checked by size.
-template <typename T>
-constexpr bool kWithoutPadding = std::has_unique_object_representations_v<T>
-    || (std::is_same_v<T, Attribute>
-        && sizeof(Attribute) == sizeof(StringId) + sizeof(ValueType) + sizeof(Attribute::reserved) + sizeof(qint64));
+template <typename T> constexpr bool withoutPadding()
+{
+    if constexpr (std::is_same_v<T, Attribute>)
+        return sizeof(Attribute) == sizeof(StringId) + sizeof(ValueType) + sizeof(Attribute::reserved) + sizeof(qint64);
+    else
+        return std::has_unique_object_representations_v<T>;
+}
 
 class Writer {
 public:
@@ -29,12 +32,12 @@ public:
     }
     template <typename T> void value(const T& v)
     {
-        static_assert(std::is_trivially_copyable_v<T> && kWithoutPadding<T>);
+        static_assert(std::is_trivially_copyable_v<T> && withoutPadding<T>());
         m_out.append(reinterpret_cast<const char*>(&v), sizeof(T));
     }
     template <typename T> void array(const std::vector<T>& items)
     {
-        static_assert(std::is_trivially_copyable_v<T> && kWithoutPadding<T>);
+        static_assert(std::is_trivially_copyable_v<T> && withoutPadding<T>());
         value(static_cast<quint64>(items.size()));
         m_out.append(reinterpret_cast<const char*>(items.data()), items.size() * sizeof(T));
     }
