@@ -4,9 +4,12 @@
 
 #include "analysis/spanstatistics.h"
 #include "formats/importwarnings.h"
+#include "formats/traceimporter.h"
+#include "generator/generatedfile.h"
 #include "model/traceassembler.h"
 
 #include <QObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <map>
@@ -86,6 +89,86 @@ private Q_SLOTS:
         // Most frequent first.
         for (size_t i = 1; i < summary.warningKinds.size(); ++i)
             QVERIFY(summary.warningKinds[i - 1].count >= summary.warningKinds[i].count);
+    }
+
+    // A file gives a trace's spans in several parts when an import flushes between them (OTLP groups spans by
+    // resource, so a trace's services come far apart): each part is assembled alone, but a span whose parent is in
+    // another part, before or after it, is no orphan once the cache merges them, and the summary must say so.
+    void importWarningsCountWholeTraces()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("generated.pb"));
+        GeneratorOptions generated;
+        generated.traces = 300;
+        generated.spansPerTrace = 20;
+        generated.services = 8;
+        QVERIFY(writeGeneratedFile(generated, "otlp-proto", file).has_value());
+        qint64 cutTraces = 0;
+        ImportSummary summaries[2];
+        for (int i = 0; i < 2; ++i) {
+            ImportOptions options;
+            options.threads = ImportThreads::One;
+            options.flushSpans = i == 0 ? 1000000 : 50; // one batch; many, with traces cut between them
+            std::map<TraceId, int> parts;
+            auto summary = TraceImporter::importFile(
+                file,
+                [&](std::vector<Trace>& traces) {
+                    for (const Trace& t : traces)
+                        ++parts[t.id];
+                },
+                options);
+            QVERIFY2(summary.has_value(), summary ? "" : qPrintable(summary.error().toString()));
+            summaries[i] = *summary;
+            if (i == 1)
+                cutTraces = std::ranges::count_if(parts, [](const auto& p) { return p.second > 1; });
+        }
+        QVERIFY2(cutTraces > 100, qPrintable(QString::number(cutTraces))); // the case is really there
+        QCOMPARE(summaries[0].warnings, qint64(0));
+        QCOMPARE(summaries[1].warnings, qint64(0));
+        QCOMPARE(summaries[1].traces, summaries[0].traces);
+        QVERIFY(summaries[1].warningKinds.empty());
+    }
+
+    // The same by hand, in both orders, with a real orphan among them and a span that has another warning too.
+    void importWarningsResolveOrphansAcrossParts()
+    {
+        const auto part = [](std::vector<std::pair<SpanId, SpanId>> spans, bool textWarning = false) {
+            Trace t;
+            t.id = TraceId { 0, 42 };
+            const StringId svc = t.strings.intern("svc");
+            for (auto [id, parent] : spans) {
+                Span s;
+                s.id = id;
+                s.parentId = parent;
+                s.startNs = qint64(id);
+                s.durationNs = 1;
+                s.service = s.operation = svc;
+                if (textWarning) {
+                    s.warnings = { quint32(t.warnings.size()), 1 };
+                    t.warnings.push_back(t.addText("tag dropped"));
+                }
+                t.spans.push_back(s);
+            }
+            TraceAssembler::assemble(t);
+            return t;
+        };
+        ImportWarnings warnings;
+        warnings.add(part({ { 3, 1 }, { 4, 99 } })); // 3's parent comes later; 4's never
+        QCOMPARE(warnings.spans(), qint64(2)); // as it stands: both orphans
+        warnings.add(part({ { 1, 0 } })); // the root
+        warnings.add(part({ { 5, 3 } }, true)); // its parent came before; a warning of its own
+        QCOMPARE(warnings.traces(), size_t(1));
+        QCOMPARE(warnings.spans(), qint64(2)); // 4 (orphan) and 5 (text warning)
+        const auto kinds = warnings.kinds();
+        QCOMPARE(kinds.size(), size_t(2));
+        std::map<QString, ImportWarningKind> byKind;
+        for (const ImportWarningKind& k : kinds)
+            byKind[k.kind] = k;
+        QCOMPARE(byKind[QStringLiteral("orphan span")].count, qint64(1));
+        QVERIFY2(byKind[QStringLiteral("orphan span")].example.contains(
+                     QLatin1String("span 0000000000000004 (svc: svc): parent 0000000000000063 is not in the trace")),
+            qPrintable(byKind[QStringLiteral("orphan span")].example));
+        QCOMPARE(byKind[QStringLiteral("tag dropped")].count, qint64(1));
     }
 
     void importWarningsKeepFewTextKinds()

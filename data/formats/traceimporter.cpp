@@ -125,7 +125,7 @@ public:
         } catch (...) {
             return std::unexpected(error(-1, QStringLiteral("internal error")));
         }
-        m_summary.traces = static_cast<qint64>(m_traceIds.size());
+        m_summary.traces = static_cast<qint64>(m_warnings.traces());
         m_summary.services = static_cast<qint64>(m_services.size());
         m_summary.warnings = m_warnings.spans();
         m_summary.warningKinds = m_warnings.kinds();
@@ -291,7 +291,6 @@ private:
         std::vector<Trace> traces = m_batch.takeTraces();
         for (Trace& trace : traces) {
             TraceAssembler::assemble(trace);
-            m_traceIds.insert(trace.id);
             m_summary.spans += static_cast<qint64>(trace.spans.size());
             m_warnings.add(trace);
             std::vector<bool> isService(trace.strings.size(), false);
@@ -314,9 +313,8 @@ private:
     ImportSummary m_summary;
     SpanBatch m_batch;
     bool m_text = false;
-    std::unordered_set<TraceId, TraceIdHash> m_traceIds;
     std::unordered_set<std::string> m_services;
-    ImportWarnings m_warnings;
+    ImportWarnings m_warnings; // also counts the distinct traces
     std::unique_ptr<BatchConsumerThread> m_consumer; // last: destroyed (joined) before the state its thread uses
 };
 
