@@ -18,49 +18,72 @@ int Topology::nodeIndex(std::string_view name) const
     return static_cast<int>(it - nodes.begin());
 }
 
+std::string_view Topology::Node::attribute(std::string_view key) const
+{
+    const auto it = std::ranges::find(attributes, key, [](const auto& kv) { return std::string_view(kv.first); });
+    return it == attributes.end() ? std::string_view() : std::string_view(it->second);
+}
+
+std::vector<bool> Topology::reachable(quint32 from, Direction direction, int hops) const
+{
+    std::vector<bool> found(nodes.size(), false);
+    if (from >= nodes.size())
+        return found;
+    std::vector<std::vector<quint32>> next(nodes.size());
+    for (const Edge& e : edges) {
+        if (direction == Direction::Downstream)
+            next[e.from].push_back(e.to);
+        else
+            next[e.to].push_back(e.from);
+    }
+    std::vector<int> distance(nodes.size(), -1);
+    std::deque<quint32> queue { from };
+    distance[from] = 0;
+    found[from] = true;
+    while (!queue.empty()) {
+        const quint32 node = queue.front();
+        queue.pop_front();
+        if (hops >= 0 && distance[node] >= hops)
+            continue;
+        for (quint32 n : next[node]) {
+            if (distance[n] >= 0)
+                continue;
+            distance[n] = distance[node] + 1;
+            found[n] = true;
+            queue.push_back(n);
+        }
+    }
+    return found;
+}
+
 Topology Topology::neighbourhood(quint32 center, int hops) const
+{
+    // Upstream and downstream are walked separately: a caller's other callees are not "up or down" from the
+    // center, so an undirected walk would pull in unrelated siblings.
+    std::vector<bool> keep = reachable(center, Direction::Downstream, hops);
+    const std::vector<bool> up = reachable(center, Direction::Upstream, hops);
+    for (size_t i = 0; i < keep.size(); ++i)
+        keep[i] = keep[i] || up[i];
+    return subgraph(keep);
+}
+
+Topology Topology::paths(quint32 from, quint32 to) const
+{
+    std::vector<bool> keep = reachable(from, Direction::Downstream);
+    const std::vector<bool> reachesTo = reachable(to, Direction::Upstream);
+    for (size_t i = 0; i < keep.size(); ++i)
+        keep[i] = keep[i] && reachesTo[i];
+    return subgraph(keep);
+}
+
+Topology Topology::subgraph(const std::vector<bool>& keep) const
 {
     Topology out;
     out.startNs = startNs;
-    out.fromDependencyLinks = fromDependencyLinks;
     out.endNs = endNs;
-    if (center >= nodes.size())
-        return out;
-
-    std::vector<std::vector<quint32>> callees(nodes.size());
-    std::vector<std::vector<quint32>> callers(nodes.size());
-    for (const Edge& e : edges) {
-        callees[e.from].push_back(e.to);
-        callers[e.to].push_back(e.from);
-    }
-
-    // Upstream and downstream are walked separately: a caller's other callees are not "up or down" from the
-    // center, so an undirected walk would pull in unrelated siblings.
-    std::vector<bool> keep(nodes.size(), false);
-    keep[center] = true;
-    auto walk = [&](const std::vector<std::vector<quint32>>& adjacency) {
-        std::vector<int> distance(nodes.size(), -1);
-        std::deque<quint32> queue { center };
-        distance[center] = 0;
-        while (!queue.empty()) {
-            const quint32 node = queue.front();
-            queue.pop_front();
-            if (distance[node] >= hops)
-                continue;
-            for (quint32 next : adjacency[node]) {
-                if (distance[next] >= 0)
-                    continue;
-                distance[next] = distance[node] + 1;
-                keep[next] = true;
-                queue.push_back(next);
-            }
-        }
-    };
-    walk(callees);
-    walk(callers);
-
+    out.fromDependencyLinks = fromDependencyLinks;
     std::vector<quint32> newIndex(nodes.size(), kDropped);
-    for (quint32 i = 0; i < nodes.size(); ++i) {
+    for (quint32 i = 0; i < nodes.size() && i < keep.size(); ++i) {
         if (!keep[i])
             continue;
         newIndex[i] = static_cast<quint32>(out.nodes.size());

@@ -21,7 +21,14 @@ struct Topology {
         double errorPercent = 0;
         double ratePerSecond = 0; // spans per second over the loaded time range
         qint64 p95Ns = 0; // of the node's server/consumer (entry) spans, else of all its spans
+        quint32 groupSize = 0; // > 0: a collapsed group of this many services (TopologyLens), figures summed
+        /// String attributes of the resources the service's spans came from (service.namespace,
+        /// k8s.namespace.name, …): the first value of each key, at most kMaxNodeAttributes keys. Groups use them.
+        std::vector<std::pair<std::string, std::string>> attributes {};
+
+        std::string_view attribute(std::string_view key) const;
     };
+    static constexpr size_t kMaxNodeAttributes = 32;
 
     struct Edge {
         quint32 from = 0; // index into nodes
@@ -42,9 +49,19 @@ struct Topology {
 
     /// Index of the node with this name, or -1.
     int nodeIndex(std::string_view name) const;
+    enum class Direction { Downstream, Upstream }; // following calls from caller to callee, or back
+
+    /// Per node: whether it is within `hops` calls of `from` in that direction (`from` included); hops < 0: any
+    /// number of calls. Downstream of a service is everything its requests reach; upstream, all that calls it.
+    std::vector<bool> reachable(quint32 from, Direction direction, int hops = -1) const;
     /// The nodes within `hops` calls up or down from `center` (both directions), center included; the graph
     /// restricted to them.
     Topology neighbourhood(quint32 center, int hops) const;
+    /// Every node and call on a path of calls from `from` to `to` (the nodes reachable from `from` that reach
+    /// `to`); empty when there is none.
+    Topology paths(quint32 from, quint32 to) const;
+    /// The nodes with keep[i] (in their order) and the edges between them; the time range is kept.
+    Topology subgraph(const std::vector<bool>& keep) const;
 };
 
 const char* nodeKindName(Topology::NodeKind kind);

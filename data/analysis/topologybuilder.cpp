@@ -150,11 +150,27 @@ void TopologyBuilder::addCall(quint32 from, quint32 to, qint64 latencyNs, bool e
         ++edge.errors;
 }
 
+void TopologyBuilder::addResourceAttributes(NodeAccumulator& node, const Trace& trace, const Resource& resource)
+{
+    for (quint32 i = resource.attributes.begin; i < resource.attributes.end(); ++i) {
+        if (node.attributes.size() >= Topology::kMaxNodeAttributes)
+            return;
+        const Attribute& a = trace.attributes[i];
+        if (a.type != ValueType::String)
+            continue;
+        const std::string_view key = trace.string(a.key);
+        if (std::ranges::find(node.attributes, key, [](const auto& kv) { return std::string_view(kv.first); })
+            == node.attributes.end())
+            node.attributes.emplace_back(key, trace.text(a.ref));
+    }
+}
+
 void TopologyBuilder::add(const Trace& trace)
 {
     const size_t n = trace.spans.size();
     std::vector<quint32> nodeOfService(trace.strings.size(), kNoNode);
     std::vector<quint32> nodeOfSpan(n, kNoNode);
+    std::vector<bool> resourceSeen(trace.resources.size(), false);
     for (size_t i = 0; i < n; ++i) {
         const Span& span = trace.spans[i];
         // A span without a service cannot be placed on the map; its calls are left out too.
@@ -166,6 +182,10 @@ void TopologyBuilder::add(const Trace& trace)
         nodeOfSpan[i] = node;
 
         NodeAccumulator& acc = m_nodes[node];
+        if (span.resource < resourceSeen.size() && !resourceSeen[span.resource]) {
+            resourceSeen[span.resource] = true;
+            addResourceAttributes(acc, trace, trace.resources[span.resource]);
+        }
         ++acc.spans;
         if (span.isError())
             ++acc.errors;
@@ -331,6 +351,8 @@ Topology TopologyBuilder::build() const
         node.errorPercent = percentOf(node.errors, count);
         node.ratePerSecond = static_cast<double>(count) / seconds;
         node.p95Ns = SpanStatistics::percentile(sorted, 95);
+        node.attributes = acc.attributes;
+        std::ranges::sort(node.attributes);
         topology.nodes.push_back(std::move(node));
     }
     return topology;

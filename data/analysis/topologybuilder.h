@@ -48,6 +48,7 @@ private:
         std::vector<qint64> entryDurations;
         std::vector<qint64> otherDurations;
         quint8 hints = 0; // from the client spans that named this node as their peer
+        std::vector<std::pair<std::string, std::string>> attributes; // see Topology::Node::attributes
     };
 
     struct EdgeAccumulator {
@@ -56,6 +57,7 @@ private:
     };
 
     static Peer peerOf(const Trace& trace, const Span& span);
+    static void addResourceAttributes(NodeAccumulator& node, const Trace& trace, const Resource& resource);
     quint32 nodeFor(std::string_view name);
     void addCall(quint32 from, quint32 to, qint64 latencyNs, bool error);
 
