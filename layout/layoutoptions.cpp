@@ -2,12 +2,19 @@
 
 #include <QString>
 
+#include <algorithm>
+
 namespace tracemap {
 
 LayoutOptions::Engine LayoutOptions::resolvedEngine(const Topology& topology) const
 {
     if (engine != Engine::Automatic)
         return engine;
+    // Groups call each other in every direction: dot's ranks turn that into long detours round the whole map,
+    // where neato's straight lines between a few dozen boxes read at a glance.
+    const bool groups = std::ranges::any_of(topology.nodes, [](const Topology::Node& n) { return n.groupSize > 0; });
+    if (groups && topology.nodes.size() <= kNeatoMaxGroupNodes && topology.edges.size() > 2 * topology.nodes.size())
+        return Engine::Neato;
     if (topology.nodes.size() <= kDotMaxNodes && topology.edges.size() <= kDotMaxEdges)
         return Engine::Dot;
     return Engine::Sfdp;

@@ -16,6 +16,8 @@ struct LayoutOptions {
 
     static constexpr size_t kDotMaxNodes = 250;
     static constexpr size_t kDotMaxEdges = 600;
+    /// A map of collapsed groups up to this many nodes, with more than two calls a node, goes to `neato`.
+    static constexpr size_t kNeatoMaxGroupNodes = 100;
     /// Force-directed engines route curved splines around the nodes only up to this many edges; past it, edges are
     /// straight lines (spline routing costs seconds at 150 edges, minutes at 4,000).
     static constexpr size_t kCurvedEdgesMax = 60;

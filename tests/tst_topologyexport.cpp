@@ -1,7 +1,13 @@
 // Topology export: SVG, DOT and JSON stay valid and complete whatever the service names are, PNG and PDF are
 // written, and the map widget's zoom keeps the point under the cursor.
+#include "testsupport.h"
+
+#include "analysis/topologygroups.h"
+#include "analysis/topologylens.h"
+#include "formats/dependencylinksreader.h"
 #include "graphvizlayout.h"
 #include "topologyexporter.h"
+#include "topologypainter.h"
 #include "topologyview.h"
 
 #include <QFile>
@@ -115,6 +121,79 @@ private Q_SLOTS:
         QVERIFY(readAll(dir.filePath(QStringLiteral("map.png"))).startsWith("\x89PNG"));
         QVERIFY(readAll(dir.filePath(QStringLiteral("map.pdf"))).startsWith("%PDF"));
         QVERIFY(!TopologyExporter::formatFor(QStringLiteral("map.bmp")).has_value());
+    }
+
+    // The 1,238-service graph, first as its groups (what the map opens with) and then whole: the picture labels
+    // about 60 elements at most, and no label overlaps another or a node's outline.
+    void largeMapLabelsNeverOverlap_data()
+    {
+        QTest::addColumn<bool>("grouped");
+        QTest::newRow("groups") << true;
+        QTest::newRow("every service") << false;
+    }
+    void largeMapLabelsNeverOverlap()
+    {
+        QFETCH(bool, grouped);
+        if (!testsupport::requireFixtures())
+            return;
+        const auto full = DependencyLinksReader::readFile(
+            testsupport::fixture(QStringLiteral("dependencies/jaeger-ui-large-dag.json")));
+        QVERIFY(full.has_value());
+        const TopologyGroups groups = TopologyGrouper::automatic(*full);
+        TopologyLens::Options lens;
+        if (grouped) {
+            lens.groups = &groups;
+            lens.expanded.assign(groups.names.size(), false);
+        }
+        const Topology shown = TopologyLens::apply(*full, lens).topology;
+        QCOMPARE(shown.nodes.size(), grouped ? groups.names.size() : size_t(1238));
+        LayoutOptions layout;
+        layout.edgeLabels = true;
+        const auto geometry = GraphvizLayout::layout(shown, layout);
+        QVERIFY2(geometry.has_value(), geometry ? "" : qPrintable(geometry.error()));
+
+        TopologyPainter::Options options; // as the PNG export paints: scale 2, at most 60 labels
+        options.edgeLabels = true;
+        options.scale = 2;
+        options.maxLabels = TopologyExporter::Options().maxLabels;
+        const TopologyPainter::LabelPlan plan = TopologyPainter::planLabels(shown, *geometry, options);
+        const auto labelledNodes = std::ranges::count(plan.node, true);
+        const auto labelledEdges = std::ranges::count(plan.edge, true);
+        QCOMPARE(size_t(labelledNodes + labelledEdges), plan.rects.size());
+        QVERIFY2(plan.rects.size() <= 60 && plan.rects.size() >= (grouped ? shown.nodes.size() : 30),
+            qPrintable(QString::number(plan.rects.size())));
+        if (grouped)
+            QCOMPARE(size_t(labelledNodes), shown.nodes.size()); // every group is named
+        for (size_t i = 0; i < plan.rects.size(); ++i) {
+            for (size_t j = i + 1; j < plan.rects.size(); ++j)
+                QVERIFY2(!plan.rects[i].intersects(plan.rects[j]),
+                    qPrintable(QStringLiteral("labels %1 and %2").arg(i).arg(j)));
+        }
+        // Edge labels keep off every box, labelled or not (a group's box has its second card behind it).
+        for (size_t e = 0; e < plan.edge.size(); ++e) {
+            if (!plan.edge[e])
+                continue;
+            const auto& g = geometry->edges[e];
+            const QRectF rect = TopologyPainter::edgeLabelRect(
+                shown.edges[g.edge], g.labelPosition.isNull() ? (g.path.front() + g.path.back()) / 2 : g.labelPosition);
+            for (const auto& node : geometry->nodes)
+                QVERIFY(!rect.intersects(node.box.adjusted(0, 0, 3, 3)));
+        }
+
+        // The SVG carries the names of the labelled nodes and no other.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("large.svg"));
+        QVERIFY(TopologyExporter::write(path, shown, *geometry, {}).has_value());
+        QXmlStreamReader xml(readAll(path));
+        QSet<QString> texts;
+        while (!xml.atEnd()) {
+            if (xml.readNext() == QXmlStreamReader::Characters)
+                texts.insert(xml.text().toString().trimmed());
+        }
+        qsizetype namesInSvg = 0;
+        for (const auto& node : shown.nodes)
+            namesInSvg += texts.contains(QString::fromStdString(node.name));
+        QCOMPARE(namesInSvg, qsizetype(labelledNodes));
     }
 
     void zoomKeepsThePointUnderTheCursor()

@@ -46,6 +46,7 @@ void paintDocument(QPainter& painter, const Topology& topology, const TopologyGe
     TopologyPainter::Options paint;
     paint.palette = documentPalette();
     paint.edgeLabels = options.edgeLabels;
+    paint.maxLabels = options.maxLabels;
     paint.scale = std::max(scale, 1.0); // exports keep every label: they can be zoomed later
     TopologyPainter::paint(painter, topology, geometry, paint);
 }

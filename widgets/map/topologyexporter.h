@@ -18,7 +18,10 @@ public:
     struct Options {
         double scale = 2.0; // PNG pixels per point
         bool edgeLabels = true;
+        size_t maxLabels = kDefaultMaxLabels; // see TopologyPainter::Options::maxLabels; 0: every label that fits
     };
+    /// About what a person reads on one picture; the map on screen labels as many in its visible part.
+    static constexpr size_t kDefaultMaxLabels = 60;
 
     static std::optional<Format> formatFor(const QString& path);
     static std::expected<void, QString> write(

@@ -8,13 +8,64 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <optional>
+#include <unordered_map>
 
 namespace tracemap {
 
 namespace {
 
-constexpr double kMinReadablePixels = 5.0; // label font height below which labels are skipped
+// The fonts, in scene units: the sizes DotWriter gave Graphviz for nodes (12) and edge labels (10), so text fits
+// the boxes Graphviz made on every device (screen, image, SVG, PDF).
+QFont nameBaseFont()
+{
+    QFont font;
+    font.setPixelSize(12);
+    font.setBold(true);
+    return font;
+}
+
+QFont figureFont()
+{
+    QFont font;
+    font.setPixelSize(10);
+    return font;
+}
+
+// Rectangles placed so far, bucketed by area so that a check costs the same on a map of ten nodes or ten thousand.
+class RectGrid {
+public:
+    bool intersects(const QRectF& rect) const
+    {
+        bool hit = false;
+        forCells(rect, [&](quint64 cell) {
+            const auto it = m_cells.find(cell);
+            if (it != m_cells.end())
+                hit = hit || std::ranges::any_of(it->second, [&](const QRectF& r) { return r.intersects(rect); });
+        });
+        return hit;
+    }
+    void add(const QRectF& rect)
+    {
+        forCells(rect, [&](quint64 cell) { m_cells[cell].push_back(rect); });
+    }
+
+private:
+    static constexpr double kCell = 96.0;
+    template <typename F> void forCells(const QRectF& rect, F&& visit) const
+    {
+        const auto x0 = static_cast<qint64>(std::floor(rect.left() / kCell));
+        const auto x1 = static_cast<qint64>(std::floor(rect.right() / kCell));
+        const auto y0 = static_cast<qint64>(std::floor(rect.top() / kCell));
+        const auto y1 = static_cast<qint64>(std::floor(rect.bottom() / kCell));
+        for (qint64 x = x0; x <= x1; ++x) {
+            for (qint64 y = y0; y <= y1; ++y)
+                visit(static_cast<quint64>(x) << 32 ^ static_cast<quint64>(y & 0xffffffff));
+        }
+    }
+    std::unordered_map<quint64, std::vector<QRectF>> m_cells;
+};
 
 bool isDark(const QPalette& palette)
 {
@@ -185,6 +236,93 @@ QString TopologyPainter::edgeLabel(const Topology::Edge& edge)
     return QString::fromStdString(DotWriter::edgeLabel(edge));
 }
 
+QRectF TopologyPainter::edgeLabelRect(const Topology::Edge& edge, QPointF at)
+{
+    const QSizeF size = QFontMetricsF(figureFont()).size(0, edgeLabel(edge)); // several lines: Graphviz left room
+    return QRectF(at - QPointF(size.width() / 2, size.height() / 2), size);
+}
+
+namespace {
+
+QPointF edgeLabelPosition(const TopologyGeometry::Edge& g)
+{
+    if (!g.labelPosition.isNull())
+        return g.labelPosition;
+    if (isStraight(g))
+        return (g.path.front() + g.path.back()) / 2;
+    return edgePath(g).pointAtPercent(0.5);
+}
+
+} // namespace
+
+TopologyPainter::LabelPlan TopologyPainter::planLabels(
+    const Topology& topology, const TopologyGeometry& geometry, const Options& options)
+{
+    LabelPlan plan;
+    plan.node.assign(geometry.nodes.size(), false);
+    plan.edge.assign(geometry.edges.size(), false);
+    if (QFontMetricsF(figureFont()).height() * options.scale < kMinReadablePixels)
+        return plan;
+    const QRectF& visible = options.visibleScene;
+    const size_t budget = options.maxLabels > 0 ? options.maxLabels : std::numeric_limits<size_t>::max();
+
+    std::vector<qint64> traffic(topology.nodes.size(), 0);
+    for (size_t i = 0; i < topology.nodes.size(); ++i)
+        traffic[i] = topology.nodes[i].spans;
+    for (const Topology::Edge& e : topology.edges) {
+        traffic[e.from] += e.calls;
+        traffic[e.to] += e.calls;
+    }
+    RectGrid boxes; // every node's box, labelled or not: edge labels stay off them
+    std::vector<size_t> nodeOrder;
+    for (size_t i = 0; i < geometry.nodes.size(); ++i) {
+        const auto& g = geometry.nodes[i];
+        if (g.node >= topology.nodes.size())
+            continue;
+        // A group's box has a second one peeking out behind it (see paint()).
+        boxes.add(topology.nodes[g.node].groupSize > 0 ? g.box.adjusted(0, 0, 3, 3) : g.box);
+        if (visible.isEmpty() || visible.intersects(g.box))
+            nodeOrder.push_back(i);
+    }
+    const auto nodeOf = [&](size_t i) -> const Topology::Node& { return topology.nodes[geometry.nodes[i].node]; };
+    std::ranges::stable_sort(nodeOrder, [&](size_t a, size_t b) {
+        return std::pair(nodeOf(a).groupSize, traffic[geometry.nodes[a].node])
+            > std::pair(nodeOf(b).groupSize, traffic[geometry.nodes[b].node]);
+    });
+    RectGrid labels;
+    for (size_t i : nodeOrder) {
+        if (plan.rects.size() >= budget)
+            break;
+        const QRectF& box = geometry.nodes[i].box;
+        if (labels.intersects(box)) // boxes Graphviz let overlap (force-directed layouts)
+            continue;
+        plan.node[i] = true;
+        plan.rects.push_back(box);
+        labels.add(box);
+    }
+    if (!options.edgeLabels)
+        return plan;
+    std::vector<size_t> edgeOrder;
+    for (size_t i = 0; i < geometry.edges.size(); ++i) {
+        if (geometry.edges[i].edge < topology.edges.size() && !geometry.edges[i].path.empty())
+            edgeOrder.push_back(i);
+    }
+    std::ranges::stable_sort(edgeOrder, [&](size_t a, size_t b) {
+        return topology.edges[geometry.edges[a].edge].calls > topology.edges[geometry.edges[b].edge].calls;
+    });
+    for (size_t i : edgeOrder) {
+        if (plan.rects.size() >= budget)
+            break;
+        const QRectF rect = edgeLabelRect(topology.edges[geometry.edges[i].edge], edgeLabelPosition(geometry.edges[i]));
+        if ((!visible.isEmpty() && !visible.intersects(rect)) || boxes.intersects(rect) || labels.intersects(rect))
+            continue;
+        plan.edge[i] = true;
+        plan.rects.push_back(rect);
+        labels.add(rect);
+    }
+    return plan;
+}
+
 void TopologyPainter::paint(
     QPainter& painter, const Topology& topology, const TopologyGeometry& geometry, const Options& options)
 {
@@ -196,16 +334,10 @@ void TopologyPainter::paint(
     for (const auto& e : topology.edges)
         maxCalls = std::max(maxCalls, e.calls);
 
-    // Font sizes in scene units, the sizes DotWriter gave Graphviz for nodes (12) and edge labels (10), so text
-    // fits the boxes Graphviz made on every device (screen, image, SVG, PDF).
-    QFont baseFont = painter.font();
-    baseFont.setPixelSize(12);
-    baseFont.setBold(true);
-    QFont figureFont = baseFont;
-    figureFont.setBold(false);
-    figureFont.setPixelSize(10);
-    const QFontMetricsF figureMetrics(figureFont);
-    const bool labelsReadable = figureMetrics.height() * options.scale >= kMinReadablePixels;
+    const QFont baseFont = nameBaseFont();
+    const QFont smallFont = figureFont();
+    const QFontMetricsF figureMetrics(smallFont);
+    const LabelPlan labels = planLabels(topology, geometry, options);
 
     // Edges first, under the nodes. Antialiasing only where it shows (not on a zoomed-out map of thousands of
     // hairlines); boxes are drawn crisp.
@@ -213,7 +345,9 @@ void TopologyPainter::paint(
     const bool smoothEdges = options.scale >= 0.5 && topology.edges.size() <= kMaxSmoothEdges;
     painter.setRenderHint(QPainter::Antialiasing, smoothEdges);
     const QRectF margin = visible.adjusted(-20, -20, 20, 20);
-    for (const auto& g : geometry.edges) {
+    std::vector<std::pair<QRectF, QString>> edgeLabels;
+    for (size_t index = 0; index < geometry.edges.size(); ++index) {
+        const auto& g = geometry.edges[index];
         if (g.edge >= topology.edges.size() || g.path.empty())
             continue;
         const bool straight = isStraight(g);
@@ -228,8 +362,10 @@ void TopologyPainter::paint(
             continue;
         const Topology::Edge& e = topology.edges[g.edge];
         const bool selected = options.selectedEdge == static_cast<int>(g.edge);
-        const QColor color = selected ? highlight : edgeColor(e.errorPercent, dark);
         const double width = edgeWidth(e.calls, maxCalls) + (selected ? 1.5 : 0);
+        QColor color = selected ? highlight : edgeColor(e.errorPercent, dark);
+        if (options.scale < kFadeBelowScale && width < 2 && !selected)
+            color.setAlphaF(0.35);
         QPen pen(color, std::max(width, 1.0 / options.scale));
         if (topology.nodes[e.to].inferred)
             pen.setStyle(Qt::DashLine);
@@ -251,19 +387,21 @@ void TopologyPainter::paint(
             drawArrow(painter, g.path.back(), g.arrowTip, width, color);
         else if (g.path.size() >= 2)
             drawArrow(painter, g.path[g.path.size() - 2], g.path.back(), width, color);
-        if (options.edgeLabels && labelsReadable) {
-            painter.setFont(figureFont);
-            painter.setPen(text);
-            const QString label = edgeLabel(e);
-            const QSizeF size = figureMetrics.size(0, label); // several lines: Graphviz left room
-            const QPointF at = !g.labelPosition.isNull() ? g.labelPosition
-                : straight                               ? (g.path.front() + g.path.back()) / 2
-                                                         : path.pointAtPercent(0.5);
-            painter.drawText(QRectF(at - QPointF(size.width() / 2, size.height() / 2), size), Qt::AlignCenter, label);
-        }
+        if (labels.edge[index])
+            edgeLabels.emplace_back(edgeLabelRect(e, edgeLabelPosition(g)), edgeLabel(e));
+    }
+    // Over all the edges, on a backing of the page's colour, so that no line strikes a label through.
+    QColor backing = options.palette.color(QPalette::Base);
+    backing.setAlphaF(0.85);
+    painter.setFont(smallFont);
+    painter.setPen(text);
+    for (const auto& [rect, label] : edgeLabels) {
+        painter.fillRect(rect, backing);
+        painter.drawText(rect, Qt::AlignCenter, label);
     }
 
-    for (const auto& g : geometry.nodes) {
+    for (size_t index = 0; index < geometry.nodes.size(); ++index) {
+        const auto& g = geometry.nodes[index];
         if (g.node >= topology.nodes.size())
             continue;
         if (!visible.isEmpty() && !visible.intersects(g.box))
@@ -277,8 +415,12 @@ void TopologyPainter::paint(
         painter.setPen(border);
         painter.setBrush(n.inferred ? options.palette.color(QPalette::Base) : healthColor(n.errorPercent, dark));
         painter.setRenderHint(QPainter::Antialiasing, smoothEdges && n.kind != Topology::NodeKind::Service);
+        if (n.groupSize > 0) {
+            // A collapsed group: a second box peeking out behind, like a stack of cards.
+            drawNodeShape(painter, g.box.translated(3, 3), n.kind);
+        }
         drawNodeShape(painter, g.box, n.kind);
-        if (!labelsReadable)
+        if (!labels.node[index])
             continue;
         painter.setPen(text);
         const QString figures = nodeFigures(n);
@@ -297,7 +439,7 @@ void TopologyPainter::paint(
             painter.setPen(QPen(options.palette.color(QPalette::Base), 1.5));
             painter.setBrush(anomalyColor(dark));
             painter.drawEllipse(at, r, r);
-            QFont bang = figureFont;
+            QFont bang = smallFont;
             bang.setBold(true);
             bang.setPixelSize(static_cast<int>(r * 1.5));
             painter.setFont(bang);
@@ -308,7 +450,7 @@ void TopologyPainter::paint(
         if (figures.isEmpty())
             continue;
         const QRectF bottom(top.left(), top.bottom(), top.width(), g.box.bottom() - 2 - top.bottom());
-        painter.setFont(figureFont);
+        painter.setFont(smallFont);
         painter.drawText(
             bottom, Qt::AlignHCenter | Qt::AlignTop, figureMetrics.elidedText(figures, Qt::ElideRight, top.width()));
     }

@@ -27,7 +27,24 @@ public:
         int selectedEdge = -1;
         /// Services with an anomaly episode: a badge on the node, and the edges into it marked.
         QSet<QString> anomalousServices;
+        /// > 0: label at most this many nodes and edges in the visible part, the most important first, so that a
+        /// large map shows a few readable names instead of a carpet of text.
+        size_t maxLabels = 0;
     };
+
+    /// Which labels are drawn. Node names (with their figures) go inside their boxes, most important first:
+    /// groups, then by traffic (spans and calls). Edge labels follow, busiest call first, each only where it
+    /// overlaps no node and no label already placed; so no two labels ever overlap and none crosses an outline.
+    struct LabelPlan {
+        std::vector<bool> node; // per geometry.nodes entry
+        std::vector<bool> edge; // per geometry.edges entry
+        std::vector<QRectF> rects; // where the placed labels are, in scene points: the box for a node
+    };
+    static LabelPlan planLabels(const Topology& topology, const TopologyGeometry& geometry, const Options& options);
+    /// Labels are left out below this font height in device pixels.
+    static constexpr double kMinReadablePixels = 5.0;
+    /// Zoomed out below this scale, thin edges fade so that the busy ones and the nodes stand out.
+    static constexpr double kFadeBelowScale = 0.5;
 
     static void paint(
         QPainter& painter, const Topology& topology, const TopologyGeometry& geometry, const Options& options);
@@ -37,6 +54,8 @@ public:
     static QColor edgeColor(double errorPercent, bool dark);
     /// The colour of anomaly marks (a node's badge, the edges into it): Okabe-Ito vermilion, brighter on dark.
     static QColor anomalyColor(bool dark);
+    /// The rectangle an edge label takes around its position.
+    static QRectF edgeLabelRect(const Topology::Edge& edge, QPointF at);
     /// Pen width in points for an edge carrying `calls` of the busiest edge's `maxCalls`.
     static double edgeWidth(qint64 calls, qint64 maxCalls);
     /// The second label line of a node (rate and error share) and an edge's label, as DotWriter sized them.
