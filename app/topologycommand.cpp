@@ -3,6 +3,7 @@
 #include "commandline.h"
 
 #include "analysis/topologybuilder.h"
+#include "analysis/topologylens.h"
 #include "cache/tracecache.h"
 #include "formats/dependencylinksreader.h"
 #include "formats/traceimporter.h"
@@ -13,6 +14,56 @@
 #include <QTextStream>
 
 namespace tracemap {
+
+namespace {
+
+// `--paths A B` names two services, which QCommandLineParser cannot take as one option: it becomes
+// `--paths A --paths B`.
+QStringList withPathsSplit(const QStringList& args)
+{
+    QStringList out;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        out << args[i];
+        if ((args[i] == QLatin1String("--paths") || args[i] == QLatin1String("-paths")) && i + 2 < args.size()
+            && !args[i + 2].startsWith(u'-')) {
+            out << args[i + 1] << args[i];
+            ++i;
+        }
+    }
+    return out;
+}
+
+std::expected<TopologyFilters, QString> filtersFrom(const QCommandLineParser& parser,
+    const QCommandLineOption& minCalls, const QCommandLineOption& minShare, const QCommandLineOption& errorsOnly,
+    const QCommandLineOption& top, const QCommandLineOption& rankBy, const QCommandLineOption& search)
+{
+    TopologyFilters filters;
+    bool ok = true;
+    if (parser.isSet(minCalls))
+        filters.minCalls = parser.value(minCalls).toLongLong(&ok);
+    if (!ok || filters.minCalls < 0)
+        return std::unexpected(QStringLiteral("--min-calls expects a whole number"));
+    if (parser.isSet(minShare))
+        filters.minSharePercent = parser.value(minShare).toDouble(&ok);
+    if (!ok || filters.minSharePercent < 0 || filters.minSharePercent > 100)
+        return std::unexpected(QStringLiteral("--min-share expects a percentage from 0 to 100"));
+    if (parser.isSet(top))
+        filters.topK = parser.value(top).toULongLong(&ok);
+    if (!ok || (parser.isSet(top) && filters.topK == 0))
+        return std::unexpected(QStringLiteral("--top expects a whole number above 0"));
+    const QString rank = parser.value(rankBy);
+    if (rank == QLatin1String("errors"))
+        filters.rankBy = TopologyFilters::Rank::Errors;
+    else if (rank == QLatin1String("p95"))
+        filters.rankBy = TopologyFilters::Rank::P95;
+    else if (rank != QLatin1String("calls"))
+        return std::unexpected(QStringLiteral("--rank-by must be calls, errors or p95"));
+    filters.errorsOnly = parser.isSet(errorsOnly);
+    filters.search = parser.value(search);
+    return filters;
+}
+
+} // namespace
 
 int TopologyCommand::run(const QStringList& args)
 {
@@ -34,13 +85,47 @@ int TopologyCommand::run(const QStringList& args)
     const QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("PNG pixels per point (default 2)."),
         QStringLiteral("N"), QStringLiteral("2"));
     const QCommandLineOption noLabels(QStringLiteral("no-edge-labels"), QStringLiteral("Leave out calls and p95."));
+    const QCommandLineOption maxLabels(QStringLiteral("max-labels"),
+        QStringLiteral("Label at most N services and calls, the busiest first, and never two on top of each other "
+                       "(default %1; 0: all that fit).")
+            .arg(TopologyExporter::kDefaultMaxLabels),
+        QStringLiteral("N"), QString::number(TopologyExporter::kDefaultMaxLabels));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
         QStringLiteral("The file to write (required)."), QStringLiteral("OUT"));
-    parser.addOptions({ cacheOption, service, hops, engine, scale, noLabels, output });
+    const QCommandLineOption groupBy(QStringLiteral("group-by"),
+        QStringLiteral("Collapse services into groups: auto (service.namespace or k8s.namespace.name, else detected "
+                       "communities), detect, prefix, /REGEX/ or a resource attribute key."),
+        QStringLiteral("RULE"));
+    const QCommandLineOption expand(QStringLiteral("expand"),
+        QStringLiteral("With --group-by: show this group's services instead of the group (repeatable)."),
+        QStringLiteral("GROUP"));
+    const QCommandLineOption seed(QStringLiteral("seed"),
+        QStringLiteral("Seed of the community detection (default 1): the same seed gives the same groups."),
+        QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption minCalls(
+        QStringLiteral("min-calls"), QStringLiteral("Hide calls made fewer than N times."), QStringLiteral("N"));
+    const QCommandLineOption minShare(QStringLiteral("min-share"),
+        QStringLiteral("Hide calls carrying less than PCT percent of all calls."), QStringLiteral("PCT"));
+    const QCommandLineOption errorsOnly(QStringLiteral("errors-only"), QStringLiteral("Only calls with errors."));
+    const QCommandLineOption top(QStringLiteral("top"),
+        QStringLiteral("Only the K calls ranking highest (see --rank-by)."), QStringLiteral("K"));
+    const QCommandLineOption rankBy(QStringLiteral("rank-by"),
+        QStringLiteral("What --top ranks by: calls (default), errors or p95."), QStringLiteral("what"),
+        QStringLiteral("calls"));
+    const QCommandLineOption search(QStringLiteral("search"),
+        QStringLiteral("Only services whose name contains TEXT (any case)."), QStringLiteral("TEXT"));
+    const QCommandLineOption paths(QStringLiteral("paths"),
+        QStringLiteral("--paths A B: every call path from service A to service B."), QStringLiteral("A B"));
+    const QCommandLineOption upstream(QStringLiteral("upstream"),
+        QStringLiteral("Everything that calls service S, directly or not."), QStringLiteral("S"));
+    const QCommandLineOption downstream(QStringLiteral("downstream"),
+        QStringLiteral("Everything service S calls, directly or not."), QStringLiteral("S"));
+    parser.addOptions({ cacheOption, service, hops, groupBy, expand, seed, minCalls, minShare, errorsOnly, top, rankBy,
+        search, paths, upstream, downstream, engine, scale, noLabels, maxLabels, output });
     parser.addPositionalArgument(
         QStringLiteral("FILE"), QStringLiteral("Trace or dependency-link files."), QStringLiteral("[FILE...]"));
     int exitCode = 0;
-    if (!CommandLine::parseOptions(parser, args,
+    if (!CommandLine::parseOptions(parser, withPathsSplit(args),
             QStringLiteral("Write the service topology of trace files, dependency-link files or the whole cache. The "
                            "suffix of OUT "
                            "picks the format: .svg, .png, .pdf, .dot or .json."),
@@ -67,6 +152,25 @@ int TopologyCommand::run(const QStringList& args)
     const int hopCount = parser.value(hops).toInt(&ok);
     if (!ok || pixelsPerPoint <= 0 || pixelsPerPoint > 20 || hopCount < 0) {
         err << "tracemap topology: --scale expects a number from 0 to 20 and --hops a whole number\n";
+        return 2;
+    }
+    auto filters = filtersFrom(parser, minCalls, minShare, errorsOnly, top, rankBy, search);
+    if (!filters) {
+        err << "tracemap topology: " << filters.error() << "\n";
+        return 2;
+    }
+    const qint64 labelLimit = parser.value(maxLabels).toLongLong(&ok);
+    if (!ok || labelLimit < 0) {
+        err << "tracemap topology: --max-labels expects a whole number\n";
+        return 2;
+    }
+    const quint64 groupSeed = parser.value(seed).toULongLong(&ok);
+    const int focusOptions = int(parser.isSet(paths)) + int(parser.isSet(upstream)) + int(parser.isSet(downstream))
+        + int(parser.isSet(service));
+    if (!ok || focusOptions > 1 || (parser.isSet(paths) && parser.values(paths).size() != 2)
+        || (parser.isSet(expand) && !parser.isSet(groupBy))) {
+        err << "tracemap topology: --seed expects a whole number; --service, --paths A B, --upstream and "
+               "--downstream exclude each other; --expand needs --group-by\n";
         return 2;
     }
 
@@ -119,14 +223,61 @@ int TopologyCommand::run(const QStringList& args)
         }
         topology = builder.build();
     }
-    if (parser.isSet(service)) {
-        const int center = topology.nodeIndex(parser.value(service).toStdString());
-        if (center < 0) {
-            err << "tracemap topology: no service named '" << parser.value(service) << "'\n";
-            return 1;
+    const auto nodeNamed = [&](const QString& name) -> std::optional<quint32> {
+        const int index = topology.nodeIndex(name.toStdString());
+        if (index < 0) {
+            err << "tracemap topology: no service named '" << name << "'\n";
+            return std::nullopt;
         }
-        topology = topology.neighbourhood(static_cast<quint32>(center), hopCount);
+        return static_cast<quint32>(index);
+    };
+    if (parser.isSet(service)) {
+        const auto center = nodeNamed(parser.value(service));
+        if (!center)
+            return 1;
+        topology = topology.neighbourhood(*center, hopCount);
     }
+    TopologyLens::Options lens;
+    lens.filters = *filters;
+    if (parser.isSet(paths)) {
+        const auto from = nodeNamed(parser.values(paths).at(0));
+        const auto to = nodeNamed(parser.values(paths).at(1));
+        if (!from || !to)
+            return 1;
+        lens.focus = { TopologyFocus::Kind::Paths, *from, *to };
+    } else if (parser.isSet(upstream) || parser.isSet(downstream)) {
+        const bool up = parser.isSet(upstream);
+        const auto node = nodeNamed(parser.value(up ? upstream : downstream));
+        if (!node)
+            return 1;
+        lens.focus = { up ? TopologyFocus::Kind::Upstream : TopologyFocus::Kind::Downstream, *node, 0 };
+    }
+    TopologyGroups groups;
+    if (parser.isSet(groupBy)) {
+        auto made = TopologyGrouper::fromRule(topology, parser.value(groupBy), groupSeed);
+        if (!made) {
+            err << "tracemap topology: --group-by: " << made.error() << "\n";
+            return 2;
+        }
+        groups = std::move(*made);
+        lens.groups = &groups;
+        lens.expanded.assign(groups.names.size(), false);
+        for (const QString& name : parser.values(expand)) {
+            const auto it = std::ranges::find(groups.names, name.toStdString());
+            if (it == groups.names.end()) {
+                err << "tracemap topology: --expand: no group named '" << name << "' (" << groups.basis << ")\n";
+                return 1;
+            }
+            lens.expanded[static_cast<size_t>(it - groups.names.begin())] = true;
+        }
+    }
+    const size_t allServices = topology.nodes.size();
+    ShownTopology shown = TopologyLens::apply(topology, lens);
+    if (shown.topology.nodes.empty()) {
+        err << "tracemap topology: nothing left to draw (" << shown.describeHidden() << ")\n";
+        return 1;
+    }
+    topology = std::move(shown.topology);
 
     LayoutOptions layoutOptions;
     layoutOptions.engine = *chosenEngine;
@@ -139,13 +290,21 @@ int TopologyCommand::run(const QStringList& args)
     TopologyExporter::Options exportOptions;
     exportOptions.scale = pixelsPerPoint;
     exportOptions.edgeLabels = layoutOptions.edgeLabels;
+    exportOptions.maxLabels = static_cast<size_t>(labelLimit);
     const auto written = TopologyExporter::write(parser.value(output), topology, *geometry, exportOptions);
     if (!written) {
         err << "tracemap topology: " << written.error() << "\n";
         return 1;
     }
-    out << parser.value(output) << ": " << topology.nodes.size() << " services, " << topology.edges.size()
-        << " dependencies (layout: " << geometry->engine << ")\n";
+    const size_t groupNodes = std::ranges::count_if(shown.group, [](int g) { return g >= 0; });
+    out << parser.value(output) << ": " << topology.nodes.size() - groupNodes << " services";
+    if (groupNodes > 0)
+        out << " and " << groupNodes << " groups (of " << allServices - topology.nodes.size() + groupNodes
+            << " services; " << groups.basis << ")";
+    out << ", " << topology.edges.size() << " dependencies";
+    if (!shown.describeHidden().isEmpty())
+        out << "; " << shown.describeHidden();
+    out << " (layout: " << geometry->engine << ")\n";
     return 0;
 }
 

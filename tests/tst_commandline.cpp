@@ -7,6 +7,7 @@
 #include "formats/traceimporter.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -323,6 +324,85 @@ private Q_SLOTS:
             = runTracemap({ QStringLiteral("stats"), file, QStringLiteral("--by-time"), QStringLiteral("90s") });
         QVERIFY2(badStep.exitCode == 2 && badStep.err.contains(QLatin1String("whole minutes")),
             qPrintable(describe(badStep)));
+    }
+
+    // tracemap topology on the 1,238-service graph: groups, filters with their hidden counts, paths, trees.
+    void topologyGroupsFiltersAndPaths()
+    {
+        if (!requireFixtures())
+            return;
+        const QString dag = testsupport::fixture(QStringLiteral("dependencies/jaeger-ui-large-dag.json"));
+        const auto json = [&](const QString& file) {
+            QFile f(file);
+            return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+        };
+        const QString grouped = path(QStringLiteral("grouped.json"));
+        const Run groups = runTracemap({ QStringLiteral("topology"), dag, QStringLiteral("--group-by"),
+            QStringLiteral("auto"), QStringLiteral("-o"), grouped });
+        QVERIFY2(groups.exitCode == 0, qPrintable(describe(groups)));
+        QVERIFY2(groups.out.contains(QLatin1String("of 1238 services; community detection")), qPrintable(groups.out));
+        const QJsonArray groupNodes = json(grouped).value(QLatin1String("nodes")).toArray();
+        QVERIFY(groupNodes.size() >= 5 && groupNodes.size() <= 41);
+        qint64 members = 0;
+        for (const auto& node : groupNodes) {
+            const QString name = node.toObject().value(QLatin1String("name")).toString();
+            members += QStringView(name).sliced(name.lastIndexOf(u'(') + 1).chopped(1).toLongLong();
+        }
+        QCOMPARE(members, qint64(1238)); // every service in a group, each once
+
+        // Expanding one group shows its services in its place.
+        const QString firstGroup
+            = groupNodes[0].toObject().value(QLatin1String("name")).toString().section(u' ', 0, -2);
+        const Run expanded = runTracemap({ QStringLiteral("topology"), dag, QStringLiteral("--group-by"),
+            QStringLiteral("auto"), QStringLiteral("--expand"), firstGroup, QStringLiteral("-o"), grouped });
+        QVERIFY2(expanded.exitCode == 0, qPrintable(describe(expanded)));
+        QVERIFY(json(grouped).value(QLatin1String("nodes")).toArray().size() > groupNodes.size());
+
+        const QString filtered = path(QStringLiteral("filtered.json"));
+        const Run top = runTracemap({ QStringLiteral("topology"), dag, QStringLiteral("--top"), QStringLiteral("20"),
+            QStringLiteral("-o"), filtered });
+        QVERIFY2(top.exitCode == 0, qPrintable(describe(top)));
+        QCOMPARE(json(filtered).value(QLatin1String("edges")).toArray().size(), qsizetype(20));
+        QVERIFY2(top.out.contains(QLatin1String("4251 calls and ")), qPrintable(top.out)); // of 4,271
+
+        const Run minCalls = runTracemap({ QStringLiteral("topology"), dag, QStringLiteral("--min-calls"),
+            QStringLiteral("1000"), QStringLiteral("-o"), filtered });
+        QVERIFY2(
+            minCalls.exitCode == 0 && minCalls.out.contains(QLatin1String("hidden")), qPrintable(describe(minCalls)));
+        for (const auto& edge : json(filtered).value(QLatin1String("edges")).toArray())
+            QVERIFY(edge.toObject().value(QLatin1String("calls")).toInteger() >= 1000);
+
+        // The callers of a service, and the paths from one of them to it.
+        const QString paths = path(QStringLiteral("paths.json"));
+        const Run upstream = runTracemap({ QStringLiteral("topology"), dag, QStringLiteral("--upstream"),
+            QStringLiteral("Service1"), QStringLiteral("-o"), paths });
+        QVERIFY2(upstream.exitCode == 0, qPrintable(describe(upstream)));
+        const QJsonArray callers = json(paths).value(QLatin1String("nodes")).toArray();
+        QVERIFY(callers.size() >= 2);
+        const QString caller
+            = callers[0].toObject().value(QLatin1String("name")).toString() == QLatin1String("Service1")
+            ? callers[1].toObject().value(QLatin1String("name")).toString()
+            : callers[0].toObject().value(QLatin1String("name")).toString();
+        const Run fromCaller = runTracemap({ QStringLiteral("topology"), dag, QStringLiteral("--paths"), caller,
+            QStringLiteral("Service1"), QStringLiteral("-o"), paths });
+        QVERIFY2(fromCaller.exitCode == 0, qPrintable(describe(fromCaller)));
+        const QJsonObject found = json(paths);
+        QVERIFY(found.value(QLatin1String("nodes")).toArray().size() >= 2);
+        const QJsonArray pathEdges = found.value(QLatin1String("edges")).toArray();
+        QVERIFY(std::ranges::any_of(pathEdges,
+            [&](const QJsonValue& edge) { return edge.toObject().value(QLatin1String("from")).toString() == caller; }));
+        QVERIFY(std::ranges::any_of(pathEdges, [](const QJsonValue& edge) {
+            return edge.toObject().value(QLatin1String("to")).toString() == QLatin1String("Service1");
+        }));
+
+        const Run unknown = runTracemap({ QStringLiteral("topology"), dag, QStringLiteral("--paths"),
+            QStringLiteral("Service1"), QStringLiteral("nobody"), QStringLiteral("-o"), paths });
+        QVERIFY2(unknown.exitCode == 1 && unknown.err.contains(QLatin1String("no service named 'nobody'")),
+            qPrintable(describe(unknown)));
+        const Run badRule = runTracemap({ QStringLiteral("topology"), dag, QStringLiteral("--group-by"),
+            QStringLiteral("/(/"), QStringLiteral("-o"), paths });
+        QVERIFY2(
+            badRule.exitCode == 2 && badRule.err.contains(QLatin1String("not valid")), qPrintable(describe(badRule)));
     }
 
     void noQtNoiseOnStderr()
