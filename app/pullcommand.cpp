@@ -95,16 +95,17 @@ int PullCommand::run(const QStringList& args)
     }
     endpoint.timeoutMs = int(std::clamp<qint64>(*silence / 1'000'000, 1, 24 * 3600 * 1000));
 
+    // One now for --since and the end of the window: "--since 2h" asks for exactly two hours.
+    const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
     TraceQuery form;
-    if (!search.read(parser, QStringLiteral("pull"), form))
+    if (!search.read(parser, QStringLiteral("pull"), form, nowNs))
         return 2;
     if (form.limit == 0) {
         err() << "tracemap pull: --limit must be 1 or more (a back end always returns a bounded list)\n";
         return 2;
     }
     PullRequest request;
-    request.search
-        = remoteSearchOf(form, parser.value(query), QDateTime::currentMSecsSinceEpoch() * 1'000'000, kDefaultWindowNs);
+    request.search = remoteSearchOf(form, parser.value(query), nowNs, kDefaultWindowNs);
     const RemoteSearch& s = request.search;
     if (!s.traceQl.isEmpty() && kind && *kind != BackendKind::Tempo) {
         err() << "tracemap pull: --query (TraceQL) is for Tempo; " << kindName << " takes --service, --operation and "

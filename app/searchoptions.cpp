@@ -33,7 +33,8 @@ void SearchOptions::addTo(QCommandLineParser& parser) const
     parser.addOptions({ service, operation, tag, minDuration, maxDuration, since, until, limit });
 }
 
-bool SearchOptions::read(const QCommandLineParser& parser, const QString& command, TraceQuery& query) const
+bool SearchOptions::read(
+    const QCommandLineParser& parser, const QString& command, TraceQuery& query, qint64 nowNs) const
 {
     query.service = parser.value(service);
     query.operation = parser.value(operation);
@@ -59,7 +60,7 @@ bool SearchOptions::read(const QCommandLineParser& parser, const QString& comman
     };
     if (!durationOption(minDuration, query.minDurationNs) || !durationOption(maxDuration, query.maxDurationNs))
         return false;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch() * 1000000;
+    const qint64 now = nowNs != 0 ? nowNs : QDateTime::currentMSecsSinceEpoch() * 1000000;
     auto timeOption = [&](const QCommandLineOption& option, qint64& target) {
         if (!parser.isSet(option))
             return true;
