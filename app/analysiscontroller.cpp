@@ -38,9 +38,11 @@ void AnalysisController::setSearchResults(std::vector<TraceId> traces)
 void AnalysisController::deliver(quint64 generation, std::function<Outcome()> work)
 {
     runOnWorker(m_worker, this, std::move(work), [this, generation](Outcome outcome) {
-        if (generation != m_generation)
-            return; // a newer request is on its way
-        m_delivered = generation;
+        // A newer request is on its way, unless this is the links shown: the searches that follow them (the
+        // first one of an empty cache) must not take the map away.
+        if (generation != m_generation && !(m_linksShown && generation == m_linksGeneration))
+            return;
+        m_delivered = std::max(m_delivered, generation);
         if (!outcome) {
             Q_EMIT failed(outcome.error());
             return;
@@ -112,7 +114,8 @@ void AnalysisController::refresh()
 
 void AnalysisController::showDependencyFile(const QString& path)
 {
-    const quint64 generation = ++m_generation;
+    m_linksShown = true;
+    const quint64 generation = m_linksGeneration = ++m_generation;
     deliver(generation, [path]() -> Outcome {
         auto topology = DependencyLinksReader::readFile(path);
         if (!topology)
@@ -124,7 +127,7 @@ void AnalysisController::showDependencyFile(const QString& path)
 void AnalysisController::showTopology(Topology topology)
 {
     m_linksShown = true;
-    const quint64 generation = ++m_generation;
+    const quint64 generation = m_linksGeneration = ++m_generation;
     deliver(generation, [topology = std::move(topology)]() -> Outcome { return Result { topology, nullptr }; });
 }
 

@@ -71,7 +71,8 @@ private:
     quint64 m_generation = 0;
     quint64 m_delivered = 0;
     bool m_refreshQueued = false; // refreshForNewData came while computing
-    bool m_linksShown = false; // showTopology: the map is a back end's links
+    bool m_linksShown = false; // showTopology, showDependencyFile: the map is a back end's or a file's links
+    quint64 m_linksGeneration = 0; // the request that brings them
 };
 
 } // namespace tracemap

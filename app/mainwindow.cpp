@@ -502,6 +502,7 @@ void MainWindow::openFiles(const QStringList& files)
     for (const QString& file : files) {
         if (DependencyLinksReader::isDependencyLinksFile(file)) {
             m_analysis->showDependencyFile(file);
+            m_dependencyMapShown = true;
             m_tabs->setCurrentWidget(m_topologyPage);
             m_status->setText(tr("%1 is a dependency-link file: its service graph is on the Topology tab")
                                   .arg(QFileInfo(file).fileName()));
@@ -1037,8 +1038,9 @@ void MainWindow::refreshCacheInfo()
 
 void MainWindow::updateCentralPage(qint64 traceCount)
 {
-    // A connection searches a back end: its results show even while the cache is empty.
-    if (traceCount == 0 && !isImporting() && m_tabs->count() == kFixedTabs && !m_remote->isRemote())
+    // A connection searches a back end, a dependency-link file is a map: they show even while the cache is empty.
+    if (traceCount == 0 && !isImporting() && m_tabs->count() == kFixedTabs && !m_remote->isRemote()
+        && !m_dependencyMapShown)
         m_central->setCurrentWidget(m_startPage);
     else
         m_central->setCurrentWidget(m_tabs);

@@ -195,6 +195,7 @@ private:
     int m_panelQueries = 0; // the map panel's trace lists on their way
     int m_followQueries = 0; // live follow's reloads of open traces on their way
     qint64 m_followedCommitted = 0; // the live writer's committed count the views last refreshed for
+    bool m_dependencyMapShown = false; // a dependency-link file was opened: its map, not the start page
     bool m_initialSearchDone = false; // the first search waits for the cache's services (the form must match)
     // What the files being opened brought, for "the traces just opened".
     std::vector<qint64> m_openedImports;

@@ -359,6 +359,18 @@ private Q_SLOTS:
         auto cache = TraceCache::open(cachePath);
         QVERIFY(cache.has_value());
         QCOMPARE((*cache)->traceCount(), 0);
+        cache->reset();
+
+        // Opened as the window starts (tracemap FILE, tracemap screenshot FILE), before the first search of the
+        // empty cache: that search neither replaces the map nor brings back the start page.
+        MainWindow early(cachePath);
+        early.show();
+        early.openFiles({ file });
+        QVERIFY(waitForSignal(&early, SIGNAL(searchFinished(int))));
+        QTRY_VERIFY_WITH_TIMEOUT(early.isSettled(), 30000);
+        QCOMPARE(early.tabs()->currentWidget(), early.topologyPage());
+        QVERIFY(early.tabs()->isVisible());
+        QCOMPARE(early.topologyView()->topology().nodes.size(), size_t(3));
     }
 
     // The search form and the recent files outlive the window: a new window starts where the last one was left.
