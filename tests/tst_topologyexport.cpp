@@ -212,6 +212,83 @@ private Q_SLOTS:
         for (const auto& n : view.geometry().nodes)
             QCOMPARE(view.nodeAt(view.toWidget(n.box.center())), static_cast<int>(n.node));
     }
+
+    // The map of the 1,238-service graph opens as its groups; a double-click opens one in place; finding a
+    // service inside a collapsed group opens it; filters and paths say what they hide; Show All comes back.
+    void largeMapOpensAsGroups()
+    {
+        if (!testsupport::requireFixtures())
+            return;
+        const auto full = DependencyLinksReader::readFile(
+            testsupport::fixture(QStringLiteral("dependencies/jaeger-ui-large-dag.json")));
+        QVERIFY(full.has_value());
+        TopologyView view;
+        view.resize(1000, 700);
+        view.show();
+        QSignalSpy laidOut(&view, &TopologyView::laidOut);
+        view.setTopology(*full);
+        QTRY_VERIFY_WITH_TIMEOUT(view.isLaidOut() && view.groups(), 20000);
+        const TopologyGroups groups = *view.groups();
+        QCOMPARE(view.topology().nodes.size(), groups.names.size());
+        QVERIFY(view.topology().nodes.size() <= 41);
+        QVERIFY2(view.summary().contains(QStringLiteral("groups of 1238 services (community detection")),
+            qPrintable(view.summary()));
+
+        // Double-click the smallest group (not the small separate graphs): its services take its place.
+        const auto members = groups.members();
+        size_t smallest = 0;
+        for (size_t g = 1; g < members.size(); ++g) {
+            if (groups.names[g] != TopologyGrouper::kSmallGraphsGroup && members[g].size() < members[smallest].size())
+                smallest = g;
+        }
+        const int groupNode
+            = view.topology().nodeIndex(TopologyLens::groupLabel(groups.names[smallest], members[smallest].size()));
+        QVERIFY(groupNode >= 0);
+        QPointF at;
+        for (const auto& n : view.geometry().nodes) {
+            if (int(n.node) == groupNode)
+                at = view.toWidget(n.box.center());
+        }
+        QTest::mouseDClick(&view, Qt::LeftButton, {}, at.toPoint());
+        QTRY_VERIFY_WITH_TIMEOUT(view.isLaidOut(), 20000);
+        QVERIFY(view.isGroupExpanded(groups.names[smallest]));
+        QCOMPARE(view.topology().nodes.size(), groups.names.size() - 1 + members[smallest].size());
+        for (quint32 m : members[smallest])
+            QVERIFY(view.topology().nodeIndex(full->nodes[m].name) >= 0);
+
+        // Finding a service of another collapsed group opens that group and selects the service.
+        const size_t other = smallest == 0 ? 1 : 0;
+        const std::string wanted = full->nodes[members[other].back()].name;
+        QVERIFY(view.selectService(QString::fromStdString(wanted)));
+        QVERIFY(view.isGroupExpanded(groups.names[other]));
+        QCOMPARE(view.topology().nodes[size_t(view.selectedNode())].name, wanted);
+        QTRY_VERIFY_WITH_TIMEOUT(view.isLaidOut(), 20000);
+
+        // The busiest 10 calls only: the rest is counted.
+        TopologyFilters filters;
+        filters.topK = 10;
+        view.setFilters(filters);
+        QTRY_VERIFY_WITH_TIMEOUT(view.isLaidOut(), 20000);
+        QCOMPARE(view.topology().edges.size(), size_t(10));
+        QVERIFY2(
+            view.summary().contains(QStringLiteral("calls and")) && view.summary().contains(QStringLiteral("hidden")),
+            qPrintable(view.summary()));
+        view.setFilters({});
+
+        // Paths between two services, whatever groups they are in; Show All returns to the groups.
+        view.setGroupRule(QStringLiteral("off"));
+        QTRY_VERIFY_WITH_TIMEOUT(view.isLaidOut(), 20000);
+        QCOMPARE(view.topology().nodes.size(), size_t(1238));
+        const Topology::Edge& call = full->edges.front();
+        view.showPaths(
+            QString::fromStdString(full->nodes[call.from].name), QString::fromStdString(full->nodes[call.to].name));
+        QTRY_VERIFY_WITH_TIMEOUT(view.isLaidOut(), 20000);
+        QCOMPARE(view.topology().nodes.size(), full->paths(call.from, call.to).nodes.size());
+        QVERIFY(view.summary().startsWith(QStringLiteral("paths from ")));
+        view.showAll();
+        QTRY_VERIFY_WITH_TIMEOUT(view.isLaidOut(), 20000);
+        QCOMPARE(view.topology().nodes.size(), size_t(1238));
+    }
 };
 
 QTEST_MAIN(TestTopologyExport)

@@ -348,6 +348,9 @@ private Q_SLOTS:
         }
         options.focus = { TopologyFocus::Kind::Downstream, from, 0 };
         QCOMPARE(TopologyLens::apply(t, options).topology.nodes.size(), down.size());
+        // One call up and down: the same as Topology::neighbourhood.
+        options.focus = { TopologyFocus::Kind::Neighbourhood, from, 0, 1 };
+        QCOMPARE(nodeNames(TopologyLens::apply(t, options).topology), nodeNames(t.neighbourhood(from, 1)));
     }
 };
 

@@ -32,6 +32,13 @@ std::vector<bool> focusedNodes(const Topology& full, const TopologyFocus& focus)
         return full.reachable(focus.from, Direction::Upstream);
     case TopologyFocus::Kind::Downstream:
         return full.reachable(focus.from, Direction::Downstream);
+    case TopologyFocus::Kind::Neighbourhood: {
+        std::vector<bool> keep = full.reachable(focus.from, Direction::Downstream, focus.hops);
+        const std::vector<bool> up = full.reachable(focus.from, Direction::Upstream, focus.hops);
+        for (size_t i = 0; i < keep.size(); ++i)
+            keep[i] = keep[i] || up[i];
+        return keep;
+    }
     case TopologyFocus::Kind::Paths: {
         std::vector<bool> keep = full.reachable(focus.from, Direction::Downstream);
         const std::vector<bool> reachesTo = full.reachable(focus.to, Direction::Upstream);

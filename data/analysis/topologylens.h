@@ -26,12 +26,14 @@ struct TopologyFilters {
     static const char* rankName(Rank rank);
 };
 
-/// The part of the full graph the map shows: one service, the paths between two, or everything.
+/// The part of the full graph the map shows: the paths between two services, what is upstream or downstream of
+/// one, the services within some calls of one, or everything.
 struct TopologyFocus {
-    enum class Kind { Everything, Paths, Upstream, Downstream };
+    enum class Kind { Everything, Paths, Upstream, Downstream, Neighbourhood };
     Kind kind = Kind::Everything;
-    quint32 from = 0; // a node of the full topology (Paths: the first service; Upstream/Downstream: the service)
+    quint32 from = 0; // a node of the full topology (Paths: the first service; otherwise: the service)
     quint32 to = 0; // Paths only
+    int hops = 1; // Neighbourhood only: calls up and down
 };
 
 /// The map as drawn: groups collapsed into one node each (unless expanded), filters and focus applied. Its

@@ -5,11 +5,13 @@
 #include "workerjob.h"
 
 #include <QComboBox>
+#include <QContextMenuEvent>
 #include <QHBoxLayout>
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPainter>
 #include <QSpinBox>
 #include <QStyle>
@@ -46,6 +48,16 @@ QPointF cubicPoint(const QPointF& p0, const QPointF& c1, const QPointF& c2, cons
 
 QString nodeTooltip(const Topology::Node& n)
 {
+    if (n.groupSize > 0) {
+        return QStringLiteral("<b>%1</b><br>a group of %2 services: double-click to show them<br>%3 spans, %4/s, "
+                              "%5% errors<br>p95 of its slowest service %6")
+            .arg(QString::fromStdString(n.name).toHtmlEscaped())
+            .arg(n.groupSize)
+            .arg(n.spans)
+            .arg(n.ratePerSecond, 0, 'g', 3)
+            .arg(n.errorPercent, 0, 'f', 2)
+            .arg(formatDuration(n.p95Ns));
+    }
     QString text = QStringLiteral("<b>%1</b> (%2%3)")
                        .arg(QString::fromStdString(n.name).toHtmlEscaped(), QString::fromLatin1(nodeKindName(n.kind)),
                            n.inferred ? QStringLiteral(", inferred") : QString());
@@ -73,6 +85,11 @@ TopologyView::TopologyView(QWidget* parent)
     , m_labels(new QToolButton(this))
     , m_relayout(new QToolButton(this))
     , m_engineBox(new QComboBox(this))
+    , m_groupBox(new QComboBox(this))
+    , m_minCalls(new QSpinBox(this))
+    , m_top(new QSpinBox(this))
+    , m_errorsOnly(new QToolButton(this))
+    , m_summary(new QLabel(this))
     , m_message(new QLabel(this))
 {
     setFocusPolicy(Qt::StrongFocus);
@@ -105,8 +122,44 @@ TopologyView::TopologyView(QWidget* parent)
     bar->addWidget(m_relayout);
     bar->addWidget(m_engineBox);
     bar->addStretch(1);
+
+    // What is shown: groups, call filters, and what they hide.
+    m_groupBox->setObjectName(QStringLiteral("groupBox"));
+    for (const auto& [label, rule] :
+        { std::pair(tr("groups: auto"), QStringLiteral("auto")), std::pair(tr("groups: off"), QStringLiteral("off")),
+            std::pair(tr("groups: detected"), QStringLiteral("detect")),
+            std::pair(tr("groups: name prefix"), QStringLiteral("prefix")),
+            std::pair(tr("groups: namespace"), QStringLiteral("service.namespace")),
+            std::pair(tr("groups: k8s ns"), QStringLiteral("k8s.namespace.name")) })
+        m_groupBox->addItem(label, rule);
+    m_groupBox->setToolTip(tr("Collapse services into groups; double-click a group to show its services. Auto groups "
+                              "maps of more than %1 services, by service.namespace or k8s.namespace.name when the "
+                              "services have them, else by communities of the call graph.")
+                               .arg(kGroupAbove));
+    m_minCalls->setObjectName(QStringLiteral("minCalls"));
+    m_minCalls->setRange(0, 9'999'999);
+    m_minCalls->setPrefix(tr("min calls: "));
+    m_minCalls->setToolTip(tr("Hide calls made fewer times (they are counted as hidden)"));
+    m_top->setObjectName(QStringLiteral("topCalls"));
+    m_top->setRange(0, 99'999);
+    m_top->setSpecialValueText(tr("top: all"));
+    m_top->setPrefix(tr("top: "));
+    m_top->setToolTip(tr("Show only the busiest calls"));
+    m_errorsOnly->setObjectName(QStringLiteral("errorsOnly"));
+    m_errorsOnly->setText(tr("Errors Only"));
+    m_errorsOnly->setCheckable(true);
+    m_errorsOnly->setToolTip(tr("Show only calls with errors"));
+    m_summary->setObjectName(QStringLiteral("mapSummary"));
+    m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // a long summary must not widen the window
+    auto* shownBar = new QHBoxLayout;
+    shownBar->addWidget(m_groupBox);
+    shownBar->addWidget(m_minCalls);
+    shownBar->addWidget(m_top);
+    shownBar->addWidget(m_errorsOnly);
+    shownBar->addWidget(m_summary, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
+    layout->addLayout(shownBar);
     layout->addWidget(m_message, 0, Qt::AlignCenter);
     layout->addStretch(1);
     m_message->setText(tr("No topology yet: open traces or search."));
@@ -124,6 +177,18 @@ TopologyView::TopologyView(QWidget* parent)
                                "graphs by force. Automatic picks dot for small graphs."));
     connect(m_engineBox, &QComboBox::currentIndexChanged, this,
         [this](int index) { setEngine(static_cast<LayoutOptions::Engine>(m_engineBox->itemData(index).toInt())); });
+    connect(m_groupBox, &QComboBox::currentIndexChanged, this,
+        [this](int index) { setGroupRule(m_groupBox->itemData(index).toString()); });
+    const auto filtersFromBar = [this] {
+        TopologyFilters filters = m_filters;
+        filters.minCalls = m_minCalls->value();
+        filters.topK = static_cast<size_t>(m_top->value());
+        filters.errorsOnly = m_errorsOnly->isChecked();
+        setFilters(filters);
+    };
+    connect(m_minCalls, &QSpinBox::valueChanged, this, filtersFromBar);
+    connect(m_top, &QSpinBox::valueChanged, this, filtersFromBar);
+    connect(m_errorsOnly, &QToolButton::toggled, this, filtersFromBar);
 }
 
 void TopologyView::setEdgeLabels(bool on)
@@ -145,31 +210,210 @@ void TopologyView::setEngine(LayoutOptions::Engine engine)
 
 void TopologyView::setTopology(Topology topology)
 {
-    // A new map of the same services (a new search, live spans) keeps the selected service or call by name.
+    // The same services again (live spans, a search with other figures) keep their groups as they are.
+    const bool sameServices = m_groups && topology.nodes.size() == m_full->nodes.size()
+        && std::ranges::equal(topology.nodes, m_full->nodes, {}, &Topology::Node::name, &Topology::Node::name);
+    m_full = std::make_shared<const Topology>(std::move(topology));
+    regroup(sameServices);
+}
+
+void TopologyView::setGroupRule(const QString& rule)
+{
+    if (rule == m_groupRule)
+        return;
+    m_groupRule = rule;
+    m_groupBox->setCurrentIndex(std::max(0, m_groupBox->findData(rule)));
+    m_expanded.clear();
+    regroup(false);
+}
+
+void TopologyView::regroup(bool keepGroups)
+{
+    const quint64 generation = ++m_groupGeneration;
+    const bool wanted = m_groupRule != QLatin1String("off")
+        && (m_groupRule != QLatin1String("auto") || m_full->nodes.size() > kGroupAbove);
+    if (!wanted) {
+        m_groups.reset();
+        applyLens(LayoutMode::Stable);
+        return;
+    }
+    if (keepGroups && m_groups) {
+        applyLens(LayoutMode::Stable);
+        return;
+    }
+    // Detection takes tens of milliseconds on a thousand services: off the GUI thread. Until it is done the map
+    // shown stays.
+    runOnWorker(
+        this,
+        [full = m_full, rule = m_groupRule] {
+            auto groups = TopologyGrouper::fromRule(*full, rule);
+            return groups ? std::make_shared<const TopologyGroups>(std::move(*groups))
+                          : std::make_shared<const TopologyGroups>();
+        },
+        [this, generation](std::shared_ptr<const TopologyGroups> groups) {
+            if (generation != m_groupGeneration)
+                return;
+            m_groups = groups->empty() ? nullptr : groups;
+            applyLens(LayoutMode::Stable);
+        });
+}
+
+int TopologyView::groupOfShownNode(int node) const
+{
+    return node >= 0 && static_cast<size_t>(node) < m_shownGroup.size() ? m_shownGroup[static_cast<size_t>(node)] : -1;
+}
+
+void TopologyView::setGroupExpanded(const std::string& group, bool expanded)
+{
+    if (expanded ? m_expanded.insert(group).second : m_expanded.erase(group) > 0)
+        applyLens(LayoutMode::Stable);
+}
+
+void TopologyView::setFilters(const TopologyFilters& filters)
+{
+    m_filters = filters;
+    const QSignalBlocker blockMin(m_minCalls), blockTop(m_top), blockErrors(m_errorsOnly);
+    m_minCalls->setValue(static_cast<int>(std::min<qint64>(filters.minCalls, m_minCalls->maximum())));
+    m_top->setValue(static_cast<int>(std::min<size_t>(filters.topK, static_cast<size_t>(m_top->maximum()))));
+    m_errorsOnly->setChecked(filters.errorsOnly);
+    applyLens(LayoutMode::Stable);
+}
+
+void TopologyView::showPaths(const QString& from, const QString& to)
+{
+    setFocusOn(TopologyFocus::Kind::Paths, from.toStdString(), to.toStdString());
+}
+
+void TopologyView::showUpstream(const QString& service)
+{
+    setFocusOn(TopologyFocus::Kind::Upstream, service.toStdString());
+}
+
+void TopologyView::showDownstream(const QString& service)
+{
+    setFocusOn(TopologyFocus::Kind::Downstream, service.toStdString());
+}
+
+void TopologyView::setFocusOn(TopologyFocus::Kind kind, const std::string& from, const std::string& to, int hops)
+{
+    m_focusOn = { kind, from, to, hops };
+    m_userPlaced = false;
+    applyLens(LayoutMode::Fresh);
+}
+
+void TopologyView::applyLens(LayoutMode mode)
+{
+    // The selection is kept by name: a service, a call, or the group a selected service went into.
     std::string node;
     std::pair<std::string, std::string> edge;
-    if (m_selectedNode >= 0)
+    if (m_selectedNode >= 0 && static_cast<size_t>(m_selectedNode) < m_shown->nodes.size())
         node = m_shown->nodes[static_cast<size_t>(m_selectedNode)].name;
-    if (m_selectedEdge >= 0) {
+    if (m_selectedEdge >= 0 && static_cast<size_t>(m_selectedEdge) < m_shown->edges.size()) {
         const auto& e = m_shown->edges[static_cast<size_t>(m_selectedEdge)];
         edge = { m_shown->nodes[e.from].name, m_shown->nodes[e.to].name };
     }
-    m_full = std::make_shared<const Topology>(std::move(topology));
-    m_shown = m_full;
+
+    TopologyLens::Options options;
+    options.groups = m_groups.get();
+    if (m_groups) {
+        options.expanded.resize(m_groups->names.size());
+        for (size_t g = 0; g < m_groups->names.size(); ++g)
+            options.expanded[g] = m_expanded.contains(m_groups->names[g]);
+    }
+    options.filters = m_filters;
+    const int from = m_full->nodeIndex(m_focusOn.from);
+    const int to = m_full->nodeIndex(m_focusOn.to);
+    if (m_focusOn.kind != TopologyFocus::Kind::Everything && from >= 0
+        && (m_focusOn.kind != TopologyFocus::Kind::Paths || to >= 0))
+        options.focus
+            = { m_focusOn.kind, static_cast<quint32>(from), static_cast<quint32>(std::max(to, 0)), m_focusOn.hops };
+    ShownTopology shown = TopologyLens::apply(*m_full, options);
+    m_shownGroup = std::move(shown.group);
+    m_shownMembers = std::move(shown.members);
+    m_hidden = shown.hidden;
+    auto topology = std::make_shared<const Topology>(std::move(shown.topology));
+    startLayout(topology, mode);
+
+    int selectedNode = node.empty() ? -1 : topology->nodeIndex(node);
+    if (selectedNode < 0 && !node.empty()) {
+        const int full = m_full->nodeIndex(node);
+        for (size_t i = 0; full >= 0 && i < m_shownMembers.size() && selectedNode < 0; ++i) {
+            if (m_shownGroup[i] >= 0 && std::ranges::binary_search(m_shownMembers[i], static_cast<quint32>(full)))
+                selectedNode = static_cast<int>(i);
+        }
+    }
     int selectedEdge = -1;
     if (!edge.first.empty()) {
-        const int from = m_full->nodeIndex(edge.first);
-        const int to = m_full->nodeIndex(edge.second);
-        for (size_t i = 0; i < m_full->edges.size(); ++i) {
-            if (static_cast<int>(m_full->edges[i].from) == from && static_cast<int>(m_full->edges[i].to) == to)
+        const int a = topology->nodeIndex(edge.first);
+        const int b = topology->nodeIndex(edge.second);
+        for (size_t i = 0; i < topology->edges.size(); ++i) {
+            if (static_cast<int>(topology->edges[i].from) == a && static_cast<int>(topology->edges[i].to) == b)
                 selectedEdge = static_cast<int>(i);
         }
     }
-    startLayout(m_full, LayoutMode::Stable);
     // The figures behind the same selection changed: announce it even when the indices did not.
-    m_selectedNode = node.empty() ? -1 : m_full->nodeIndex(node);
-    m_selectedEdge = m_selectedNode >= 0 ? -1 : selectedEdge;
+    m_selectedNode = selectedNode;
+    m_selectedEdge = selectedNode >= 0 ? -1 : selectedEdge;
+    updateSummary();
     Q_EMIT selectionChanged();
+    Q_EMIT shownChanged();
+}
+
+int TopologyView::revealService(const std::string& name)
+{
+    const int shown = m_shown->nodeIndex(name);
+    if (shown >= 0 || !m_groups)
+        return shown;
+    const int full = m_full->nodeIndex(name);
+    if (full < 0 || m_groups->groupOf[static_cast<size_t>(full)] < 0)
+        return -1;
+    const std::string& group = m_groups->names[static_cast<size_t>(m_groups->groupOf[static_cast<size_t>(full)])];
+    if (m_expanded.contains(group))
+        return -1; // filtered away or outside the focus
+    m_expanded.insert(group);
+    applyLens(LayoutMode::Stable);
+    return m_shown->nodeIndex(name);
+}
+
+QString TopologyView::summary() const
+{
+    QStringList parts;
+    const auto groups = std::ranges::count_if(m_shownGroup, [](int g) { return g >= 0; });
+    if (groups > 0) {
+        parts << (groups == 1 ? tr("1 group of %1 services") : tr("%1 groups of %2 services").arg(groups))
+                     .arg(m_full->nodes.size());
+        if (m_groups)
+            parts.last() += QStringLiteral(" (%1)").arg(m_groups->basis);
+    }
+    switch (m_focusOn.kind) {
+    case TopologyFocus::Kind::Everything:
+        break;
+    case TopologyFocus::Kind::Paths:
+        parts << tr("paths from %1 to %2")
+                     .arg(QString::fromStdString(m_focusOn.from), QString::fromStdString(m_focusOn.to));
+        break;
+    case TopologyFocus::Kind::Upstream:
+        parts << tr("everything that calls %1").arg(QString::fromStdString(m_focusOn.from));
+        break;
+    case TopologyFocus::Kind::Downstream:
+        parts << tr("everything %1 calls").arg(QString::fromStdString(m_focusOn.from));
+        break;
+    case TopologyFocus::Kind::Neighbourhood:
+        parts << (m_focusOn.hops == 1 ? tr("1 call around %1") : tr("%1 calls around %2").arg(m_focusOn.hops))
+                     .arg(QString::fromStdString(m_focusOn.from));
+        break;
+    }
+    ShownTopology counts;
+    counts.hidden = m_hidden;
+    if (const QString hidden = counts.describeHidden(); !hidden.isEmpty())
+        parts << hidden;
+    return parts.join(QStringLiteral(" · "));
+}
+
+void TopologyView::updateSummary()
+{
+    m_summary->setText(summary());
+    m_summary->setToolTip(m_summary->text());
 }
 
 void TopologyView::setSelection(int node, int edge)
@@ -275,8 +519,10 @@ void TopologyView::fitToView()
         return;
     }
     const QRectF b = m_geometry.bounds.adjusted(-20, -20, 20, 20);
-    m_zoom = std::clamp(std::min(width() / b.width(), (height() - 40) / b.height()), kMinZoom, kMaxZoom);
-    m_center = b.center() - QPointF(0, 20 / m_zoom); // leave the search bar's strip free
+    // Leave the bars' strip at the top free (before the first layout pass, its usual height).
+    const double bars = m_summary->geometry().bottom() > 0 ? m_summary->geometry().bottom() + 4.0 : 64.0;
+    m_zoom = std::clamp(std::min(width() / b.width(), (height() - bars) / b.height()), kMinZoom, kMaxZoom);
+    m_center = b.center() - QPointF(0, bars / 2 / m_zoom);
     update();
 }
 
@@ -353,7 +599,7 @@ int TopologyView::bestMatch(const QString& text) const
 
 bool TopologyView::selectService(const QString& name)
 {
-    const int node = m_shown->nodeIndex(name.toStdString());
+    const int node = revealService(name.toStdString());
     if (node < 0)
         return false;
     setSelection(node, -1);
@@ -389,7 +635,15 @@ void TopologyView::highlight(const QString& text)
     if (!wanted.isEmpty()) {
         // The best match is selected (so Focus works on it) and centred, so a search on a thousand-node map finds
         // its service; Service50 is found before Service504.
-        const int best = bestMatch(wanted);
+        int best = bestMatch(wanted);
+        if (best < 0 || m_shown->nodes[static_cast<size_t>(best)].name != wanted.toStdString()) {
+            // A service by exactly that name inside a collapsed group: the group opens to show it.
+            const int revealed = revealService(wanted.toStdString());
+            if (revealed >= 0) {
+                best = revealed;
+                updateHighlighted(text);
+            }
+        }
         if (best >= 0) {
             setSelection(best, -1);
             if (m_laidOut) {
@@ -403,18 +657,10 @@ void TopologyView::highlight(const QString& text)
 
 void TopologyView::focusSelected(int hops)
 {
-    if (m_selectedNode < 0 || m_selectedNode >= static_cast<int>(m_shown->nodes.size()))
+    if (m_selectedNode < 0 || m_selectedNode >= static_cast<int>(m_shown->nodes.size())
+        || groupOfShownNode(m_selectedNode) >= 0)
         return;
-    const std::string name = m_shown->nodes[static_cast<size_t>(m_selectedNode)].name;
-    const int center = m_full->nodeIndex(name);
-    if (center < 0)
-        return;
-    auto focused = std::make_shared<const Topology>(m_full->neighbourhood(static_cast<quint32>(center), hops));
-    startLayout(focused);
-    m_selectedNode = focused->nodeIndex(name); // indices now refer to the focused map
-    m_selectedEdge = -1;
-    m_userPlaced = false;
-    Q_EMIT selectionChanged();
+    setFocusOn(TopologyFocus::Kind::Neighbourhood, m_shown->nodes[static_cast<size_t>(m_selectedNode)].name, {}, hops);
 }
 
 void TopologyView::relayout()
@@ -427,15 +673,9 @@ void TopologyView::relayout()
 
 void TopologyView::showAll()
 {
-    if (m_shown == m_full)
+    if (m_focusOn.kind == TopologyFocus::Kind::Everything)
         return;
-    const std::string name
-        = m_selectedNode >= 0 ? m_shown->nodes[static_cast<size_t>(m_selectedNode)].name : std::string();
-    startLayout(m_full);
-    m_selectedNode = name.empty() ? -1 : m_full->nodeIndex(name); // indices now refer to the whole map
-    m_selectedEdge = -1;
-    m_userPlaced = false;
-    Q_EMIT selectionChanged();
+    setFocusOn(TopologyFocus::Kind::Everything, {});
 }
 
 void TopologyView::paintEvent(QPaintEvent*)
@@ -534,6 +774,63 @@ void TopologyView::mouseReleaseEvent(QMouseEvent* event)
         Q_EMIT edgeClicked(
             QString::fromStdString(m_shown->nodes[e.from].name), QString::fromStdString(m_shown->nodes[e.to].name));
     }
+}
+
+void TopologyView::mouseDoubleClickEvent(QMouseEvent* event)
+{
+    const int node = nodeAt(event->position());
+    if (node < 0 || !m_groups)
+        return QWidget::mouseDoubleClickEvent(event);
+    // A group opens in place; a service of an open group closes it again.
+    const int group = groupOfShownNode(node);
+    if (group >= 0) {
+        setGroupExpanded(m_groups->names[static_cast<size_t>(group)], true);
+        return;
+    }
+    const int full = m_full->nodeIndex(m_shown->nodes[static_cast<size_t>(node)].name);
+    if (full >= 0 && m_groups->groupOf[static_cast<size_t>(full)] >= 0)
+        setGroupExpanded(m_groups->names[static_cast<size_t>(m_groups->groupOf[static_cast<size_t>(full)])], false);
+}
+
+void TopologyView::contextMenuEvent(QContextMenuEvent* event)
+{
+    const int node = nodeAt(event->pos());
+    QMenu menu(this);
+    if (node >= 0) {
+        const std::string name = m_shown->nodes[static_cast<size_t>(node)].name;
+        const QString service = QString::fromStdString(name);
+        const int group = groupOfShownNode(node);
+        if (group >= 0) {
+            menu.addAction(tr("Show the Services of %1").arg(service), this,
+                [this, group] { setGroupExpanded(m_groups->names[static_cast<size_t>(group)], true); });
+        } else {
+            menu.addAction(
+                tr("Callers of %1 (Upstream)").arg(service), this, [this, service] { showUpstream(service); });
+            menu.addAction(
+                tr("Callees of %1 (Downstream)").arg(service), this, [this, service] { showDownstream(service); });
+            const bool otherSelected
+                = m_selectedNode >= 0 && m_selectedNode != node && groupOfShownNode(m_selectedNode) < 0;
+            if (otherSelected) {
+                const QString selected
+                    = QString::fromStdString(m_shown->nodes[static_cast<size_t>(m_selectedNode)].name);
+                menu.addAction(tr("Paths from %1 to %2").arg(selected, service), this,
+                    [this, selected, service] { showPaths(selected, service); });
+                menu.addAction(tr("Paths from %1 to %2").arg(service, selected), this,
+                    [this, selected, service] { showPaths(service, selected); });
+            }
+            const int full = m_full->nodeIndex(name);
+            if (m_groups && full >= 0 && m_groups->groupOf[static_cast<size_t>(full)] >= 0) {
+                const std::string groupName
+                    = m_groups->names[static_cast<size_t>(m_groups->groupOf[static_cast<size_t>(full)])];
+                menu.addAction(tr("Collapse %1").arg(QString::fromStdString(groupName)), this,
+                    [this, groupName] { setGroupExpanded(groupName, false); });
+            }
+        }
+    }
+    if (m_focusOn.kind != TopologyFocus::Kind::Everything)
+        menu.addAction(tr("Show All"), this, &TopologyView::showAll);
+    if (!menu.isEmpty())
+        menu.exec(event->globalPos());
 }
 
 void TopologyView::keyPressEvent(QKeyEvent* event)

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "analysis/topology.h"
+#include "analysis/topologygroups.h"
+#include "analysis/topologylens.h"
 #include "layoutoptions.h"
 #include "topologygeometry.h"
 #include "topologypainter.h"
@@ -10,6 +12,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <set>
 
 class QComboBox;
 class QLineEdit;
@@ -28,9 +31,18 @@ namespace tracemap {
 /// (GraphvizLayout::layoutStable): the services already drawn stay where they were, the view keeps its zoom and
 /// place if the user chose them, and the old map stays painted until the new one arrives; Re-layout (F5), Focus,
 /// Show All and another engine lay out afresh.
+///
+/// A large map opens as its groups (TopologyGrouper: an attribute such as service.namespace, else detected
+/// communities); a double-click expands a group in place, and finding a service inside one expands it. Filters
+/// (minimum calls, errors only, top K) and a focus (paths between two services, upstream or downstream of one, N
+/// hops around one) narrow the map; what they hide is counted beside them (TopologyLens). Grouping runs on a
+/// worker thread.
 class TopologyView : public QWidget {
     Q_OBJECT
 public:
+    /// Maps with more services than this open as their groups ("auto").
+    static constexpr size_t kGroupAbove = 60;
+
     explicit TopologyView(QWidget* parent = nullptr);
 
     /// Lays the topology out (off the GUI thread) and shows it, keeping the services also on the map shown where
@@ -65,6 +77,26 @@ public:
     /// the text, then the shortest containing it; -1 for none.
     int bestMatch(const QString& text) const;
 
+    /// How services are grouped: "auto" (groups for maps over kGroupAbove services), "off", or a rule of
+    /// TopologyGrouper::fromRule ("detect", "prefix", an attribute key).
+    QString groupRule() const { return m_groupRule; }
+    void setGroupRule(const QString& rule);
+    /// The groups of the full topology, or null when the map is not grouped (yet: detection runs on a worker).
+    const TopologyGroups* groups() const { return m_groups.get(); }
+    /// Per shown node: the index of the group it stands for, or -1 for a service.
+    int groupOfShownNode(int node) const;
+    void setGroupExpanded(const std::string& group, bool expanded);
+    bool isGroupExpanded(const std::string& group) const { return m_expanded.contains(group); }
+    void setFilters(const TopologyFilters& filters);
+    const TopologyFilters& filters() const { return m_filters; }
+    /// Every call path from one service to another; upstream (callers) or downstream (callees) of one. Show All
+    /// returns to the whole map.
+    void showPaths(const QString& from, const QString& to);
+    void showUpstream(const QString& service);
+    void showDownstream(const QString& service);
+    /// What the map shows and hides, as the line under its bar says: "14 groups of 1238 services · 3 calls hidden".
+    QString summary() const;
+
     /// Services with an anomaly episode and the episodes' sentences: marked on the map, listed in the node's tooltip.
     void setAnomalies(QHash<QString, QStringList> sentencesByService);
     const QHash<QString, QStringList>& anomalies() const { return m_anomalies; }
@@ -88,6 +120,8 @@ Q_SIGNALS:
     void edgeClicked(const QString& from, const QString& to);
     /// The selected node or edge changed (a click, a search, focus, a new topology).
     void selectionChanged();
+    /// The groups, the filters or the focus changed what is shown.
+    void shownChanged();
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -97,12 +131,22 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     bool event(QEvent* event) override;
 
 private:
     enum class LayoutMode { Fresh, Stable };
     void startLayout(std::shared_ptr<const Topology> topology, LayoutMode mode = LayoutMode::Fresh);
+    /// Groups m_full as the rule says (on a worker when it has to detect), then applyLens().
+    void regroup(bool keepGroups);
+    /// Computes what is shown from m_full, the groups, filters and focus, keeps the selection by name, lays out.
+    void applyLens(LayoutMode mode);
+    void setFocusOn(TopologyFocus::Kind kind, const std::string& from, const std::string& to = {}, int hops = 1);
+    /// The shown node of a service of the full map, expanding its group if it is collapsed; -1 if not shown.
+    int revealService(const std::string& name);
+    void updateSummary();
     /// Rings the services whose name contains the text, without touching the selection.
     void updateHighlighted(const QString& text);
     void rebuildHitPaths();
@@ -110,7 +154,22 @@ private:
     void centerOnNode(int node);
 
     std::shared_ptr<const Topology> m_full; // what setTopology() was given
-    std::shared_ptr<const Topology> m_shown; // the full topology or a focus neighbourhood of it
+    std::shared_ptr<const Topology> m_shown; // m_full through the lens: groups, filters, focus
+    QString m_groupRule = QStringLiteral("auto");
+    std::shared_ptr<const TopologyGroups> m_groups; // of m_full
+    quint64 m_groupGeneration = 0;
+    std::set<std::string> m_expanded; // names of the groups shown as their services
+    TopologyFilters m_filters;
+    // The focus by service names, so that it holds across new topologies.
+    struct Focus {
+        TopologyFocus::Kind kind = TopologyFocus::Kind::Everything;
+        std::string from;
+        std::string to;
+        int hops = 1;
+    } m_focusOn;
+    std::vector<int> m_shownGroup; // per shown node, as ShownTopology::group
+    std::vector<std::vector<quint32>> m_shownMembers; // per shown node, as ShownTopology::members
+    ShownTopology::Hidden m_hidden;
     TopologyGeometry m_geometry;
     /// The last map laid out: painted while the next layout is on its way, and what a stable layout keeps.
     std::shared_ptr<const Topology> m_previous;
@@ -140,6 +199,11 @@ private:
     QToolButton* m_labels;
     QToolButton* m_relayout;
     QComboBox* m_engineBox;
+    QComboBox* m_groupBox;
+    QSpinBox* m_minCalls;
+    QSpinBox* m_top;
+    QToolButton* m_errorsOnly;
+    QLabel* m_summary;
     QLabel* m_message;
 };
 
