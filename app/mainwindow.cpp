@@ -986,8 +986,9 @@ void MainWindow::exportTopology()
         tr("SVG (*.svg);;PNG (*.png);;PDF (*.pdf);;Graphviz DOT (*.dot);;JSON (*.json)"), &selected);
     if (path.isEmpty())
         return;
-    TopologyExporter::Options options;
+    TopologyExporter::Options options; // the map as shown: its groups, filters, colours
     options.edgeLabels = map->edgeLabels();
+    options.colorBy = map->colorBy();
     const auto written = TopologyExporter::write(path, map->topology(), map->geometry(), options);
     if (!written)
         QMessageBox::warning(this, tr("Export Topology"), written.error());

@@ -90,6 +90,10 @@ int TopologyCommand::run(const QStringList& args)
                        "(default %1; 0: all that fit).")
             .arg(TopologyExporter::kDefaultMaxLabels),
         QStringLiteral("N"), QString::number(TopologyExporter::kDefaultMaxLabels));
+    const QCommandLineOption colorBy(QStringLiteral("color-by"),
+        QStringLiteral("What the services' fills show: errors (default), p95 or rate; a legend says it."),
+        QStringLiteral("what"), QStringLiteral("errors"));
+    const QCommandLineOption noLegend(QStringLiteral("no-legend"), QStringLiteral("Leave out the legend."));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
         QStringLiteral("The file to write (required)."), QStringLiteral("OUT"));
     const QCommandLineOption groupBy(QStringLiteral("group-by"),
@@ -121,7 +125,7 @@ int TopologyCommand::run(const QStringList& args)
     const QCommandLineOption downstream(QStringLiteral("downstream"),
         QStringLiteral("Everything service S calls, directly or not."), QStringLiteral("S"));
     parser.addOptions({ cacheOption, service, hops, groupBy, expand, seed, minCalls, minShare, errorsOnly, top, rankBy,
-        search, paths, upstream, downstream, engine, scale, noLabels, maxLabels, output });
+        search, paths, upstream, downstream, engine, scale, noLabels, maxLabels, colorBy, noLegend, output });
     parser.addPositionalArgument(
         QStringLiteral("FILE"), QStringLiteral("Trace or dependency-link files."), QStringLiteral("[FILE...]"));
     int exitCode = 0;
@@ -157,6 +161,16 @@ int TopologyCommand::run(const QStringList& args)
     auto filters = filtersFrom(parser, minCalls, minShare, errorsOnly, top, rankBy, search);
     if (!filters) {
         err << "tracemap topology: " << filters.error() << "\n";
+        return 2;
+    }
+    std::optional<TopologyPainter::ColorBy> fill;
+    for (auto by :
+        { TopologyPainter::ColorBy::Errors, TopologyPainter::ColorBy::P95, TopologyPainter::ColorBy::Rate }) {
+        if (parser.value(colorBy) == QLatin1String(TopologyPainter::colorByName(by)))
+            fill = by;
+    }
+    if (!fill) {
+        err << "tracemap topology: --color-by must be errors, p95 or rate\n";
         return 2;
     }
     const qint64 labelLimit = parser.value(maxLabels).toLongLong(&ok);
@@ -291,6 +305,8 @@ int TopologyCommand::run(const QStringList& args)
     exportOptions.scale = pixelsPerPoint;
     exportOptions.edgeLabels = layoutOptions.edgeLabels;
     exportOptions.maxLabels = static_cast<size_t>(labelLimit);
+    exportOptions.colorBy = *fill;
+    exportOptions.legend = !parser.isSet(noLegend);
     const auto written = TopologyExporter::write(parser.value(output), topology, *geometry, exportOptions);
     if (!written) {
         err << "tracemap topology: " << written.error() << "\n";

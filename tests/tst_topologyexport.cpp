@@ -11,6 +11,7 @@
 #include "topologyview.h"
 
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -194,6 +195,51 @@ private Q_SLOTS:
         for (const auto& node : shown.nodes)
             namesInSvg += texts.contains(QString::fromStdString(node.name));
         QCOMPARE(namesInSvg, qsizetype(labelledNodes));
+    }
+
+    // Fills by error rate, p95 or rate, and a legend saying which: in the export above the map.
+    void colourByMetricWithALegend()
+    {
+        Topology t = hostileTopology();
+        const qint64 p95s[] = { 1'000'000, 3'000'000, 10'000'000, 30'000'000, 100'000'000, 0, 100'000'000 };
+        for (size_t i = 0; i < t.nodes.size(); ++i) {
+            t.nodes[i].p95Ns = p95s[i];
+            t.nodes[i].ratePerSecond = double(i + 1);
+            t.nodes[i].errorPercent = i == 0 ? 7.0 : 0.0;
+        }
+        const TopologyPainter::NodeColors byP95(t, TopologyPainter::ColorBy::P95, false);
+        const auto legend = byP95.legend();
+        QCOMPARE(legend.size(), size_t(5));
+        QVERIFY2(legend.front().second.startsWith(QLatin1String("p95 1"))
+                && legend.back().second.endsWith(QLatin1String("100 ms")),
+            qPrintable(legend.front().second + QLatin1String(" … ") + legend.back().second));
+        QCOMPARE(byP95.fill(t.nodes[0]), legend.front().first); // the fastest
+        QCOMPARE(byP95.fill(t.nodes[4]), legend.back().first); // the slowest
+        QCOMPARE(byP95.fill(t.nodes[5]), legend.front().first); // no p95: the lowest step
+        QVERIFY(byP95.fill(t.nodes[2]) != byP95.fill(t.nodes[0]) && byP95.fill(t.nodes[2]) != byP95.fill(t.nodes[4]));
+        const TopologyPainter::NodeColors byErrors(t, TopologyPainter::ColorBy::Errors, false);
+        QCOMPARE(byErrors.legend().size(), size_t(3));
+        QCOMPARE(byErrors.fill(t.nodes[0]), TopologyPainter::healthColor(7.0, false));
+        const TopologyPainter::NodeColors byRate(t, TopologyPainter::ColorBy::Rate, false);
+        QVERIFY(byRate.legend().back().second.startsWith(QLatin1String("rate ")));
+
+        // The export grows by the legend's height, and its text is in the SVG.
+        LayoutOptions layout;
+        const auto geometry = GraphvizLayout::layout(t, layout);
+        QVERIFY(geometry.has_value());
+        QTemporaryDir dir;
+        TopologyExporter::Options options;
+        options.colorBy = TopologyPainter::ColorBy::P95;
+        const QString with = dir.filePath(QStringLiteral("with.png"));
+        QVERIFY(TopologyExporter::write(with, t, *geometry, options).has_value());
+        options.legend = false;
+        const QString without = dir.filePath(QStringLiteral("without.png"));
+        QVERIFY(TopologyExporter::write(without, t, *geometry, options).has_value());
+        QVERIFY(QImage(with).height() > QImage(without).height() + 60);
+        options.legend = true;
+        const QString svg = dir.filePath(QStringLiteral("legend.svg"));
+        QVERIFY(TopologyExporter::write(svg, t, *geometry, options).has_value());
+        QVERIFY(readAll(svg).contains("100 ms"));
     }
 
     void zoomKeepsThePointUnderTheCursor()

@@ -18,6 +18,18 @@ int Topology::nodeIndex(std::string_view name) const
     return static_cast<int>(it - nodes.begin());
 }
 
+std::vector<qint64> Topology::traffic() const
+{
+    std::vector<qint64> out(nodes.size(), 0);
+    for (size_t i = 0; i < nodes.size(); ++i)
+        out[i] = nodes[i].spans;
+    for (const Edge& e : edges) {
+        out[e.from] += e.calls;
+        out[e.to] += e.calls;
+    }
+    return out;
+}
+
 std::string_view Topology::Node::attribute(std::string_view key) const
 {
     const auto it = std::ranges::find(attributes, key, [](const auto& kv) { return std::string_view(kv.first); });

@@ -49,6 +49,9 @@ struct Topology {
 
     /// Index of the node with this name, or -1.
     int nodeIndex(std::string_view name) const;
+    /// Per node: its spans plus the calls it makes and receives. How busy it is: the busiest member names a
+    /// detected group, and the busiest services are labelled first.
+    std::vector<qint64> traffic() const;
     enum class Direction { Downstream, Upstream }; // following calls from caller to callee, or back
 
     /// Per node: whether it is within `hops` calls of `from` in that direction (`from` included); hops < 0: any

@@ -250,13 +250,7 @@ TopologyGroups TopologyGrouper::detected(const Topology& topology, quint64 seed,
     std::vector<std::string> keys(topology.nodes.size());
     if (!membership.empty()) {
         // Named after the member with the most traffic (its spans, or the calls it takes part in), ties by name.
-        std::vector<qint64> traffic(topology.nodes.size(), 0);
-        for (size_t node = 0; node < topology.nodes.size(); ++node)
-            traffic[node] = topology.nodes[node].spans;
-        for (const Topology::Edge& e : topology.edges) {
-            traffic[e.from] += e.calls;
-            traffic[e.to] += e.calls;
-        }
+        const std::vector<qint64> traffic = topology.traffic();
         std::map<int, size_t> busiest;
         for (size_t node = 0; node < membership.size(); ++node) {
             auto [it, inserted] = busiest.try_emplace(membership[node], node);

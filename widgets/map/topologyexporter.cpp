@@ -31,23 +31,49 @@ QPalette documentPalette()
 // The drawing with a margin, so no box or arrow touches the edge of the page or image.
 constexpr double kMarginPoints = 18;
 
-QRectF documentRect(const TopologyGeometry& geometry)
+TopologyPainter::Options paintOptions(const TopologyExporter::Options& options, double scale)
 {
-    return geometry.bounds.adjusted(-kMarginPoints, -kMarginPoints, kMarginPoints, kMarginPoints);
+    TopologyPainter::Options paint;
+    paint.palette = documentPalette();
+    paint.edgeLabels = options.edgeLabels;
+    paint.maxLabels = options.maxLabels;
+    paint.colorBy = options.colorBy;
+    paint.scale = std::max(scale, 1.0); // exports keep every label: they can be zoomed later
+    return paint;
+}
+
+// The legend's box, in points from the page's top-left corner; empty without one.
+QRectF legendBox(const Topology& topology, const TopologyExporter::Options& options)
+{
+    if (!options.legend)
+        return {};
+    return TopologyPainter::paintLegend(
+        nullptr, QPointF(kMarginPoints, kMarginPoints), topology, paintOptions(options, 1.0));
+}
+
+// The page: the drawing with its margin, and the legend above it.
+QRectF documentRect(
+    const Topology& topology, const TopologyGeometry& geometry, const TopologyExporter::Options& options)
+{
+    QRectF page = geometry.bounds.adjusted(-kMarginPoints, -kMarginPoints, kMarginPoints, kMarginPoints);
+    const QRectF legend = legendBox(topology, options);
+    if (!legend.isEmpty()) {
+        page.setTop(page.top() - legend.bottom());
+        page.setWidth(std::max(page.width(), legend.right() + kMarginPoints));
+    }
+    return page;
 }
 
 void paintDocument(QPainter& painter, const Topology& topology, const TopologyGeometry& geometry,
     const TopologyExporter::Options& options, double scale)
 {
-    const QRectF page = documentRect(geometry);
+    const QRectF page = documentRect(topology, geometry, options);
     painter.fillRect(QRectF(QPointF(0, 0), page.size() * scale), Qt::white);
     painter.scale(scale, scale);
+    const TopologyPainter::Options paint = paintOptions(options, scale);
+    if (options.legend)
+        TopologyPainter::paintLegend(&painter, legendBox(topology, options).topLeft(), topology, paint);
     painter.translate(-page.topLeft());
-    TopologyPainter::Options paint;
-    paint.palette = documentPalette();
-    paint.edgeLabels = options.edgeLabels;
-    paint.maxLabels = options.maxLabels;
-    paint.scale = std::max(scale, 1.0); // exports keep every label: they can be zoomed later
     TopologyPainter::paint(painter, topology, geometry, paint);
 }
 
@@ -92,8 +118,8 @@ std::expected<void, QString> TopologyExporter::write(
     case Format::Svg: {
         QSvgGenerator generator;
         generator.setFileName(path);
-        generator.setSize(documentRect(geometry).size().toSize());
-        generator.setViewBox(QRectF(QPointF(0, 0), documentRect(geometry).size()));
+        generator.setSize(documentRect(topology, geometry, options).size().toSize());
+        generator.setViewBox(QRectF(QPointF(0, 0), documentRect(topology, geometry, options).size()));
         generator.setTitle(QStringLiteral("Service topology"));
         generator.setDescription(QStringLiteral("Made by Tracemap"));
         QPainter painter;
@@ -105,7 +131,7 @@ std::expected<void, QString> TopologyExporter::write(
                                           : std::unexpected(QStringLiteral("cannot write %1").arg(path));
     }
     case Format::Png: {
-        const QSizeF size = documentRect(geometry).size() * options.scale;
+        const QSizeF size = documentRect(topology, geometry, options).size() * options.scale;
         if (size.width() * size.height() > 400e6)
             return std::unexpected(QStringLiteral("the PNG would be %1x%2 pixels; use a smaller --scale or SVG/PDF")
                                        .arg(qRound(size.width()))
@@ -122,7 +148,7 @@ std::expected<void, QString> TopologyExporter::write(
     case Format::Pdf: {
         QPdfWriter writer(path);
         writer.setResolution(72); // one PDF unit is one point, as in the geometry
-        writer.setPageSize(QPageSize(documentRect(geometry).size(), QPageSize::Point));
+        writer.setPageSize(QPageSize(documentRect(topology, geometry, options).size(), QPageSize::Point));
         writer.setPageMargins(QMarginsF(0, 0, 0, 0));
         writer.setTitle(QStringLiteral("Service topology"));
         writer.setCreator(QStringLiteral("Tracemap"));

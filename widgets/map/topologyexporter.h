@@ -2,6 +2,7 @@
 
 #include "analysis/topology.h"
 #include "topologygeometry.h"
+#include "topologypainter.h"
 
 #include <QString>
 
@@ -19,6 +20,8 @@ public:
         double scale = 2.0; // PNG pixels per point
         bool edgeLabels = true;
         size_t maxLabels = kDefaultMaxLabels; // see TopologyPainter::Options::maxLabels; 0: every label that fits
+        TopologyPainter::ColorBy colorBy = TopologyPainter::ColorBy::Errors;
+        bool legend = true; // above the map: what the fills and outlines mean
     };
     /// About what a person reads on one picture; the map on screen labels as many in its visible part.
     static constexpr size_t kDefaultMaxLabels = 60;

@@ -1,6 +1,7 @@
 #include "topologypainter.h"
 
 #include "dotwriter.h"
+#include "model/tracequery.h"
 
 #include <QFontMetricsF>
 #include <QPainter>
@@ -236,6 +237,165 @@ QString TopologyPainter::edgeLabel(const Topology::Edge& edge)
     return QString::fromStdString(DotWriter::edgeLabel(edge));
 }
 
+namespace {
+
+constexpr int kSteps = 5;
+
+// A sequential scale, light to dark (ColorBrewer's blues, kept light enough that the names on them stay readable);
+// on a dark theme, dark to light.
+QColor stepColor(int step, bool dark)
+{
+    static const QColor light[kSteps] = { QColor(0xef, 0xf3, 0xff), QColor(0xc6, 0xdb, 0xef), QColor(0x9e, 0xca, 0xe1),
+        QColor(0x6b, 0xae, 0xd6), QColor(0x42, 0x92, 0xc6) };
+    static const QColor darkSteps[kSteps] = { QColor(0x10, 0x2a, 0x43), QColor(0x12, 0x3f, 0x63),
+        QColor(0x17, 0x55, 0x84), QColor(0x1f, 0x6b, 0xa5), QColor(0x2b, 0x83, 0xc4) };
+    return dark ? darkSteps[step] : light[step];
+}
+
+QString formatRate(double perSecond)
+{
+    return perSecond >= 10 ? QStringLiteral("%1/s").arg(qRound64(perSecond))
+                           : QStringLiteral("%1/s").arg(perSecond, 0, 'g', 2);
+}
+
+} // namespace
+
+const char* TopologyPainter::colorByName(ColorBy by)
+{
+    switch (by) {
+    case ColorBy::Errors:
+        return "errors";
+    case ColorBy::P95:
+        return "p95";
+    case ColorBy::Rate:
+        return "rate";
+    }
+    return "errors";
+}
+
+TopologyPainter::NodeColors::NodeColors(const Topology& topology, ColorBy by, bool dark)
+    : m_by(by)
+    , m_dark(dark)
+{
+    bool first = true;
+    for (const Topology::Node& n : topology.nodes) {
+        const double v = value(n);
+        if (v <= 0)
+            continue;
+        m_low = first ? v : std::min(m_low, v);
+        m_high = first ? v : std::max(m_high, v);
+        first = false;
+    }
+}
+
+double TopologyPainter::NodeColors::value(const Topology::Node& node) const
+{
+    switch (m_by) {
+    case ColorBy::P95:
+        return static_cast<double>(node.p95Ns);
+    case ColorBy::Rate:
+        return node.ratePerSecond;
+    case ColorBy::Errors:
+        break;
+    }
+    return node.errorPercent;
+}
+
+int TopologyPainter::NodeColors::step(double v) const
+{
+    if (v <= m_low || m_high <= m_low)
+        return 0;
+    const double at = std::log(v / m_low) / std::log(m_high / m_low);
+    return std::clamp(static_cast<int>(at * kSteps), 0, kSteps - 1);
+}
+
+QColor TopologyPainter::NodeColors::fill(const Topology::Node& node) const
+{
+    if (m_by == ColorBy::Errors)
+        return healthColor(node.errorPercent, m_dark);
+    return stepColor(step(value(node)), m_dark);
+}
+
+std::vector<std::pair<QColor, QString>> TopologyPainter::NodeColors::legend() const
+{
+    if (m_by == ColorBy::Errors) {
+        return { { healthColor(0, m_dark), QStringLiteral("errors under 1 %") },
+            { healthColor(1, m_dark), QStringLiteral("errors 1 – 5 %") },
+            { healthColor(5, m_dark), QStringLiteral("errors 5 % and more") } };
+    }
+    const auto format
+        = [this](double v) { return m_by == ColorBy::P95 ? formatDuration(static_cast<qint64>(v)) : formatRate(v); };
+    const QString what = m_by == ColorBy::P95 ? QStringLiteral("p95") : QStringLiteral("rate");
+    if (m_high <= m_low)
+        return { { stepColor(0, m_dark),
+            QStringLiteral("%1 %2").arg(what, m_high > 0 ? format(m_high) : QStringLiteral("unknown")) } };
+    std::vector<std::pair<QColor, QString>> out;
+    for (int i = 0; i < kSteps; ++i) {
+        // The ends exactly, so the legend names the lowest and highest values shown.
+        const double from = i == 0 ? m_low : m_low * std::pow(m_high / m_low, double(i) / kSteps);
+        const double to = i == kSteps - 1 ? m_high : m_low * std::pow(m_high / m_low, double(i + 1) / kSteps);
+        out.emplace_back(stepColor(i, m_dark), QStringLiteral("%1 %2 – %3").arg(what, format(from), format(to)));
+    }
+    return out;
+}
+
+QRectF TopologyPainter::paintLegend(QPainter* painter, QPointF at, const Topology& topology, const Options& options)
+{
+    enum class Sample { Fill, Dashed, Stack };
+    struct Row {
+        Sample sample;
+        QColor color;
+        QString text;
+    };
+    const bool dark = isDark(options.palette);
+    const QColor base = options.palette.color(QPalette::Base);
+    std::vector<Row> rows;
+    for (auto& [color, text] : NodeColors(topology, options.colorBy, dark).legend())
+        rows.push_back({ Sample::Fill, color, text });
+    if (std::ranges::any_of(topology.nodes, [](const auto& n) { return n.inferred && n.groupSize == 0; }))
+        rows.push_back({ Sample::Dashed, base, QStringLiteral("seen only as a peer") });
+    if (std::ranges::any_of(topology.nodes, [](const auto& n) { return n.groupSize > 0; }))
+        rows.push_back({ Sample::Stack, base, QStringLiteral("a group: double-click to open") });
+
+    QFont font;
+    font.setPixelSize(11);
+    const QFontMetricsF metrics(font);
+    const double line = metrics.height();
+    double textWidth = 0;
+    for (const Row& r : rows)
+        textWidth = std::max(textWidth, metrics.horizontalAdvance(r.text));
+    const QSizeF sample(line * 1.4, line);
+    const QRectF box(at, QSizeF(12 + sample.width() + 8 + textWidth + 4, 8 + (line + 4) * double(rows.size())));
+    if (!painter)
+        return box;
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing, true);
+    QColor backing = base;
+    backing.setAlphaF(0.9);
+    painter->setPen(QPen(options.palette.color(QPalette::Mid), 1));
+    painter->setBrush(backing);
+    painter->drawRoundedRect(box, 4, 4);
+    painter->setFont(font);
+    QPointF row = box.topLeft() + QPointF(6, 4);
+    for (const Row& r : rows) {
+        const QRectF swatch(row, sample);
+        QPen outline(options.palette.color(QPalette::Text), 1);
+        if (r.sample == Sample::Dashed)
+            outline.setStyle(Qt::DashLine);
+        painter->setPen(outline);
+        painter->setBrush(r.color);
+        if (r.sample == Sample::Stack)
+            painter->drawRoundedRect(swatch.translated(2, 2), 3, 3);
+        painter->drawRoundedRect(swatch, 3, 3);
+        painter->setPen(options.palette.color(QPalette::Text));
+        painter->drawText(QRectF(row.x() + sample.width() + 8, row.y(), textWidth + 4, line),
+            Qt::AlignVCenter | Qt::AlignLeft, r.text);
+        row.ry() += line + 4;
+    }
+    painter->restore();
+    return box;
+}
+
 QRectF TopologyPainter::edgeLabelRect(const Topology::Edge& edge, QPointF at)
 {
     const QSizeF size = QFontMetricsF(figureFont()).size(0, edgeLabel(edge)); // several lines: Graphviz left room
@@ -266,13 +426,7 @@ TopologyPainter::LabelPlan TopologyPainter::planLabels(
     const QRectF& visible = options.visibleScene;
     const size_t budget = options.maxLabels > 0 ? options.maxLabels : std::numeric_limits<size_t>::max();
 
-    std::vector<qint64> traffic(topology.nodes.size(), 0);
-    for (size_t i = 0; i < topology.nodes.size(); ++i)
-        traffic[i] = topology.nodes[i].spans;
-    for (const Topology::Edge& e : topology.edges) {
-        traffic[e.from] += e.calls;
-        traffic[e.to] += e.calls;
-    }
+    const std::vector<qint64> traffic = topology.traffic();
     RectGrid boxes; // every node's box, labelled or not: edge labels stay off them
     std::vector<size_t> nodeOrder;
     for (size_t i = 0; i < geometry.nodes.size(); ++i) {
@@ -334,6 +488,7 @@ void TopologyPainter::paint(
     for (const auto& e : topology.edges)
         maxCalls = std::max(maxCalls, e.calls);
 
+    const NodeColors fills(topology, options.colorBy, dark);
     const QFont baseFont = nameBaseFont();
     const QFont smallFont = figureFont();
     const QFontMetricsF figureMetrics(smallFont);
@@ -413,7 +568,7 @@ void TopologyPainter::paint(
         if (n.inferred)
             border.setStyle(Qt::DashLine);
         painter.setPen(border);
-        painter.setBrush(n.inferred ? options.palette.color(QPalette::Base) : healthColor(n.errorPercent, dark));
+        painter.setBrush(n.inferred ? options.palette.color(QPalette::Base) : fills.fill(n));
         painter.setRenderHint(QPainter::Antialiasing, smoothEdges && n.kind != Topology::NodeKind::Service);
         if (n.groupSize > 0) {
             // A collapsed group: a second box peeking out behind, like a stack of cards.

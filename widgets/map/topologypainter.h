@@ -16,6 +16,10 @@ namespace tracemap {
 /// picture. Colours come from the Okabe-Ito palette, which stays distinct for colour-blind users.
 class TopologyPainter {
 public:
+    /// What a node's fill says: its error rate (healthy, warning, failing), or where its p95 or its rate stands
+    /// among the services shown (five steps on a logarithmic scale from the lowest to the highest).
+    enum class ColorBy { Errors, P95, Rate };
+
     struct Options {
         QPalette palette;
         bool edgeLabels = false;
@@ -30,7 +34,30 @@ public:
         /// > 0: label at most this many nodes and edges in the visible part, the most important first, so that a
         /// large map shows a few readable names instead of a carpet of text.
         size_t maxLabels = 0;
+        ColorBy colorBy = ColorBy::Errors;
     };
+
+    /// The fills of one picture: computed once from the nodes shown, then asked per node and for the legend.
+    class NodeColors {
+    public:
+        NodeColors(const Topology& topology, ColorBy by, bool dark);
+        QColor fill(const Topology::Node& node) const;
+        /// Each fill with what it means ("p95 12 ms – 40 ms"), in order, as the legend lists them.
+        std::vector<std::pair<QColor, QString>> legend() const;
+
+    private:
+        double value(const Topology::Node& node) const;
+        int step(double value) const;
+        ColorBy m_by;
+        bool m_dark;
+        double m_low = 0; // the scale's ends (P95, Rate), logarithmic
+        double m_high = 0;
+    };
+    /// The legend box with its top-left corner at `at` (in the painter's coordinates): the fills, the dashed
+    /// outline of inferred services and, if any, the stack of a group. Returns the box; with no painter it only
+    /// measures it.
+    static QRectF paintLegend(QPainter* painter, QPointF at, const Topology& topology, const Options& options);
+    static const char* colorByName(ColorBy by);
 
     /// Which labels are drawn. Node names (with their figures) go inside their boxes, most important first:
     /// groups, then by traffic (spans and calls). Edge labels follow, busiest call first, each only where it

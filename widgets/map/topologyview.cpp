@@ -86,6 +86,7 @@ TopologyView::TopologyView(QWidget* parent)
     , m_relayout(new QToolButton(this))
     , m_engineBox(new QComboBox(this))
     , m_groupBox(new QComboBox(this))
+    , m_colorBox(new QComboBox(this))
     , m_minCalls(new QSpinBox(this))
     , m_top(new QSpinBox(this))
     , m_errorsOnly(new QToolButton(this))
@@ -136,9 +137,19 @@ TopologyView::TopologyView(QWidget* parent)
                               "maps of more than %1 services, by service.namespace or k8s.namespace.name when the "
                               "services have them, else by communities of the call graph.")
                                .arg(kGroupAbove));
+    m_colorBox->setObjectName(QStringLiteral("colorBox"));
+    for (auto by : { TopologyPainter::ColorBy::Errors, TopologyPainter::ColorBy::P95, TopologyPainter::ColorBy::Rate })
+        m_colorBox->addItem(
+            tr("colour: %1").arg(QLatin1String(TopologyPainter::colorByName(by))), static_cast<int>(by));
+    m_colorBox->setToolTip(tr("What the services' fills show: their error rate, their p95 or their rate"));
+    // Both combos may shrink below their longest item: the bar must fit a 1024-pixel window beside the panel.
+    for (QComboBox* box : { m_groupBox, m_colorBox }) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(7);
+    }
     m_minCalls->setObjectName(QStringLiteral("minCalls"));
-    m_minCalls->setRange(0, 9'999'999);
-    m_minCalls->setPrefix(tr("min calls: "));
+    m_minCalls->setRange(0, 999'999);
+    m_minCalls->setPrefix(tr("calls ≥ "));
     m_minCalls->setToolTip(tr("Hide calls made fewer times (they are counted as hidden)"));
     m_top->setObjectName(QStringLiteral("topCalls"));
     m_top->setRange(0, 99'999);
@@ -146,13 +157,14 @@ TopologyView::TopologyView(QWidget* parent)
     m_top->setPrefix(tr("top: "));
     m_top->setToolTip(tr("Show only the busiest calls"));
     m_errorsOnly->setObjectName(QStringLiteral("errorsOnly"));
-    m_errorsOnly->setText(tr("Errors Only"));
+    m_errorsOnly->setText(tr("Errors"));
     m_errorsOnly->setCheckable(true);
     m_errorsOnly->setToolTip(tr("Show only calls with errors"));
     m_summary->setObjectName(QStringLiteral("mapSummary"));
     m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // a long summary must not widen the window
     auto* shownBar = new QHBoxLayout;
     shownBar->addWidget(m_groupBox);
+    shownBar->addWidget(m_colorBox);
     shownBar->addWidget(m_minCalls);
     shownBar->addWidget(m_top);
     shownBar->addWidget(m_errorsOnly);
@@ -177,6 +189,8 @@ TopologyView::TopologyView(QWidget* parent)
                                "graphs by force. Automatic picks dot for small graphs."));
     connect(m_engineBox, &QComboBox::currentIndexChanged, this,
         [this](int index) { setEngine(static_cast<LayoutOptions::Engine>(m_engineBox->itemData(index).toInt())); });
+    connect(m_colorBox, &QComboBox::currentIndexChanged, this,
+        [this](int index) { setColorBy(static_cast<TopologyPainter::ColorBy>(m_colorBox->itemData(index).toInt())); });
     connect(m_groupBox, &QComboBox::currentIndexChanged, this,
         [this](int index) { setGroupRule(m_groupBox->itemData(index).toString()); });
     const auto filtersFromBar = [this] {
@@ -267,6 +281,14 @@ void TopologyView::setGroupExpanded(const std::string& group, bool expanded)
 {
     if (expanded ? m_expanded.insert(group).second : m_expanded.erase(group) > 0)
         applyLens(LayoutMode::Stable);
+}
+
+void TopologyView::setColorBy(TopologyPainter::ColorBy by)
+{
+    m_colorBy = by;
+    const QSignalBlocker block(m_colorBox);
+    m_colorBox->setCurrentIndex(m_colorBox->findData(static_cast<int>(by)));
+    update();
 }
 
 void TopologyView::setFilters(const TopologyFilters& filters)
@@ -521,8 +543,12 @@ void TopologyView::fitToView()
     const QRectF b = m_geometry.bounds.adjusted(-20, -20, 20, 20);
     // Leave the bars' strip at the top free (before the first layout pass, its usual height).
     const double bars = m_summary->geometry().bottom() > 0 ? m_summary->geometry().bottom() + 4.0 : 64.0;
-    m_zoom = std::clamp(std::min(width() / b.width(), (height() - bars) / b.height()), kMinZoom, kMaxZoom);
-    m_center = b.center() - QPointF(0, bars / 2 / m_zoom);
+    // And the legend's strip at the bottom, so that the legend never covers a service of the fitted map.
+    TopologyPainter::Options options;
+    options.colorBy = m_colorBy;
+    const double legend = TopologyPainter::paintLegend(nullptr, QPointF(), *m_shown, options).height() + 16;
+    m_zoom = std::clamp(std::min(width() / b.width(), (height() - bars - legend) / b.height()), kMinZoom, kMaxZoom);
+    m_center = b.center() - QPointF(0, (bars - legend) / 2 / m_zoom);
     update();
 }
 
@@ -691,6 +717,8 @@ void TopologyView::paintEvent(QPaintEvent*)
     TopologyPainter::Options options;
     options.palette = palette();
     options.edgeLabels = m_edgeLabels;
+    options.colorBy = m_colorBy;
+    options.maxLabels = kMaxLabels;
     options.scale = m_zoom;
     options.visibleScene = QRectF(toScene(QPointF(0, 0)), toScene(QPointF(width(), height())));
     if (previous) {
@@ -705,6 +733,10 @@ void TopologyView::paintEvent(QPaintEvent*)
     options.selectedNode = m_selectedNode;
     options.selectedEdge = m_selectedEdge;
     TopologyPainter::paint(painter, *m_shown, m_geometry, options);
+    // The legend in the bottom-left corner, in widget pixels whatever the zoom.
+    painter.resetTransform();
+    const QRectF legend = TopologyPainter::paintLegend(nullptr, QPointF(), *m_shown, options);
+    TopologyPainter::paintLegend(&painter, QPointF(8, height() - legend.height() - 8), *m_shown, options);
 }
 
 void TopologyView::resizeEvent(QResizeEvent* event)

@@ -42,6 +42,8 @@ class TopologyView : public QWidget {
 public:
     /// Maps with more services than this open as their groups ("auto").
     static constexpr size_t kGroupAbove = 60;
+    /// Labels in view at once, the busiest first (TopologyPainter::Options::maxLabels): zoom in for more.
+    static constexpr size_t kMaxLabels = 60;
 
     explicit TopologyView(QWidget* parent = nullptr);
 
@@ -87,6 +89,9 @@ public:
     int groupOfShownNode(int node) const;
     void setGroupExpanded(const std::string& group, bool expanded);
     bool isGroupExpanded(const std::string& group) const { return m_expanded.contains(group); }
+    /// What the nodes' fills say (error rate, p95, rate); a legend in the map's corner says it too.
+    TopologyPainter::ColorBy colorBy() const { return m_colorBy; }
+    void setColorBy(TopologyPainter::ColorBy by);
     void setFilters(const TopologyFilters& filters);
     const TopologyFilters& filters() const { return m_filters; }
     /// Every call path from one service to another; upstream (callers) or downstream (callees) of one. Show All
@@ -200,6 +205,8 @@ private:
     QToolButton* m_relayout;
     QComboBox* m_engineBox;
     QComboBox* m_groupBox;
+    QComboBox* m_colorBox;
+    TopologyPainter::ColorBy m_colorBy = TopologyPainter::ColorBy::Errors;
     QSpinBox* m_minCalls;
     QSpinBox* m_top;
     QToolButton* m_errorsOnly;
