@@ -152,8 +152,11 @@ MainWindow::MainWindow(QString cachePath, Persistence persistence, QWidget* pare
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
     // The topology of "the last trace opened" follows the trace tab the user looks at.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
-        if (auto* view = qobject_cast<TraceView*>(m_tabs->widget(index)))
+        auto* view = qobject_cast<TraceView*>(m_tabs->widget(index));
+        if (view)
             m_analysis->setCurrentTrace(view->selection()->trace()->id);
+        if (m_traceOnMap)
+            m_traceOnMap->setEnabled(view != nullptr);
         if (m_monitorStale)
             refreshMonitor();
     });
@@ -417,6 +420,17 @@ void MainWindow::createActions()
             m_tabs->setCurrentIndex((m_tabs->currentIndex() + m_tabs->count() - 1) % m_tabs->count());
     });
     previous->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Tab));
+    // A trace's own topology (openzipkin/zipkin#2622): the map of "the last trace opened", this one.
+    m_traceOnMap = trace->addAction(tr("Show Its Services on the &Map"), this, [this] {
+        auto* view = qobject_cast<TraceView*>(m_tabs->currentWidget());
+        if (!view)
+            return;
+        m_analysis->setCurrentTrace(view->selection()->trace()->id);
+        m_topologyPage->setScope(TopologyPage::Scope::CurrentTrace);
+        m_tabs->setCurrentWidget(m_topologyPage);
+    });
+    m_traceOnMap->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    m_traceOnMap->setEnabled(false);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);

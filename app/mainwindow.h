@@ -10,6 +10,7 @@
 
 #include <memory>
 
+class QAction;
 class QDockWidget;
 class QSettings;
 class QTemporaryDir;
@@ -181,6 +182,7 @@ private:
     StartPage* m_startPage;
     QStackedWidget* m_central;
     QMenu* m_recentMenu = nullptr;
+    QAction* m_traceOnMap = nullptr; // Trace ▸ Show Its Services on the Map, for the trace tab in front
     QLabel* m_status;
     QLabel* m_cacheSize;
     QToolButton* m_warnings;

@@ -1,5 +1,6 @@
 // The desktop shell on the offscreen platform: import, search results, trace tabs, span details, drag and drop,
 // errors, search and cancel during an import, dependency-link files, settings between sessions, closed tabs.
+#include "analysis/topologybuilder.h"
 #include "cache/tracecache.h"
 #include "flamegraphview.h"
 #include "generator/generatedfile.h"
@@ -483,6 +484,39 @@ private Q_SLOTS:
         QVERIFY(view);
         QCOMPARE(view->selection()->trace()->spans.size(), size_t(40));
         QTRY_VERIFY_WITH_TIMEOUT(view->findChildren<QFutureWatcherBase*>().isEmpty(), 20000);
+    }
+
+    // Trace ▸ Show Its Services on the Map (Ctrl+M): the map of that one trace, not of the whole cache.
+    void traceServicesOnTheMap()
+    {
+        if (!requireFixtures())
+            return;
+        MainWindow window(freshCache(QStringLiteral("onthemap")));
+        window.show();
+        QSignalSpy imported(&window, &MainWindow::importsFinished);
+        window.openFiles({ fixture(kHotrod), fixture(QStringLiteral("zipkin-v2/messaging-kafka.json")) });
+        QTRY_VERIFY_WITH_TIMEOUT(!imported.isEmpty() && !window.isImporting(), 60000);
+        const auto names = [](const Topology& t) {
+            QStringList out;
+            for (const auto& n : t.nodes)
+                out << QString::fromStdString(n.name);
+            return out;
+        };
+        QSignalSpy opened(&window, &MainWindow::traceOpened);
+        window.openTrace(TraceId { 0x2ea75461946a7dd1ull, 0x0f2c15ab36a076cbull });
+        QVERIFY(opened.wait(20000));
+        auto* view = qobject_cast<TraceView*>(window.tabs()->currentWidget());
+        QVERIFY(view);
+        TopologyBuilder builder;
+        builder.add(*view->selection()->trace());
+        const QStringList expected = names(builder.build());
+        QVERIFY(expected.size() >= 4);
+        QVERIFY(!expected.contains(QStringLiteral("kafka"))); // the other file's services are not in it
+        QTest::keySequence(&window, QKeySequence(Qt::CTRL | Qt::Key_M));
+        QCOMPARE(window.tabs()->currentWidget(), window.topologyPage());
+        QCOMPARE(window.topologyPage()->scope(), TopologyPage::Scope::CurrentTrace);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.topologyView()->isLaidOut() && names(window.topologyView()->topology()) == expected, 30000);
     }
 };
 

@@ -33,6 +33,7 @@ QString ShortcutsHelp::html()
         Rows { { "Ctrl+O", "Open trace files (or drop them on the window)" },
             { "Ctrl+F", "Find traces: focus the search panel" }, { "Ctrl+L", "Look up a trace by its ID" },
             { "Enter", "Run the search / open the selected trace" }, { "Ctrl+W", "Close the trace tab" },
+            { "Ctrl+M", "Show the trace's services and calls on the topology map" },
             { "Ctrl+Tab, Ctrl+Shift+Tab", "Next, previous tab" }, { "F1", "This list" }, { "Ctrl+Q", "Quit" } });
     html += section("Flame chart (a trace tab; it has the keys when the trace opens)",
         Rows { { "W / S", "Zoom in / out at the mouse pointer" }, { "A / D", "Pan left / right" },
@@ -51,7 +52,9 @@ QString ShortcutsHelp::html()
             { "F5, reload button", "Lay the map out afresh (new services otherwise join it where there is room)" },
             { "Z", "Zoom to the selected service" }, { "Click", "Select a service or a call: the panel shows it" },
             { "Find a service…", "Select the best match (an exact name first)" },
-            { "Focus, Show All", "Only the services within N calls of the selected one; all again" } });
+            { "Focus, Show All", "Only the services within N calls of the selected one; all again" },
+            { "Double-click a group", "Show its services in its place (double-click one of them to close it)" },
+            { "Right-click a service", "Its callers, its callees, the paths between it and the selected service" } });
     html += section("Flame graph",
         Rows { { "Click", "Zoom into a frame" }, { "Esc or 0", "Zoom out to all" },
             { "Click on the path above the frames", "Zoom out to that frame" },
