@@ -280,7 +280,8 @@ std::expected<TopologyGeometry, QString> GraphvizLayout::layoutDot(
 }
 
 std::expected<TopologyGeometry, QString> GraphvizLayout::layoutStable(const Topology& topology,
-    const LayoutOptions& options, const Topology& previous, const TopologyGeometry& previousGeometry)
+    const LayoutOptions& options, const Topology& previous, const TopologyGeometry& previousGeometry,
+    const Origins* origins)
 {
     const LayoutOptions::Engine engine = options.resolvedEngine(topology);
     const auto fresh = [&] { return layout(topology, options); };
@@ -311,8 +312,29 @@ std::expected<TopologyGeometry, QString> GraphvizLayout::layoutStable(const Topo
         input.previous.push_back(kept[i] ? std::optional(kept[i]->box.center()) : std::nullopt);
         shared += kept[i] ? 1 : 0;
     }
+    // New nodes with an origin go where it was.
+    size_t fromOrigins = 0;
+    input.near.resize(topology.nodes.size());
+    for (size_t i = 0; origins && i < topology.nodes.size(); ++i) {
+        const auto found = kept[i] ? origins->end() : origins->find(topology.nodes[i].name);
+        if (found == origins->end())
+            continue;
+        QPointF sum;
+        int count = 0;
+        for (const std::string& name : found->second) {
+            if (const auto at = before.find(name); at != before.end()) {
+                sum += at->second->box.center();
+                ++count;
+            }
+        }
+        if (count > 0) {
+            input.near[i] = sum / count;
+            ++fromOrigins;
+        }
+    }
     const size_t added = topology.nodes.size() - shared;
-    if (shared == 0 || (added > kMaxAddedAlways && added > kMaxAddedShare * static_cast<double>(shared)))
+    if (shared == 0
+        || (fromOrigins < added && added > kMaxAddedAlways && added > kMaxAddedShare * static_cast<double>(shared)))
         return fresh();
     const auto centres = IncrementalPlacement::place(input);
     if (!centres)

@@ -7,7 +7,10 @@
 #include <QString>
 
 #include <expected>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 namespace tracemap {
 
@@ -35,8 +38,15 @@ public:
     /// route. layout() instead (a fresh layout; geometry.incremental says which) when that is no small change: no
     /// service in common, more new services than kMaxAddedShare of the kept ones (and over kMaxAddedAlways),
     /// another engine, or a previousGeometry that is not a layout of `previous`.
+    /// Where new nodes come from: a node's name → the names of the previous nodes it came out of (a group
+    /// opened: each member came out of the group; a group closed: the group out of its members).
+    using Origins = std::unordered_map<std::string, std::vector<std::string>>;
+
+    /// With `origins`, a new node that has one goes to the place its origins had (their centre), and the change
+    /// counts as small however many nodes it adds, when every new node has an origin.
     [[nodiscard]] static std::expected<TopologyGeometry, QString> layoutStable(const Topology& topology,
-        const LayoutOptions& options, const Topology& previous, const TopologyGeometry& previousGeometry);
+        const LayoutOptions& options, const Topology& previous, const TopologyGeometry& previousGeometry,
+        const Origins* origins = nullptr);
     static constexpr double kMaxAddedShare = 0.25;
     static constexpr size_t kMaxAddedAlways = 3;
 

@@ -199,9 +199,10 @@ std::optional<std::vector<QPointF>> IncrementalPlacement::place(const Input& inp
             bounds = bounds.isNull() ? box : bounds.united(box);
         const QSizeF size = input.sizes[v];
         // Without a placed neighbour: below the map, at its left.
-        const QPointF wanted = neighbours > 0
-            ? sum / neighbours
-            : QPointF(bounds.left() + size.width() / 2, bounds.bottom() + kGap + size.height() / 2);
+        const bool hasOrigin = v < input.near.size() && input.near[v];
+        const QPointF wanted = hasOrigin ? *input.near[v]
+            : neighbours > 0             ? sum / neighbours
+                             : QPointF(bounds.left() + size.width() / 2, bounds.bottom() + kGap + size.height() / 2);
 
         if (input.flow) {
             double x = wanted.x();

@@ -28,6 +28,9 @@ public:
         /// The map reads left to right by call depth (dot): a new service goes into the column after its callers
         /// (or before its callees), and only its height is searched. Otherwise it goes where its neighbours are.
         bool flow = false;
+        /// Per node (or empty): for a new node, the place it comes out of, where it goes rather than beside its
+        /// neighbours (a group opened: its services around the group's place).
+        std::vector<std::optional<QPointF>> near;
     };
 
     /// The centre of every node; nullopt when the kept services could not be separated (the caller lays out

@@ -181,6 +181,43 @@ private Q_SLOTS:
         QCOMPARE(largestMove(*before, *same), 0.0);
     }
 
+    // A group opened in place: its services have an origin (the group's node), go round its place, and the rest
+    // of the map stays, however many services that adds (GraphvizLayout::Origins).
+    void openedGroupGoesWhereTheGroupWas()
+    {
+        Topology grouped;
+        for (const char* name : { "a", "b", "group (5)", "z" })
+            grouped.nodes.push_back(testsupport::figuredService(name));
+        grouped.edges = { { 0, 1, 3 }, { 1, 2, 3 }, { 2, 3, 3 } };
+        // neato, as the window lays out a map of groups; with dot a new service goes into the column after its
+        // caller instead, so a chain of members reads left to right.
+        const LayoutOptions neato { LayoutOptions::Engine::Neato, false };
+        const auto before = GraphvizLayout::layout(grouped, neato);
+        QVERIFY(before);
+        Topology opened;
+        for (const char* name : { "a", "b", "g1", "g2", "g3", "g4", "g5", "z" })
+            opened.nodes.push_back(testsupport::figuredService(name));
+        opened.edges = { { 0, 1, 3 }, { 1, 2, 3 }, { 2, 3, 1 }, { 3, 4, 1 }, { 4, 5, 1 }, { 5, 6, 1 }, { 6, 7, 3 } };
+        GraphvizLayout::Origins origins;
+        for (const char* member : { "g1", "g2", "g3", "g4", "g5" })
+            origins[member] = { "group (5)" };
+        // Without origins five new services against three kept is no small change: a fresh layout.
+        const auto fresh = GraphvizLayout::layoutStable(opened, neato, grouped, *before);
+        QVERIFY(fresh && !fresh->incremental);
+        const auto inPlace = GraphvizLayout::layoutStable(opened, neato, grouped, *before, &origins);
+        QVERIFY(inPlace && inPlace->incremental);
+        const LayoutDisplacement moved = LayoutDisplacement::measure(grouped, *before, opened, *inPlace);
+        QCOMPARE(moved.shared, size_t(3));
+        QCOMPARE(moved.worst, 0.0);
+        // Each member round the group's old place: within the first rings of free places around it.
+        const QPointF group = before->nodes[2].box.center();
+        for (size_t i = 2; i <= 6; ++i) {
+            const QPointF at = inPlace->nodes[i].box.center();
+            QVERIFY2(std::hypot(at.x() - group.x(), at.y() - group.y()) < 300,
+                qPrintable(QStringLiteral("g%1 at %2,%3").arg(i - 1).arg(at.x()).arg(at.y())));
+        }
+    }
+
     // Kept boxes that grew into each other (new figures, a second label line) are moved apart, the lower one down;
     // a new service goes into the column after its caller.
     void placementSeparatesGrownBoxesAndFollowsTheCalls()

@@ -6,6 +6,7 @@
 #include "analysis/topologylens.h"
 #include "formats/dependencylinksreader.h"
 #include "graphvizlayout.h"
+#include "layoutdisplacement.h"
 #include "topologyexporter.h"
 #include "topologypainter.h"
 #include "topologyview.h"
@@ -295,9 +296,20 @@ private Q_SLOTS:
             if (int(n.node) == groupNode)
                 at = view.toWidget(n.box.center());
         }
+        const Topology before = view.topology();
+        const TopologyGeometry beforeGeometry = view.geometry();
         QTest::mouseDClick(&view, Qt::LeftButton, {}, at.toPoint());
         QTRY_VERIFY_WITH_TIMEOUT(view.isLaidOut(), 20000);
         QVERIFY(view.isGroupExpanded(groups.names[smallest]));
+        // Opened in place: the other groups stay where they were, the services go round the group's place.
+        QVERIFY(view.geometry().incremental);
+        const LayoutDisplacement moved
+            = LayoutDisplacement::measure(before, beforeGeometry, view.topology(), view.geometry());
+        qInfo("opening a group of %zu: the %zu groups kept moved %.2f %% of the map's diagonal on average (worst %.2f "
+              "%%)",
+            members[smallest].size(), moved.shared, 100 * moved.mean, 100 * moved.worst);
+        QCOMPARE(moved.shared, groups.names.size() - 1);
+        QVERIFY(moved.mean < 0.05);
         QCOMPARE(view.topology().nodes.size(), groups.names.size() - 1 + members[smallest].size());
         for (quint32 m : members[smallest])
             QVERIFY(view.topology().nodeIndex(full->nodes[m].name) >= 0);

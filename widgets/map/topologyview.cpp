@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 namespace tracemap {
 
@@ -350,11 +351,13 @@ void TopologyView::applyLens(LayoutMode mode)
         options.focus
             = { m_focusOn.kind, static_cast<quint32>(from), static_cast<quint32>(std::max(to, 0)), m_focusOn.hops };
     ShownTopology shown = TopologyLens::apply(*m_full, options);
+    auto origins = std::make_shared<const GraphvizLayout::Origins>(originsOf(shown));
     m_shownGroup = std::move(shown.group);
     m_shownMembers = std::move(shown.members);
+    m_shownWith = m_groups.get();
     m_hidden = shown.hidden;
     auto topology = std::make_shared<const Topology>(std::move(shown.topology));
-    startLayout(topology, mode);
+    startLayout(topology, mode, origins);
 
     int selectedNode = node.empty() ? -1 : topology->nodeIndex(node);
     if (selectedNode < 0 && !node.empty()) {
@@ -379,6 +382,40 @@ void TopologyView::applyLens(LayoutMode mode)
     updateSummary();
     Q_EMIT selectionChanged();
     Q_EMIT shownChanged();
+}
+
+GraphvizLayout::Origins TopologyView::originsOf(const ShownTopology& next) const
+{
+    // A group opened: its services come out of the group's node; a group closed: the group out of its services.
+    GraphvizLayout::Origins origins;
+    std::unordered_map<int, std::string> groupNodeBefore;
+    std::unordered_map<quint32, std::string> serviceBefore; // full node → its name, shown as itself
+    const bool sameGroups = m_shownWith == m_groups.get(); // group indices before mean the same groups now
+    for (size_t i = 0; i < m_shownGroup.size() && i < m_shown->nodes.size(); ++i) {
+        if (m_shownGroup[i] >= 0 && sameGroups)
+            groupNodeBefore.emplace(m_shownGroup[i], m_shown->nodes[i].name);
+        else if (i < m_shownMembers.size() && !m_shownMembers[i].empty())
+            serviceBefore.emplace(m_shownMembers[i].front(), m_shown->nodes[i].name);
+    }
+    for (size_t i = 0; i < next.topology.nodes.size(); ++i) {
+        const std::string& name = next.topology.nodes[i].name;
+        if (m_shown->nodeIndex(name) >= 0)
+            continue; // kept: it stays where it is
+        if (next.group[i] >= 0) {
+            std::vector<std::string> members;
+            for (quint32 m : next.members[i]) {
+                if (const auto it = serviceBefore.find(m); it != serviceBefore.end())
+                    members.push_back(it->second);
+            }
+            if (!members.empty())
+                origins.emplace(name, std::move(members));
+        } else if (m_groups && !next.members[i].empty()) {
+            const int group = m_groups->groupOf[next.members[i].front()];
+            if (const auto it = groupNodeBefore.find(group); group >= 0 && it != groupNodeBefore.end())
+                origins.emplace(name, std::vector<std::string> { it->second });
+        }
+    }
+    return origins;
 }
 
 int TopologyView::revealService(const std::string& name)
@@ -448,7 +485,8 @@ void TopologyView::setSelection(int node, int edge)
     Q_EMIT selectionChanged();
 }
 
-void TopologyView::startLayout(std::shared_ptr<const Topology> topology, LayoutMode mode)
+void TopologyView::startLayout(
+    std::shared_ptr<const Topology> topology, LayoutMode mode, std::shared_ptr<const GraphvizLayout::Origins> origins)
 {
     const quint64 generation = ++m_generation;
     // The topology is shown at once (the selection and the panel refer to it); its geometry follows. Meanwhile the
@@ -470,9 +508,10 @@ void TopologyView::startLayout(std::shared_ptr<const Topology> topology, LayoutM
     std::shared_ptr<const TopologyGeometry> previousGeometry = m_previous ? m_previousGeometry : nullptr;
     runOnWorker(
         this,
-        [topology, options, previous, previousGeometry] {
-            return previous ? GraphvizLayout::layoutStable(*topology, options, *previous, *previousGeometry)
-                            : GraphvizLayout::layout(*topology, options);
+        [topology, options, previous, previousGeometry, origins] {
+            return previous
+                ? GraphvizLayout::layoutStable(*topology, options, *previous, *previousGeometry, origins.get())
+                : GraphvizLayout::layout(*topology, options);
         },
         [this, topology, generation, mode](std::expected<TopologyGeometry, QString> result) {
             if (generation != m_generation)

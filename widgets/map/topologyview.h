@@ -3,6 +3,7 @@
 #include "analysis/topology.h"
 #include "analysis/topologygroups.h"
 #include "analysis/topologylens.h"
+#include "graphvizlayout.h"
 #include "layoutoptions.h"
 #include "topologygeometry.h"
 #include "topologypainter.h"
@@ -143,7 +144,8 @@ protected:
 
 private:
     enum class LayoutMode { Fresh, Stable };
-    void startLayout(std::shared_ptr<const Topology> topology, LayoutMode mode = LayoutMode::Fresh);
+    void startLayout(std::shared_ptr<const Topology> topology, LayoutMode mode = LayoutMode::Fresh,
+        std::shared_ptr<const GraphvizLayout::Origins> origins = nullptr);
     /// Groups m_full as the rule says (on a worker when it has to detect), then applyLens().
     void regroup(bool keepGroups);
     /// Computes what is shown from m_full, the groups, filters and focus, keeps the selection by name, lays out.
@@ -152,6 +154,8 @@ private:
     /// The shown node of a service of the full map, expanding its group if it is collapsed; -1 if not shown.
     int revealService(const std::string& name);
     void updateSummary();
+    /// Where the new nodes of `next` come from on the map shown (GraphvizLayout::layoutStable).
+    GraphvizLayout::Origins originsOf(const ShownTopology& next) const;
     /// Rings the services whose name contains the text, without touching the selection.
     void updateHighlighted(const QString& text);
     void rebuildHitPaths();
@@ -173,6 +177,7 @@ private:
         int hops = 1;
     } m_focusOn;
     std::vector<int> m_shownGroup; // per shown node, as ShownTopology::group
+    const TopologyGroups* m_shownWith = nullptr; // the groups m_shownGroup refers to
     std::vector<std::vector<quint32>> m_shownMembers; // per shown node, as ShownTopology::members
     ShownTopology::Hidden m_hidden;
     TopologyGeometry m_geometry;
