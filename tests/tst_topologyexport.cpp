@@ -7,6 +7,7 @@
 #include "formats/dependencylinksreader.h"
 #include "graphvizlayout.h"
 #include "layoutdisplacement.h"
+#include "topologydetails.h"
 #include "topologyexporter.h"
 #include "topologypainter.h"
 #include "topologyview.h"
@@ -16,6 +17,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -241,6 +243,35 @@ private Q_SLOTS:
         const QString svg = dir.filePath(QStringLiteral("legend.svg"));
         QVERIFY(TopologyExporter::write(svg, t, *geometry, options).has_value());
         QVERIFY(readAll(svg).contains("100 ms"));
+    }
+
+    // The panel beside the map: a group and a call between groups have summed figures and no traces to list (no
+    // query names a group of services); a service inside an open group lists its own.
+    void panelOfAGroupListsNoTraces()
+    {
+        Topology full;
+        for (const char* name : { "a-1", "a-2", "b" }) {
+            Topology::Node n;
+            n.name = name;
+            n.spans = 10;
+            full.nodes.push_back(n);
+        }
+        full.edges = { { 0, 1, 4 }, { 1, 2, 6 } };
+        const TopologyGroups groups = TopologyGrouper::byNamePrefix(full);
+        TopologyLens::Options lens;
+        lens.groups = &groups;
+        lens.expanded = { false };
+        const Topology shown = TopologyLens::apply(full, lens).topology;
+        QCOMPARE(shown.nodes[0].name, std::string("a (2)"));
+        TopologyDetails details;
+        details.showSelection(shown, 0, -1);
+        QVERIFY(!details.selectionQuery().has_value());
+        QVERIFY(details.figuresLabel()->text().contains(QLatin1String("a group of 2 services")));
+        details.showSelection(shown, -1, 0); // a (2) → b
+        QVERIFY(!details.selectionQuery().has_value());
+        details.showSelection(shown, 1, -1); // b, a service
+        QVERIFY(details.selectionQuery().has_value());
+        QCOMPARE(details.selectionQuery()->service, QStringLiteral("b"));
     }
 
     void zoomKeepsThePointUnderTheCursor()

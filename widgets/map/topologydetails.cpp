@@ -83,7 +83,12 @@ void TopologyDetails::showSelection(const Topology& topology, int node, int edge
     QString text;
     if (node >= 0 && node < static_cast<int>(topology.nodes.size())) {
         const Topology::Node& n = topology.nodes[static_cast<size_t>(node)];
-        text = QStringLiteral("<b>%1</b><br>%2").arg(html(n.name), QString::fromLatin1(nodeKindName(n.kind)));
+        // A collapsed group has summed figures and no traces of its own: no query names a group of services.
+        const bool group = n.groupSize > 0;
+        text = QStringLiteral("<b>%1</b><br>%2")
+                   .arg(html(n.name),
+                       group ? tr("a group of %1 services: double-click it on the map to show them").arg(n.groupSize)
+                             : QString::fromLatin1(nodeKindName(n.kind)));
         if (topology.fromDependencyLinks) {
             text += tr("<br>From a dependency-link file: call counts only, no spans or traces.");
         } else if (n.inferred) {
@@ -94,7 +99,7 @@ void TopologyDetails::showSelection(const Topology& topology, int node, int edge
                         .arg(n.ratePerSecond, 0, 'g', 3)
                         .arg(n.errors)
                         .arg(percent(n.errorPercent), formatDuration(n.p95Ns));
-            if (!n.name.empty()) { // spans without a service name cannot be searched by service
+            if (!n.name.empty() && !group) { // spans without a service name cannot be searched by service
                 TraceQuery query;
                 query.service = QString::fromStdString(n.name);
                 m_query = query;
@@ -109,7 +114,11 @@ void TopologyDetails::showSelection(const Topology& topology, int node, int edge
         const std::string& to = topology.nodes[e.to].name;
         text = QStringLiteral("<b>%1 → %2</b><br>").arg(html(from), html(to));
         text += tr("%1 calls, %2 errors (%3)").arg(e.calls).arg(e.errors).arg(percent(e.errorPercent));
-        if (!topology.fromDependencyLinks) {
+        const bool betweenGroups = topology.nodes[e.from].groupSize > 0 || topology.nodes[e.to].groupSize > 0;
+        if (betweenGroups) {
+            text += tr("<br>The calls between the services of groups, summed (latencies: the slowest call's). Open a "
+                       "group to see its calls and their traces.");
+        } else if (!topology.fromDependencyLinks) {
             text += tr("<br>p50 %1 · p95 %2 · p99 %3")
                         .arg(formatDuration(e.p50Ns), formatDuration(e.p95Ns), formatDuration(e.p99Ns));
             TraceQuery query;
