@@ -80,7 +80,7 @@ int TopologyCommand::run(const QStringList& args)
         QStringLiteral("1"));
     const QCommandLineOption engine(QStringLiteral("engine"),
         QStringLiteral("Graphviz layout: dot (left to right by call depth), sfdp or neato; default: dot for small "
-                       "graphs, sfdp for large ones."),
+                       "graphs, sfdp for large ones, neato for a map of groups that call each other a lot."),
         QStringLiteral("name"));
     const QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("PNG pixels per point (default 2)."),
         QStringLiteral("N"), QStringLiteral("2"));

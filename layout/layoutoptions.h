@@ -8,7 +8,8 @@
 
 namespace tracemap {
 
-/// How the topology map is laid out. Automatic picks `dot` (left to right, ranks by call depth) for graphs it
+/// How the topology map is laid out. Automatic picks `neato` for a map of collapsed groups with more than two calls a
+/// node (see resolvedEngine), otherwise `dot` (left to right, ranks by call depth) for graphs it
 /// lays out in well under a second and `sfdp` above that: `dot`'s crossing minimisation grows steeply with the
 /// edges (0.3 s at 250 nodes/560 edges, over a minute at 500/1,950), `sfdp` lays out 1,238/4,271 in under one.
 struct LayoutOptions {
