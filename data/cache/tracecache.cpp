@@ -100,8 +100,10 @@ namespace {
 constexpr quint64 kMaxRawTraceBytes = 1ull << 40; // 1 TiB: far above any real trace, far below size_t limits
 constexpr size_t kChunkBytes = 32u << 20; // a 1M-span trace spans several rows; SQLite's default limit is 1 GB
 
-// Trace blobs are stored zstd-compressed (level 1): the arrays of a trace repeat themselves a lot, so the cache
-// is about 6x smaller and an import writes (and checkpoints) that much less.
+// Trace blobs are stored zstd-compressed: the arrays of a trace repeat themselves a lot, so the cache is about 6x
+// smaller and an import writes (and checkpoints) that much less. Level -1 rather than 1: on the 400k-span Jaeger
+// file the import is 4% faster (median of five alternating runs) for a cache 3% larger (47.4 MB against 45.8);
+// level -4 was no faster and made the cache 40% larger.
 class BlobCompressor {
 public:
     BlobCompressor()
@@ -115,7 +117,7 @@ public:
     std::string_view compress(std::string_view raw)
     {
         m_buffer.resize(ZSTD_compressBound(raw.size()));
-        const size_t size = ZSTD_compressCCtx(m_context, m_buffer.data(), m_buffer.size(), raw.data(), raw.size(), 1);
+        const size_t size = ZSTD_compressCCtx(m_context, m_buffer.data(), m_buffer.size(), raw.data(), raw.size(), -1);
         if (ZSTD_isError(size))
             return {};
         return { m_buffer.data(), size };
