@@ -18,7 +18,7 @@ build=${TRACEMAP_BUILD_DIR:-$here/build}
 packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-svg-dev libgl-dev
           libgraphviz-dev libsqlite3-dev libsimdjson-dev libprotobuf-dev protobuf-compiler zlib1g-dev libzstd-dev
           libqcustomplot-dev libmicrohttpd-dev libgrpc++-dev protobuf-compiler-grpc
-          qtkeychain-qt6-dev libigraph-dev openssl) # openssl: tst_remoteclients makes a CA and a server certificate
+          qtkeychain-qt6-dev libigraph-dev libmimalloc-dev openssl) # openssl: tst_remoteclients makes a CA and a server certificate
 
 install_missing() {
     local missing=()
