@@ -283,7 +283,14 @@ std::expected<TopologyGeometry, QString> GraphvizLayout::layoutStable(const Topo
     const LayoutOptions& options, const Topology& previous, const TopologyGeometry& previousGeometry,
     const Origins* origins)
 {
-    const LayoutOptions::Engine engine = options.resolvedEngine(topology);
+    LayoutOptions::Engine engine = options.resolvedEngine(topology);
+    // Automatic keeps the engine the map was drawn with: a filter that leaves a map of groups with few calls must
+    // not make Automatic pick dot instead of neato, and so lay the kept groups out afresh. A fresh layout (too
+    // much new) still takes Automatic's choice.
+    const auto drawnWith = LayoutOptions::engineFromName(previousGeometry.engine);
+    if (options.engine == LayoutOptions::Engine::Automatic && drawnWith
+        && *drawnWith != LayoutOptions::Engine::Automatic)
+        engine = *drawnWith;
     const auto fresh = [&] { return layout(topology, options); };
     if (topology.nodes.empty() || previousGeometry.engine != QLatin1String(LayoutOptions::engineName(engine))
         || previousGeometry.nodes.size() != previous.nodes.size()

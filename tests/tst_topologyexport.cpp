@@ -356,9 +356,19 @@ private Q_SLOTS:
         // The busiest 10 calls only: the rest is counted.
         TopologyFilters filters;
         filters.topK = 10;
+        const Topology unfiltered = view.topology();
+        const TopologyGeometry unfilteredGeometry = view.geometry();
         view.setFilters(filters);
         QTRY_VERIFY_WITH_TIMEOUT(view.isLaidOut(), 20000);
         QCOMPARE(view.topology().edges.size(), size_t(10));
+        // What the filter keeps stays where it was.
+        const LayoutDisplacement filtered
+            = LayoutDisplacement::measure(unfiltered, unfilteredGeometry, view.topology(), view.geometry());
+        qInfo("the top 10 calls: the %zu services and groups kept moved %.2f %% of the map's diagonal on average "
+              "(worst %.2f %%)",
+            filtered.shared, 100 * filtered.mean, 100 * filtered.worst);
+        QVERIFY(filtered.shared > 0);
+        QVERIFY(filtered.mean < 0.05);
         QVERIFY2(
             view.summary().contains(QStringLiteral("calls and")) && view.summary().contains(QStringLiteral("hidden")),
             qPrintable(view.summary()));
