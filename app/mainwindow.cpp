@@ -1000,9 +1000,10 @@ void MainWindow::exportTopology()
         tr("SVG (*.svg);;PNG (*.png);;PDF (*.pdf);;Graphviz DOT (*.dot);;JSON (*.json)"), &selected);
     if (path.isEmpty())
         return;
-    TopologyExporter::Options options; // the map as shown: its groups, filters, colours
+    TopologyExporter::Options options; // the map as shown: its groups, filters, colours, sizes
     options.edgeLabels = map->edgeLabels();
     options.colorBy = map->colorBy();
+    options.sizeBy = map->sizeBy();
     const auto written = TopologyExporter::write(path, map->topology(), map->geometry(), options);
     if (!written)
         QMessageBox::warning(this, tr("Export Topology"), written.error());

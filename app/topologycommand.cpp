@@ -93,6 +93,10 @@ int TopologyCommand::run(const QStringList& args)
     const QCommandLineOption colorBy(QStringLiteral("color-by"),
         QStringLiteral("What the services' fills show: errors (default), p95 or rate; a legend says it."),
         QStringLiteral("what"), QStringLiteral("errors"));
+    const QCommandLineOption sizeBy(QStringLiteral("size-by"),
+        QStringLiteral("What the services' sizes show: errors, p95 or rate (the highest gets a box twice its label's "
+                       "width and height, the others an area in proportion); default: each box fits its label."),
+        QStringLiteral("what"));
     const QCommandLineOption noLegend(QStringLiteral("no-legend"), QStringLiteral("Leave out the legend."));
     const QCommandLineOption output(QStringList { QStringLiteral("o"), QStringLiteral("output") },
         QStringLiteral("The file to write (required)."), QStringLiteral("OUT"));
@@ -125,7 +129,7 @@ int TopologyCommand::run(const QStringList& args)
     const QCommandLineOption downstream(QStringLiteral("downstream"),
         QStringLiteral("Everything service S calls, directly or not."), QStringLiteral("S"));
     parser.addOptions({ cacheOption, service, hops, groupBy, expand, seed, minCalls, minShare, errorsOnly, top, rankBy,
-        search, paths, upstream, downstream, engine, scale, noLabels, maxLabels, colorBy, noLegend, output });
+        search, paths, upstream, downstream, engine, scale, noLabels, maxLabels, colorBy, sizeBy, noLegend, output });
     parser.addPositionalArgument(
         QStringLiteral("FILE"), QStringLiteral("Trace or dependency-link files."), QStringLiteral("[FILE...]"));
     int exitCode = 0;
@@ -163,15 +167,18 @@ int TopologyCommand::run(const QStringList& args)
         err << "tracemap topology: " << filters.error() << "\n";
         return 2;
     }
-    std::optional<TopologyPainter::ColorBy> fill;
-    for (auto by :
-        { TopologyPainter::ColorBy::Errors, TopologyPainter::ColorBy::P95, TopologyPainter::ColorBy::Rate }) {
-        if (parser.value(colorBy) == QLatin1String(TopologyPainter::colorByName(by)))
-            fill = by;
-    }
+    const std::optional<Topology::Metric> fill = Topology::metricFromName(parser.value(colorBy).toStdString());
     if (!fill) {
         err << "tracemap topology: --color-by must be errors, p95 or rate\n";
         return 2;
+    }
+    std::optional<Topology::Metric> size;
+    if (parser.isSet(sizeBy)) {
+        size = Topology::metricFromName(parser.value(sizeBy).toStdString());
+        if (!size) {
+            err << "tracemap topology: --size-by must be errors, p95 or rate\n";
+            return 2;
+        }
     }
     const qint64 labelLimit = parser.value(maxLabels).toLongLong(&ok);
     if (!ok || labelLimit < 0) {
@@ -253,6 +260,7 @@ int TopologyCommand::run(const QStringList& args)
     }
     TopologyLens::Options lens;
     lens.filters = *filters;
+    lens.sizeBy = size;
     if (parser.isSet(paths)) {
         const auto from = nodeNamed(parser.values(paths).at(0));
         const auto to = nodeNamed(parser.values(paths).at(1));
@@ -306,6 +314,7 @@ int TopologyCommand::run(const QStringList& args)
     exportOptions.edgeLabels = layoutOptions.edgeLabels;
     exportOptions.maxLabels = static_cast<size_t>(labelLimit);
     exportOptions.colorBy = *fill;
+    exportOptions.sizeBy = size;
     exportOptions.legend = !parser.isSet(noLegend);
     const auto written = TopologyExporter::write(parser.value(output), topology, *geometry, exportOptions);
     if (!written) {

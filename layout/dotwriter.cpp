@@ -169,7 +169,7 @@ QSizeF DotWriter::labelBoxSize(std::string_view label)
 
 QSizeF DotWriter::nodeSize(const Topology::Node& node)
 {
-    const QSizeF box = labelBoxSize(nodeLabel(node));
+    const QSizeF box = labelBoxSize(nodeLabel(node)) * std::clamp(node.scale, 1.0, Topology::kMaxNodeScale);
     return node.kind == Topology::NodeKind::Database ? box + QSizeF(0, 1.5 * kCylinderLid) : box;
 }
 

@@ -32,7 +32,8 @@ public:
 
     [[nodiscard]] static std::string write(const Topology& topology, const LayoutOptions& options);
 
-    /// The box of a node, in points, as write() sizes it (a database's cylinder has room for its lid).
+    /// The box of a node, in points, as write() sizes it: its label's box times its scale (a database's cylinder
+    /// has room for its lid).
     static QSizeF nodeSize(const Topology::Node& node);
 
     /// The node's label, UTF-8 and unescaped: its name, then a line with the request rate and error %.

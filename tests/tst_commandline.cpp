@@ -15,6 +15,7 @@
 #include <QObject>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
@@ -403,6 +404,33 @@ private Q_SLOTS:
             QStringLiteral("/(/"), QStringLiteral("-o"), paths });
         QVERIFY2(
             badRule.exitCode == 2 && badRule.err.contains(QLatin1String("not valid")), qPrintable(describe(badRule)));
+
+        // Sized by rate: the boxes grow (the busiest service's to twice its label's), and the legend says so.
+        const QString traces = testsupport::fixture(QStringLiteral("jaeger/genai-agent-57-spans-10-services.json"));
+        const QString sizedSvg = path(QStringLiteral("sized.svg"));
+        const Run sized = runTracemap({ QStringLiteral("topology"), traces, QStringLiteral("--size-by"),
+            QStringLiteral("rate"), QStringLiteral("-o"), sizedSvg });
+        QVERIFY2(sized.exitCode == 0, qPrintable(describe(sized)));
+        QVERIFY(testsupport::readAll(sizedSvg).contains("size: rate, largest"));
+        const auto totalWidth = [&](const QStringList& extra) {
+            const QString dot = path(QStringLiteral("sized.dot"));
+            const Run run
+                = runTracemap(QStringList { QStringLiteral("topology"), traces, QStringLiteral("-o"), dot } + extra);
+            double total = 0; // the sum of the boxes' widths, in inches
+            static const QRegularExpression width(QStringLiteral("width=([0-9.]+)"));
+            for (auto it = width.globalMatch(QString::fromUtf8(testsupport::readAll(dot)));
+                 run.exitCode == 0 && it.hasNext();)
+                total += it.next().captured(1).toDouble();
+            return total;
+        };
+        const double plainWidth = totalWidth({});
+        QVERIFY(plainWidth > 0);
+        QVERIFY2(totalWidth({ QStringLiteral("--size-by"), QStringLiteral("rate") }) > 1.2 * plainWidth,
+            qPrintable(QString::number(plainWidth)));
+        const Run badSize = runTracemap({ QStringLiteral("topology"), traces, QStringLiteral("--size-by"),
+            QStringLiteral("weight"), QStringLiteral("-o"), sizedSvg });
+        QVERIFY2(badSize.exitCode == 2 && badSize.err.contains(QLatin1String("--size-by must be")),
+            qPrintable(describe(badSize)));
     }
 
     void noQtNoiseOnStderr()

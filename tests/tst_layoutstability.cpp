@@ -6,13 +6,16 @@
 #include "topologyedit.h"
 
 #include "analysis/topologybuilder.h"
+#include "analysis/topologylens.h"
 #include "dotwriter.h"
 #include "formats/dependencylinksreader.h"
 #include "graphvizlayout.h"
 #include "incrementalplacement.h"
 #include "layoutdisplacement.h"
+#include "topologyexporter.h"
 #include "topologyview.h"
 
+#include <QComboBox>
 #include <QSignalSpy>
 
 #include <cmath>
@@ -274,6 +277,89 @@ private Q_SLOTS:
         QTRY_COMPARE(laidOut.count(), 1);
         QVERIFY(!map.geometry().incremental);
         QVERIFY(!map.isUserPlaced()); // fitted again
+    }
+
+    // Size by a metric: each box's area grows with the figure, up to twice its label's width and height for the
+    // highest; the map makes room in place rather than laying itself out afresh, and the combo undoes it.
+    void sizeByMetricGrowsBoxesInPlace()
+    {
+        if (!QFileInfo(fixturesDir()).isDir())
+            return;
+        const Topology graph = traceGraph("jaeger/genai-agent-57-spans-10-services.json");
+        TopologyLens::Options lens;
+        lens.sizeBy = Topology::Metric::Rate;
+        const Topology sized = TopologyLens::apply(graph, lens).topology;
+        QCOMPARE(sized.nodes.size(), graph.nodes.size());
+        double highest = 0;
+        for (const auto& n : graph.nodes)
+            highest = std::max(highest, n.ratePerSecond);
+        QVERIFY(highest > 0);
+        size_t grown = 0;
+        for (size_t i = 0; i < sized.nodes.size(); ++i) {
+            const double rate = graph.nodes[i].ratePerSecond;
+            const double expected = rate > 0 ? 1 + std::sqrt(rate / highest) : 1;
+            QVERIFY2(std::abs(sized.nodes[i].scale - expected) < 1e-9, sized.nodes[i].name.c_str());
+            const QSizeF label = DotWriter::labelBoxSize(DotWriter::nodeLabel(sized.nodes[i]));
+            if (sized.nodes[i].kind != Topology::NodeKind::Database)
+                QCOMPARE(DotWriter::nodeSize(sized.nodes[i]), label * expected);
+            grown += expected > 1.5 ? 1 : 0;
+        }
+        QVERIFY(grown >= 1);
+
+        TopologyView map;
+        map.resize(1000, 700);
+        map.show();
+        map.setTopology(graph);
+        QTRY_VERIFY(map.isLaidOut());
+        const Topology before = map.topology();
+        const TopologyGeometry beforeGeometry = map.geometry();
+        QSignalSpy laidOut(&map, &TopologyView::laidOut);
+        auto* sizeBox = map.findChild<QComboBox*>(QStringLiteral("sizeBox"));
+        QVERIFY(sizeBox);
+        sizeBox->setCurrentIndex(sizeBox->findText(QStringLiteral("size: rate")));
+        QCOMPARE(map.sizeBy(), std::optional(Topology::Metric::Rate));
+        QTRY_COMPARE(laidOut.count(), 1);
+        for (const auto& g : map.geometry().nodes) {
+            const Topology::Node& node = map.topology().nodes[g.node];
+            if (node.kind == Topology::NodeKind::Database)
+                continue; // Graphviz draws a cylinder's outline a little narrower than its box
+            QVERIFY2(std::abs(g.box.width() - DotWriter::nodeSize(node).width()) < 0.5, node.name.c_str());
+        }
+        // Laid out afresh (every box changed), but the arrangement is kept: a service left of another stays left
+        // of it, and one above another in the same column stays above it.
+        QCOMPARE(map.topology().nodes.size(), before.nodes.size());
+        const auto boxes = [](const TopologyGeometry& g) {
+            std::vector<QRectF> out(g.nodes.size());
+            for (const auto& n : g.nodes)
+                out[n.node] = n.box;
+            return out;
+        };
+        const std::vector<QRectF> was = boxes(beforeGeometry), is = boxes(map.geometry());
+        size_t pairs = 0;
+        for (size_t a = 0; a < was.size(); ++a) {
+            for (size_t b = 0; b < was.size(); ++b) {
+                if (was[a].right() < was[b].left()) {
+                    ++pairs;
+                    QVERIFY2(is[a].center().x() < is[b].center().x(), before.nodes[a].name.c_str());
+                } else if (was[a].left() <= was[b].right() && was[b].left() <= was[a].right()
+                    && was[a].bottom() < was[b].top()) {
+                    ++pairs;
+                    QVERIFY2(is[a].center().y() < is[b].center().y(), before.nodes[a].name.c_str());
+                }
+            }
+        }
+        QVERIFY(pairs > was.size());
+        // The legend says what the sizes mean.
+        TopologyPainter::Options paint;
+        const double plain = TopologyPainter::paintLegend(nullptr, QPointF(), map.topology(), paint).height();
+        paint.sizeBy = Topology::Metric::Rate;
+        QVERIFY(TopologyPainter::paintLegend(nullptr, QPointF(), map.topology(), paint).height() > plain);
+
+        sizeBox->setCurrentIndex(0); // "size: label"
+        QVERIFY(!map.sizeBy());
+        QTRY_COMPARE(laidOut.count(), 2);
+        for (const auto& node : map.topology().nodes)
+            QCOMPARE(node.scale, 1.0);
     }
 };
 

@@ -9,6 +9,41 @@ namespace {
 constexpr quint32 kDropped = 0xffffffffu;
 }
 
+double Topology::metric(const Node& node, Metric metric)
+{
+    switch (metric) {
+    case Metric::P95:
+        return static_cast<double>(node.p95Ns);
+    case Metric::Rate:
+        return node.ratePerSecond;
+    case Metric::Errors:
+        break;
+    }
+    return node.errorPercent;
+}
+
+const char* Topology::metricName(Metric metric)
+{
+    switch (metric) {
+    case Metric::P95:
+        return "p95";
+    case Metric::Rate:
+        return "rate";
+    case Metric::Errors:
+        break;
+    }
+    return "errors";
+}
+
+std::optional<Topology::Metric> Topology::metricFromName(std::string_view name)
+{
+    for (Metric metric : { Metric::Errors, Metric::P95, Metric::Rate }) {
+        if (name == metricName(metric))
+            return metric;
+    }
+    return std::nullopt;
+}
+
 int Topology::nodeIndex(std::string_view name) const
 {
     const auto it = std::lower_bound(

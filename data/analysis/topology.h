@@ -2,6 +2,7 @@
 
 #include <QtGlobal>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct Topology {
         double ratePerSecond = 0; // spans per second over the loaded time range
         qint64 p95Ns = 0; // of the node's server/consumer (entry) spans, else of all its spans
         quint32 groupSize = 0; // > 0: a collapsed group of this many services (TopologyLens), figures summed
+        /// How much larger than its label the box is drawn, from 1 to kMaxNodeScale: sizing by a metric
+        /// (TopologyLens::Options::sizeBy) sets it, the layout and the painter follow.
+        double scale = 1;
         /// String attributes of the resources the service's spans came from (service.namespace,
         /// k8s.namespace.name, …): the first value of each key, at most kMaxNodeAttributes keys. Groups use them.
         std::vector<std::pair<std::string, std::string>> attributes {};
@@ -29,6 +33,15 @@ struct Topology {
         std::string_view attribute(std::string_view key) const;
     };
     static constexpr size_t kMaxNodeAttributes = 32;
+    static constexpr double kMaxNodeScale = 2.0; // the largest box is twice as wide and high as its label
+
+    /// A figure of a service that the map can show as a node's colour or size.
+    enum class Metric { Errors, P95, Rate };
+    /// Its value: error %, p95 in nanoseconds, spans per second.
+    static double metric(const Node& node, Metric metric);
+    /// "errors", "p95", "rate": the words of --color-by and --size-by.
+    static const char* metricName(Metric metric);
+    static std::optional<Metric> metricFromName(std::string_view name);
 
     struct Edge {
         quint32 from = 0; // index into nodes

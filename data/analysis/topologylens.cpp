@@ -3,6 +3,7 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 
@@ -288,7 +289,21 @@ ShownTopology TopologyLens::apply(const Topology& full, const Options& options)
         ++out.hidden.calls;
         out.hidden.callCount += full.edges[e].calls;
     }
+    if (options.sizeBy)
+        sizeByMetric(out.topology, *options.sizeBy);
     return out;
+}
+
+void TopologyLens::sizeByMetric(Topology& topology, Topology::Metric metric)
+{
+    double highest = 0;
+    for (const Topology::Node& node : topology.nodes)
+        highest = std::max(highest, Topology::metric(node, metric));
+    for (Topology::Node& node : topology.nodes) {
+        const double value = Topology::metric(node, metric);
+        // Area in proportion to the value: the eye compares areas, so twice the rate looks twice as big.
+        node.scale = highest > 0 && value > 0 ? 1 + (Topology::kMaxNodeScale - 1) * std::sqrt(value / highest) : 1;
+    }
 }
 
 } // namespace tracemap

@@ -68,9 +68,14 @@ public:
         std::vector<bool> expanded; // per group: shown as its members
         TopologyFilters filters;
         TopologyFocus focus;
+        /// Set: each shown node's box grows with this figure (Topology::Node::scale), the largest value's to
+        /// Topology::kMaxNodeScale times its label, its area in proportion to the value.
+        std::optional<Topology::Metric> sizeBy {};
     };
 
     static ShownTopology apply(const Topology& full, const Options& options);
+    /// Sets every node's scale by `metric`, as apply() does with Options::sizeBy.
+    static void sizeByMetric(Topology& topology, Topology::Metric metric);
     /// A group node's label: "name (N)".
     static std::string groupLabel(const std::string& name, size_t members);
 };

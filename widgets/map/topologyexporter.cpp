@@ -38,6 +38,7 @@ TopologyPainter::Options paintOptions(const TopologyExporter::Options& options, 
     paint.edgeLabels = options.edgeLabels;
     paint.maxLabels = options.maxLabels;
     paint.colorBy = options.colorBy;
+    paint.sizeBy = options.sizeBy;
     paint.scale = std::max(scale, 1.0); // exports keep every label: they can be zoomed later
     return paint;
 }

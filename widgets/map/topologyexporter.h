@@ -21,6 +21,8 @@ public:
         bool edgeLabels = true;
         size_t maxLabels = kDefaultMaxLabels; // see TopologyPainter::Options::maxLabels; 0: every label that fits
         TopologyPainter::ColorBy colorBy = TopologyPainter::ColorBy::Errors;
+        /// What the boxes' sizes show, for the legend: the topology's nodes carry their scale already.
+        std::optional<Topology::Metric> sizeBy {};
         bool legend = true; // above the map: what the fills and outlines mean
     };
     /// About what a person reads on one picture; the map on screen labels as many in its visible part.

@@ -261,18 +261,23 @@ QString formatRate(double perSecond)
 
 } // namespace
 
-const char* TopologyPainter::colorByName(ColorBy by)
+namespace {
+
+// A metric's value as the legend writes it: "12 ms", "3.4/s", "2.5 %".
+QString formatMetric(Topology::Metric metric, double value)
 {
-    switch (by) {
-    case ColorBy::Errors:
-        return "errors";
-    case ColorBy::P95:
-        return "p95";
-    case ColorBy::Rate:
-        return "rate";
+    switch (metric) {
+    case Topology::Metric::P95:
+        return formatDuration(static_cast<qint64>(value));
+    case Topology::Metric::Rate:
+        return formatRate(value);
+    case Topology::Metric::Errors:
+        break;
     }
-    return "errors";
+    return QStringLiteral("%1 %").arg(value, 0, 'g', 3);
 }
+
+} // namespace
 
 TopologyPainter::NodeColors::NodeColors(const Topology& topology, ColorBy by, bool dark)
     : m_by(by)
@@ -280,26 +285,13 @@ TopologyPainter::NodeColors::NodeColors(const Topology& topology, ColorBy by, bo
 {
     bool first = true;
     for (const Topology::Node& n : topology.nodes) {
-        const double v = value(n);
+        const double v = Topology::metric(n, m_by);
         if (v <= 0)
             continue;
         m_low = first ? v : std::min(m_low, v);
         m_high = first ? v : std::max(m_high, v);
         first = false;
     }
-}
-
-double TopologyPainter::NodeColors::value(const Topology::Node& node) const
-{
-    switch (m_by) {
-    case ColorBy::P95:
-        return static_cast<double>(node.p95Ns);
-    case ColorBy::Rate:
-        return node.ratePerSecond;
-    case ColorBy::Errors:
-        break;
-    }
-    return node.errorPercent;
 }
 
 int TopologyPainter::NodeColors::step(double v) const
@@ -314,7 +306,7 @@ QColor TopologyPainter::NodeColors::fill(const Topology::Node& node) const
 {
     if (m_by == ColorBy::Errors)
         return healthColor(node.errorPercent, m_dark);
-    return stepColor(step(value(node)), m_dark);
+    return stepColor(step(Topology::metric(node, m_by)), m_dark);
 }
 
 std::vector<std::pair<QColor, QString>> TopologyPainter::NodeColors::legend() const
@@ -324,8 +316,7 @@ std::vector<std::pair<QColor, QString>> TopologyPainter::NodeColors::legend() co
             { healthColor(1, m_dark), QStringLiteral("errors 1 – 5 %") },
             { healthColor(5, m_dark), QStringLiteral("errors 5 % and more") } };
     }
-    const auto format
-        = [this](double v) { return m_by == ColorBy::P95 ? formatDuration(static_cast<qint64>(v)) : formatRate(v); };
+    const auto format = [this](double v) { return formatMetric(m_by, v); };
     const QString what = m_by == ColorBy::P95 ? QStringLiteral("p95") : QStringLiteral("rate");
     if (m_high <= m_low)
         return { { stepColor(0, m_dark),
@@ -342,7 +333,7 @@ std::vector<std::pair<QColor, QString>> TopologyPainter::NodeColors::legend() co
 
 QRectF TopologyPainter::paintLegend(QPainter* painter, QPointF at, const Topology& topology, const Options& options)
 {
-    enum class Sample { Fill, Dashed, Stack };
+    enum class Sample { Fill, Dashed, Stack, Sizes };
     struct Row {
         Sample sample;
         QColor color;
@@ -353,6 +344,17 @@ QRectF TopologyPainter::paintLegend(QPainter* painter, QPointF at, const Topolog
     std::vector<Row> rows;
     for (auto& [color, text] : NodeColors(topology, options.colorBy, dark).legend())
         rows.push_back({ Sample::Fill, color, text });
+    if (options.sizeBy) {
+        double highest = 0;
+        for (const Topology::Node& node : topology.nodes)
+            highest = std::max(highest, Topology::metric(node, *options.sizeBy));
+        if (highest > 0) {
+            rows.push_back({ Sample::Sizes, base,
+                QStringLiteral("size: %1, largest %2")
+                    .arg(QLatin1String(Topology::metricName(*options.sizeBy)),
+                        formatMetric(*options.sizeBy, highest)) });
+        }
+    }
     if (std::ranges::any_of(topology.nodes, [](const auto& n) { return n.inferred && n.groupSize == 0; }))
         rows.push_back({ Sample::Dashed, base, QStringLiteral("seen only as a peer") });
     if (std::ranges::any_of(topology.nodes, [](const auto& n) { return n.groupSize > 0; }))
@@ -387,7 +389,15 @@ QRectF TopologyPainter::paintLegend(QPainter* painter, QPointF at, const Topolog
         painter->setBrush(r.color);
         if (r.sample == Sample::Stack)
             painter->drawRoundedRect(swatch.translated(2, 2), 3, 3);
-        painter->drawRoundedRect(swatch, 3, 3);
+        if (r.sample == Sample::Sizes) {
+            // A small box and one Topology::kMaxNodeScale times as large, both sitting on the row's baseline.
+            const double small = swatch.height() / Topology::kMaxNodeScale;
+            painter->drawRoundedRect(QRectF(swatch.left(), swatch.bottom() - small, small, small), 2, 2);
+            painter->drawRoundedRect(
+                QRectF(swatch.right() - swatch.height(), swatch.top(), swatch.height(), swatch.height()), 3, 3);
+        } else {
+            painter->drawRoundedRect(swatch, 3, 3);
+        }
         painter->setPen(options.palette.color(QPalette::Text));
         painter->drawText(QRectF(row.x() + sample.width() + 8, row.y(), textWidth + 4, line),
             Qt::AlignVCenter | Qt::AlignLeft, r.text);

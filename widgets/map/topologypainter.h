@@ -18,7 +18,7 @@ class TopologyPainter {
 public:
     /// What a node's fill says: its error rate (healthy, warning, failing), or where its p95 or its rate stands
     /// among the services shown (five steps on a logarithmic scale from the lowest to the highest).
-    enum class ColorBy { Errors, P95, Rate };
+    using ColorBy = Topology::Metric;
 
     struct Options {
         QPalette palette;
@@ -35,6 +35,8 @@ public:
         /// large map shows a few readable names instead of a carpet of text.
         size_t maxLabels = 0;
         ColorBy colorBy = ColorBy::Errors;
+        /// What the boxes' sizes show (TopologyLens::Options::sizeBy), for the legend; none: their labels.
+        std::optional<Topology::Metric> sizeBy {};
     };
 
     /// The fills of one picture: computed once from the nodes shown, then asked per node and for the legend.
@@ -46,7 +48,6 @@ public:
         std::vector<std::pair<QColor, QString>> legend() const;
 
     private:
-        double value(const Topology::Node& node) const;
         int step(double value) const;
         ColorBy m_by;
         bool m_dark;
@@ -57,7 +58,6 @@ public:
     /// outline of inferred services and, if any, the stack of a group. Returns the box; with no painter it only
     /// measures it.
     static QRectF paintLegend(QPainter* painter, QPointF at, const Topology& topology, const Options& options);
-    static const char* colorByName(ColorBy by);
 
     /// Which labels are drawn. Node names (with their figures) go inside their boxes, most important first:
     /// groups, then by traffic (spans and calls). Edge labels follow, busiest call first, each only where it

@@ -88,6 +88,7 @@ TopologyView::TopologyView(QWidget* parent)
     , m_engineBox(new QComboBox(this))
     , m_groupBox(new QComboBox(this))
     , m_colorBox(new QComboBox(this))
+    , m_sizeBox(new QComboBox(this))
     , m_minCalls(new QSpinBox(this))
     , m_top(new QSpinBox(this))
     , m_errorsOnly(new QToolButton(this))
@@ -107,7 +108,8 @@ TopologyView::TopologyView(QWidget* parent)
     m_focus->setText(tr("Focus"));
     m_focus->setToolTip(tr("Show only the services within this many calls of the selected one"));
     m_all->setText(tr("Show All"));
-    m_labels->setText(tr("Edge Labels"));
+    m_labels->setText(tr("Labels")); // short: the bar must fit a 1024-pixel window
+    m_labels->setToolTip(tr("Edge labels: the calls, error rate and p95 of each call, where there is room"));
     m_labels->setCheckable(true);
     // An icon: the bar must fit a 1024-pixel window.
     m_relayout->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
@@ -123,6 +125,7 @@ TopologyView::TopologyView(QWidget* parent)
     bar->addWidget(m_labels);
     bar->addWidget(m_relayout);
     bar->addWidget(m_engineBox);
+    bar->addWidget(m_sizeBox); // here, not beside the colours: the second bar has no room left in a 1024-pixel window
     bar->addStretch(1);
 
     // What is shown: groups, call filters, and what they hide.
@@ -139,14 +142,23 @@ TopologyView::TopologyView(QWidget* parent)
                               "services have them, else by communities of the call graph.")
                                .arg(kGroupAbove));
     m_colorBox->setObjectName(QStringLiteral("colorBox"));
-    for (auto by : { TopologyPainter::ColorBy::Errors, TopologyPainter::ColorBy::P95, TopologyPainter::ColorBy::Rate })
-        m_colorBox->addItem(
-            tr("colour: %1").arg(QLatin1String(TopologyPainter::colorByName(by))), static_cast<int>(by));
+    m_sizeBox->setObjectName(QStringLiteral("sizeBox"));
+    m_sizeBox->addItem(tr("size: label"), -1);
+    for (auto by : { Topology::Metric::Errors, Topology::Metric::P95, Topology::Metric::Rate }) {
+        m_colorBox->addItem(tr("colour: %1").arg(QLatin1String(Topology::metricName(by))), static_cast<int>(by));
+        m_sizeBox->addItem(tr("size: %1").arg(QLatin1String(Topology::metricName(by))), static_cast<int>(by));
+    }
     m_colorBox->setToolTip(tr("What the services' fills show: their error rate, their p95 or their rate"));
-    // Both combos may shrink below their longest item: the bar must fit a 1024-pixel window beside the panel.
-    for (QComboBox* box : { m_groupBox, m_colorBox }) {
+    m_sizeBox->setToolTip(tr("What the services' sizes show: the box of the highest error rate, p95 or rate is "
+                             "twice as wide and high as its label, the others' areas in proportion"));
+    // The combos show their whole items where there is room and shrink to a few characters where there is not:
+    // the bars must fit a 1024-pixel window beside the panel. (Their minimum is what a minimum contents length
+    // would give; their size hint, their longest item.)
+    for (QComboBox* box : { m_groupBox, m_colorBox, m_engineBox, m_sizeBox }) {
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        box->setMinimumContentsLength(7);
+        box->setMinimumContentsLength(box == m_engineBox || box == m_sizeBox ? 4 : 7);
+        box->setMinimumWidth(box->minimumSizeHint().width());
+        box->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     }
     m_minCalls->setObjectName(QStringLiteral("minCalls"));
     m_minCalls->setRange(0, 999'999);
@@ -192,6 +204,10 @@ TopologyView::TopologyView(QWidget* parent)
         [this](int index) { setEngine(static_cast<LayoutOptions::Engine>(m_engineBox->itemData(index).toInt())); });
     connect(m_colorBox, &QComboBox::currentIndexChanged, this,
         [this](int index) { setColorBy(static_cast<TopologyPainter::ColorBy>(m_colorBox->itemData(index).toInt())); });
+    connect(m_sizeBox, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const int by = m_sizeBox->itemData(index).toInt();
+        setSizeBy(by < 0 ? std::nullopt : std::optional(static_cast<Topology::Metric>(by)));
+    });
     connect(m_groupBox, &QComboBox::currentIndexChanged, this,
         [this](int index) { setGroupRule(m_groupBox->itemData(index).toString()); });
     const auto filtersFromBar = [this] {
@@ -292,6 +308,18 @@ void TopologyView::setColorBy(TopologyPainter::ColorBy by)
     update();
 }
 
+void TopologyView::setSizeBy(std::optional<Topology::Metric> by)
+{
+    if (by == m_sizeBy)
+        return;
+    m_sizeBy = by;
+    const QSignalBlocker block(m_sizeBox);
+    m_sizeBox->setCurrentIndex(m_sizeBox->findData(by ? static_cast<int>(*by) : -1));
+    // Every box changes size at once: placing them again one by one breaks the columns of a dot map. A fresh
+    // layout of the same graph keeps its arrangement (ranks and their order) and spreads it to fit.
+    applyLens(LayoutMode::Fresh);
+}
+
 void TopologyView::setFilters(const TopologyFilters& filters)
 {
     m_filters = filters;
@@ -344,6 +372,7 @@ void TopologyView::applyLens(LayoutMode mode)
             options.expanded[g] = m_expanded.contains(m_groups->names[g]);
     }
     options.filters = m_filters;
+    options.sizeBy = m_sizeBy;
     const int from = m_full->nodeIndex(m_focusOn.from);
     const int to = m_full->nodeIndex(m_focusOn.to);
     if (m_focusOn.kind != TopologyFocus::Kind::Everything && from >= 0
@@ -585,6 +614,7 @@ void TopologyView::fitToView()
     // And the legend's strip at the bottom, so that the legend never covers a service of the fitted map.
     TopologyPainter::Options options;
     options.colorBy = m_colorBy;
+    options.sizeBy = m_sizeBy;
     const double legend = TopologyPainter::paintLegend(nullptr, QPointF(), *m_shown, options).height() + 16;
     m_zoom = std::clamp(std::min(width() / b.width(), (height() - bars - legend) / b.height()), kMinZoom, kMaxZoom);
     m_center = b.center() - QPointF(0, (bars - legend) / 2 / m_zoom);
@@ -757,6 +787,7 @@ void TopologyView::paintEvent(QPaintEvent*)
     options.palette = palette();
     options.edgeLabels = m_edgeLabels;
     options.colorBy = m_colorBy;
+    options.sizeBy = m_sizeBy;
     options.maxLabels = kMaxLabels;
     options.scale = m_zoom;
     options.visibleScene = QRectF(toScene(QPointF(0, 0)), toScene(QPointF(width(), height())));

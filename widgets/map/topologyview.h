@@ -13,6 +13,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 #include <set>
 
 class QComboBox;
@@ -93,6 +94,9 @@ public:
     /// What the nodes' fills say (error rate, p95, rate); a legend in the map's corner says it too.
     TopologyPainter::ColorBy colorBy() const { return m_colorBy; }
     void setColorBy(TopologyPainter::ColorBy by);
+    /// What the boxes' sizes say (their area grows with the figure); none: each box fits its label.
+    std::optional<Topology::Metric> sizeBy() const { return m_sizeBy; }
+    void setSizeBy(std::optional<Topology::Metric> by);
     void setFilters(const TopologyFilters& filters);
     const TopologyFilters& filters() const { return m_filters; }
     /// Every call path from one service to another; upstream (callers) or downstream (callees) of one. Show All
@@ -212,6 +216,8 @@ private:
     QComboBox* m_groupBox;
     QComboBox* m_colorBox;
     TopologyPainter::ColorBy m_colorBy = TopologyPainter::ColorBy::Errors;
+    QComboBox* m_sizeBox;
+    std::optional<Topology::Metric> m_sizeBy;
     QSpinBox* m_minCalls;
     QSpinBox* m_top;
     QToolButton* m_errorsOnly;
