@@ -1,5 +1,6 @@
 #include "cache/tracecache.h"
 #include "commandline.h"
+#include "libraryversions.h"
 #include "mainwindow.h"
 #include "screenshot.h"
 #include "topologycommand.h"
@@ -8,6 +9,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QIcon>
 #include <QTextStream>
 
 #include <algorithm>
@@ -21,28 +23,34 @@ namespace {
 struct WindowOptions {
     QCommandLineOption cache { QStringLiteral("cache"),
         QStringLiteral("The cache file (default: %1).").arg(TraceCache::defaultPath()), QStringLiteral("path") };
+    QCommandLineOption verbose { QStringLiteral("verbose"),
+        QStringLiteral("With --version: also the licence and the versions of the libraries it runs with (Qt, "
+                       "Graphviz, SQLite, QCustomPlot, simdjson, protobuf, …), as Help > About lists them.") };
 
     void describe(QCommandLineParser& parser) const
     {
         parser.setApplicationDescription(
             QStringLiteral("Tracemap: distributed traces and service topology.\n\n"
                            "Commands (run without a display; 'tracemap COMMAND --help' for their options):\n"
-                           "  import FILE...     import trace files into the cache\n"
-                           "  search             search the cache for traces\n"
-                           "  stats [FILE...]    per-service and per-operation spans, errors and latency percentiles\n"
-                           "                     (--by-time STEP: rate, errors and latency per time bucket)\n"
-                           "  anomalies [FILE...] episodes where an operation's latency, errors or rate left its\n"
-                           "                     baseline, each explained in one sentence\n"
-                           "  explain [FILE...]  what sets slow (--min-duration) or failed (--errors) spans apart\n"
-                           "  generate           write synthetic microservice traces\n"
-                           "  pull KIND URL      fetch traces from Jaeger, Tempo or Zipkin into the cache\n"
-                           "  serve              receive OTLP (HTTP and gRPC) and Zipkin spans into the cache\n"
-                           "  topology [FILE...] write the service map as SVG, PNG, PDF, DOT or JSON\n"
-                           "  screenshot         render the window offscreen to a PNG\n\n"
+                           "  import FILE...       import trace files into the cache\n"
+                           "  search               search the cache for traces\n"
+                           "  stats [FILE...]      per-service and per-operation spans, errors and latency\n"
+                           "                       percentiles (--by-time STEP: rate, errors and latency per time\n"
+                           "                       bucket)\n"
+                           "  anomalies [FILE...]  episodes where an operation's latency, errors or rate left its\n"
+                           "                       baseline, each explained in one sentence\n"
+                           "  explain [FILE...]    what sets slow (--min-duration) or failed (--errors) spans\n"
+                           "                       apart\n"
+                           "  generate             write synthetic microservice traces\n"
+                           "  pull KIND URL        fetch traces from Jaeger, Tempo or Zipkin into the cache\n"
+                           "  serve                receive OTLP (HTTP and gRPC) and Zipkin spans into the cache\n"
+                           "  topology [FILE...]   write the service map as SVG, PNG, PDF, DOT or JSON\n"
+                           "  screenshot           render the window offscreen to a PNG\n\n"
                            "Without a command, opens the window on the given files."));
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOption(cache);
+        parser.addOption(verbose);
         parser.addPositionalArgument(
             QStringLiteral("FILE"), QStringLiteral("Trace files to open."), QStringLiteral("[FILE...]"));
     }
@@ -55,6 +63,14 @@ void nameApplication()
     // ~/.local/share/tracemap/tracemap. QSettings falls back to the domain, keeping ~/.config/tracemap/tracemap.conf.
     QCoreApplication::setOrganizationDomain(QStringLiteral("tracemap"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TRACEMAP_VERSION));
+}
+
+// The window's icon, and the desktop entry it belongs to (Wayland compositors and docks match windows by it).
+void nameGuiApplication()
+{
+    nameApplication();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/tracemap.svg")));
+    QGuiApplication::setDesktopFileName(QStringLiteral(TRACEMAP_APP_ID));
 }
 
 QtMessageHandler s_qtHandler = nullptr;
@@ -99,7 +115,7 @@ int main(int argc, char** argv)
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen"); // renders without a display
         QApplication app(argc, argv);
-        nameApplication();
+        nameGuiApplication();
         return screenshot ? Screenshot::run(QCoreApplication::arguments())
                           : TopologyCommand::run(QCoreApplication::arguments());
     }
@@ -127,7 +143,9 @@ int main(int argc, char** argv)
             return 2;
         }
         QTextStream out(stdout);
-        if (parser.isSet(QStringLiteral("version")))
+        if (parser.isSet(QStringLiteral("version")) && parser.isSet(options.verbose))
+            out << verboseVersionText();
+        else if (parser.isSet(QStringLiteral("version")))
             out << "tracemap " << QCoreApplication::applicationVersion() << "\n";
         else
             out << CommandLine::helpText(parser);
@@ -135,7 +153,7 @@ int main(int argc, char** argv)
     }
 
     QApplication app(argc, argv);
-    nameApplication();
+    nameGuiApplication();
     QCommandLineParser parser;
     const WindowOptions options;
     options.describe(parser);

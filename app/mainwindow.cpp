@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "libraryversions.h"
+
 #include "analysiscontroller.h"
 #include "cachequeries.h"
 #include "connectionsdialog.h"
@@ -435,12 +437,30 @@ void MainWindow::createActions()
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
     shortcuts->setShortcut(QKeySequence::HelpContents);
-    help->addAction(tr("&About Tracemap"), this, [this] {
-        QMessageBox::about(this, tr("About Tracemap"),
-            tr("<b>Tracemap %1</b><p>Distributed traces and service topology.</p><p>Free software under the GNU "
-               "GPL, version 3 or later.</p><p>Cache: %2</p>")
-                .arg(QCoreApplication::applicationVersion(), m_cachePath.toHtmlEscaped()));
-    });
+    help->addAction(tr("&About Tracemap"), this, &MainWindow::showAbout);
+}
+
+QString MainWindow::aboutText() const
+{
+    QString libraries;
+    for (const auto& [name, version] : libraryVersions())
+        libraries += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(name, version.toHtmlEscaped());
+    return tr("<b>Tracemap %1</b><p>Distributed traces and service topology.</p>"
+              "<p>Free software under the GNU General Public License, version 3 or later "
+              "(GPL-3.0-or-later).</p><p>Runs with:</p><table cellspacing=\"4\">%2</table><p>Cache: %3</p>")
+        .arg(QStringLiteral(TRACEMAP_VERSION), libraries, m_cachePath.toHtmlEscaped());
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox box(this);
+    box.setObjectName(QStringLiteral("aboutBox"));
+    box.setWindowTitle(tr("About Tracemap"));
+    box.setIconPixmap(QIcon(QStringLiteral(":/icons/tracemap.svg")).pixmap(64, 64));
+    box.setTextFormat(Qt::RichText);
+    box.setText(aboutText());
+    box.setStandardButtons(QMessageBox::Close);
+    box.exec();
 }
 
 void MainWindow::createStatusBar()

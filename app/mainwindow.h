@@ -94,6 +94,8 @@ public:
     bool isSettled() const;
     QString cachePath() const { return m_cachePath; }
     QString statusText() const;
+    /// What Help ▸ About says: version, licence, the libraries it runs with and their versions, the cache.
+    QString aboutText() const;
 
     /// Where the bundled sample is written so it can be imported like any file.
     static QString samplePath();
@@ -135,6 +137,7 @@ private:
     void showImportErrors();
     void showImportWarnings();
     void showShortcuts();
+    void showAbout();
     void clearCache();
     void closeTab(int index);
     void updateCentralPage(qint64 traceCount);

@@ -433,6 +433,21 @@ private Q_SLOTS:
             qPrintable(describe(badSize)));
     }
 
+    // --version --verbose: the version, the licence and a version for each library, as Help ▸ About lists them.
+    void versionVerboseNamesTheLibraries()
+    {
+        const Run plain = runTracemap({ QStringLiteral("--version") });
+        QCOMPARE(plain.out, QStringLiteral("tracemap %1\n").arg(QStringLiteral(TRACEMAP_VERSION)));
+        const Run verbose = runTracemap({ QStringLiteral("--version"), QStringLiteral("--verbose") });
+        QVERIFY2(verbose.exitCode == 0, qPrintable(describe(verbose)));
+        QVERIFY(verbose.out.startsWith(plain.out + QStringLiteral("Licence: GPL-3.0-or-later\n")));
+        for (const char* library : { "Qt", "Graphviz", "SQLite", "QCustomPlot", "simdjson", "protobuf", "gRPC" }) {
+            const QRegularExpression line(
+                QStringLiteral("^%1 [0-9]+\\.[0-9]+").arg(QLatin1String(library)), QRegularExpression::MultilineOption);
+            QVERIFY2(line.match(verbose.out).hasMatch(), library);
+        }
+    }
+
     void noQtNoiseOnStderr()
     {
         // Without a session: no XDG_RUNTIME_DIR, no platform chosen. Only the program's own output may appear.

@@ -21,10 +21,13 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QFutureWatcher>
+#include <QIcon>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPixmap>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
@@ -484,6 +487,44 @@ private Q_SLOTS:
         QVERIFY(view);
         QCOMPARE(view->selection()->trace()->spans.size(), size_t(40));
         QTRY_VERIFY_WITH_TIMEOUT(view->findChildren<QFutureWatcherBase*>().isEmpty(), 20000);
+    }
+
+    // Help ▸ About: the version, the licence and every library the program runs with, by version; the icon it
+    // shows (the window's) is in the resources.
+    void aboutNamesTheLibraries()
+    {
+        MainWindow window(freshCache(QStringLiteral("about")));
+        const QString about = window.aboutText();
+        QVERIFY(about.contains(QStringLiteral("<b>Tracemap %1</b>").arg(QStringLiteral(TRACEMAP_VERSION))));
+        QVERIFY(about.contains(QStringLiteral("GPL-3.0-or-later")));
+        for (const char* library : { "Qt", "Graphviz", "SQLite", "QCustomPlot", "simdjson", "protobuf", "gRPC" }) {
+            static const QRegularExpression version(QStringLiteral("^[0-9]+\\.[0-9]+"));
+            const QRegularExpression row(QStringLiteral("<td>%1</td><td>([^<]+)</td>").arg(QLatin1String(library)));
+            const auto match = row.match(about);
+            QVERIFY2(match.hasMatch() && version.match(match.captured(1)).hasMatch(), library);
+        }
+        QVERIFY(about.contains(QStringLiteral("<td>Qt</td><td>%1</td>").arg(QLatin1String(qVersion()))));
+        const QPixmap icon = QIcon(QStringLiteral(":/icons/tracemap.svg")).pixmap(16, 16);
+        QVERIFY(!icon.isNull() && icon.width() == 16);
+
+        // The menu's action shows it.
+        QAction* action = nullptr;
+        for (QAction* a : window.findChildren<QAction*>()) {
+            if (a->text() == QStringLiteral("&About Tracemap"))
+                action = a;
+        }
+        QVERIFY(action);
+        QString shown;
+        QTimer::singleShot(0, &window, [&] {
+            if (auto* box = window.findChild<QMessageBox*>(QStringLiteral("aboutBox"))) {
+                shown = box->text();
+                if (qEnvironmentVariableIsSet("TRACEMAP_ABOUT_SHOT"))
+                    box->grab().save(qEnvironmentVariable("TRACEMAP_ABOUT_SHOT"));
+                box->close();
+            }
+        });
+        action->trigger();
+        QCOMPARE(shown, about);
     }
 
     // Trace ▸ Show Its Services on the Map (Ctrl+M): the map of that one trace, not of the whole cache.
