@@ -8,6 +8,10 @@
 #                                    benchmark; e.g. ingest, layoutstability, livewindow, flamechart; see README)
 #   packaging/dev.sh mutants [FILE]  check that the tests catch the one-line bugs of packaging/mutants.txt
 #                                    (long: one incremental build and test run per mutant; see mutants.sh)
+#   packaging/dev.sh package         build a Release tracemap_VERSION_amd64.deb in build-release/ (CPack; its
+#                                    dependencies from dpkg-shlibdeps, Debian's hardening flags)
+#   packaging/dev.sh install-test    build the package, install it, try the installed program from outside the
+#                                    source tree, run lintian, remove it and check nothing is left (root; CI)
 #   packaging/dev.sh fuzz [SECONDS] [TARGET...]
 #                                    build the libFuzzer targets of tests/fuzz with clang (build-fuzz/), run each for
 #                                    SECONDS (default 60), one at a time, and print executions and coverage (fuzz.sh)
@@ -120,6 +124,33 @@ case "$command" in
         export TRACEMAP_FIXTURES=${TRACEMAP_FIXTURES:-$here/../shared/fixtures} # as CTest sets it
         exec "$build/tests/bench_$name" "$@"
         ;;
+    package | install-test)
+        # A Release build of the program alone (no tests) with Debian's hardening flags, and its package.
+        build=${TRACEMAP_RELEASE_BUILD_DIR:-$here/build-release}
+        install_missing "${packages[@]}" dpkg-dev file help2man
+        if [ ! -f "$build/build.ninja" ]; then
+            launcher=()
+            if command -v ccache >/dev/null; then
+                launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+            fi
+            # dpkg-buildflags maps the source folder to "." in debug paths, so it runs from there.
+            flags=$(cd "$here" && DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CPPFLAGS)
+            flags+=" $(cd "$here" && DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CXXFLAGS)"
+            ldflags=$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS)
+            cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+                "${launcher[@]}" -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags"
+        fi
+        cmake --build "$build" -j "${TRACEMAP_JOBS:-2}" --target tracemap tracemap_desktop_files tracemap_changelog
+        rm -f "$build"/tracemap_*.deb
+        (cd "$build" && cpack -G DEB)
+        deb=$(ls "$build"/tracemap_*_*.deb)
+        echo "dev.sh: built $deb"
+        if [ "$command" = install-test ]; then
+            install_missing lintian desktop-file-utils appstream
+            export TRACEMAP_FIXTURES=${TRACEMAP_FIXTURES:-$here/../shared/fixtures}
+            exec "$here/packaging/install-test.sh" "$deb"
+        fi
+        ;;
     mutants)
         install_missing "${packages[@]}"
         exec "$here/packaging/mutants.sh" "$@"
@@ -130,7 +161,7 @@ case "$command" in
         exec "$here/packaging/fuzz.sh" "$@"
         ;;
     *)
-        echo "usage: packaging/dev.sh run [FILE...] | test [--sanitize] | bench [NAME] [ARGS...] | mutants [FILE] | fuzz [SECONDS] [TARGET...]" >&2
+        echo "usage: packaging/dev.sh run [FILE...] | test [--sanitize] | bench [NAME] [ARGS...] | package | install-test | mutants [FILE] | fuzz [SECONDS] [TARGET...]" >&2
         exit 2
         ;;
 esac
