@@ -40,7 +40,10 @@ verbose=$(tracemap --version --verbose)
 for library in Qt Graphviz SQLite QCustomPlot simdjson protobuf; do
     grep -q "^$library [0-9]" <<<"$verbose" || fail "tracemap --version --verbose names no $library version"
 done
-if strings /usr/bin/tracemap | grep -qF "$here"; then
+# (No `grep -q` after a pipe in this script: it stops reading at the first match, and with pipefail the writer's
+# SIGPIPE turns the match into a failure. Outputs go into variables first.)
+program_strings=$(strings /usr/bin/tracemap)
+if grep -qF "$here" <<<"$program_strings"; then
     fail "the program names the source tree ($here)"
 fi
 
@@ -75,9 +78,10 @@ if command -v update-desktop-database >/dev/null; then # desktop-file-utils' tri
 fi
 
 step "man page and bash completion"
-zcat /usr/share/man/man1/tracemap.1.gz | grep -q '^\.SS "tracemap topology"' || fail "the man page has no topology"
+manpage=$(zcat /usr/share/man/man1/tracemap.1.gz)
+grep -q '^\.SS "tracemap topology"' <<<"$manpage" || fail "the man page has no topology"
 for command in $(tracemap --help | sed -nE '/^Commands/,/^$/s/^  ([a-z]+) .*/\1/p'); do
-    zcat /usr/share/man/man1/tracemap.1.gz | grep -q "^\.SS \"tracemap $command\"" || fail "the man page has no $command"
+    grep -q "^\.SS \"tracemap $command\"" <<<"$manpage" || fail "the man page has no $command"
 done
 completed=$(bash -c 'source /usr/share/bash-completion/completions/tracemap
     COMP_WORDS=(tracemap topol); COMP_CWORD=1; _tracemap; echo "${COMPREPLY[*]}"

@@ -18,7 +18,7 @@ expect() { # expect "WORDS..." WORD...: the completion of the command line WORDS
     _tracemap || true # compgen fails when nothing matches; the completion itself runs without set -e
     local want
     for want in "$@"; do
-        if ! printf '%s\n' "${COMPREPLY[@]}" | grep -qx -- "$want"; then
+        if ! _tracemap_has_line "$(printf '%s\n' "${COMPREPLY[@]}")" "$want"; then
             echo "FAIL: '$line' completes to '${COMPREPLY[*]}', without '$want'"
             failures=$((failures + 1))
         fi
@@ -43,7 +43,7 @@ expect "tracemap import --move" --move-damaged-cache
 all_options=$(for command in "" "${commands[@]}"; do _tracemap_options "$command"; done | sort -u)
 for option in --view --format --color-by --size-by --rank-by --engine --group-by; do
     [ -n "$(_tracemap_values "$option")" ] || { echo "FAIL: no values for $option"; failures=$((failures + 1)); }
-    grep -qx -- "$option=" <<<"$all_options" || {
+    _tracemap_has_line "$all_options" "$option=" || {
         echo "FAIL: $option is in the completion's table but no command takes it"
         failures=$((failures + 1))
     }

@@ -33,6 +33,13 @@ _tracemap_commands()
     printf '%s\n' "${_tracemap_help_cache[commands]}"
 }
 
+# Whether the lines of $1 include the line $2. (Not `grep -q` on a pipe: it stops reading at the first match, and
+# under `set -o pipefail` the writer's SIGPIPE would turn a match into a failure.)
+_tracemap_has_line()
+{
+    [[ $'\n'$1$'\n' == *$'\n'"$2"$'\n'* ]]
+}
+
 # The words an option's value is one of, or nothing (then: file names).
 _tracemap_values()
 {
@@ -61,14 +68,14 @@ _tracemap()
     local current=${COMP_WORDS[COMP_CWORD]} previous=${COMP_WORDS[COMP_CWORD - 1]}
     local command="" word
     for word in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-        if [[ $word != -* ]] && _tracemap_commands | grep -qx -- "$word"; then
+        if [[ $word != -* ]] && _tracemap_has_line "$(_tracemap_commands)" "$word"; then
             command=$word
             break
         fi
     done
 
     # The value of the option before: its words, or file names.
-    if [[ $previous == -* && $current != -* ]] && _tracemap_options "$command" | grep -qx -- "$previous="; then
+    if [[ $previous == -* && $current != -* ]] && _tracemap_has_line "$(_tracemap_options "$command")" "$previous="; then
         local values
         values=$(_tracemap_values "$previous")
         if [[ -n $values ]]; then
