@@ -9,6 +9,7 @@
 // reference computed from the traces themselves; a wrong result makes the exit code 1.
 #include "benchsupport.h"
 #include "cache/tracecache.h"
+#include "childprocess.h"
 #include "model/tracesummary.h"
 
 #include <QCoreApplication>
@@ -21,58 +22,13 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace tracemap;
+using benchsupport::ChildRun;
+using benchsupport::median;
+using benchsupport::runChild;
 
 namespace {
-
-struct ChildRun {
-    double seconds = 0;
-    long peakRssKb = 0;
-    int exitCode = -1;
-    QByteArray output;
-};
-
-// Runs a program, measuring wall time and the child's own peak RSS.
-ChildRun runChild(const QStringList& command)
-{
-    ChildRun run;
-    int pipeFds[2];
-    if (pipe(pipeFds) != 0)
-        return run;
-    QElapsedTimer timer;
-    timer.start();
-    const pid_t pid = fork();
-    if (pid == 0) {
-        dup2(pipeFds[1], STDOUT_FILENO);
-        close(pipeFds[0]);
-        std::vector<QByteArray> args;
-        for (const QString& a : command)
-            args.push_back(a.toLocal8Bit());
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execvp(argv[0], argv.data());
-        _exit(127);
-    }
-    close(pipeFds[1]);
-    char buffer[4096];
-    ssize_t n;
-    while ((n = read(pipeFds[0], buffer, sizeof buffer)) > 0)
-        run.output.append(buffer, n);
-    close(pipeFds[0]);
-    int status = 0;
-    struct rusage usage { };
-    wait4(pid, &status, 0, &usage);
-    run.seconds = timer.nsecsElapsed() / 1e9;
-    run.peakRssKb = usage.ru_maxrss;
-    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-}
 
 qint64 generate(const QString& path, qint64 traces, int spansPerTrace, std::string_view format = "jaeger")
 {
@@ -103,12 +59,6 @@ ChildRun importRuns(
         seconds->push_back(import.seconds);
     }
     return import;
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[v.size() / 2];
 }
 
 QString runsText(const std::vector<double>& seconds)

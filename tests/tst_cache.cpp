@@ -1167,6 +1167,94 @@ private Q_SLOTS:
         QCOMPARE(pragma(path, "integrity_check"), QStringLiteral("ok"));
     }
 
+    // Duration bounds on a cache with more traces than TraceCache::kRangeRowsLimit, and a service on more than the
+    // direct lookup's 4,096: every way a search can go (a rare duration read from its index, alone or narrowed to
+    // the candidates; a common one filtered on the walk newest first; a time range with it), each against the
+    // reference computed from the traces themselves.
+    void durationBoundsOnEveryPath()
+    {
+        QTemporaryDir dir;
+        auto cache = TraceCache::open(QString::fromUtf8(dbPath(dir)));
+        QVERIFY(cache.has_value());
+        GeneratorOptions options;
+        options.traces = 25'000;
+        options.spansPerTrace = 4;
+        options.services = 12;
+        options.seed = 21;
+        TraceGenerator generator(options);
+        std::vector<Trace> traces;
+        for (Trace trace; generator.next(trace); trace = Trace())
+            traces.push_back(trace);
+        QCOMPARE(traces.size(), size_t(25'000));
+        std::vector<Trace> batch = traces;
+        QVERIFY((*cache)->storeTraces(batch, QStringLiteral("generated")).has_value());
+
+        std::vector<qint64> durations, starts;
+        for (const Trace& t : traces) {
+            durations.push_back(TraceSummary::of(t).durationNs);
+            starts.push_back(t.startNs());
+        }
+        std::ranges::sort(durations);
+        std::ranges::sort(starts);
+        const auto quantile
+            = [](const std::vector<qint64>& v, double q) { return v[size_t(q * double(v.size() - 1))]; };
+        // A service in more than 4,096 traces (the direct lookup's limit) but far from all of them, so that its
+        // candidates narrow what a duration range finds.
+        std::map<std::string, size_t> tracesOf;
+        for (const Trace& t : traces) {
+            std::set<std::string> services;
+            for (const Span& span : t.spans)
+                services.insert(std::string(t.string(span.service)));
+            for (const auto& name : services)
+                ++tracesOf[name];
+        }
+        QString service;
+        for (const auto& [name, count] : tracesOf) {
+            if (count > 4096 && count < traces.size() / 2)
+                service = QString::fromStdString(name);
+        }
+        QVERIFY2(!service.isEmpty(), "no service in between 4,096 and half the traces");
+
+        const qint64 maxI = std::numeric_limits<qint64>::max();
+        const qint64 minI = std::numeric_limits<qint64>::min();
+        struct Case {
+            const char* name;
+            QString service;
+            qint64 minDuration, maxDuration, since, until;
+            int limit;
+        };
+        const Case cases[] = {
+            { "rare duration, no terms", {}, quantile(durations, 0.995), maxI, minI, maxI, 20 },
+            { "rare duration, no terms, no limit", {}, quantile(durations, 0.99), maxI, minI, maxI, 0 },
+            { "common duration, no terms", {}, 0, quantile(durations, 0.9), minI, maxI, 20 },
+            { "rare duration and a busy service", service, quantile(durations, 0.99), maxI, minI, maxI, 20 },
+            { "common duration and a busy service", service, 0, quantile(durations, 0.95), minI, maxI, 50 },
+            { "duration band, service and time range", service, quantile(durations, 0.4), quantile(durations, 0.6),
+                quantile(starts, 0.2), quantile(starts, 0.7), 100 },
+            { "duration band and time range, no terms", {}, quantile(durations, 0.5), quantile(durations, 0.52),
+                quantile(starts, 0.5), maxI, 0 },
+            { "a duration nothing has", service, durations.back() + 1, maxI, minI, maxI, 20 },
+        };
+        for (const Case& c : cases) {
+            TraceQuery q;
+            q.service = c.service;
+            q.minDurationNs = c.minDuration;
+            q.maxDurationNs = c.maxDuration;
+            q.sinceNs = c.since;
+            q.untilNs = c.until;
+            q.limit = c.limit;
+            const auto result = (*cache)->search(q);
+            QVERIFY2(result.has_value(), c.name);
+            bool cut = false;
+            const std::vector<TraceSummary> expected = referenceSearch(traces, q, c.limit, cut);
+            if (result->size() != expected.size())
+                qWarning("%s: %zu found, %zu expected", c.name, result->size(), expected.size());
+            compareNewestFirst(*result, expected, cut);
+            if (QTest::currentTestFailed())
+                QFAIL(c.name);
+        }
+    }
+
     void searchByTraceId_data()
     {
         QTest::addColumn<QString>("ids");

@@ -762,6 +762,9 @@ std::expected<void, QString> TraceCache::migrate()
         " kind INTEGER NOT NULL, root INTEGER NOT NULL, UNIQUE(service, operation, kind, root));"
         "CREATE TABLE rollups(series INTEGER NOT NULL, minute INTEGER NOT NULL, spans INTEGER NOT NULL,"
         " errors INTEGER NOT NULL, durations BLOB NOT NULL, PRIMARY KEY(series, minute)) WITHOUT ROWID;",
+        // Searches with a duration bound (TraceCache::durationRows): the rows of a duration range, with their
+        // start times, from the index alone (its entries end with the row).
+        "CREATE INDEX IF NOT EXISTS traces_by_duration ON traces(duration_ns, start_ns);",
     };
     constexpr qint64 kFirstWithRollups = 4;
     for (qint64 v = *current; v < kSchemaVersion; ++v) {

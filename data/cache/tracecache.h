@@ -94,7 +94,12 @@ struct CacheError {
 /// Not thread-safe: each thread opens its own TraceCache on the same file (SQLite handles the locking).
 class TraceCache {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
+    /// A search with a duration bound reads the rows in that range from their index (duration, start) when at most
+    /// this many match: then the newest `limit` of them are known without a walk through time, which a rare
+    /// duration would make a walk through the whole cache. When more match, the range is no rarer than one trace
+    /// in a few dozen of a million-trace cache, and the walk newest first finds its `limit` soon.
+    static constexpr size_t kRangeRowsLimit = 20'000;
 
     /// Whether open() may create a cache that is not there. Commands that only read use MustExist, so that a
     /// mistyped path is an error rather than a new, empty cache.
@@ -216,6 +221,10 @@ private:
     std::expected<void, QString> backfillRollups();
     /// The rows of the traces matching these ids (TraceQuery::traceIds), ascending.
     std::expected<std::vector<qint64>, QString> rowsOf(const std::vector<TraceId>& ids) const;
+    /// (start, row) of every trace within the query's duration and time bounds, through traces_by_duration, when at
+    /// most kRangeRowsLimit match; nullopt when more do, or when the query has no duration bound.
+    std::expected<std::optional<std::vector<std::pair<qint64, qint64>>>, QString> durationRows(
+        const TraceQuery& query) const;
     /// SQLite's message for the connection's last error, made clear for a full disk or a damaged file (which it
     /// also records: isDamaged()).
     QString lastError() const;

@@ -6,7 +6,9 @@
 #include "cache/stagedpostings.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
+#include <optional>
 
 // The search side of TraceCache: the search index read back (tracecache.cpp writes it).
 
@@ -61,10 +63,53 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     const size_t limit = query.limit > 0 ? static_cast<size_t>(query.limit) : std::numeric_limits<size_t>::max();
     std::vector<TraceSummary> results;
 
+    // Newest first through the time index, named: with a duration bound SQLite would otherwise weigh the duration
+    // index, and walking that one means sorting everything it finds.
     const std::string byTime = std::string("SELECT row, ") + columns
-        + " FROM traces WHERE start_ns >= ?1 AND start_ns <= ?2 AND duration_ns >= ?3 AND duration_ns <= ?4"
-          " ORDER BY start_ns DESC";
+        + " FROM traces INDEXED BY traces_by_start WHERE start_ns >= ?1 AND start_ns <= ?2 AND duration_ns >= ?3"
+          " AND duration_ns <= ?4 ORDER BY start_ns DESC";
+    // The summaries of these rows, newest first (rows of deleted traces are skipped), filtered and cut to the limit.
+    auto summariesOf = [&](const std::vector<qint64>& rows) -> std::expected<std::vector<TraceSummary>, QString> {
+        SqliteStatement s(m_db, std::string("SELECT ") + columns + " FROM traces WHERE row = ?1");
+        if (!s.isValid())
+            return std::unexpected(lastError());
+        std::vector<TraceSummary> found;
+        for (qint64 row : rows) {
+            s.reset();
+            s.bind(1, row);
+            if (s.step() == SQLITE_ROW) {
+                TraceSummary summary = summaryAt(s, 0);
+                if (matchesFilters(summary))
+                    found.push_back(std::move(summary));
+            }
+        }
+        std::stable_sort(found.begin(), found.end(),
+            [](const TraceSummary& a, const TraceSummary& b) { return a.startNs > b.startNs; });
+        if (found.size() > limit)
+            found.resize(limit);
+        return found;
+    };
+    // A rare duration: the rows in its range, narrowed to the candidates (if any), the newest `limit` of them.
+    auto newestInDurationRange
+        = [&](const std::vector<std::pair<qint64, qint64>>& inRange, const std::vector<qint64>* candidates) {
+              std::vector<std::pair<qint64, qint64>> kept;
+              for (const auto& entry : inRange) {
+                  if (!candidates || std::binary_search(candidates->begin(), candidates->end(), entry.second))
+                      kept.push_back(entry);
+              }
+              std::sort(kept.begin(), kept.end(), std::greater<>()); // newest first
+              std::vector<qint64> rows;
+              for (size_t i = 0; i < kept.size() && rows.size() < limit; ++i)
+                  rows.push_back(kept[i].second);
+              return summariesOf(rows);
+          };
+
     if (terms.empty() && query.imports.empty() && query.traceIds.empty()) {
+        auto inRange = durationRows(query);
+        if (!inRange)
+            return std::unexpected(inRange.error());
+        if (*inRange)
+            return newestInDurationRange(**inRange, nullptr);
         SqliteStatement s(m_db, byTime + " LIMIT ?5");
         s.bind(1, query.sinceNs);
         s.bind(2, query.untilNs);
@@ -141,23 +186,13 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
             return results;
     }
 
-    if (candidates.size() <= kDirectLookupLimit) {
-        SqliteStatement s(m_db, std::string("SELECT ") + columns + " FROM traces WHERE row = ?1");
-        for (qint64 row : candidates) {
-            s.reset();
-            s.bind(1, row);
-            if (s.step() == SQLITE_ROW) {
-                TraceSummary summary = summaryAt(s, 0);
-                if (matchesFilters(summary))
-                    results.push_back(std::move(summary));
-            }
-        }
-        std::sort(results.begin(), results.end(),
-            [](const TraceSummary& a, const TraceSummary& b) { return a.startNs > b.startNs; });
-        if (results.size() > limit)
-            results.resize(limit);
-        return results;
-    }
+    if (candidates.size() <= kDirectLookupLimit)
+        return summariesOf(candidates);
+    auto inRange = durationRows(query);
+    if (!inRange)
+        return std::unexpected(inRange.error());
+    if (*inRange)
+        return newestInDurationRange(**inRange, &candidates);
     // Many candidates: walk traces newest first and keep the candidates, stopping at the limit.
     SqliteStatement s(m_db, byTime);
     s.bind(1, query.sinceNs);
@@ -172,6 +207,32 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     if (status != SQLITE_DONE && status != SQLITE_ROW)
         return std::unexpected(lastError());
     return results;
+}
+
+std::expected<std::optional<std::vector<std::pair<qint64, qint64>>>, QString> TraceCache::durationRows(
+    const TraceQuery& query) const
+{
+    if (query.minDurationNs <= 0 && query.maxDurationNs == std::numeric_limits<qint64>::max())
+        return std::nullopt;
+    SqliteStatement s(m_db,
+        "SELECT start_ns, row FROM traces INDEXED BY traces_by_duration WHERE duration_ns >= ?1 AND duration_ns <= ?2"
+        " AND start_ns >= ?3 AND start_ns <= ?4 LIMIT ?5");
+    if (!s.isValid())
+        return std::unexpected(lastError());
+    s.bind(1, query.minDurationNs);
+    s.bind(2, query.maxDurationNs);
+    s.bind(3, query.sinceNs);
+    s.bind(4, query.untilNs);
+    s.bind(5, static_cast<qint64>(kRangeRowsLimit) + 1);
+    std::vector<std::pair<qint64, qint64>> rows;
+    int status;
+    while ((status = s.step()) == SQLITE_ROW)
+        rows.emplace_back(s.int64(0), s.int64(1));
+    if (status != SQLITE_DONE)
+        return std::unexpected(lastError());
+    if (rows.size() > kRangeRowsLimit)
+        return std::nullopt;
+    return rows;
 }
 
 std::expected<std::vector<qint64>, QString> TraceCache::rowsOf(const std::vector<TraceId>& ids) const
