@@ -99,6 +99,47 @@ private Q_SLOTS:
         QCOMPARE(found.size(), services);
     }
 
+    // stats of a cache past 200,000 spans comes from the rollups, and says so; --exact reads every span. The counts
+    // agree, the durations within the grid's 4.5 %.
+    void statsOfALargeCacheComeFromTheRollups()
+    {
+        const QString file = path(QStringLiteral("large.pb"));
+        const QString cache = path(QStringLiteral("large.sqlite"));
+        const Run generated = runTracemap({ QStringLiteral("generate"), QStringLiteral("--traces"),
+            QStringLiteral("21000"), QStringLiteral("--spans-per-trace"), QStringLiteral("10"),
+            QStringLiteral("--format"), QStringLiteral("otlp-proto"), QStringLiteral("-o"), file });
+        QVERIFY2(generated.exitCode == 0, qPrintable(describe(generated)));
+        QCOMPARE(runTracemap({ QStringLiteral("import"), QStringLiteral("--cache"), cache, file }).exitCode, 0);
+        const Run text = runTracemap({ QStringLiteral("stats"), QStringLiteral("--cache"), cache });
+        QVERIFY2(text.exitCode == 0 && text.out.trimmed().endsWith(QStringLiteral("(--exact reads every span))")),
+            qPrintable(describe(text)));
+        const auto services = [&](const QStringList& extra, QString* figures) {
+            const Run run = runTracemap(
+                QStringList { QStringLiteral("stats"), QStringLiteral("--cache"), cache, QStringLiteral("--json") }
+                + extra);
+            const QJsonObject root = QJsonDocument::fromJson(run.out.toUtf8()).object();
+            *figures = root.value(QLatin1String("figures")).toString();
+            return root.value(QLatin1String("services")).toArray();
+        };
+        QString rollupsFigures, exactFigures;
+        const QJsonArray summed = services({}, &rollupsFigures);
+        const QJsonArray exact = services({ QStringLiteral("--exact") }, &exactFigures);
+        QCOMPARE(rollupsFigures, QStringLiteral("rollups"));
+        QCOMPARE(exactFigures, QStringLiteral("exact"));
+        QCOMPARE(summed.size(), exact.size());
+        qint64 spans = 0;
+        for (qsizetype i = 0; i < exact.size(); ++i) {
+            const QJsonObject a = summed[i].toObject(), b = exact[i].toObject();
+            QCOMPARE(a.value(QLatin1String("service")), b.value(QLatin1String("service")));
+            QCOMPARE(a.value(QLatin1String("spans")).toInteger(), b.value(QLatin1String("spans")).toInteger());
+            QCOMPARE(a.value(QLatin1String("errors")).toInteger(), b.value(QLatin1String("errors")).toInteger());
+            const double p95 = b.value(QLatin1String("p95Ns")).toDouble();
+            QVERIFY(std::abs(a.value(QLatin1String("p95Ns")).toDouble() / p95 - 1) <= 0.045);
+            spans += b.value(QLatin1String("spans")).toInteger();
+        }
+        QVERIFY2(spans > 200'000, qPrintable(QString::number(spans)));
+    }
+
     void generatedTraceIdsDependOnEveryOption()
     {
         const QStringList base { QStringLiteral("generate"), QStringLiteral("--traces"), QStringLiteral("20") };

@@ -212,4 +212,53 @@ LatencyHeatmap heatmapOf(const std::vector<BucketSeries>& series, int maxRows)
     return map;
 }
 
+std::expected<std::vector<SpanStatistics::Row>, QString> statistics(const TraceCache& cache)
+{
+    const auto series = cache.rollupSeries();
+    if (!series)
+        return std::unexpected(series.error());
+    std::map<qint64, const SeriesKey*> keyOf;
+    for (const RollupSeries& s : *series)
+        keyOf[s.id] = &s.key;
+    // Kinds and root spans merged, as SpanStatistics counts every span of an operation.
+    std::map<std::string, RollupFigures> services;
+    std::map<std::pair<std::string, std::string>, RollupFigures> operations;
+    const auto minutes = cache.rollupMinutes();
+    if (minutes) {
+        const auto read = cache.forEachRollup(
+            {}, minutes->first, minutes->second, [&](qint64 id, qint64, const RollupFigures& figures) {
+                const auto key = keyOf.find(id);
+                if (key == keyOf.end())
+                    return;
+                services[key->second->service].merge(figures);
+                operations[{ key->second->service, key->second->operation }].merge(figures);
+            });
+        if (!read)
+            return std::unexpected(read.error());
+    }
+    const auto row = [](const std::string& service, const std::string* operation, const RollupFigures& f) {
+        SpanStatistics::Row r;
+        r.service = service;
+        r.isService = operation == nullptr;
+        r.operation = operation ? *operation : std::string();
+        r.spans = f.spans;
+        r.noDuration = f.spans - f.durations.total();
+        r.errors = f.errors;
+        r.errorPercent = r.spans == 0 ? 0 : 100.0 * static_cast<double>(r.errors) / static_cast<double>(r.spans);
+        r.p50 = f.durations.percentile(50);
+        r.p95 = f.durations.percentile(95);
+        r.p99 = f.durations.percentile(99);
+        r.max = f.durations.percentile(100);
+        return r;
+    };
+    std::vector<SpanStatistics::Row> rows;
+    auto operation = operations.begin();
+    for (const auto& [service, figures] : services) {
+        rows.push_back(row(service, nullptr, figures));
+        for (; operation != operations.end() && operation->first.first == service; ++operation)
+            rows.push_back(row(service, &operation->first.second, operation->second));
+    }
+    return rows;
+}
+
 } // namespace tracemap::rollupqueries
