@@ -21,7 +21,7 @@ std::vector<std::pair<QString, QString>> libraryVersions()
     igraph_version(&igraph, nullptr, nullptr, nullptr);
     return {
         { QStringLiteral("Qt"), QString::fromLatin1(qVersion()) },
-        { QStringLiteral("Graphviz"), GraphvizLayout::version() },
+        { QStringLiteral("Graphviz"), GraphvizLayout::graphvizVersion() },
         { QStringLiteral("SQLite"), QString::fromLatin1(sqlite3_libversion()) },
         { QStringLiteral("QCustomPlot"), QStringLiteral(QCUSTOMPLOT_VERSION_STR) },
         { QStringLiteral("simdjson"),

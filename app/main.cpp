@@ -122,7 +122,7 @@ int main(int argc, char** argv)
 
     // --help and --version, and a word that is neither a command nor a file, are answered without a display.
     const QStringList infoOptions { QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("--help-all"),
-        QStringLiteral("-v"), QStringLiteral("--version") };
+        QStringLiteral("-v"), QStringLiteral("--version"), QStringLiteral("--verbose") };
     const bool info
         = std::any_of(words.begin(), words.end(), [&](const QString& w) { return infoOptions.contains(w); });
     const bool unknownWord = !command.isEmpty() && !command.startsWith(QLatin1Char('-')) && !QFileInfo::exists(command)
@@ -143,6 +143,10 @@ int main(int argc, char** argv)
             return 2;
         }
         QTextStream out(stdout);
+        if (parser.isSet(options.verbose) && !parser.isSet(QStringLiteral("version"))) {
+            QTextStream(stderr) << "tracemap: --verbose goes with --version\n";
+            return 2;
+        }
         if (parser.isSet(QStringLiteral("version")) && parser.isSet(options.verbose))
             out << verboseVersionText();
         else if (parser.isSet(QStringLiteral("version")))

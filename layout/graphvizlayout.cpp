@@ -279,13 +279,6 @@ std::expected<TopologyGeometry, QString> GraphvizLayout::layoutDot(
     return geometry;
 }
 
-QString GraphvizLayout::version()
-{
-    std::lock_guard lock(s_graphvizMutex);
-    const ContextPtr context(newContext());
-    return QString::fromUtf8(gvcVersion(context.get()));
-}
-
 std::expected<TopologyGeometry, QString> GraphvizLayout::layoutStable(const Topology& topology,
     const LayoutOptions& options, const Topology& previous, const TopologyGeometry& previousGeometry,
     const Origins* origins)

@@ -24,9 +24,6 @@ class GraphvizLayout {
 public:
     /// DotWriter::write(topology, options) laid out by the chosen engine. Errors (Graphviz's messages, or an
     /// edge naming a node that does not exist) come back as text; Graphviz never writes to stderr meanwhile.
-    /// The version of the Graphviz library the layouts run with ("2.43.0"), for Help ▸ About.
-    static QString version();
-
     [[nodiscard]] static std::expected<TopologyGeometry, QString> layout(
         const Topology& topology, const LayoutOptions& options);
 

@@ -12,7 +12,15 @@ fixtures=$(realpath "${TRACEMAP_FIXTURES:-$here/../shared/fixtures}")
 app_id=io.github.tracemap.Tracemap
 version=$(dpkg-deb -f "$deb" Version)
 work=$(mktemp -d /tmp/tracemap-install-test.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+installed_here=false
+# On any exit: the package this run installed goes again (a failed run must not block the next), then the folder.
+cleanup() {
+    if $installed_here && dpkg -s tracemap >/dev/null 2>&1; then
+        DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq tracemap >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
 cd "$work" # nothing below may find the source or build tree by accident
 export HOME=$work/home XDG_CACHE_HOME=$work/home/.cache XDG_CONFIG_HOME=$work/home/.config
 mkdir -p "$HOME"
@@ -30,6 +38,7 @@ lintian_out=$(lintian --tag-display-limit 0 "$deb" 2>&1 | grep -v 'running with 
 if grep -q '^E:' <<<"$lintian_out"; then fail "lintian reports errors"; fi
 
 step "apt-get install $(basename "$deb")"
+installed_here=true
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" >/dev/null
 mapfile -t files < <(dpkg -L tracemap)
 
@@ -55,9 +64,8 @@ found=$(tracemap search --cache "$work/cache.sqlite" --limit 1000 | grep -c . ||
 
 step "screenshot of the topology"
 tracemap screenshot --cache "$work/cache.sqlite" --view topology -o "$work/topology.png"
-size=$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(24); print("%dx%d" % struct.unpack(">II", d[16:24]))' \
-    "$work/topology.png")
-[ "$size" = 1600x1000 ] || fail "the screenshot is $size, not 1600x1000"
+described=$(file -b "$work/topology.png")
+[[ $described == "PNG image data, 1600 x 1000"* ]] || fail "the screenshot is not a 1600x1000 PNG: $described"
 [ "$(stat -c %s "$work/topology.png")" -gt 20000 ] || fail "the screenshot is nearly empty"
 
 step "desktop entry, metainfo, MIME types, icons"
@@ -80,7 +88,9 @@ fi
 step "man page and bash completion"
 manpage=$(zcat /usr/share/man/man1/tracemap.1.gz)
 grep -q '^\.SS "tracemap topology"' <<<"$manpage" || fail "the man page has no topology"
-for command in $(tracemap --help | sed -nE '/^Commands/,/^$/s/^  ([a-z]+) .*/\1/p'); do
+commands=$(tracemap --help | sed -nE '/^Commands/,/^$/s/^  ([a-z]+) .*/\1/p')
+[ "$(wc -w <<<"$commands")" -ge 10 ] || fail "tracemap --help lists only these commands: $commands"
+for command in $commands; do
     grep -q "^\.SS \"tracemap $command\"" <<<"$manpage" || fail "the man page has no $command"
 done
 completed=$(bash -c 'source /usr/share/bash-completion/completions/tracemap
@@ -91,6 +101,7 @@ grep -q 'errors p95 rate' <<<"$completed" || fail "completion of --color-by: $co
 
 step "apt-get purge tracemap"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq tracemap >/dev/null
+installed_here=false
 left=()
 for f in "${files[@]}"; do
     # Shared folders (/usr, /usr/share/icons/…) stay; anything that is ours alone must be gone.

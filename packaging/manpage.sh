@@ -11,7 +11,7 @@ include=$(mktemp)
 trap 'rm -f "$include"' EXIT
 
 # Help texts name the builder's cache path; the page names the reader's.
-home_to_tilde() { sed -e "s|$HOME/|~/|g"; }
+home_to_tilde() { sed -e "s|${HOME:-/nonexistent}/|~/|g"; }
 # Text as groff reads it literally: backslashes escaped, a leading dot or quote not taken for a request.
 groff_literal() { sed -e 's/\\/\\e/g' -e "s/^\([.']\)/\\\\\&\1/"; }
 

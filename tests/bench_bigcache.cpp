@@ -124,7 +124,8 @@ std::vector<TraceQuery> searchesFor(const TraceCache& cache)
     add([&](TraceQuery& q) { q.maxDurationNs = 5 * ms; });
     add([&](TraceQuery& q) { q.minDurationNs = 100 * ms, q.maxDurationNs = 200 * ms; });
     add([&](TraceQuery& q) { q.sinceNs = at(0.9); });
-    add([&](TraceQuery& q) { q.sinceNs = at(0.5), q.untilNs = at(0.51); });
+    // A heatmap cell: a short window and a duration most traces have.
+    add([&](TraceQuery& q) { q.sinceNs = at(0.5), q.untilNs = at(0.51), q.minDurationNs = 1 * ms, q.limit = 0; });
     add([&](TraceQuery& q) { q.service = service(1), q.sinceNs = at(0.95); });
     add([&](TraceQuery& q) { std::tie(q.service, q.operation) = operation(3), q.minDurationNs = 50 * ms; });
     add([&](TraceQuery& q) {

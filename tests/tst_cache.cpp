@@ -1217,23 +1217,33 @@ private Q_SLOTS:
 
         const qint64 maxI = std::numeric_limits<qint64>::max();
         const qint64 minI = std::numeric_limits<qint64>::min();
+        using Path = TraceCache::SearchPath;
         struct Case {
             const char* name;
             QString service;
             qint64 minDuration, maxDuration, since, until;
             int limit;
+            Path path; // how the search must find its rows
         };
         const Case cases[] = {
-            { "rare duration, no terms", {}, quantile(durations, 0.995), maxI, minI, maxI, 20 },
-            { "rare duration, no terms, no limit", {}, quantile(durations, 0.99), maxI, minI, maxI, 0 },
-            { "common duration, no terms", {}, 0, quantile(durations, 0.9), minI, maxI, 20 },
-            { "rare duration and a busy service", service, quantile(durations, 0.99), maxI, minI, maxI, 20 },
-            { "common duration and a busy service", service, 0, quantile(durations, 0.95), minI, maxI, 50 },
+            { "rare duration, no terms", {}, quantile(durations, 0.995), maxI, minI, maxI, 20, Path::DurationIndex },
+            { "rare duration, no terms, no limit", {}, quantile(durations, 0.99), maxI, minI, maxI, 0,
+                Path::DurationIndex },
+            { "common duration, no terms", {}, 0, quantile(durations, 0.9), minI, maxI, 20, Path::TimeWalk },
+            { "rare duration and a busy service", service, quantile(durations, 0.99), maxI, minI, maxI, 20,
+                Path::DurationIndex },
+            { "common duration and a busy service", service, 0, quantile(durations, 0.95), minI, maxI, 50,
+                Path::TimeWalk },
             { "duration band, service and time range", service, quantile(durations, 0.4), quantile(durations, 0.6),
-                quantile(starts, 0.2), quantile(starts, 0.7), 100 },
+                quantile(starts, 0.2), quantile(starts, 0.7), 100, Path::DurationIndex },
             { "duration band and time range, no terms", {}, quantile(durations, 0.5), quantile(durations, 0.52),
-                quantile(starts, 0.5), maxI, 0 },
-            { "a duration nothing has", service, durations.back() + 1, maxI, minI, maxI, 20 },
+                quantile(starts, 0.5), maxI, 0, Path::DurationIndex },
+            // A heatmap cell: a short time window and a duration most traces have. The window, not the duration,
+            // narrows it: through the time index (the duration index would be read far past the window).
+            { "common duration in a short time window", {}, quantile(durations, 0.05), maxI, quantile(starts, 0.5),
+                quantile(starts, 0.51), 0, Path::TimeWalk },
+            { "a duration nothing has", service, durations.back() + 1, maxI, minI, maxI, 20, Path::DurationIndex },
+            { "a service alone", service, 0, maxI, minI, maxI, 20, Path::TimeWalk },
         };
         for (const Case& c : cases) {
             TraceQuery q;
@@ -1252,6 +1262,7 @@ private Q_SLOTS:
             compareNewestFirst(*result, expected, cut);
             if (QTest::currentTestFailed())
                 QFAIL(c.name);
+            QVERIFY2((*cache)->lastSearchPath() == c.path, c.name);
         }
     }
 

@@ -482,6 +482,9 @@ private Q_SLOTS:
         const Run verbose = runTracemap({ QStringLiteral("--version"), QStringLiteral("--verbose") });
         QVERIFY2(verbose.exitCode == 0, qPrintable(describe(verbose)));
         QVERIFY(verbose.out.startsWith(plain.out + QStringLiteral("Licence: GPL-3.0-or-later\n")));
+        const Run alone = runTracemap({ QStringLiteral("--verbose") }); // not the window, silently
+        QVERIFY2(alone.exitCode == 2 && alone.err.contains(QLatin1String("--verbose goes with --version")),
+            qPrintable(describe(alone)));
         for (const char* library : { "Qt", "Graphviz", "SQLite", "QCustomPlot", "simdjson", "protobuf", "gRPC" }) {
             const QRegularExpression line(
                 QStringLiteral("^%1 [0-9]+\\.[0-9]+").arg(QLatin1String(library)), QRegularExpression::MultilineOption);

@@ -280,8 +280,9 @@ private Q_SLOTS:
     }
 
     // Size by a metric: each box's area grows with the figure, up to twice its label's width and height for the
-    // highest; the map makes room in place rather than laying itself out afresh, and the combo undoes it.
-    void sizeByMetricGrowsBoxesInPlace()
+    // highest. Every box changes at once, so the map is laid out afresh, but keeps its arrangement; the combo
+    // undoes it.
+    void sizeByMetricGrowsBoxesKeepingTheArrangement()
     {
         if (!QFileInfo(fixturesDir()).isDir())
             return;

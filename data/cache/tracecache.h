@@ -160,6 +160,11 @@ public:
     enum class RootNames { With, Without };
     std::expected<std::vector<TraceSummary>, QString> search(
         const TraceQuery& query, RootNames names = RootNames::With) const;
+    /// How the last search found its rows, for tests and benchmarks: the candidates of its terms looked up one by
+    /// one (at most 4,096 of them, or none found), a duration range read from its index (kRangeRowsLimit), or the
+    /// traces walked newest first through the time index.
+    enum class SearchPath { Candidates, DurationIndex, TimeWalk };
+    SearchPath lastSearchPath() const { return m_lastSearchPath; }
     std::expected<std::shared_ptr<const Trace>, QString> loadTrace(const TraceId& id) const;
     /// Calls visit for each of these traces that is cached, in the order given (decoded one at a time, with the
     /// statements prepared once); stops when visit returns false.
@@ -222,7 +227,8 @@ private:
     /// The rows of the traces matching these ids (TraceQuery::traceIds), ascending.
     std::expected<std::vector<qint64>, QString> rowsOf(const std::vector<TraceId>& ids) const;
     /// (start, row) of every trace within the query's duration and time bounds, through traces_by_duration, when at
-    /// most kRangeRowsLimit match; nullopt when more do, or when the query has no duration bound.
+    /// most kRangeRowsLimit traces lie in the duration range (whatever their times); nullopt when more do, or when
+    /// the query has no duration bound.
     std::expected<std::optional<std::vector<std::pair<qint64, qint64>>>, QString> durationRows(
         const TraceQuery& query) const;
     /// SQLite's message for the connection's last error, made clear for a full disk or a damaged file (which it
@@ -239,6 +245,7 @@ private:
     std::expected<void, ImportError> beginImport(const QString& file, const ImportProgress& progress);
 
     sqlite3* m_db = nullptr;
+    mutable SearchPath m_lastSearchPath = SearchPath::Candidates;
     QString m_path;
     mutable QString m_damage; // SQLite's words, once a statement found the file damaged
     QString m_registeredAs; // this connection's entry in the open caches moveAside() refuses to move

@@ -108,6 +108,7 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
         auto inRange = durationRows(query);
         if (!inRange)
             return std::unexpected(inRange.error());
+        m_lastSearchPath = *inRange ? SearchPath::DurationIndex : SearchPath::TimeWalk;
         if (*inRange)
             return newestInDurationRange(**inRange, nullptr);
         SqliteStatement s(m_db, byTime + " LIMIT ?5");
@@ -124,6 +125,7 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
         return results;
     }
 
+    m_lastSearchPath = SearchPath::Candidates;
     // Candidate rows: the intersection over terms of each term's posting lists (one list per import, in the index
     // or still staged), and with the union of the rows of the imports asked for. One snapshot for all of it: a
     // live batch may fold staged lists into the index meanwhile.
@@ -191,6 +193,7 @@ std::expected<std::vector<TraceSummary>, QString> TraceCache::search(const Trace
     auto inRange = durationRows(query);
     if (!inRange)
         return std::unexpected(inRange.error());
+    m_lastSearchPath = *inRange ? SearchPath::DurationIndex : SearchPath::TimeWalk;
     if (*inRange)
         return newestInDurationRange(**inRange, &candidates);
     // Many candidates: walk traces newest first and keep the candidates, stopping at the limit.
@@ -214,23 +217,29 @@ std::expected<std::optional<std::vector<std::pair<qint64, qint64>>>, QString> Tr
 {
     if (query.minDurationNs <= 0 && query.maxDurationNs == std::numeric_limits<qint64>::max())
         return std::nullopt;
+    // The time bounds are checked here, not in the SQL: the index orders by duration first, so SQLite would test
+    // them entry by entry, and a common duration in a short time window (a heatmap cell) would read the whole
+    // duration range before LIMIT counted 20,001 matches. This way at most 20,001 entries are read.
     SqliteStatement s(m_db,
         "SELECT start_ns, row FROM traces INDEXED BY traces_by_duration WHERE duration_ns >= ?1 AND duration_ns <= ?2"
-        " AND start_ns >= ?3 AND start_ns <= ?4 LIMIT ?5");
+        " LIMIT ?3");
     if (!s.isValid())
         return std::unexpected(lastError());
     s.bind(1, query.minDurationNs);
     s.bind(2, query.maxDurationNs);
-    s.bind(3, query.sinceNs);
-    s.bind(4, query.untilNs);
-    s.bind(5, static_cast<qint64>(kRangeRowsLimit) + 1);
+    s.bind(3, static_cast<qint64>(kRangeRowsLimit) + 1);
     std::vector<std::pair<qint64, qint64>> rows;
+    size_t read = 0;
     int status;
-    while ((status = s.step()) == SQLITE_ROW)
-        rows.emplace_back(s.int64(0), s.int64(1));
+    while ((status = s.step()) == SQLITE_ROW) {
+        ++read;
+        const qint64 start = s.int64(0);
+        if (start >= query.sinceNs && start <= query.untilNs)
+            rows.emplace_back(start, s.int64(1));
+    }
     if (status != SQLITE_DONE)
         return std::unexpected(lastError());
-    if (rows.size() > kRangeRowsLimit)
+    if (read > kRangeRowsLimit)
         return std::nullopt;
     return rows;
 }

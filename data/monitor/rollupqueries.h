@@ -45,6 +45,8 @@ LatencyHeatmap heatmapOf(const std::vector<BucketSeries>& series, int maxRows = 
 
 /// `tracemap stats` of the whole cache from its rollups, in the rows SpanStatistics makes from the spans: spans,
 /// spans without a duration and errors exact; p50, p95, p99 and max within 4.5 % (the duration grid's buckets).
+/// One exception to exact: retention drops the rollups of whole minutes before the oldest trace it keeps, so a
+/// deleted trace's spans in later minutes (a trace longer than the gap) stay counted.
 /// Reads one row per series and minute, so its time does not grow with the spans.
 std::expected<std::vector<SpanStatistics::Row>, QString> statistics(const TraceCache& cache);
 
