@@ -42,18 +42,4 @@ void SpanRollups::add(const Trace& trace, qint64 sign)
     }
 }
 
-void SpanRollups::add(const Cell& cell, const RollupFigures& figures, qint64 sign)
-{
-    auto [at, inserted] = m_cells.try_emplace(cell);
-    at->second.merge(figures, sign);
-    if (at->second.isEmpty())
-        m_cells.erase(at);
-}
-
-void SpanRollups::merge(const SpanRollups& other, qint64 sign)
-{
-    for (const auto& [cell, figures] : other.m_cells)
-        add(cell, figures, sign);
-}
-
 } // namespace tracemap

@@ -38,13 +38,13 @@ struct RollupFigures {
     bool operator==(const RollupFigures&) const = default;
 };
 
-/// Per-minute rollups of traces' spans by series, as the cache keeps them: span count, error count and a duration
-/// histogram per (series, minute of the span's start). Adding a trace with sign -1 takes it out again, which is
-/// how a trace that gained spans replaces its old figures (nothing is counted twice).
-class SpanRollups {
+/// Figures per (key, minute): what the cache's rollup tables hold, for spans by series (SpanRollups) or calls by
+/// caller and callee (TopologyRollups). Adding with sign -1 takes figures out again, which is how a trace that
+/// gained spans replaces its old figures (nothing is counted twice).
+template <class Key> class RollupCells {
 public:
     static constexpr qint64 kMinuteNs = 60'000'000'000;
-    using Cell = std::pair<SeriesKey, qint64>; // series, minute (start ns / kMinuteNs, floored)
+    using Cell = std::pair<Key, qint64>; // key, minute (start ns / kMinuteNs, floored)
 
     /// The minute a span starting at startNs falls in (floored, also before 1970).
     static qint64 minuteOf(qint64 startNs)
@@ -52,10 +52,19 @@ public:
         return startNs / kMinuteNs - (startNs % kMinuteNs < 0 ? 1 : 0); // no overflow at the type's ends
     }
 
-    void add(const Trace& trace, qint64 sign = 1);
     /// Adds figures to one cell (sign -1 takes them out); a cell that becomes empty is dropped.
-    void add(const Cell& cell, const RollupFigures& figures, qint64 sign = 1);
-    void merge(const SpanRollups& other, qint64 sign = 1);
+    void add(const Cell& cell, const RollupFigures& figures, qint64 sign = 1)
+    {
+        auto [at, inserted] = m_cells.try_emplace(cell);
+        at->second.merge(figures, sign);
+        if (at->second.isEmpty())
+            m_cells.erase(at);
+    }
+    void merge(const RollupCells& other, qint64 sign = 1)
+    {
+        for (const auto& [cell, figures] : other.m_cells)
+            add(cell, figures, sign);
+    }
 
     bool isEmpty() const { return m_cells.empty(); }
     const std::map<Cell, RollupFigures>& cells() const { return m_cells; }
@@ -63,6 +72,14 @@ public:
 
 private:
     std::map<Cell, RollupFigures> m_cells;
+};
+
+/// Per-minute rollups of traces' spans by series, as the cache keeps them: span count, error count and a duration
+/// histogram per (series, minute of the span's start).
+class SpanRollups : public RollupCells<SeriesKey> {
+public:
+    using RollupCells::add;
+    void add(const Trace& trace, qint64 sign = 1);
 };
 
 } // namespace tracemap
