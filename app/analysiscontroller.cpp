@@ -4,12 +4,22 @@
 #include "cache/tracecache.h"
 #include "flamegraphview.h"
 #include "formats/dependencylinksreader.h"
+#include "model/tracequery.h"
+#include "monitor/rollupqueries.h"
 #include "topologyview.h"
 #include "workerjob.h"
 
 #include <expected>
 
 namespace tracemap {
+
+namespace {
+
+// The flame graph of a whole cache too large to read (rollupqueries::kExactSpans) aggregates its newest traces:
+// about a third of a second's reading.
+constexpr int kFlameGraphSampleTraces = 10'000;
+
+} // namespace
 
 AnalysisController::AnalysisController(
     QString cachePath, QThreadPool* worker, TopologyView* topologyView, FlameGraphView* flameGraphView, QObject* parent)
@@ -95,6 +105,32 @@ void AnalysisController::refresh()
             flameGraph->add(trace);
         };
         if (whole) {
+            // A large cache's map comes from its rollups, and its flame graph from its newest traces: nothing here
+            // grows with the cache.
+            qint64 spans = 0;
+            auto rolledUp = rollupqueries::topology(**cache, &spans);
+            if (!rolledUp)
+                return std::unexpected(rolledUp.error());
+            if (spans > rollupqueries::kExactSpans) {
+                TraceQuery newest;
+                newest.limit = kFlameGraphSampleTraces;
+                const auto sample = (*cache)->search(newest, TraceCache::RootNames::Without);
+                if (!sample)
+                    return std::unexpected(sample.error());
+                std::vector<TraceId> ids;
+                ids.reserve(sample->size());
+                for (const TraceSummary& t : *sample)
+                    ids.push_back(t.traceId);
+                const auto read = (*cache)->forEachTraceOf(ids, [&](const Trace& trace) {
+                    flameGraph->add(trace);
+                    return true;
+                });
+                if (!read)
+                    return std::unexpected(read.error());
+                flameGraph->setSampledFrom(static_cast<size_t>((*cache)->traceCount()));
+                flameGraph->build();
+                return Result { std::move(*rolledUp), std::move(flameGraph) };
+            }
             auto done = (*cache)->forEachTrace([&](const Trace& trace) {
                 add(trace);
                 return true;

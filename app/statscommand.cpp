@@ -18,10 +18,6 @@ using namespace commandline;
 
 namespace {
 
-// Up to this many spans `stats` of the whole cache reads every span (exact, in well under a second); past it, the
-// rollups (about 50 ms for ten million spans).
-constexpr qint64 kExactStatisticsSpans = 200'000;
-
 // --by-time: RED figures per bucket from the cache's rollups (percentiles within 4.4 % of the exact ones).
 int printByTime(const QCommandLineParser& parser, MonitorOptions& monitor, qint64 stepNs)
 {
@@ -105,7 +101,7 @@ int StatsCommand::run(const QStringList& args)
         QStringLiteral("Read every span of the cache for exact percentiles and maxima, however many there are. "
                        "Without it a cache of more than %1 spans is summed from its per-minute rollups: counts "
                        "exact, durations within 4.5 %.")
-            .arg(kExactStatisticsSpans));
+            .arg(rollupqueries::kExactSpans));
     parser.addOption(exact);
     int exitCode = 0;
     if (!CommandLine::parseOptions(parser, args,
@@ -113,7 +109,7 @@ int StatsCommand::run(const QStringList& args)
                            "spans, or for a cache of more than %1 spans from its rollups (counts exact, durations "
                            "within 4.5 %; --exact reads every span). Spans without a duration are counted (\"no "
                            "dur.\") but left out of the percentiles.")
-                .arg(kExactStatisticsSpans),
+                .arg(rollupqueries::kExactSpans),
             exitCode))
         return exitCode;
     if (parser.isSet(byTime)) {
@@ -151,7 +147,7 @@ int StatsCommand::run(const QStringList& args)
         qint64 spans = 0;
         for (const SpanStatistics::Row& row : *summed)
             spans += row.isService ? row.spans : 0;
-        fromRollups = !parser.isSet(exact) && spans > kExactStatisticsSpans;
+        fromRollups = !parser.isSet(exact) && spans > rollupqueries::kExactSpans;
         if (fromRollups) {
             rows = std::move(*summed);
         } else {

@@ -8,6 +8,7 @@
 #include "formats/dependencylinksreader.h"
 #include "formats/traceimporter.h"
 #include "graphvizlayout.h"
+#include "monitor/rollupqueries.h"
 #include "topologyexporter.h"
 
 #include <QCommandLineParser>
@@ -115,6 +116,11 @@ int TopologyCommand::run(const QStringList& args)
     const QCommandLineOption minShare(QStringLiteral("min-share"),
         QStringLiteral("Hide calls carrying less than PCT percent of all calls."), QStringLiteral("PCT"));
     const QCommandLineOption errorsOnly(QStringLiteral("errors-only"), QStringLiteral("Only calls with errors."));
+    const QCommandLineOption exact(QStringLiteral("exact"),
+        QStringLiteral("Without FILE: read every span of the cache for exact percentiles, however many there are. "
+                       "Without it a cache of more than %1 spans is mapped from its per-minute rollups: counts "
+                       "exact, percentiles within 4.5 %.")
+            .arg(rollupqueries::kExactSpans));
     const QCommandLineOption top(QStringLiteral("top"),
         QStringLiteral("Only the K calls ranking highest (see --rank-by)."), QStringLiteral("K"));
     const QCommandLineOption rankBy(QStringLiteral("rank-by"),
@@ -128,8 +134,9 @@ int TopologyCommand::run(const QStringList& args)
         QStringLiteral("Everything that calls service S, directly or not."), QStringLiteral("S"));
     const QCommandLineOption downstream(QStringLiteral("downstream"),
         QStringLiteral("Everything service S calls, directly or not."), QStringLiteral("S"));
-    parser.addOptions({ cacheOption, service, hops, groupBy, expand, seed, minCalls, minShare, errorsOnly, top, rankBy,
-        search, paths, upstream, downstream, engine, scale, noLabels, maxLabels, colorBy, sizeBy, noLegend, output });
+    parser.addOptions(
+        { cacheOption, service, hops, groupBy, expand, seed, minCalls, minShare, errorsOnly, top, rankBy, search, exact,
+            paths, upstream, downstream, engine, scale, noLabels, maxLabels, colorBy, sizeBy, noLegend, output });
     parser.addPositionalArgument(
         QStringLiteral("FILE"), QStringLiteral("Trace or dependency-link files."), QStringLiteral("[FILE...]"));
     int exitCode = 0;
@@ -233,16 +240,30 @@ int TopologyCommand::run(const QStringList& args)
             err << "tracemap: " << cache.error() << "\n";
             return 1;
         }
-        TopologyBuilder builder;
-        const auto done = (*cache)->forEachTrace([&](const Trace& t) {
-            builder.add(t);
-            return true;
-        });
-        if (!done) {
-            err << "tracemap topology: " << done.error() << "\n";
+        // The rollups first: they are cheap, and their counts say whether reading every span is.
+        qint64 spans = 0;
+        auto rolledUp = rollupqueries::topology(**cache, &spans);
+        if (!rolledUp) {
+            err << "tracemap topology: " << rolledUp.error() << "\n";
             return 1;
         }
-        topology = builder.build();
+        if (!parser.isSet(exact) && spans > rollupqueries::kExactSpans) {
+            topology = std::move(*rolledUp);
+            err << "tracemap topology: " << spans
+                << " spans, mapped from the cache's rollups: counts exact, percentiles within 4.5 % (--exact reads "
+                   "every span)\n";
+        } else {
+            TopologyBuilder builder;
+            const auto done = (*cache)->forEachTrace([&](const Trace& t) {
+                builder.add(t);
+                return true;
+            });
+            if (!done) {
+                err << "tracemap topology: " << done.error() << "\n";
+                return 1;
+            }
+            topology = builder.build();
+        }
     }
     const auto nodeNamed = [&](const QString& name) -> std::optional<quint32> {
         const int index = topology.nodeIndex(name.toStdString());

@@ -684,8 +684,9 @@ private Q_SLOTS:
             QVERIFY(cache.has_value());
             QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kHotrod))).has_value());
         }
-        QVERIFY(execSql(
-            path, "DROP TABLE staged_postings; DROP TABLE rollups; DROP TABLE rollup_series; PRAGMA user_version=2;"));
+        QVERIFY(execSql(path,
+            "DROP TABLE staged_postings; DROP TABLE rollups; DROP TABLE rollup_series; DROP TABLE call_rollups; "
+            "DROP TABLE call_series; DROP TABLE service_attributes; PRAGMA user_version=2;"));
         auto cache = TraceCache::open(path);
         QVERIFY2(cache.has_value(), qPrintable(cache ? QString() : cache.error()));
         QCOMPARE(pragma(path, "user_version"), QString::number(TraceCache::kSchemaVersion));

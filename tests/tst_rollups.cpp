@@ -6,12 +6,15 @@
 #include "testsupport.h"
 
 #include "analysis/spanstatistics.h"
+#include "analysis/topologybuilder.h"
 #include "cache/tracecache.h"
 #include "generator/generatedfile.h"
 #include "generator/tracegenerator.h"
 #include "metrics/durationgrid.h"
 #include "metrics/latencyhistogram.h"
 #include "metrics/spanrollups.h"
+#include "model/spanbatch.h"
+#include "model/spandraft.h"
 #include "model/traceassembler.h"
 #include "monitor/rollupqueries.h"
 
@@ -23,6 +26,8 @@
 #include <cmath>
 #include <map>
 #include <random>
+#include <set>
+#include <tuple>
 
 using namespace tracemap;
 
@@ -93,6 +98,83 @@ QString describe(const SpanRollups& rollups)
         QVERIFY2(stored.cells() == expected.cells(),                                                                   \
             qPrintable(QStringLiteral("stored %1, from the spans %2").arg(describe(stored), describe(expected))));     \
         QCOMPARE(rollupSpans(stored), (cache).spanCount());                                                            \
+    } while (false)
+
+// The map of the whole cache from its rollups against TopologyBuilder over every cached span: the same nodes
+// (kind, inferred, spans, errors, rate, resource attributes) and calls (calls, errors), percentiles within the
+// grid's 4.5 %. Empty when they agree, else the first difference.
+QString topologyDifference(const TraceCache& cache)
+{
+    TopologyBuilder builder;
+    std::set<std::tuple<std::string, std::string, std::string>> attributeValues; // every one seen
+    const auto read = cache.forEachTrace([&](const Trace& trace) {
+        builder.add(trace);
+        TopologyBuilder::forEachServiceAttribute(
+            trace, [&](std::string_view service, std::string_view key, std::string_view value) {
+                attributeValues.emplace(service, key, value);
+            });
+        return true;
+    });
+    if (!read)
+        return read.error();
+    const Topology want = builder.build();
+    qint64 spans = 0;
+    const auto got = rollupqueries::topology(cache, &spans);
+    if (!got)
+        return got.error();
+    if (spans != cache.spanCount())
+        return QStringLiteral("%1 spans counted, %2 cached").arg(spans).arg(cache.spanCount());
+    const auto near = [](qint64 a, qint64 b) {
+        return std::abs(static_cast<double>(a) - static_cast<double>(b)) <= 0.045 * static_cast<double>(b) + 1;
+    };
+    if (got->nodes.size() != want.nodes.size())
+        return QStringLiteral("%1 nodes, %2 from the spans").arg(got->nodes.size()).arg(want.nodes.size());
+    for (size_t i = 0; i < want.nodes.size(); ++i) {
+        const Topology::Node& g = got->nodes[i];
+        const Topology::Node& w = want.nodes[i];
+        const QString name = QString::fromStdString(w.name);
+        if (g.name != w.name || g.kind != w.kind || g.inferred != w.inferred)
+            return QStringLiteral("node %1: %2 %3")
+                .arg(name, QString::fromStdString(g.name), QString::fromLatin1(nodeKindName(g.kind)));
+        if (g.spans != w.spans || g.errors != w.errors)
+            return QStringLiteral("node %1: %2 spans %3 errors").arg(name).arg(g.spans).arg(g.errors);
+        if (std::abs(g.ratePerSecond - w.ratePerSecond) > 1e-9 * std::max(1.0, w.ratePerSecond))
+            return QStringLiteral("node %1: rate %2 against %3").arg(name).arg(g.ratePerSecond).arg(w.ratePerSecond);
+        if (!near(g.p95Ns, w.p95Ns))
+            return QStringLiteral("node %1: p95 %2 against %3").arg(name).arg(g.p95Ns).arg(w.p95Ns);
+        // The same keys; the value of a key with several is the first the cache or the builder saw (any of them).
+        for (size_t a = 0; a < std::max(g.attributes.size(), w.attributes.size()); ++a) {
+            const auto pair = [](const auto& list, size_t i) {
+                return i < list.size() ? QString::fromStdString(list[i].first + "=" + list[i].second) : QString();
+            };
+            if (a >= g.attributes.size() || a >= w.attributes.size() || g.attributes[a].first != w.attributes[a].first
+                || !attributeValues.contains({ g.name, g.attributes[a].first, g.attributes[a].second }))
+                return QStringLiteral("node %1: %2 against %3").arg(name, pair(g.attributes, a), pair(w.attributes, a));
+        }
+    }
+    if (got->edges.size() != want.edges.size())
+        return QStringLiteral("%1 calls, %2 from the spans").arg(got->edges.size()).arg(want.edges.size());
+    for (size_t i = 0; i < want.edges.size(); ++i) {
+        const Topology::Edge& g = got->edges[i];
+        const Topology::Edge& w = want.edges[i];
+        if (g.from != w.from || g.to != w.to || g.calls != w.calls || g.errors != w.errors || !near(g.p50Ns, w.p50Ns)
+            || !near(g.p95Ns, w.p95Ns) || !near(g.p99Ns, w.p99Ns))
+            return QStringLiteral("call %1 -> %2: %3 calls %4 errors p95 %5, from the spans %6 %7 %8")
+                .arg(QString::fromStdString(want.nodes[w.from].name), QString::fromStdString(want.nodes[w.to].name))
+                .arg(g.calls)
+                .arg(g.errors)
+                .arg(g.p95Ns)
+                .arg(w.calls)
+                .arg(w.errors)
+                .arg(w.p95Ns);
+    }
+    return {};
+}
+
+#define COMPARE_TOPOLOGY(cache)                                                                                        \
+    do {                                                                                                               \
+        const QString difference = topologyDifference(cache);                                                          \
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));                                                        \
     } while (false)
 
 Trace oneSpanTrace(TraceId id, SpanId spanId, SpanId parentId, qint64 startNs, qint64 durationNs, bool error)
@@ -393,14 +475,130 @@ private Q_SLOTS:
             QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kSmartThings))).has_value());
             QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kHotrod))).has_value());
         }
-        QVERIFY(execSql(path, "DROP TABLE rollups; DROP TABLE rollup_series; PRAGMA user_version=3;"));
+        QVERIFY(execSql(path,
+            "DROP TABLE rollups; DROP TABLE rollup_series; DROP TABLE call_rollups; DROP TABLE call_series; "
+            "DROP TABLE service_attributes; DROP INDEX traces_by_duration; PRAGMA user_version=3;"));
         auto cache = TraceCache::open(path);
         QVERIFY2(cache.has_value(), qPrintable(cache ? QString() : cache.error()));
         COMPARE_ROLLUPS(**cache);
+        COMPARE_TOPOLOGY(**cache);
         // And it goes on keeping them.
         std::vector<Trace> batch { oneSpanTrace({ 0, 77 }, 1, 0, 1'000'000'000, 1'000, false) };
         QVERIFY((*cache)->storeTraces(batch, QStringLiteral("live")).has_value());
         COMPARE_ROLLUPS(**cache);
+        COMPARE_TOPOLOGY(**cache);
+    }
+
+    // Schema 5 had the span rollups but not the calls': opening it computes them from the cached traces.
+    void schema5CacheGetsItsCallRollups()
+    {
+        if (!requireFixtures())
+            return;
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("cache.sqlite"));
+        {
+            auto cache = TraceCache::open(path);
+            QVERIFY(cache.has_value());
+            QVERIFY((*cache)->importFile(testsupport::fixture(QStringLiteral("zipkin-v2/messaging-kafka.json"))));
+            QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kHotrod))).has_value());
+        }
+        QVERIFY(execSql(path,
+            "DROP TABLE call_rollups; DROP TABLE call_series; DROP TABLE service_attributes; PRAGMA user_version=5;"));
+        auto cache = TraceCache::open(path);
+        QVERIFY2(cache.has_value(), qPrintable(cache ? QString() : cache.error()));
+        QVERIFY(!(*cache)->callSeries()->empty());
+        COMPARE_TOPOLOGY(**cache);
+    }
+
+    // The map of the whole cache from its rollups equals TopologyBuilder's over the spans, through imports of every
+    // kind of call (parent/child, span links, databases, brokers and hosts known only by attributes), a trace that
+    // gains spans later (its old calls taken out) and retention.
+    void topologyFromRollupsMatchesTheSpans()
+    {
+        if (!requireFixtures())
+            return;
+        QTemporaryDir dir;
+        auto cache = TraceCache::open(dir.filePath(QStringLiteral("cache.sqlite")));
+        QVERIFY(cache.has_value());
+        for (const char* file : { kHotrod, kSmartThings, "zipkin-v2/messaging-kafka.json",
+                 "zipkin-v2/messaging-rabbitmq.json", "zipkin-v2/messaging2.json", "zipkin-v2/simple-db-p6.json",
+                 "zipkin-v2/frontend-backend-128bit-orphans.json", "jaeger/producer-consumer-follows-from-error.json",
+                 "jaeger/genai-agent-57-spans-10-services.json" }) {
+            const auto imported = (*cache)->importFile(testsupport::fixture(QString::fromUtf8(file)));
+            QVERIFY2(imported.has_value(), qPrintable(imported ? QString() : imported.error().toString()));
+        }
+        COMPARE_TOPOLOGY(**cache);
+        const auto before = rollupqueries::topology(**cache);
+        QVERIFY(before && before->edges.size() >= 10);
+        QVERIFY(std::ranges::any_of(before->nodes, [](const Topology::Node& n) { return n.inferred; }));
+        QVERIFY(std::ranges::any_of(before->nodes, [](const Topology::Node& n) { return !n.attributes.empty(); }));
+
+        // A trace whose client span's server arrives in a later batch: the call to the peer becomes a call to the
+        // service, counted once.
+        SpanDraft draft;
+        draft.traceId = { 0, 99 };
+        draft.spanId = 1;
+        draft.startNs = 5'000'000'000;
+        draft.durationNs = 3'000'000;
+        draft.service = "shop";
+        draft.operation = "GET /pay";
+        draft.kind = SpanKind::Client;
+        draft.attributes.addString("peer.service", "payments");
+        SpanBatch clientSide;
+        clientSide.add(draft);
+        std::vector<Trace> first = clientSide.takeTraces();
+        QVERIFY((*cache)->storeTraces(first, QStringLiteral("live")).has_value());
+        COMPARE_TOPOLOGY(**cache);
+        draft.clear();
+        draft.traceId = { 0, 99 };
+        draft.spanId = 2;
+        draft.parentId = 1;
+        draft.startNs = 5'001'000'000;
+        draft.durationNs = 1'000'000;
+        draft.service = "payments";
+        draft.operation = "POST /charge";
+        draft.kind = SpanKind::Server;
+        draft.status = StatusCode::Error;
+        SpanBatch serverSide;
+        serverSide.add(draft);
+        std::vector<Trace> second = serverSide.takeTraces();
+        QVERIFY((*cache)->storeTraces(second, QStringLiteral("live")).has_value());
+        COMPARE_TOPOLOGY(**cache);
+        const auto after = rollupqueries::topology(**cache);
+        QVERIFY(after.has_value());
+        const int shop = after->nodeIndex("shop");
+        const int payments = after->nodeIndex("payments");
+        QVERIFY(shop >= 0 && payments >= 0 && !after->nodes[payments].inferred);
+        const auto edge = std::ranges::find_if(after->edges, [&](const Topology::Edge& e) {
+            return e.from == static_cast<quint32>(shop) && e.to == static_cast<quint32>(payments);
+        });
+        QVERIFY(edge != after->edges.end());
+        QCOMPARE(edge->calls, 1);
+        QCOMPARE(edge->errors, 1);
+
+        // Retention drops the calls of the minutes before the oldest trace it keeps, with the spans'.
+        const auto callsNow = [&] {
+            qint64 calls = 0;
+            const auto read
+                = (*cache)->forEachCallRollup([&](qint64, qint64, const RollupFigures& f) { calls += f.spans; });
+            return read ? calls : -1;
+        };
+        const qint64 callsBefore = callsNow();
+        TraceQuery newest;
+        newest.limit = 1;
+        const auto top = (*cache)->search(newest);
+        QVERIFY(top && top->size() == 1);
+        RetentionPolicy policy;
+        policy.nowNs = top->front().startNs;
+        policy.maxAgeNs = 1;
+        QVERIFY((*cache)->enforceRetention(policy).has_value());
+        const qint64 callsAfter = callsNow();
+        QVERIFY2(callsAfter >= 0 && callsAfter < callsBefore,
+            qPrintable(QStringLiteral("%1 calls, %2 before").arg(callsAfter).arg(callsBefore)));
+
+        QVERIFY((*cache)->clear().has_value());
+        QVERIFY((*cache)->callSeries()->empty());
+        QVERIFY((*cache)->serviceAttributes()->empty());
     }
 };
 

@@ -49,6 +49,9 @@ public:
     Range subtree(quint32 node) const { return { node, m_nodes[node].subtreeEnd - node }; }
     quint32 maxDepth() const;
     size_t traceCount() const { return m_traceCount; }
+    /// When the graph aggregates only the newest traces of more (a whole large cache): how many there were; else 0.
+    size_t sampledFrom() const { return m_sampledFrom; }
+    void setSampledFrom(size_t traces) { m_sampledFrom = traces; }
     Order order() const { return m_order; }
 
     /// The subtree under `node` as a graph of its own, `node` becoming its root (for click-to-zoom).
@@ -71,6 +74,7 @@ private:
     std::vector<Node> m_nodes;
     std::vector<quint32> m_childIndex;
     size_t m_traceCount = 0;
+    size_t m_sampledFrom = 0;
     Order m_order = Order::TotalDescending;
 };
 

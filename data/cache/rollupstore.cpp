@@ -2,40 +2,93 @@
 
 #include <sqlite3.h>
 
+#include <string>
+
 namespace tracemap::cachedetail {
 
-RollupStore::RollupStore(sqlite3* db)
+namespace {
+
+// "a = ?1 AND b = ?2 …" or "a, b, …" / "?1, ?2, …" over the key's columns.
+template <class Key> std::string keyColumns(const char* separator, bool withParameters, bool parametersOnly = false)
+{
+    std::string out;
+    int i = 0;
+    for (const char* column : RollupTables<Key>::kKeyColumns) {
+        if (i++ > 0)
+            out += separator;
+        if (!parametersOnly)
+            out += column;
+        if (withParameters)
+            out += (parametersOnly ? "?" : " = ?") + std::to_string(i);
+    }
+    return out;
+}
+
+template <class Key> std::string sql(const std::string& text)
+{
+    std::string out = text;
+    auto replace = [&out](std::string_view name, std::string_view value) {
+        for (size_t at; (at = out.find(name)) != std::string::npos;)
+            out.replace(at, name.size(), value);
+    };
+    replace("{series}", RollupTables<Key>::kSeries);
+    replace("{rollups}", RollupTables<Key>::kRollups);
+    return out;
+}
+
+} // namespace
+
+void RollupTables<SeriesKey>::bind(SqliteStatement& s, const SeriesKey& key)
+{
+    s.bind(1, key.service);
+    s.bind(2, key.operation);
+    s.bind(3, static_cast<qint64>(key.kind));
+    s.bind(4, key.root ? 1 : 0);
+}
+
+void RollupTables<CallKey>::bind(SqliteStatement& s, const CallKey& key)
+{
+    s.bind(1, key.caller);
+    s.bind(2, key.callee);
+    s.bind(3, static_cast<qint64>(key.peerHints));
+}
+
+template <class Key>
+RollupStore<Key>::RollupStore(sqlite3* db)
     : m_db(db)
-    , m_findSeries(db, "SELECT id FROM rollup_series WHERE service = ?1 AND operation = ?2 AND kind = ?3 AND root = ?4")
-    , m_insertSeries(db, "INSERT INTO rollup_series(service, operation, kind, root) VALUES (?1, ?2, ?3, ?4)")
-    , m_selectRollup(db, "SELECT spans, errors, durations FROM rollups WHERE series = ?1 AND minute = ?2")
-    , m_writeRollup(
-          db, "INSERT OR REPLACE INTO rollups(series, minute, spans, errors, durations) VALUES (?1, ?2, ?3, ?4, ?5)")
-    , m_deleteRollup(db, "DELETE FROM rollups WHERE series = ?1 AND minute = ?2")
+    , m_findSeries(db, sql<Key>("SELECT id FROM {series} WHERE " + keyColumns<Key>(" AND ", true)).c_str())
+    , m_insertSeries(db,
+          sql<Key>("INSERT INTO {series}(" + keyColumns<Key>(", ", false) + ") VALUES ("
+              + keyColumns<Key>(", ", true, true) + ")")
+              .c_str())
+    , m_selectRollup(
+          db, sql<Key>("SELECT spans, errors, durations FROM {rollups} WHERE series = ?1 AND minute = ?2").c_str())
+    , m_writeRollup(db,
+          sql<Key>("INSERT OR REPLACE INTO {rollups}(series, minute, spans, errors, durations) VALUES (?1, ?2, ?3, ?4, "
+                   "?5)")
+              .c_str())
+    , m_deleteRollup(db, sql<Key>("DELETE FROM {rollups} WHERE series = ?1 AND minute = ?2").c_str())
 {
 }
 
-bool RollupStore::isValid() const
+template <class Key> bool RollupStore<Key>::isValid() const
 {
     return m_findSeries.isValid() && m_insertSeries.isValid() && m_selectRollup.isValid() && m_writeRollup.isValid()
         && m_deleteRollup.isValid();
 }
 
-QString RollupStore::lastError() const
+template <class Key> QString RollupStore<Key>::lastError() const
 {
     return QString::fromUtf8(sqlite3_errmsg(m_db));
 }
 
-std::expected<qint64, QString> RollupStore::seriesId(const SeriesKey& key)
+template <class Key> std::expected<qint64, QString> RollupStore<Key>::seriesId(const Key& key)
 {
     if (const auto known = m_seriesIds.find(key); known != m_seriesIds.end())
         return known->second;
     for (SqliteStatement* s : { &m_findSeries, &m_insertSeries }) {
         s->reset();
-        s->bind(1, key.service);
-        s->bind(2, key.operation);
-        s->bind(3, static_cast<qint64>(key.kind));
-        s->bind(4, key.root ? 1 : 0);
+        RollupTables<Key>::bind(*s, key);
         const int status = s->step();
         qint64 id = -1;
         if (s == &m_findSeries && status == SQLITE_ROW)
@@ -51,7 +104,7 @@ std::expected<qint64, QString> RollupStore::seriesId(const SeriesKey& key)
     return std::unexpected(lastError());
 }
 
-std::expected<void, QString> RollupStore::apply(const SpanRollups& change)
+template <class Key> std::expected<void, QString> RollupStore<Key>::apply(const RollupCells<Key>& change)
 {
     for (const auto& [cell, delta] : change.cells()) {
         const auto series = seriesId(cell.first);
@@ -91,5 +144,26 @@ std::expected<void, QString> RollupStore::apply(const SpanRollups& change)
     }
     return {};
 }
+
+std::expected<void, QString> storeServiceAttributes(sqlite3* db, const TopologyRollups::Attributes& attributes)
+{
+    if (attributes.empty())
+        return {};
+    SqliteStatement insert(db, "INSERT OR IGNORE INTO service_attributes(service, key, value) VALUES (?1, ?2, ?3)");
+    if (!insert.isValid())
+        return std::unexpected(QString::fromUtf8(sqlite3_errmsg(db)));
+    for (const auto& [serviceKey, value] : attributes) {
+        insert.reset();
+        insert.bind(1, serviceKey.first);
+        insert.bind(2, serviceKey.second);
+        insert.bind(3, value);
+        if (insert.step() != SQLITE_DONE)
+            return std::unexpected(QString::fromUtf8(sqlite3_errmsg(db)));
+    }
+    return {};
+}
+
+template class RollupStore<SeriesKey>;
+template class RollupStore<CallKey>;
 
 } // namespace tracemap::cachedetail

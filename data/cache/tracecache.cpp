@@ -229,6 +229,7 @@ public:
         , m_insertPosting(db, "INSERT OR REPLACE INTO postings(term, import_id, rows) VALUES (?1, ?2, ?3)")
         , m_insertOperation(db, "INSERT OR IGNORE INTO operations(service, operation) VALUES (?1, ?2)")
         , m_rollupStore(db)
+        , m_callStore(db)
     {
     }
 
@@ -236,7 +237,7 @@ public:
     {
         return m_findTrace.isValid() && m_insertTrace.isValid() && m_updateTrace.isValid() && m_deleteBlobs.isValid()
             && m_insertBlob.isValid() && m_selectBlobs.isValid() && m_insertPosting.isValid()
-            && m_insertOperation.isValid() && m_rollupStore.isValid();
+            && m_insertOperation.isValid() && m_rollupStore.isValid() && m_callStore.isValid();
     }
 
     std::expected<void, QString> store(Trace& trace)
@@ -330,7 +331,11 @@ public:
         }
         m_insertPosting.reset();
         m_insertOperation.reset();
-        return m_rollupStore.apply(m_rollups);
+        if (auto r = m_rollupStore.apply(m_rollups); !r)
+            return r;
+        if (auto r = m_callStore.apply(m_topology); !r)
+            return r;
+        return cachedetail::storeServiceAttributes(m_db, m_topology.attributes());
     }
 
 private:
@@ -370,6 +375,7 @@ private:
         if (TraceAssembler::sameContent(merged, *existing))
             return false;
         m_rollups.add(*existing, -1); // write() adds the merged trace's figures
+        m_topology.add(*existing, -1);
         trace = std::move(merged);
         return true;
     }
@@ -428,6 +434,7 @@ private:
         m_postings.emplace_back(SearchTerms::importedBy(m_importId), row);
         m_operations.insert(prepared.operations.begin(), prepared.operations.end());
         m_rollups.merge(prepared.rollups);
+        m_topology.merge(prepared.topology);
         return {};
     }
 
@@ -442,8 +449,10 @@ private:
     SqliteStatement m_selectBlobs;
     SqliteStatement m_insertPosting;
     SqliteStatement m_insertOperation;
-    cachedetail::RollupStore m_rollupStore;
+    cachedetail::RollupStore<SeriesKey> m_rollupStore;
+    cachedetail::RollupStore<CallKey> m_callStore;
     SpanRollups m_rollups; // this transaction's changes, applied by finish()
+    TopologyRollups m_topology; // the same for the calls and the services' attributes
     std::vector<std::pair<qint64, qint64>> m_postings;
     std::vector<size_t> m_postingRuns; // where each sorted run of m_postings ends (sortNewPostings)
     std::set<std::pair<std::string, std::string>> m_operations;
@@ -458,6 +467,12 @@ size_t PreparedTrace::extraBytes() const
         bytes += sizeof(cell) + sizeof(figures) + 4 * sizeof(void*) + cell.first.service.capacity()
             + cell.first.operation.capacity()
             + figures.durations.buckets().capacity() * sizeof(LatencyHistogram::Bucket);
+    for (const auto& [cell, figures] : topology.cells())
+        bytes += sizeof(cell) + sizeof(figures) + 4 * sizeof(void*) + cell.first.caller.capacity()
+            + cell.first.callee.capacity() + figures.durations.buckets().capacity() * sizeof(LatencyHistogram::Bucket);
+    for (const auto& [serviceKey, value] : topology.attributes())
+        bytes += sizeof(serviceKey) + sizeof(value) + 4 * sizeof(void*) + serviceKey.first.capacity()
+            + serviceKey.second.capacity() + value.capacity();
     return bytes;
 }
 
@@ -479,6 +494,7 @@ PreparedTrace TraceCache::prepare(Trace trace)
     for (const auto& [service, operation] : pairs)
         prepared.operations.emplace_back(std::string(trace.string(service)), std::string(trace.string(operation)));
     prepared.rollups.add(trace);
+    prepared.topology.add(trace);
     prepared.trace = std::move(trace);
     return prepared;
 }
@@ -593,7 +609,11 @@ std::expected<void, QString> TraceCache::checkCheaply()
                                           " (SELECT max(row) FROM retired), (SELECT max(id) FROM staged_postings),"
                                           " (SELECT max(id) FROM rollup_series),"
                                           " (SELECT max(service) FROM rollup_series),"
-                                          " (SELECT min(series) FROM rollups), (SELECT max(series) FROM rollups)";
+                                          " (SELECT min(series) FROM rollups), (SELECT max(series) FROM rollups),"
+                                          " (SELECT max(id) FROM call_series), (SELECT max(caller) FROM call_series),"
+                                          " (SELECT min(series) FROM call_rollups),"
+                                          " (SELECT max(series) FROM call_rollups),"
+                                          " (SELECT max(service) FROM service_attributes)";
     SqliteStatement edges(m_db, kEdges);
     if (!edges.isValid() || edges.step() != SQLITE_ROW)
         return std::unexpected(lastError());
@@ -765,16 +785,28 @@ std::expected<void, QString> TraceCache::migrate()
         // Searches with a duration bound (TraceCache::durationRows): the rows of a duration range, with their
         // start times, from the index alone (its entries end with the row).
         "CREATE INDEX IF NOT EXISTS traces_by_duration ON traces(duration_ns, start_ns);",
+        // The map of the whole cache (rollupqueries::topology): per-minute rollups of the calls between services
+        // (TopologyRollups), like the span rollups, and each service's resource attributes; backfilled below.
+        "CREATE TABLE call_series(id INTEGER PRIMARY KEY, caller TEXT NOT NULL, callee TEXT NOT NULL,"
+        " hints INTEGER NOT NULL, UNIQUE(caller, callee, hints));"
+        "CREATE TABLE call_rollups(series INTEGER NOT NULL, minute INTEGER NOT NULL, spans INTEGER NOT NULL,"
+        " errors INTEGER NOT NULL, durations BLOB NOT NULL, PRIMARY KEY(series, minute)) WITHOUT ROWID;"
+        "CREATE TABLE service_attributes(service TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+        " PRIMARY KEY(service, key)) WITHOUT ROWID;",
     };
     constexpr qint64 kFirstWithRollups = 4;
+    constexpr qint64 kFirstWithTopologyRollups = 6;
     for (qint64 v = *current; v < kSchemaVersion; ++v) {
         const std::string sql = std::string(steps[v]) + "PRAGMA user_version=" + std::to_string(v + 1) + ";";
         if (auto r = exec(sql.c_str()); !r) {
             (void)exec("ROLLBACK");
             return std::unexpected(QStringLiteral("cannot create the cache schema: %1").arg(r.error()));
         }
-        if (v + 1 == kFirstWithRollups && v > 0) {
-            if (auto r = backfillRollups(); !r) {
+        // A new cache has no traces to count; one from before a kind of rollups gets them from its traces.
+        const bool backfillSpans = v + 1 == kFirstWithRollups && v > 0;
+        const bool backfillCalls = v + 1 == kFirstWithTopologyRollups && v > 0;
+        if (backfillSpans || backfillCalls) {
+            if (auto r = backfillSpans ? backfillSpanRollups() : backfillTopologyRollups(); !r) {
                 (void)exec("ROLLBACK");
                 return std::unexpected(
                     QStringLiteral("cannot compute the rollups of the cached traces: %1").arg(r.error()));
@@ -1058,7 +1090,8 @@ std::expected<void, QString> TraceCache::clear()
     if (sqlite3_exec(m_db,
             "BEGIN IMMEDIATE; DELETE FROM postings; DELETE FROM staged_postings; DELETE FROM trace_blobs; DELETE FROM "
             "traces; DELETE FROM operations; DELETE FROM imports; DELETE FROM retired; DELETE FROM rollups; "
-            "DELETE FROM rollup_series; COMMIT;",
+            "DELETE FROM rollup_series; DELETE FROM call_rollups; DELETE FROM call_series; "
+            "DELETE FROM service_attributes; COMMIT;",
             nullptr, nullptr, &message)
         != SQLITE_OK) {
         const QString text = QString::fromUtf8(message ? message : "unknown error");
@@ -1188,12 +1221,15 @@ std::expected<RetentionResult, QString> TraceCache::enforceRetention(
         // The rollups go with the traces they count: minutes before the oldest trace left are dropped (once per pass:
         // the statement reads the whole table), so that they do not outgrow a size limit, and a heatmap cell lists
         // the traces it counts.
-        SqliteStatement prune(
-            m_db, "DELETE FROM rollups WHERE minute < coalesce((SELECT min(start_ns) FROM traces) / ?1, ?2)");
-        prune.bind(1, SpanRollups::kMinuteNs);
-        prune.bind(2, std::numeric_limits<qint64>::max());
-        if (prune.step() != SQLITE_DONE)
-            return std::unexpected(lastError());
+        for (const char* table : { "rollups", "call_rollups" }) {
+            SqliteStatement prune(m_db,
+                std::string("DELETE FROM ") + table
+                    + " WHERE minute < coalesce((SELECT min(start_ns) FROM traces) / ?1, ?2)");
+            prune.bind(1, SpanRollups::kMinuteNs);
+            prune.bind(2, std::numeric_limits<qint64>::max());
+            if (prune.step() != SQLITE_DONE)
+                return std::unexpected(lastError());
+        }
     }
     return result;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/topologyrollups.h"
 #include "formats/importerror.h"
 #include "formats/traceimporter.h"
 #include "metrics/spanrollups.h"
@@ -61,6 +62,7 @@ struct PreparedTrace {
     std::vector<qint64> terms; // SearchTerms::ofTrace(trace)
     std::vector<std::pair<std::string, std::string>> operations; // distinct, sorted
     SpanRollups rollups; // the trace's spans per series and minute
+    TopologyRollups topology; // its calls per series and minute, its services' resource attributes
 
     /// What it holds in memory beyond the trace itself.
     size_t extraBytes() const;
@@ -70,6 +72,12 @@ struct PreparedTrace {
 struct RollupSeries {
     qint64 id = 0;
     SeriesKey key;
+};
+
+/// A call rollup series as the cache stores it: its id and which calls it counts.
+struct CallSeries {
+    qint64 id = 0;
+    CallKey key;
 };
 
 /// Why a cache could not be opened. `damaged`: SQLite found that the file is not a database or is corrupt (cut
@@ -88,13 +96,14 @@ struct CacheError {
 /// inverted index: each import appends one posting list of trace rows per term (a live batch stages its lists
 /// first: StagedPostings), which keeps imports fast (one row per distinct term, not per span) and searches to a
 /// few index lookups. Per-minute rollups of the spans (SpanRollups: count, errors, duration histogram per service,
-/// operation and kind) are written in the same transaction, so monitoring views never scan the spans; a trace that
-/// gains spans takes its old figures out first, and retention drops those of the minutes before its oldest trace.
+/// operation and kind) and of the calls between services (TopologyRollups) are written in the same transaction,
+/// so monitoring views and the map of the whole cache never scan the spans; a trace that gains spans takes its old
+/// figures out first, and retention drops those of the minutes before its oldest trace.
 ///
 /// Not thread-safe: each thread opens its own TraceCache on the same file (SQLite handles the locking).
 class TraceCache {
 public:
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
     /// A search with a duration bound reads the rows in that range from their index (duration, start) when at most
     /// this many match: then the newest `limit` of them are known without a walk through time, which a rare
     /// duration would make a walk through the whole cache. When more match, the range is no rarer than one trace
@@ -181,6 +190,16 @@ public:
         const std::function<void(qint64 series, qint64 minute, const RollupFigures& figures)>& visit) const;
     /// The first and the last minute that has rollups; nullopt when there are none.
     std::optional<std::pair<qint64, qint64>> rollupMinutes() const;
+    /// Every call rollup series (TopologyRollups), in id order.
+    std::expected<std::vector<CallSeries>, QString> callSeries() const;
+    /// Calls visit for every call rollup (figures.spans holds the calls), series by series, minutes ascending.
+    std::expected<void, QString> forEachCallRollup(
+        const std::function<void(qint64 series, qint64 minute, const RollupFigures& figures)>& visit) const;
+    /// The services' resource attributes (the first value of each key), by service and key.
+    std::expected<TopologyRollups::Attributes, QString> serviceAttributes() const;
+    /// The earliest start and the latest end of the cached traces (the end of those that start in the last ten
+    /// minutes: a longer trace that ends later is missed); nullopt when the cache is empty.
+    std::optional<std::pair<qint64, qint64>> traceTimeRange() const;
 
     QStringList services() const;
     QStringList operations(const QString& service) const;
@@ -222,8 +241,16 @@ private:
     template <typename Traces> std::expected<void, QString> storeAll(Traces& traces, const QString& source);
     static std::expected<Trace, QString> readBlobs(SqliteStatement& select, qint64 row);
     std::expected<void, QString> migrate();
-    /// Computes the rollups of every cached trace (migrating a cache from before them), in the caller's transaction.
-    std::expected<void, QString> backfillRollups();
+    /// Computes rollups of every cached trace (migrating a cache from before them), in the caller's transaction: add
+    /// counts a trace, and flush, called every few thousand traces and at the end, stores what was counted.
+    std::expected<void, QString> backfill(
+        const std::function<void(const Trace&)>& add, const std::function<std::expected<void, QString>()>& flush);
+    std::expected<void, QString> backfillSpanRollups();
+    std::expected<void, QString> backfillTopologyRollups();
+    /// Reads one rollup table's rows of the given series (all when empty) in [fromMinute, toMinute].
+    std::expected<void, QString> forEachRollupIn(const char* table, const std::vector<qint64>& series,
+        qint64 fromMinute, qint64 toMinute,
+        const std::function<void(qint64 series, qint64 minute, const RollupFigures& figures)>& visit) const;
     /// The rows of the traces matching these ids (TraceQuery::traceIds), ascending.
     std::expected<std::vector<qint64>, QString> rowsOf(const std::vector<TraceId>& ids) const;
     /// (start, row) of every trace within the query's duration and time bounds, through traces_by_duration, when at

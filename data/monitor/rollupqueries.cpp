@@ -1,5 +1,6 @@
 #include "monitor/rollupqueries.h"
 
+#include "analysis/topologyaccumulator.h"
 #include "model/tracequery.h"
 
 #include <algorithm>
@@ -259,6 +260,63 @@ std::expected<std::vector<SpanStatistics::Row>, QString> statistics(const TraceC
             rows.push_back(row(service, &operation->first.second, operation->second));
     }
     return rows;
+}
+
+std::expected<Topology, QString> topology(const TraceCache& cache, qint64* spans)
+{
+    TopologyAccumulator<LatencyHistogram> figures;
+    qint64 spanTotal = 0;
+    const auto series = cache.rollupSeries();
+    if (!series)
+        return std::unexpected(series.error());
+    std::map<qint64, const SeriesKey*> seriesKey;
+    for (const RollupSeries& s : *series)
+        seriesKey[s.id] = &s.key;
+    if (const auto minutes = cache.rollupMinutes()) {
+        const auto read
+            = cache.forEachRollup({}, minutes->first, minutes->second, [&](qint64 id, qint64, const RollupFigures& f) {
+                  const auto key = seriesKey.find(id);
+                  if (key == seriesKey.end() || key->second->service.empty())
+                      return;
+                  auto& node = figures.node(key->second->service);
+                  node.spans += f.spans;
+                  node.errors += f.errors;
+                  spanTotal += f.spans;
+                  if (key->second->kind == SpanKind::Server || key->second->kind == SpanKind::Consumer) {
+                      node.entrySpans += f.spans;
+                      node.entryDurations.merge(f.durations);
+                  } else {
+                      node.otherDurations.merge(f.durations);
+                  }
+              });
+        if (!read)
+            return std::unexpected(read.error());
+    }
+    const auto calls = cache.callSeries();
+    if (!calls)
+        return std::unexpected(calls.error());
+    std::map<qint64, const CallKey*> callKey;
+    for (const CallSeries& s : *calls)
+        callKey[s.id] = &s.key;
+    const auto read = cache.forEachCallRollup([&](qint64 id, qint64, const RollupFigures& f) {
+        if (const auto key = callKey.find(id); key != callKey.end())
+            figures.addCall(
+                key->second->caller, key->second->callee, f.spans, f.errors, f.durations, key->second->peerHints);
+    });
+    if (!read)
+        return std::unexpected(read.error());
+    const auto attributes = cache.serviceAttributes();
+    if (!attributes)
+        return std::unexpected(attributes.error());
+    for (const auto& [serviceKey, value] : *attributes) {
+        if (figures.contains(serviceKey.first))
+            figures.addAttribute(serviceKey.first, serviceKey.second, value);
+    }
+    if (const auto range = cache.traceTimeRange())
+        figures.setTimeRange(range->first, range->second);
+    if (spans)
+        *spans = spanTotal;
+    return figures.build();
 }
 
 } // namespace tracemap::rollupqueries

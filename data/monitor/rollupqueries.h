@@ -1,6 +1,7 @@
 #pragma once
 
 #include "analysis/spanstatistics.h"
+#include "analysis/topology.h"
 #include "cache/tracecache.h"
 #include "metrics/anomalydetector.h"
 #include "metrics/latencyheatmap.h"
@@ -42,6 +43,16 @@ std::expected<LatencyHeatmap, QString> heatmap(
     const TraceCache& cache, const MonitorScope& scope, qint64 stepNs = 0, int maxColumns = 240, int maxRows = 80);
 /// The same from series already loaded (all with the same buckets).
 LatencyHeatmap heatmapOf(const std::vector<BucketSeries>& series, int maxRows = 80);
+
+/// Up to this many spans, figures of the whole cache are read from every span (exact, well under a second);
+/// past it, from the rollups (tens of milliseconds for ten million spans).
+constexpr qint64 kExactSpans = 200'000;
+
+/// The service topology of the whole cache from its rollups, made as TopologyBuilder makes it from the spans:
+/// nodes from the span rollups (inferred peers from the calls they receive), edges from the call rollups, each
+/// service's resource attributes from the cache; counts exact, percentiles within 4.4 %, rates per second of the
+/// cached traces' time range. Sets `spans` to the spans counted. Reads one row per series and minute.
+std::expected<Topology, QString> topology(const TraceCache& cache, qint64* spans = nullptr);
 
 /// `tracemap stats` of the whole cache from its rollups, in the rows SpanStatistics makes from the spans: spans,
 /// spans without a duration and errors exact; p50, p95, p99 and max within 4.5 % (the duration grid's buckets).

@@ -184,6 +184,8 @@ int FlameGraphView::breadcrumbAt(const QPointF& point) const
 
 QString FlameGraphView::frameTitle(const FlameGraph& graph, quint32 node) const
 {
+    if (node == 0 && &graph == m_full.get() && graph.sampledFrom() > graph.traceCount())
+        return tr("all (the newest %L1 of %L2 traces)").arg(graph.traceCount()).arg(graph.sampledFrom());
     if (node == 0 && &graph == m_full.get())
         return tr("all (%n trace(s))", nullptr, static_cast<int>(graph.traceCount()));
     const std::string_view name = graph.name(node);
