@@ -127,6 +127,26 @@ void showMonitorView(MonitorPage& page, const QString& view)
         page.findChild<QPushButton*>(QStringLiteral("compareErrors"))->click();
 }
 
+// The longest the GUI thread went without turning its event loop, sampled by a 5 ms timer: what a user would feel
+// as a frozen window.
+class GuiStallMeter {
+public:
+    GuiStallMeter()
+    {
+        m_timer.setInterval(5);
+        QObject::connect(
+            &m_timer, &QTimer::timeout, [this] { m_longestMs = std::max(m_longestMs, m_sinceTick.restart()); });
+        m_sinceTick.start();
+        m_timer.start();
+    }
+    qint64 longestMs() const { return m_longestMs; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_sinceTick;
+    qint64 m_longestMs = 0;
+};
+
 } // namespace
 
 int Screenshot::run(const QStringList& args)
@@ -148,7 +168,14 @@ int Screenshot::run(const QStringList& args)
         QStringLiteral("1600x1000"));
     const QCommandLineOption cacheOption(QStringLiteral("cache"),
         QStringLiteral("Use this cache instead of a fresh temporary one."), QStringLiteral("path"));
-    parser.addOptions({ view, output, size, cacheOption });
+    const QCommandLineOption scope(QStringLiteral("scope"),
+        QStringLiteral("What the Topology and Flame Graph tabs summarise: results (the search results, default), "
+                       "whole (the whole cache) or trace (the trace shown)."),
+        QStringLiteral("name"), QStringLiteral("results"));
+    const QCommandLineOption timings(QStringLiteral("timings"),
+        QStringLiteral("Print to stderr how long the window took: shown, settled (service list, first search and "
+                       "the views of its results), the --scope chosen, and the longest the GUI thread was busy."));
+    parser.addOptions({ view, output, size, cacheOption, scope, timings });
     parser.addPositionalArgument(
         QStringLiteral("FILE"), QStringLiteral("Trace files to load first."), QStringLiteral("[FILE...]"));
     int exitCode = 0;
@@ -171,6 +198,11 @@ int Screenshot::run(const QStringList& args)
         err << "tracemap screenshot: -o FILE is required\n";
         return 2;
     }
+    const QStringList scopes { QStringLiteral("results"), QStringLiteral("whole"), QStringLiteral("trace") };
+    if (!scopes.contains(parser.value(scope))) {
+        err << "tracemap screenshot: --scope must be results, whole or trace\n";
+        return 2;
+    }
     const auto match = QRegularExpression(QStringLiteral("^(\\d+)x(\\d+)$")).match(parser.value(size));
     if (!match.hasMatch()) {
         err << "tracemap screenshot: --size expects WIDTHxHEIGHT, e.g. 1600x1000\n";
@@ -179,10 +211,14 @@ int Screenshot::run(const QStringList& args)
     QTemporaryDir temporary;
     const QString cache
         = parser.isSet(cacheOption) ? parser.value(cacheOption) : temporary.filePath(QStringLiteral("cache.sqlite"));
+    QElapsedTimer clock;
+    clock.start();
+    const GuiStallMeter stalls;
     // Never the user's window settings: a screenshot shows what its arguments say, and leaves no trace in them.
     MainWindow window(cache, MainWindow::Persistence::None);
     window.resize(match.captured(1).toInt(), match.captured(2).toInt());
     window.show();
+    const qint64 shownMs = clock.elapsed();
     QStringList importErrors;
     QObject::connect(
         &window, &MainWindow::importFailed, [&importErrors](const QString& message) { importErrors << message; });
@@ -193,9 +229,29 @@ int Screenshot::run(const QStringList& args)
         err << "tracemap screenshot: the window did not finish loading in time\n";
         return 1;
     }
+    const qint64 settledMs = clock.elapsed();
     for (const QString& message : importErrors)
         err << "tracemap screenshot: " << message << "\n";
     err.flush();
+    qint64 scopeMs = 0;
+    if (parser.value(scope) != QLatin1String("results")) {
+        clock.restart();
+        window.topologyPage()->setScope(parser.value(scope) == QLatin1String("whole")
+                ? TopologyPage::Scope::WholeCache
+                : TopologyPage::Scope::CurrentTrace);
+        if (!waitUntil([&window] { return window.isSettled(); })) {
+            err << "tracemap screenshot: the scope did not settle in time\n";
+            return 1;
+        }
+        scopeMs = clock.elapsed();
+    }
+    if (parser.isSet(timings)) {
+        err << "tracemap screenshot: shown " << shownMs << " ms; settled " << settledMs << " ms";
+        if (parser.value(scope) != QLatin1String("results"))
+            err << "; scope " << parser.value(scope) << " " << scopeMs << " ms";
+        err << "; longest GUI-thread stall " << stalls.longestMs() << " ms\n";
+        err.flush();
+    }
     if (viewName == QLatin1String("live") && !feedLive(window, err))
         return 1;
     if (viewName == QLatin1String("trace")) {

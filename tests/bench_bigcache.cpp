@@ -6,7 +6,13 @@
 // Then, --runs times (default 3) per cache, medians printed with the ratio of the big cache's to the small one's:
 // - 30 searches that mix every filter (service, operation, tags, minimum and maximum duration, time range, limit)
 //   on a connection opened for the run: p50, p95 and the slowest; every result is checked for order and bounds;
-// - `tracemap stats` over the whole cache, in a child process.
+// - `tracemap stats` and `tracemap topology` over the whole cache, in child processes;
+// - what the window reads first (TraceCache::open, the service list, one service's operations, the trace and span
+//   counts: what cachequeries::info asks for), in this process;
+// - the window itself: `tracemap screenshot --scope whole --timings` in a child process, which reports when the
+//   window was shown, when it settled (service list, first search, the map and flame graph of its results), how
+//   long the whole-cache map and flame graph took after that, and the longest the GUI thread went without turning
+//   its event loop.
 // --quick: caches ten times smaller (100k and 10k traces), for a smoke run.
 #include "childprocess.h"
 
@@ -18,6 +24,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSettings>
 
 #include <algorithm>
@@ -190,13 +197,53 @@ std::optional<SearchRun> runSearches(const QString& path)
     return run;
 }
 
+// What the window reads from the cache before its first search (cachequeries::info), in milliseconds.
+std::optional<double> listsMs(const QString& path)
+{
+    QElapsedTimer timer;
+    timer.start();
+    auto cache = TraceCache::open(path, TraceCache::OpenMode::MustExist);
+    if (!cache)
+        return std::nullopt;
+    const QStringList services = (*cache)->services();
+    if (services.isEmpty() || (*cache)->operations(services.front()).isEmpty() || (*cache)->traceCount() == 0
+        || (*cache)->spanCount() == 0)
+        return std::nullopt;
+    return timer.nsecsElapsed() / 1e6;
+}
+
+struct WindowRun {
+    double shownMs = 0, settledMs = 0, wholeCacheMs = 0, stallMs = 0;
+};
+
+std::optional<WindowRun> runWindow(const QString& tracemap, const QString& path)
+{
+    const QString picture = QDir::temp().filePath(QStringLiteral("bench_bigcache-window.png"));
+    const auto run = runChild({ tracemap, QStringLiteral("screenshot"), QStringLiteral("--cache"), path,
+                                  QStringLiteral("--view"), QStringLiteral("topology"), QStringLiteral("--scope"),
+                                  QStringLiteral("whole"), QStringLiteral("--timings"), QStringLiteral("-o"), picture },
+        true);
+    QFile::remove(picture);
+    const auto match = QRegularExpression(
+        QStringLiteral("shown (\\d+) ms; settled (\\d+) ms; scope whole (\\d+) ms; longest GUI-thread stall (\\d+) ms"))
+                           .match(QString::fromUtf8(run.output));
+    if (run.exitCode != 0 || !match.hasMatch()) {
+        std::fprintf(stderr, "bench_bigcache: the window run failed: %s\n", run.output.constData());
+        return std::nullopt;
+    }
+    return WindowRun { match.captured(1).toDouble(), match.captured(2).toDouble(), match.captured(3).toDouble(),
+        match.captured(4).toDouble() };
+}
+
 struct Figures {
-    double searchP50 = 0, searchP95 = 0, searchSlowest = 0, statsSeconds = 0;
+    double searchP50 = 0, searchP95 = 0, searchSlowest = 0, statsSeconds = 0, topologySeconds = 0, listsMs = 0;
+    WindowRun window;
 };
 
 std::optional<Figures> measure(const QString& tracemap, const BuiltCache& cache, int runs, int* wrong)
 {
-    std::vector<double> p50, p95, slowest, stats;
+    std::vector<double> p50, p95, slowest, stats, topology, lists, shown, settled, whole, stall;
+    const QString map = QDir::temp().filePath(QStringLiteral("bench_bigcache-map.json"));
     for (int r = 0; r < runs; ++r) {
         const auto run = runSearches(cache.path);
         if (!run)
@@ -209,8 +256,25 @@ std::optional<Figures> measure(const QString& tracemap, const BuiltCache& cache,
         if (statsRun.exitCode != 0)
             return std::nullopt;
         stats.push_back(statsRun.seconds);
+        const auto topologyRun = runChild(
+            { tracemap, QStringLiteral("topology"), QStringLiteral("--cache"), cache.path, QStringLiteral("-o"), map },
+            true); // its note on the rollups goes to stderr
+        QFile::remove(map);
+        if (topologyRun.exitCode != 0)
+            return std::nullopt;
+        topology.push_back(topologyRun.seconds);
+        const auto listed = listsMs(cache.path);
+        const auto window = runWindow(tracemap, cache.path);
+        if (!listed || !window)
+            return std::nullopt;
+        lists.push_back(*listed);
+        shown.push_back(window->shownMs);
+        settled.push_back(window->settledMs);
+        whole.push_back(window->wholeCacheMs);
+        stall.push_back(window->stallMs);
     }
-    return Figures { median(p50), median(p95), median(slowest), median(stats) };
+    return Figures { median(p50), median(p95), median(slowest), median(stats), median(topology), median(lists),
+        WindowRun { median(shown), median(settled), median(whole), median(stall) } };
 }
 
 } // namespace
@@ -218,6 +282,7 @@ std::optional<Figures> measure(const QString& tracemap, const BuiltCache& cache,
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
+    qputenv("QT_QPA_PLATFORM", "offscreen"); // for the window's child processes
     const QString tracemap = QCoreApplication::applicationDirPath() + QStringLiteral("/../app/tracemap");
     const QString dir = QCoreApplication::applicationDirPath() + QStringLiteral("/../bench-bigcache");
     QDir().mkpath(dir);
@@ -251,13 +316,21 @@ int main(int argc, char** argv)
                     "tracemap stats %.2f s (goal <= 1 s); medians of %d runs\n",
             qPrintable(spansLabel(c.spans)), figures[i]->searchP50, figures[i]->searchP95, figures[i]->searchSlowest,
             figures[i]->statsSeconds, runs);
+        const Figures& f = *figures[i];
+        std::printf("[%s] tracemap topology %.2f s; the window's lists and counts %.0f ms; window shown %.0f ms, "
+                    "settled (first search and its views) %.0f ms, whole-cache map and flame graph %.0f ms, longest "
+                    "GUI-thread stall %.0f ms (goal: each under 1 s)\n",
+            qPrintable(spansLabel(c.spans)), f.topologySeconds, f.listsMs, f.window.shownMs, f.window.settledMs,
+            f.window.wholeCacheMs, f.window.stallMs);
         std::fflush(stdout);
     }
     const Figures& s = *figures[0];
     const Figures& b = *figures[1];
-    std::printf("[ratio, 10x the spans] import spans/s %.2f; search p50 %.2f, p95 %.2f; stats %.2f\n",
+    std::printf("[ratio, 10x the spans] import spans/s %.2f; search p50 %.2f, p95 %.2f; stats %.2f; topology %.2f; "
+                "lists %.2f; window settled %.2f, whole cache %.2f\n",
         (big->spans / big->importSeconds) / (small->spans / small->importSeconds), b.searchP50 / s.searchP50,
-        b.searchP95 / s.searchP95, b.statsSeconds / s.statsSeconds);
+        b.searchP95 / s.searchP95, b.statsSeconds / s.statsSeconds, b.topologySeconds / s.topologySeconds,
+        b.listsMs / s.listsMs, b.window.settledMs / s.window.settledMs, b.window.wholeCacheMs / s.window.wholeCacheMs);
     if (wrong > 0)
         std::printf("[search] %d results out of order, out of bounds or over the limit\n", wrong);
     return wrong > 0 ? 1 : 0;

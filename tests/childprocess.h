@@ -23,8 +23,9 @@ struct ChildRun {
     QByteArray output;
 };
 
-// Runs a program, measuring wall time and the child's own peak RSS.
-inline ChildRun runChild(const QStringList& command)
+// Runs a program, measuring wall time and the child's own peak RSS; output is its stdout, and its stderr too with
+// withStderr.
+inline ChildRun runChild(const QStringList& command, bool withStderr = false)
 {
     ChildRun run;
     int pipeFds[2];
@@ -35,6 +36,8 @@ inline ChildRun runChild(const QStringList& command)
     const pid_t pid = fork();
     if (pid == 0) {
         dup2(pipeFds[1], STDOUT_FILENO);
+        if (withStderr)
+            dup2(pipeFds[1], STDERR_FILENO);
         close(pipeFds[0]);
         std::vector<QByteArray> args;
         for (const QString& a : command)
