@@ -219,6 +219,9 @@ class TestCache : public QObject {
 
     QTemporaryDir m_searchDir;
     std::unique_ptr<TraceCache> m_search;
+    // The same files in one import whose posting lists were written in segments of 50 pairs (as a million small
+    // traces' are in segments of four million): every search must find the same.
+    std::unique_ptr<TraceCache> m_segmented;
     std::vector<Trace> m_searchTraces;
 
     // Row count and content checksum of every table, read with SQLite directly; `withImports` false leaves out the
@@ -326,6 +329,19 @@ private Q_SLOTS:
         }
         QCOMPARE(m_search->traceCount(), qint64(24));
         QCOMPARE(qint64(m_searchTraces.size()), qint64(24));
+
+        auto segmented = TraceCache::open(m_searchDir.filePath(QStringLiteral("segmented.sqlite")));
+        QVERIFY(segmented.has_value());
+        m_segmented = std::move(*segmented);
+        m_segmented->setPostingSegmentForTest(50);
+        QStringList files;
+        for (const char* file : kSearchFiles)
+            files << testsupport::fixture(QString::fromUtf8(file));
+        QVERIFY(m_segmented->importFiles(files, QStringLiteral("all at once")).has_value());
+        QCOMPARE(m_segmented->traceCount(), qint64(24));
+        const qint64 segments = sqlNumber(m_searchDir.filePath(QStringLiteral("segmented.sqlite")),
+            "SELECT count(DISTINCT import_id) FROM postings WHERE import_id < 0");
+        QVERIFY2(segments >= 3, qPrintable(QString::number(segments)));
     }
 
     void search_data()
@@ -404,6 +420,17 @@ private Q_SLOTS:
 
         auto result = m_search->search(q);
         QVERIFY2(result.has_value(), qPrintable(result ? QString() : result.error()));
+        const auto fromSegments = m_segmented->search(q);
+        QVERIFY(fromSegments.has_value());
+        const auto sortedIds = [](const std::vector<TraceSummary>& found) {
+            auto out = ids(found);
+            std::ranges::sort(out);
+            return out;
+        };
+        if (limit >= 24)
+            QCOMPARE(sortedIds(*fromSegments), sortedIds(*result));
+        else
+            QCOMPARE(fromSegments->size(), result->size());
 
         bool cut = false;
         const std::vector<TraceSummary> expected = referenceSearch(m_searchTraces, q, limit, cut);

@@ -268,10 +268,43 @@ public:
         return write(row, prepared);
     }
 
-    /// Sorts the (term, row) pairs added since the last call, so that finish() has little sorting left to do: an
-    /// import calls this after each batch, on the thread that writes, while the next batch is being parsed. Sorted
-    /// runs are merged as in a merge sort's bottom-up passes (a run merges into the one before once it is as long),
-    /// so the merging costs O(n log n) over the whole import rather than the whole vector again for each batch.
+    /// An import calls this after each batch, on the thread that writes, while the next batch is being parsed: sorts
+    /// the (term, row) pairs added since the last call, so that finish() has little sorting left to do, and once
+    /// they are m_maxHeldPostings, writes them to the index as a segment of the import's lists, so that memory stays
+    /// bounded however many traces the import has (a million small traces hold about fifty million pairs).
+    std::expected<void, QString> afterBatch()
+    {
+        sortNewPostings();
+        if (m_staging || m_postings.size() < m_maxHeldPostings)
+            return {};
+        return writePostings();
+    }
+
+    std::expected<void, QString> finish()
+    {
+        if (auto r = writePostings(); !r)
+            return r;
+        for (const auto& [service, operation] : m_operations) {
+            m_insertOperation.reset();
+            m_insertOperation.bind(1, service);
+            m_insertOperation.bind(2, operation);
+            if (m_insertOperation.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
+        }
+        m_insertOperation.reset();
+        if (auto r = m_rollupStore.apply(m_rollups); !r)
+            return r;
+        if (auto r = m_callStore.apply(m_topology); !r)
+            return r;
+        return cachedetail::storeServiceAttributes(m_db, m_topology.attributes());
+    }
+
+    void setMaxHeldPostings(size_t pairs) { m_maxHeldPostings = pairs; }
+
+private:
+    /// Sorted runs are merged as in a merge sort's bottom-up passes (a run merges into the one before once it is as
+    /// long), so the merging costs O(n log n) over the whole import rather than the whole vector again for each
+    /// batch.
     void sortNewPostings()
     {
         const size_t sortedEnd = m_postingRuns.empty() ? 0 : m_postingRuns.back();
@@ -289,7 +322,11 @@ public:
         }
     }
 
-    std::expected<void, QString> finish()
+    // Writes the pairs held as posting lists, one row per term (or stages them, for a live batch), and forgets them.
+    // The first segment of an import is keyed by its id, as every import's lists were before segments; the others
+    // by negative keys of their own, which no import or staged list has (a search unites a term's rows whatever
+    // their key).
+    std::expected<void, QString> writePostings()
     {
         sortNewPostings();
         while (m_postingRuns.size() >= 2) {
@@ -310,7 +347,7 @@ public:
             }
             m_insertPosting.reset();
             m_insertPosting.bind(1, term);
-            m_insertPosting.bind(2, m_importId);
+            m_insertPosting.bind(2, m_postingSegments == 0 ? m_importId : -((m_importId << 20) + m_postingSegments));
             const std::string encoded = encodePostings(rows);
             m_insertPosting.bindBlob(3, encoded);
             const int status = m_insertPosting.step();
@@ -322,23 +359,13 @@ public:
             if (auto r = m_staging->stage(m_importId, staged); !r)
                 return r;
         }
-        for (const auto& [service, operation] : m_operations) {
-            m_insertOperation.reset();
-            m_insertOperation.bind(1, service);
-            m_insertOperation.bind(2, operation);
-            if (m_insertOperation.step() != SQLITE_DONE)
-                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(m_db)));
-        }
         m_insertPosting.reset();
-        m_insertOperation.reset();
-        if (auto r = m_rollupStore.apply(m_rollups); !r)
-            return r;
-        if (auto r = m_callStore.apply(m_topology); !r)
-            return r;
-        return cachedetail::storeServiceAttributes(m_db, m_topology.attributes());
+        m_postings.clear();
+        m_postingRuns.clear();
+        ++m_postingSegments;
+        return {};
     }
 
-private:
     // Merges the last two sorted runs of m_postings, [begin, middle) and [middle, end), into one.
     void mergePostingRuns(size_t begin, size_t middle, size_t end)
     {
@@ -455,6 +482,8 @@ private:
     TopologyRollups m_topology; // the same for the calls and the services' attributes
     std::vector<std::pair<qint64, qint64>> m_postings;
     std::vector<size_t> m_postingRuns; // where each sorted run of m_postings ends (sortNewPostings)
+    qint64 m_postingSegments = 0; // written by writePostings()
+    size_t m_maxHeldPostings = 4 << 20; // 64 MB of (term, row) pairs; an import of more writes them in segments
     std::set<std::pair<std::string, std::string>> m_operations;
 };
 
@@ -929,6 +958,8 @@ std::expected<ImportSummary, ImportError> TraceCache::importFiles(
     }
     const qint64 importId = sqlite3_last_insert_rowid(m_db);
     Writer writer(m_db, importId, nullptr);
+    if (m_postingSegmentPairs > 0)
+        writer.setMaxHeldPostings(m_postingSegmentPairs);
     if (!writer.isValid()) {
         const QString message = lastError();
         rollback();
@@ -951,7 +982,12 @@ std::expected<ImportSummary, ImportError> TraceCache::importFiles(
                         throw e;
                     }
                 }
-                writer.sortNewPostings();
+                if (auto r = writer.afterBatch(); !r) {
+                    ImportError e;
+                    e.file = file;
+                    e.message = writeError(r.error());
+                    throw e;
+                }
             },
             options);
         if (!summary) {

@@ -142,6 +142,9 @@ public:
     /// For tests only: at most `pages` pages in the file (SQLite's max_page_count on this connection), so that a
     /// write past them fails as on a full disk (SQLITE_FULL). 0 lifts the limit.
     void setPageLimitForTest(qint64 pages);
+    /// For tests only: an import writes its posting lists in segments of at most this many (term, row) pairs
+    /// instead of about four million, so that a small file takes the path of a million small traces.
+    void setPostingSegmentForTest(size_t pairs) { m_postingSegmentPairs = pairs; }
 
     QString path() const { return m_path; }
 
@@ -277,6 +280,7 @@ private:
     mutable QString m_damage; // SQLite's words, once a statement found the file damaged
     QString m_registeredAs; // this connection's entry in the open caches moveAside() refuses to move
     int m_walPages = 0;
+    size_t m_postingSegmentPairs = 0; // 0: the writer's own (setPostingSegmentForTest)
     std::unique_ptr<cachedetail::StagedPostings> m_staged;
 };
 
