@@ -171,6 +171,19 @@ QString topologyDifference(const TraceCache& cache)
     return {};
 }
 
+// A cache at `path` with these fixtures imported, one import each.
+bool importInto(const QString& path, std::initializer_list<const char*> fixtures)
+{
+    auto cache = TraceCache::open(path);
+    if (!cache)
+        return false;
+    for (const char* fixture : fixtures) {
+        if (!(*cache)->importFile(testsupport::fixture(QString::fromUtf8(fixture))))
+            return false;
+    }
+    return true;
+}
+
 #define COMPARE_TOPOLOGY(cache)                                                                                        \
     do {                                                                                                               \
         const QString difference = topologyDifference(cache);                                                          \
@@ -469,12 +482,7 @@ private Q_SLOTS:
             return;
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("cache.sqlite"));
-        {
-            auto cache = TraceCache::open(path);
-            QVERIFY(cache.has_value());
-            QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kSmartThings))).has_value());
-            QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kHotrod))).has_value());
-        }
+        QVERIFY(importInto(path, { kSmartThings, kHotrod }));
         QVERIFY(execSql(path,
             "DROP TABLE rollups; DROP TABLE rollup_series; DROP TABLE call_rollups; DROP TABLE call_series; "
             "DROP TABLE service_attributes; DROP INDEX traces_by_duration; PRAGMA user_version=3;"));
@@ -496,12 +504,7 @@ private Q_SLOTS:
             return;
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("cache.sqlite"));
-        {
-            auto cache = TraceCache::open(path);
-            QVERIFY(cache.has_value());
-            QVERIFY((*cache)->importFile(testsupport::fixture(QStringLiteral("zipkin-v2/messaging-kafka.json"))));
-            QVERIFY((*cache)->importFile(testsupport::fixture(QString::fromUtf8(kHotrod))).has_value());
-        }
+        QVERIFY(importInto(path, { "zipkin-v2/messaging-kafka.json", kHotrod }));
         QVERIFY(execSql(path,
             "DROP TABLE call_rollups; DROP TABLE call_series; DROP TABLE service_attributes; PRAGMA user_version=5;"));
         auto cache = TraceCache::open(path);

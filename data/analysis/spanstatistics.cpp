@@ -38,31 +38,19 @@ qint64 SpanStatistics::percentile(const std::vector<qint64>& sorted, double p)
 
 std::vector<SpanStatistics::Row> SpanStatistics::rows() const
 {
-    auto makeRow = [](const std::string& service, const std::string* operation, const Accumulator& a) {
+    return rowsOf(m_services, m_operations, [](const Accumulator& a) {
         std::vector<qint64> sorted = a.durations;
         std::sort(sorted.begin(), sorted.end());
         Row row;
-        row.service = service;
-        row.isService = operation == nullptr;
-        row.operation = operation ? *operation : std::string();
         row.spans = static_cast<qint64>(sorted.size()) + a.noDuration;
         row.noDuration = a.noDuration;
         row.errors = a.errors;
-        row.errorPercent = row.spans == 0 ? 0 : 100.0 * static_cast<double>(a.errors) / static_cast<double>(row.spans);
         row.p50 = percentile(sorted, 50);
         row.p95 = percentile(sorted, 95);
         row.p99 = percentile(sorted, 99);
         row.max = sorted.empty() ? 0 : sorted.back();
         return row;
-    };
-    std::vector<Row> out;
-    auto op = m_operations.begin();
-    for (const auto& [service, accumulator] : m_services) {
-        out.push_back(makeRow(service, nullptr, accumulator));
-        for (; op != m_operations.end() && op->first.first == service; ++op)
-            out.push_back(makeRow(service, &op->first.second, op->second));
-    }
-    return out;
+    });
 }
 
 } // namespace tracemap

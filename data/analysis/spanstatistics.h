@@ -36,6 +36,32 @@ public:
     /// The nearest-rank percentile of sorted values (p in 0..100).
     static qint64 percentile(const std::vector<qint64>& sorted, double p);
 
+    /// Rows from per-service and per-operation figures of any kind (exact durations here, rollup histograms in
+    /// rollupqueries::statistics), in the order rows() gives: each service followed by its operations.
+    /// countsOf(figures) fills a Row's spans, noDuration, errors and durations; this adds the names and errorPercent.
+    template <class Figures, class CountsOf>
+    static std::vector<Row> rowsOf(const std::map<std::string, Figures>& services,
+        const std::map<std::pair<std::string, std::string>, Figures>& operations, CountsOf countsOf)
+    {
+        auto named = [&](const std::string& service, const std::string* operation, const Figures& figures) {
+            Row row = countsOf(figures);
+            row.service = service;
+            row.isService = operation == nullptr;
+            row.operation = operation ? *operation : std::string();
+            row.errorPercent
+                = row.spans == 0 ? 0 : 100.0 * static_cast<double>(row.errors) / static_cast<double>(row.spans);
+            return row;
+        };
+        std::vector<Row> out;
+        auto operation = operations.begin();
+        for (const auto& [service, figures] : services) {
+            out.push_back(named(service, nullptr, figures));
+            for (; operation != operations.end() && operation->first.first == service; ++operation)
+                out.push_back(named(service, &operation->first.second, operation->second));
+        }
+        return out;
+    }
+
 private:
     struct Accumulator {
         std::vector<qint64> durations;

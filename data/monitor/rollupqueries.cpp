@@ -237,29 +237,17 @@ std::expected<std::vector<SpanStatistics::Row>, QString> statistics(const TraceC
         if (!read)
             return std::unexpected(read.error());
     }
-    const auto row = [](const std::string& service, const std::string* operation, const RollupFigures& f) {
+    return SpanStatistics::rowsOf(services, operations, [](const RollupFigures& f) {
         SpanStatistics::Row r;
-        r.service = service;
-        r.isService = operation == nullptr;
-        r.operation = operation ? *operation : std::string();
         r.spans = f.spans;
         r.noDuration = f.spans - f.durations.total();
         r.errors = f.errors;
-        r.errorPercent = r.spans == 0 ? 0 : 100.0 * static_cast<double>(r.errors) / static_cast<double>(r.spans);
         r.p50 = f.durations.percentile(50);
         r.p95 = f.durations.percentile(95);
         r.p99 = f.durations.percentile(99);
         r.max = f.durations.percentile(100);
         return r;
-    };
-    std::vector<SpanStatistics::Row> rows;
-    auto operation = operations.begin();
-    for (const auto& [service, figures] : services) {
-        rows.push_back(row(service, nullptr, figures));
-        for (; operation != operations.end() && operation->first.first == service; ++operation)
-            rows.push_back(row(service, &operation->first.second, operation->second));
-    }
-    return rows;
+    });
 }
 
 std::expected<Topology, QString> topology(const TraceCache& cache, qint64* spans)
