@@ -91,10 +91,23 @@ const lt_symlist_t* layoutPlugins()
     return symbols.empty() ? nullptr : symbols.data();
 }
 
+// The version of the Graphviz library, read from the first context made (under s_graphvizMutex): graphvizVersion()
+// must not wait for a layout in progress, on the GUI thread (Help ▸ About).
+QString& knownVersion()
+{
+    static QString version;
+    return version;
+}
+std::mutex s_versionMutex;
+
 GVC_t* newContext()
 {
     const lt_symlist_t* plugins = layoutPlugins();
-    return plugins ? gvContextPlugins(plugins, 0) : gvContext();
+    GVC_t* context = plugins ? gvContextPlugins(plugins, 0) : gvContext();
+    std::lock_guard lock(s_versionMutex);
+    if (context && knownVersion().isEmpty())
+        knownVersion() = QString::fromUtf8(gvcVersion(context));
+    return context;
 }
 
 struct ContextDeleter {
@@ -410,9 +423,15 @@ std::expected<TopologyGeometry, QString> GraphvizLayout::layoutStable(const Topo
 
 QString GraphvizLayout::graphvizVersion()
 {
+    {
+        std::lock_guard lock(s_versionMutex);
+        if (!knownVersion().isEmpty())
+            return knownVersion(); // known since the first layout: no wait for the one in progress
+    }
     std::lock_guard lock(s_graphvizMutex);
     ContextPtr context(newContext());
-    return context ? QString::fromUtf8(gvcVersion(context.get())) : QString();
+    std::lock_guard versionLock(s_versionMutex);
+    return knownVersion();
 }
 
 } // namespace tracemap

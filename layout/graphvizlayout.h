@@ -50,6 +50,8 @@ public:
     static constexpr double kMaxAddedShare = 0.25;
     static constexpr size_t kMaxAddedAlways = 3;
 
+    /// The Graphviz library's version ("2.43.0"). Known from the first layout on, so that asking for it then never
+    /// waits for a layout in progress; before any, it makes a context of its own.
     static QString graphvizVersion();
 };
 
