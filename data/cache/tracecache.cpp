@@ -277,12 +277,12 @@ public:
         sortNewPostings();
         if (m_staging || m_postings.size() < m_maxHeldPostings)
             return {};
-        return writePostings();
+        return writePostings(false);
     }
 
     std::expected<void, QString> finish()
     {
-        if (auto r = writePostings(); !r)
+        if (auto r = writePostings(true); !r)
             return r;
         for (const auto& [service, operation] : m_operations) {
             m_insertOperation.reset();
@@ -323,11 +323,13 @@ private:
     }
 
     // Writes the pairs held as posting lists, one row per term (or stages them, for a live batch), and forgets them.
-    // The first segment of an import is keyed by its id, as every import's lists were before segments; the others
-    // by negative keys of their own, which no import or staged list has (a search unites a term's rows whatever
-    // their key).
-    std::expected<void, QString> writePostings()
+    // An import written at once (`last` and no segment before) keys its lists by its id; the segments of one
+    // written in several are keyed by negative ids of their own, ascending with the segment so that a term's lists
+    // come back in row order, and below every other import's (a search unites a term's rows whatever their key).
+    std::expected<void, QString> writePostings(bool last)
     {
+        const bool segmented = !last || m_postingSegments > 0;
+        const qint64 key = segmented ? -(((m_importId + 1) << 20) - (m_postingSegments + 1)) : m_importId;
         sortNewPostings();
         while (m_postingRuns.size() >= 2) {
             const size_t begin = m_postingRuns.size() >= 3 ? m_postingRuns[m_postingRuns.size() - 3] : 0;
@@ -347,7 +349,7 @@ private:
             }
             m_insertPosting.reset();
             m_insertPosting.bind(1, term);
-            m_insertPosting.bind(2, m_postingSegments == 0 ? m_importId : -((m_importId << 20) + m_postingSegments));
+            m_insertPosting.bind(2, key);
             const std::string encoded = encodePostings(rows);
             m_insertPosting.bindBlob(3, encoded);
             const int status = m_insertPosting.step();
