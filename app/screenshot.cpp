@@ -174,7 +174,8 @@ int Screenshot::run(const QStringList& args)
         QStringLiteral("name"), QStringLiteral("results"));
     const QCommandLineOption timings(QStringLiteral("timings"),
         QStringLiteral("Print to stderr how long the window took: shown, settled (service list, first search and "
-                       "the views of its results), the --scope chosen, and the longest the GUI thread was busy."));
+                       "the views of its results), the --scope chosen, the --view, and the longest the GUI thread "
+                       "was busy."));
     parser.addOptions({ view, output, size, cacheOption, scope, timings });
     parser.addPositionalArgument(
         QStringLiteral("FILE"), QStringLiteral("Trace files to load first."), QStringLiteral("[FILE...]"));
@@ -245,13 +246,8 @@ int Screenshot::run(const QStringList& args)
         }
         scopeMs = clock.elapsed();
     }
-    if (parser.isSet(timings)) {
-        err << "tracemap screenshot: shown " << shownMs << " ms; settled " << settledMs << " ms";
-        if (parser.value(scope) != QLatin1String("results"))
-            err << "; scope " << parser.value(scope) << " " << scopeMs << " ms";
-        err << "; longest GUI-thread stall " << stalls.longestMs() << " ms\n";
-        err.flush();
-    }
+    clock.restart();
+
     if (viewName == QLatin1String("live") && !feedLive(window, err))
         return 1;
     if (viewName == QLatin1String("trace")) {
@@ -296,6 +292,15 @@ int Screenshot::run(const QStringList& args)
     if (!waitUntil([&window] { return window.isSettled(); })) {
         err << "tracemap screenshot: the view was not ready in time\n";
         return 1;
+    }
+    const qint64 viewMs = clock.elapsed();
+    if (parser.isSet(timings)) {
+        err << "tracemap screenshot: shown " << shownMs << " ms; settled " << settledMs << " ms";
+        if (parser.value(scope) != QLatin1String("results"))
+            err << "; scope " << parser.value(scope) << " " << scopeMs << " ms";
+        err << "; view " << viewName << " " << viewMs << " ms; longest GUI-thread stall " << stalls.longestMs()
+            << " ms\n";
+        err.flush();
     }
     QCoreApplication::processEvents();
     const QPixmap picture = window.grab();
