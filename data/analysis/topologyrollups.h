@@ -6,7 +6,9 @@
 #include <compare>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 namespace tracemap {
 
@@ -26,15 +28,21 @@ struct CallKey {
 class TopologyRollups : public RollupCells<CallKey> {
 public:
     using RollupCells::add;
-    /// Adds the trace's calls (sign -1 takes them out again) and, with sign 1, its services' resource attributes
-    /// not seen yet (attributes are never taken out: they describe a service, not a count).
+    /// Adds the trace's calls (sign -1 takes them out again).
     void add(const Trace& trace, qint64 sign = 1);
+    /// Adds its services' resource attributes not seen yet (never taken out: they describe a service, not a count).
+    /// Apart from add(): the cache's writer adds them straight to what its transaction collects, where the services
+    /// are known already, so that a small trace costs lookups rather than strings of its own.
+    void addAttributes(const Trace& trace);
     void merge(const TopologyRollups& other, qint64 sign = 1);
     void clear();
 
-    /// (service, key) → value, the first value seen.
-    using Attributes = std::map<std::pair<std::string, std::string>, std::string>;
+    /// Per service, (key, value) with the first value seen of each key, at most Topology::kMaxNodeAttributes keys
+    /// (what the map shows; it also keeps a flood of attributes out of the cache). Looked up by string_view: a trace
+    /// adds a few dozen, and making strings for each would cost more than the calls.
+    using Attributes = std::map<std::string, std::vector<std::pair<std::string, std::string>>, std::less<>>;
     const Attributes& attributes() const { return m_attributes; }
+    void addAttribute(std::string_view service, std::string_view key, std::string_view value);
 
 private:
     Attributes m_attributes;

@@ -152,13 +152,15 @@ std::expected<void, QString> storeServiceAttributes(sqlite3* db, const TopologyR
     SqliteStatement insert(db, "INSERT OR IGNORE INTO service_attributes(service, key, value) VALUES (?1, ?2, ?3)");
     if (!insert.isValid())
         return std::unexpected(QString::fromUtf8(sqlite3_errmsg(db)));
-    for (const auto& [serviceKey, value] : attributes) {
-        insert.reset();
-        insert.bind(1, serviceKey.first);
-        insert.bind(2, serviceKey.second);
-        insert.bind(3, value);
-        if (insert.step() != SQLITE_DONE)
-            return std::unexpected(QString::fromUtf8(sqlite3_errmsg(db)));
+    for (const auto& [service, pairs] : attributes) {
+        for (const auto& [key, value] : pairs) {
+            insert.reset();
+            insert.bind(1, service);
+            insert.bind(2, key);
+            insert.bind(3, value);
+            if (insert.step() != SQLITE_DONE)
+                return std::unexpected(QString::fromUtf8(sqlite3_errmsg(db)));
+        }
     }
     return {};
 }

@@ -464,6 +464,7 @@ private:
         m_operations.insert(prepared.operations.begin(), prepared.operations.end());
         m_rollups.merge(prepared.rollups);
         m_topology.merge(prepared.topology);
+        m_topology.addAttributes(trace);
         return {};
     }
 
@@ -501,9 +502,11 @@ size_t PreparedTrace::extraBytes() const
     for (const auto& [cell, figures] : topology.cells())
         bytes += sizeof(cell) + sizeof(figures) + 4 * sizeof(void*) + cell.first.caller.capacity()
             + cell.first.callee.capacity() + figures.durations.buckets().capacity() * sizeof(LatencyHistogram::Bucket);
-    for (const auto& [serviceKey, value] : topology.attributes())
-        bytes += sizeof(serviceKey) + sizeof(value) + 4 * sizeof(void*) + serviceKey.first.capacity()
-            + serviceKey.second.capacity() + value.capacity();
+    for (const auto& [service, pairs] : topology.attributes()) {
+        bytes += sizeof(service) + sizeof(pairs) + 4 * sizeof(void*) + service.capacity();
+        for (const auto& [key, value] : pairs)
+            bytes += sizeof(key) + sizeof(value) + key.capacity() + value.capacity();
+    }
     return bytes;
 }
 

@@ -62,7 +62,7 @@ struct PreparedTrace {
     std::vector<qint64> terms; // SearchTerms::ofTrace(trace)
     std::vector<std::pair<std::string, std::string>> operations; // distinct, sorted
     SpanRollups rollups; // the trace's spans per series and minute
-    TopologyRollups topology; // its calls per series and minute, its services' resource attributes
+    TopologyRollups topology; // its calls per series and minute (the writer adds the services' attributes)
 
     /// What it holds in memory beyond the trace itself.
     size_t extraBytes() const;

@@ -59,7 +59,11 @@ std::expected<void, QString> TraceCache::backfillTopologyRollups()
     if (!store.isValid())
         return std::unexpected(lastError());
     TopologyRollups rollups;
-    return backfill([&](const Trace& trace) { rollups.add(trace); },
+    return backfill(
+        [&](const Trace& trace) {
+            rollups.add(trace);
+            rollups.addAttributes(trace);
+        },
         [&]() -> std::expected<void, QString> {
             auto r = store.apply(rollups);
             if (r)
@@ -168,13 +172,13 @@ std::expected<TopologyRollups::Attributes, QString> TraceCache::serviceAttribute
     SqliteStatement s(m_db, "SELECT service, key, value FROM service_attributes");
     if (!s.isValid())
         return std::unexpected(lastError());
-    TopologyRollups::Attributes out;
+    TopologyRollups collected;
     int status;
     while ((status = s.step()) == SQLITE_ROW)
-        out.try_emplace({ std::string(s.text(0)), std::string(s.text(1)) }, s.text(2));
+        collected.addAttribute(s.text(0), s.text(1), s.text(2));
     if (status != SQLITE_DONE)
         return std::unexpected(lastError());
-    return out;
+    return collected.attributes();
 }
 
 std::optional<std::pair<qint64, qint64>> TraceCache::traceTimeRange() const

@@ -296,9 +296,11 @@ std::expected<Topology, QString> topology(const TraceCache& cache, qint64* spans
     const auto attributes = cache.serviceAttributes();
     if (!attributes)
         return std::unexpected(attributes.error());
-    for (const auto& [serviceKey, value] : *attributes) {
-        if (figures.contains(serviceKey.first))
-            figures.addAttribute(serviceKey.first, serviceKey.second, value);
+    for (const auto& [service, pairs] : *attributes) {
+        if (!figures.contains(service))
+            continue;
+        for (const auto& [key, value] : pairs)
+            figures.addAttribute(service, key, value);
     }
     if (const auto range = cache.traceTimeRange())
         figures.setTimeRange(range->first, range->second);
