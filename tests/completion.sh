@@ -35,6 +35,8 @@ expect "tracemap --ver" --version --verbose
 expect "tracemap topology --size" --size-by
 expect "tracemap topology --color-by " errors p95 rate
 expect "tracemap screenshot --view fl" flamegraph
+expect "tracemap screenshot --scope " results whole trace
+expect "tracemap topology --ex" --exact
 expect "tracemap generate --format otlp" otlp-json otlp-proto
 expect "tracemap pull " jaeger tempo zipkin auto
 expect "tracemap import --move" --move-damaged-cache

@@ -49,6 +49,7 @@ _tracemap_values()
         --color-by | --size-by) echo "errors p95 rate" ;;
         --rank-by) echo "calls errors p95" ;;
         --engine) echo "dot sfdp neato" ;;
+        --scope) echo "results whole trace" ;;
         --group-by) echo "auto detect prefix service.namespace k8s.namespace.name" ;;
     esac
 }
