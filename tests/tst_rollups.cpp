@@ -513,6 +513,45 @@ private Q_SLOTS:
         COMPARE_TOPOLOGY(**cache);
     }
 
+    // A service's resource attributes are kept up to Topology::kMaxNodeAttributes keys, the first seen, across
+    // imports too: a flood of keys (one per pod, say) stays out of the cache, and the first value of a key stays.
+    void serviceAttributesAreCappedAcrossImports()
+    {
+        QTemporaryDir dir;
+        auto cache = TraceCache::open(dir.filePath(QStringLiteral("cache.sqlite")));
+        QVERIFY(cache.has_value());
+        for (int import = 0; import < 3; ++import) {
+            ResourceDraft resource;
+            for (int k = 0; k < 20; ++k)
+                resource.attributes.addString("key." + std::to_string(import * 20 + k), "v" + std::to_string(import));
+            resource.attributes.addString("k8s.namespace.name", "ns" + std::to_string(import));
+            SpanDraft draft;
+            draft.traceId = { 0, static_cast<quint64>(100 + import) };
+            draft.spanId = 1;
+            draft.startNs = 1'000'000'000LL * (import + 1);
+            draft.durationNs = 1'000'000;
+            draft.service = "api";
+            draft.operation = "GET /";
+            draft.kind = SpanKind::Server;
+            SpanBatch batch;
+            batch.add(draft, &resource);
+            std::vector<Trace> traces = batch.takeTraces();
+            QVERIFY((*cache)->storeTraces(traces, QStringLiteral("live")).has_value());
+        }
+        const auto attributes = (*cache)->serviceAttributes();
+        QVERIFY(attributes.has_value());
+        const auto& api = attributes->at("api");
+        QCOMPARE(api.size(), Topology::kMaxNodeAttributes);
+        const auto key = [&](std::string_view name) {
+            const auto it = std::ranges::find(api, name, [](const auto& kv) { return std::string_view(kv.first); });
+            return it == api.end() ? std::string("(none)") : it->second;
+        };
+        QCOMPARE(key("k8s.namespace.name"), std::string("ns0"));
+        QCOMPARE(key("key.0"), std::string("v0"));
+        QCOMPARE(key("key.30"), std::string("v1"));
+        QCOMPARE(key("key.45"), std::string("(none)"));
+    }
+
     // The map of the whole cache from its rollups equals TopologyBuilder's over the spans, through imports of every
     // kind of call (parent/child, span links, databases, brokers and hosts known only by attributes), a trace that
     // gains spans later (its old calls taken out) and retention.
@@ -602,6 +641,9 @@ private Q_SLOTS:
         QVERIFY((*cache)->clear().has_value());
         QVERIFY((*cache)->callSeries()->empty());
         QVERIFY((*cache)->serviceAttributes()->empty());
+        QVERIFY(
+            execSql((*cache)->path(), "INSERT INTO call_series(id, caller, callee, hints) VALUES (1, 'a', 'b', 0)"));
+        QCOMPARE(callsNow(), 0); // the rollups of the calls went with their series
     }
 };
 

@@ -7,6 +7,7 @@
 #include "formats/dependencylinksreader.h"
 #include "model/spanbatch.h"
 #include "model/spandraft.h"
+#include "model/traceassembler.h"
 
 #include <QObject>
 #include <QTest>
@@ -457,6 +458,32 @@ private Q_SLOTS:
         QVERIFY(t.edges.empty());
         QCOMPARE(t.nodeIndex("x"), -1);
         QVERIFY(t.neighbourhood(0, 3).nodes.empty());
+    }
+
+    // A span without a duration counts as a span, but its zero is not a measurement: it stays out of the p95, as it
+    // does in the cache's rollups (the whole-cache map).
+    void spansWithoutDurationStayOutOfP95()
+    {
+        SpanBatch batch;
+        SpanDraft d;
+        for (int i = 0; i < 20; ++i) {
+            d.clear();
+            d.traceId = kTrace;
+            d.spanId = static_cast<SpanId>(i + 1);
+            d.service = "api";
+            d.operation = "op";
+            d.kind = SpanKind::Server;
+            d.setUnixNanoTimes(1'000'000'000 + i, i == 0 ? 1'010'000'000 : 0); // only the first has an end
+            batch.add(d);
+        }
+        Trace t = std::move(batch.takeTraces().front());
+        TraceAssembler::assemble(t);
+        TopologyBuilder builder;
+        builder.add(t);
+        const Topology topology = builder.build();
+        QCOMPARE(topology.nodes.size(), size_t(1));
+        QCOMPARE(topology.nodes[0].spans, 20);
+        QCOMPARE(topology.nodes[0].p95Ns, 10'000'000);
     }
 
     void kindFromName_data()

@@ -21,7 +21,7 @@ struct Topology {
         qint64 errors = 0;
         double errorPercent = 0;
         double ratePerSecond = 0; // spans per second over the loaded time range
-        qint64 p95Ns = 0; // of the node's server/consumer (entry) spans, else of all its spans
+        qint64 p95Ns = 0; // of the node's server/consumer (entry) spans, else of all its spans (with a duration)
         quint32 groupSize = 0; // > 0: a collapsed group of this many services (TopologyLens), figures summed
         /// How much larger than its label the box is drawn, from 1 to kMaxNodeScale: sizing by a metric
         /// (TopologyLens::Options::sizeBy) sets it, the layout and the painter follow.

@@ -46,6 +46,9 @@ public:
 
     /// The node of that name, added on first use.
     Node& node(std::string_view name) { return m_nodes[nodeIndex(name)]; }
+    /// Its index, for node(index): stable while nodes are added.
+    quint32 nodeIndex(std::string_view name);
+    Node& node(quint32 index) { return m_nodes[index]; }
     bool contains(std::string_view name) const { return m_nodeByName.contains(std::string(name)); }
     /// Counts a call (its latency added as `latency`, or merged when that is a whole distribution of calls).
     void addCall(std::string_view caller, std::string_view callee, qint64 calls, qint64 errors,
@@ -65,7 +68,6 @@ private:
         qint64 errors = 0;
         Latencies latencies;
     };
-    quint32 nodeIndex(std::string_view name);
     void markPeer(quint32 from, quint32 to, quint8 peerHints);
 
     std::vector<Node> m_nodes;

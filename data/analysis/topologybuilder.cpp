@@ -65,20 +65,24 @@ void TopologyBuilder::forEachServiceAttribute(
 
 void TopologyBuilder::add(const Trace& trace)
 {
+    constexpr quint32 kUnknown = std::numeric_limits<quint32>::max();
+    std::vector<quint32> nodeOfService(trace.strings.size(), kUnknown); // each service looked up once per trace
     for (const Span& span : trace.spans) {
         // A span without a service cannot be placed on the map; its calls are left out too.
         if (span.service == 0)
             continue;
-        auto& node = m_figures.node(trace.string(span.service));
+        quint32& index = nodeOfService[span.service];
+        if (index == kUnknown)
+            index = m_figures.nodeIndex(trace.string(span.service));
+        auto& node = m_figures.node(index);
         ++node.spans;
         if (span.isError())
             ++node.errors;
-        if (span.kind == SpanKind::Server || span.kind == SpanKind::Consumer) {
-            ++node.entrySpans;
-            node.entryDurations.add(span.durationNs);
-        } else {
-            node.otherDurations.add(span.durationNs);
-        }
+        const bool entry = span.kind == SpanKind::Server || span.kind == SpanKind::Consumer;
+        node.entrySpans += entry ? 1 : 0;
+        // A span without a duration is counted, but its zero is not a measurement (as in the rollups).
+        if (!(span.problems & MissingDuration))
+            (entry ? node.entryDurations : node.otherDurations).add(span.durationNs);
         if (!(span.problems & MissingStart))
             m_figures.extendTimeRange(span.startNs, span.endNs());
     }

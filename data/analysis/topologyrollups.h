@@ -38,8 +38,8 @@ public:
     void clear();
 
     /// Per service, (key, value) with the first value seen of each key, at most Topology::kMaxNodeAttributes keys
-    /// (what the map shows; it also keeps a flood of attributes out of the cache). Looked up by string_view: a trace
-    /// adds a few dozen, and making strings for each would cost more than the calls.
+    /// (what the map shows; with the cache's own cap, it keeps a flood of attributes out). Looked up by string_view: a
+    /// trace adds a few dozen, and making strings for each would cost more than the calls.
     using Attributes = std::map<std::string, std::vector<std::pair<std::string, std::string>>, std::less<>>;
     const Attributes& attributes() const { return m_attributes; }
     void addAttribute(std::string_view service, std::string_view key, std::string_view value);

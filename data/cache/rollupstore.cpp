@@ -1,5 +1,7 @@
 #include "cache/rollupstore.h"
 
+#include "analysis/topology.h"
+
 #include <sqlite3.h>
 
 #include <string>
@@ -149,7 +151,12 @@ std::expected<void, QString> storeServiceAttributes(sqlite3* db, const TopologyR
 {
     if (attributes.empty())
         return {};
-    SqliteStatement insert(db, "INSERT OR IGNORE INTO service_attributes(service, key, value) VALUES (?1, ?2, ?3)");
+    // Capped per service across imports too, as TopologyRollups caps them within one: the first keys seen stay.
+    SqliteStatement insert(db,
+        ("INSERT OR IGNORE INTO service_attributes(service, key, value) SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM "
+         "service_attributes WHERE service = ?1) < "
+            + std::to_string(Topology::kMaxNodeAttributes))
+            .c_str());
     if (!insert.isValid())
         return std::unexpected(QString::fromUtf8(sqlite3_errmsg(db)));
     for (const auto& [service, pairs] : attributes) {

@@ -58,7 +58,8 @@ private:
 };
 
 /// The resource attributes of the services (TopologyRollups::attributes) in the table service_attributes: the
-/// first value of a (service, key) stays.
+/// first value of a (service, key) stays (until clear(): retention keeps them), and a service keeps at most
+/// Topology::kMaxNodeAttributes keys, the first seen.
 std::expected<void, QString> storeServiceAttributes(sqlite3* db, const TopologyRollups::Attributes& attributes);
 
 extern template class RollupStore<SeriesKey>;

@@ -324,12 +324,14 @@ private:
 
     // Writes the pairs held as posting lists, one row per term (or stages them, for a live batch), and forgets them.
     // An import written at once (`last` and no segment before) keys its lists by its id; the segments of one
-    // written in several are keyed by negative ids of their own, ascending with the segment so that a term's lists
-    // come back in row order, and below every other import's (a search unites a term's rows whatever their key).
+    // written in several are keyed by negative ids of their own (no import or staged list has one), ascending with
+    // the import and the segment, so that the lists of a cache made by one large import come back in row order and
+    // unite without a sort. A search unites a term's rows whatever their key, sorting them when they are not.
     std::expected<void, QString> writePostings(bool last)
     {
         const bool segmented = !last || m_postingSegments > 0;
-        const qint64 key = segmented ? -(((m_importId + 1) << 20) - (m_postingSegments + 1)) : m_importId;
+        constexpr qint64 kFirstSegmentKey = -(qint64(1) << 62); // import ids below 2^40, segments below 2^20
+        const qint64 key = segmented ? kFirstSegmentKey + (m_importId << 20) + m_postingSegments : m_importId;
         sortNewPostings();
         while (m_postingRuns.size() >= 2) {
             const size_t begin = m_postingRuns.size() >= 3 ? m_postingRuns[m_postingRuns.size() - 3] : 0;
@@ -1261,15 +1263,25 @@ std::expected<RetentionResult, QString> TraceCache::enforceRetention(
     if (result.traces > 0) {
         // The rollups go with the traces they count: minutes before the oldest trace left are dropped (once per pass:
         // the statement reads the whole table), so that they do not outgrow a size limit, and a heatmap cell lists
-        // the traces it counts.
+        // the traces it counts. The spans' and the calls' in one transaction, so that they agree.
+        if (sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+            return std::unexpected(lastError());
         for (const char* table : { "rollups", "call_rollups" }) {
             SqliteStatement prune(m_db,
                 std::string("DELETE FROM ") + table
                     + " WHERE minute < coalesce((SELECT min(start_ns) FROM traces) / ?1, ?2)");
             prune.bind(1, SpanRollups::kMinuteNs);
             prune.bind(2, std::numeric_limits<qint64>::max());
-            if (prune.step() != SQLITE_DONE)
-                return std::unexpected(lastError());
+            if (prune.step() != SQLITE_DONE) {
+                const QString message = lastError();
+                sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+                return std::unexpected(message);
+            }
+        }
+        if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+            const QString message = lastError();
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            return std::unexpected(message);
         }
     }
     return result;

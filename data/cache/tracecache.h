@@ -193,6 +193,10 @@ public:
         const std::function<void(qint64 series, qint64 minute, const RollupFigures& figures)>& visit) const;
     /// The first and the last minute that has rollups; nullopt when there are none.
     std::optional<std::pair<qint64, qint64>> rollupMinutes() const;
+    /// While the returned object lives, every read of this connection sees the cache as it was when it was made
+    /// (one read transaction; none when a transaction is open already): figures read in several queries agree
+    /// although a live writer commits meanwhile.
+    [[nodiscard]] std::shared_ptr<const void> readSnapshot() const;
     /// Every call rollup series (TopologyRollups), in id order.
     std::expected<std::vector<CallSeries>, QString> callSeries() const;
     /// Calls visit for every call rollup (figures.spans holds the calls), series by series, minutes ascending.

@@ -139,6 +139,11 @@ std::expected<void, QString> TraceCache::forEachRollupIn(const char* table, cons
     return {};
 }
 
+std::shared_ptr<const void> TraceCache::readSnapshot() const
+{
+    return std::make_shared<const SqliteReadTransaction>(m_db);
+}
+
 std::expected<std::vector<CallSeries>, QString> TraceCache::callSeries() const
 {
     SqliteStatement s(m_db, "SELECT id, caller, callee, hints FROM call_series ORDER BY id");

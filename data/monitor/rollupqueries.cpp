@@ -252,6 +252,9 @@ std::expected<std::vector<SpanStatistics::Row>, QString> statistics(const TraceC
 
 std::expected<Topology, QString> topology(const TraceCache& cache, qint64* spans)
 {
+    // One snapshot for every read below: a live batch committed between two of them would make a new service's calls
+    // arrive without its spans (an inferred node until the next refresh).
+    const auto snapshot = cache.readSnapshot();
     TopologyAccumulator<LatencyHistogram> figures;
     qint64 spanTotal = 0;
     const auto series = cache.rollupSeries();

@@ -50,8 +50,9 @@ constexpr qint64 kExactSpans = 200'000;
 
 /// The service topology of the whole cache from its rollups, made as TopologyBuilder makes it from the spans:
 /// nodes from the span rollups (inferred peers from the calls they receive), edges from the call rollups, each
-/// service's resource attributes from the cache; counts exact, percentiles within 4.4 %, rates per second of the
-/// cached traces' time range. Sets `spans` to the spans counted. Reads one row per series and minute.
+/// service's resource attributes from the cache; counts exact, percentiles within 4.5 %, rates per second of the
+/// cached traces' time range. Sets `spans` to the spans counted. Reads one row per series and minute, all in one
+/// snapshot of the cache.
 std::expected<Topology, QString> topology(const TraceCache& cache, qint64* spans = nullptr);
 
 /// `tracemap stats` of the whole cache from its rollups, in the rows SpanStatistics makes from the spans: spans,
