@@ -538,6 +538,18 @@ private Q_SLOTS:
             std::vector<Trace> traces = batch.takeTraces();
             QVERIFY((*cache)->storeTraces(traces, QStringLiteral("live")).has_value());
         }
+        // In the file (reading back caps them too).
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open((*cache)->path().toUtf8().constData(), &db), SQLITE_OK);
+        sqlite3_stmt* count = nullptr;
+        QCOMPARE(sqlite3_prepare_v2(
+                     db, "SELECT count(*) FROM service_attributes WHERE service = 'api'", -1, &count, nullptr),
+            SQLITE_OK);
+        QCOMPARE(sqlite3_step(count), SQLITE_ROW);
+        const qint64 stored = sqlite3_column_int64(count, 0);
+        sqlite3_finalize(count);
+        sqlite3_close(db);
+        QCOMPARE(stored, qint64(Topology::kMaxNodeAttributes));
         const auto attributes = (*cache)->serviceAttributes();
         QVERIFY(attributes.has_value());
         const auto& api = attributes->at("api");
