@@ -4,6 +4,7 @@
 #include "model/tracequery.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 
@@ -213,30 +214,42 @@ LatencyHeatmap heatmapOf(const std::vector<BucketSeries>& series, int maxRows)
     return map;
 }
 
-std::expected<std::vector<SpanStatistics::Row>, QString> statistics(const TraceCache& cache)
+namespace {
+
+// Every span rollup of the cache, minute by minute, with the key of its series; all in one snapshot.
+std::expected<void, QString> forEachSpanRollup(
+    const TraceCache& cache, const std::function<void(const SeriesKey&, const RollupFigures&)>& visit)
 {
+    const auto snapshot = cache.readSnapshot();
     const auto series = cache.rollupSeries();
     if (!series)
         return std::unexpected(series.error());
+    const auto minutes = cache.rollupMinutes();
+    if (!minutes || series->empty())
+        return {};
     std::map<qint64, const SeriesKey*> keyOf;
-    for (const RollupSeries& s : *series)
+    std::vector<qint64> ids;
+    for (const RollupSeries& s : *series) {
         keyOf[s.id] = &s.key;
+        ids.push_back(s.id);
+    }
+    return cache.forEachRollup(ids, minutes->first, minutes->second,
+        [&](qint64 id, qint64, const RollupFigures& figures) { visit(*keyOf.at(id), figures); });
+}
+
+} // namespace
+
+std::expected<std::vector<SpanStatistics::Row>, QString> statistics(const TraceCache& cache)
+{
     // Kinds and root spans merged, as SpanStatistics counts every span of an operation.
     std::map<std::string, RollupFigures> services;
     std::map<std::pair<std::string, std::string>, RollupFigures> operations;
-    const auto minutes = cache.rollupMinutes();
-    if (minutes) {
-        const auto read = cache.forEachRollup(
-            {}, minutes->first, minutes->second, [&](qint64 id, qint64, const RollupFigures& figures) {
-                const auto key = keyOf.find(id);
-                if (key == keyOf.end())
-                    return;
-                services[key->second->service].merge(figures);
-                operations[{ key->second->service, key->second->operation }].merge(figures);
-            });
-        if (!read)
-            return std::unexpected(read.error());
-    }
+    const auto read = forEachSpanRollup(cache, [&](const SeriesKey& key, const RollupFigures& figures) {
+        services[key.service].merge(figures);
+        operations[{ key.service, key.operation }].merge(figures);
+    });
+    if (!read)
+        return std::unexpected(read.error());
     return SpanStatistics::rowsOf(services, operations, [](const RollupFigures& f) {
         SpanStatistics::Row r;
         r.spans = f.spans;
@@ -257,32 +270,22 @@ std::expected<Topology, QString> topology(const TraceCache& cache, qint64* spans
     const auto snapshot = cache.readSnapshot();
     TopologyAccumulator<LatencyHistogram> figures;
     qint64 spanTotal = 0;
-    const auto series = cache.rollupSeries();
-    if (!series)
-        return std::unexpected(series.error());
-    std::map<qint64, const SeriesKey*> seriesKey;
-    for (const RollupSeries& s : *series)
-        seriesKey[s.id] = &s.key;
-    if (const auto minutes = cache.rollupMinutes()) {
-        const auto read
-            = cache.forEachRollup({}, minutes->first, minutes->second, [&](qint64 id, qint64, const RollupFigures& f) {
-                  const auto key = seriesKey.find(id);
-                  if (key == seriesKey.end() || key->second->service.empty())
-                      return;
-                  auto& node = figures.node(key->second->service);
-                  node.spans += f.spans;
-                  node.errors += f.errors;
-                  spanTotal += f.spans;
-                  if (key->second->kind == SpanKind::Server || key->second->kind == SpanKind::Consumer) {
-                      node.entrySpans += f.spans;
-                      node.entryDurations.merge(f.durations);
-                  } else {
-                      node.otherDurations.merge(f.durations);
-                  }
-              });
-        if (!read)
-            return std::unexpected(read.error());
-    }
+    const auto spansRead = forEachSpanRollup(cache, [&](const SeriesKey& key, const RollupFigures& f) {
+        if (key.service.empty())
+            return;
+        auto& node = figures.node(key.service);
+        node.spans += f.spans;
+        node.errors += f.errors;
+        spanTotal += f.spans;
+        if (key.kind == SpanKind::Server || key.kind == SpanKind::Consumer) {
+            node.entrySpans += f.spans;
+            node.entryDurations.merge(f.durations);
+        } else {
+            node.otherDurations.merge(f.durations);
+        }
+    });
+    if (!spansRead)
+        return std::unexpected(spansRead.error());
     const auto calls = cache.callSeries();
     if (!calls)
         return std::unexpected(calls.error());
